@@ -1,0 +1,45 @@
+# Joule — make demo | make test | make bench | make notebooks
+SWIFT ?= swift
+APT_PACKAGES := libyaml-dev libgsl-dev liblapacke-dev libedit-dev pkg-config
+RELEASE_BIN := .build/release/joule
+DEBUG_BIN := .build/debug/joule
+
+.PHONY: all deps build release demo test lint check-files bench clean
+
+all: build
+
+# Installs the C libraries Joule links against when they are missing (as root), or says how.
+deps:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "missing packages:$$missing — run: sudo apt-get install$$missing"; exit 1; fi; \
+	fi
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build -c release --product joule
+
+# A short showcase of what Joule answers today.
+demo: release
+	$(RELEASE_BIN) show hardware h100-sxm
+	$(RELEASE_BIN) check Hardware/*.yaml
+
+lint:
+	$(SWIFT) format lint --strict -r Sources Tests Package.swift
+
+check-files: build
+	$(DEBUG_BIN) check Hardware/*.yaml
+
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+	$(MAKE) --no-print-directory lint
+	$(MAKE) --no-print-directory check-files
+
+clean:
+	rm -rf .build

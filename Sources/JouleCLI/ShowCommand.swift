@@ -1,0 +1,43 @@
+import JouleSpec
+
+/// `joule show hardware NAME|PATH`: a description as tables or JSON.
+enum ShowCommand {
+    static let usage = "usage: joule show hardware NAME|PATH [--format table|json]"
+
+    static let help = """
+        \(usage)
+
+        Prints an accelerator description: clock, operating points, area; the MAC array with
+        each precision's MAC energy and peak rate; every memory level with size, instances,
+        fanout, operands held, total bandwidth, read/write energy and the ridge point. Numbers
+        the file left out are estimated from the technology node and marked (est.); the rule
+        behind each estimate is listed below the tables. A bare NAME is looked up in Hardware/.
+
+        examples:
+          joule show hardware tpu-v1
+          joule show hardware Hardware/h100-sxm.yaml --format json
+        """
+
+    static func run(_ words: [String]) throws(CommandLineError) -> String {
+        let arguments = try Arguments(words, valued: ["format"], flags: [], usage: usage)
+        let format = try arguments.format(usage: usage)
+        guard arguments.positionals.count == 2 else {
+            throw .usage("show takes a kind and a name, e.g. joule show hardware tpu-v1", usage: usage)
+        }
+        let what = arguments.positionals[0]
+        let name = arguments.positionals[1]
+        switch what {
+        case "hardware":
+            let accelerator: Accelerator
+            do {
+                accelerator = try Accelerator.load(name)
+            } catch {
+                throw .data(error)
+            }
+            let report = HardwareReport(accelerator: accelerator)
+            return format == "json" ? report.json() : report.table()
+        default:
+            throw .usage("cannot show '\(what)'; expected: hardware", usage: usage)
+        }
+    }
+}

@@ -1,0 +1,83 @@
+import Foundation
+import JouleSpec
+import YAML
+
+/// Joule's version, printed by `joule --version`.
+let jouleVersion = "0.1.0"
+
+let topUsage = "usage: joule <command> [arguments] [--format table|json]"
+
+let topHelp = """
+    Joule — an analytical energy and performance model for ML accelerators.
+
+    \(topUsage)
+
+    commands:
+      show hardware NAME|PATH   print an accelerator description, estimates marked
+      check FILE...             validate input files; every error with file:line:column
+      help [COMMAND]            this text, or a command's own help
+
+    options:
+      --help, -h                this text
+      --version                 print the version
+
+    A bare NAME is looked up in the Hardware/ library (see `ls Hardware`); files under
+    $JOULE_PATH are searched first. Exit codes: 0 ok, 64 usage error, 65 bad input data.
+    """
+
+/// Runs one command and returns its exit status.
+func runJoule(_ words: [String]) -> Int32 {
+    guard let command = words.first else {
+        FileHandle.standardError.write(Data((topUsage + "\nrun `joule --help` for the commands\n").utf8))
+        return 64
+    }
+    let rest = Array(words.dropFirst())
+    do {
+        let output: String
+        switch command {
+        case "--help", "-h", "help":
+            output = try helpText(for: rest.first)
+        case "--version", "version":
+            output = "joule \(jouleVersion)"
+        case "show":
+            output = try ShowCommand.run(rest)
+        case "check":
+            output = try CheckCommand.run(rest)
+        default:
+            let known = ["show", "check", "help", "--version"]
+            throw CommandLineError.usage(
+                "unknown command '\(command)'; \(Suggestion.hint(for: command, among: known))", usage: topUsage)
+        }
+        if !output.isEmpty { print(output) }
+        return 0
+    } catch let error as CommandLineError {
+        switch error {
+        case .usage(let message, let usage):
+            FileHandle.standardError.write(Data("joule: error: \(message)\n\(usage)\n".utf8))
+            return 64
+        case .data(let diagnostics):
+            FileHandle.standardError.write(Data((diagnostics.description + "\n").utf8))
+            return 65
+        case .io(let message):
+            FileHandle.standardError.write(Data("joule: error: \(message)\n".utf8))
+            return 74
+        }
+    } catch {
+        FileHandle.standardError.write(Data("joule: error: \(error)\n".utf8))
+        return 70
+    }
+}
+
+func helpText(for command: String?) throws(CommandLineError) -> String {
+    switch command {
+    case nil: return topHelp
+    case "show": return ShowCommand.help
+    case "check": return CheckCommand.help
+    case let other?:
+        throw .usage(
+            "no help for '\(other)'; \(Suggestion.hint(for: other, among: ["show", "check"]))",
+            usage: "usage: joule help [COMMAND]")
+    }
+}
+
+exit(runJoule(Array(CommandLine.arguments.dropFirst())))

@@ -1,0 +1,164 @@
+import YAML
+
+/// The MAC array: its spatial PEs, supported precisions with their MAC energies and rates,
+/// the dataflows it can run, and the vector unit beside it.
+public struct ComputeArray: Sendable, Hashable {
+    /// How operands move through the array.
+    public enum Kind: String, Sendable, Hashable, CaseIterable, Decodable {
+        /// A systolic array: operands pass PE to PE, paying fill and drain per fold (TPU, Gemmini).
+        case systolic
+        /// Independent lanes fed by a shared buffer (GPU tensor cores, SIMD arrays).
+        case parallel
+    }
+
+    /// One supported precision: the energy of a MAC and how many MACs a PE does per cycle.
+    public struct PrecisionSupport: Sendable, Hashable {
+        /// Energy of one multiply-accumulate at the nominal voltage.
+        public var macEnergy: Figure<Energy>
+        /// MACs one PE completes per cycle at this precision.
+        public var macsPerPEPerCycle: Int
+    }
+
+    /// Systolic or parallel.
+    public var kind: Kind
+    /// PE rows.
+    public var rows: Int
+    /// PE columns.
+    public var cols: Int
+    /// MACs per PE per cycle unless a precision says otherwise.
+    public var macsPerPEPerCycle: Int
+    /// The supported precisions.
+    public var precisions: [Precision: PrecisionSupport]
+    /// The dataflows the array supports.
+    public var dataflows: [Dataflow]
+    /// The vector unit (softmax, norms, activations).
+    public var vector: VectorUnit
+
+    /// The number of PEs, rows x cols.
+    public var processingElements: Int { rows * cols }
+
+    /// The supported precisions, narrowest first.
+    public var supportedPrecisions: [Precision] { precisions.keys.sorted() }
+}
+
+/// The unit that runs elementwise and reduction operators.
+public struct VectorUnit: Sendable, Hashable {
+    /// Parallel lanes.
+    public var lanes: Int
+    /// Energy of one elementwise operation.
+    public var energyPerOp: Figure<Energy>
+}
+
+// MARK: - Decoding
+
+/// A precision entry as written: an energy, `estimated`, or `{energy, macs_per_pe_per_cycle}`.
+struct PrecisionEntry: Decodable {
+    var energy: Energy?
+    var macsPerPEPerCycle: Int?
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case energy
+        case macsPerPEPerCycle = "macs_per_pe_per_cycle"
+    }
+
+    init(from decoder: any Decoder) throws {
+        if let node = decoder.yamlNode, let text = node.scalar {
+            if text == "estimated" || text == "estimate" || node.isNull { return }
+            energy = try Energy(from: decoder)
+            return
+        }
+        var reader = try MappingReader(decoder, keys: CodingKeys.self)
+        energy = reader.optional(.energy, Energy.self)
+        macsPerPEPerCycle = reader.optional(.macsPerPEPerCycle, Int.self)
+        if let rate = macsPerPEPerCycle, rate < 1 {
+            reader.error("macs_per_pe_per_cycle must be at least 1", at: .macsPerPEPerCycle)
+        }
+        if let energy, energy.si <= 0 { reader.error("a MAC energy must be positive", at: .energy) }
+        try reader.finish()
+    }
+}
+
+/// The `compute:` section as written, before estimates are filled in.
+struct ComputeDescription: Decodable {
+    var kind: ComputeArray.Kind
+    var rows: Int
+    var cols: Int
+    var macsPerPEPerCycle: Int
+    var precisions: [(precision: Precision, entry: PrecisionEntry)]
+    var dataflows: [Dataflow]
+    var vectorLanes: Int
+    var vectorEnergy: Energy?
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case kind, array, precisions, dataflows, vector
+        case macsPerPEPerCycle = "macs_per_pe_per_cycle"
+    }
+
+    enum ArrayKeys: String, CodingKey, CaseIterable { case rows, cols }
+    enum VectorKeys: String, CodingKey, CaseIterable {
+        case lanes
+        case energyPerOp = "energy_per_op"
+    }
+
+    init(from decoder: any Decoder) throws {
+        var reader = try MappingReader(decoder, keys: CodingKeys.self)
+        kind = reader.optional(.kind, ComputeArray.Kind.self) ?? .parallel
+        macsPerPEPerCycle = reader.optional(.macsPerPEPerCycle, Int.self) ?? 1
+        if macsPerPEPerCycle < 1 { reader.error("macs_per_pe_per_cycle must be at least 1", at: .macsPerPEPerCycle) }
+        let array = reader.required(.array, ArrayShape.self, example: "array: { rows: 16, cols: 16 }")
+        rows = array?.rows ?? 1
+        cols = array?.cols ?? 1
+        let written = reader.required(
+            .precisions, [String: PrecisionEntry].self, example: "precisions: { int8: 0.2 pJ }")
+        precisions = []
+        let keyMarks = decoder.yamlNode?["precisions"]?.entries ?? []
+        for entry in keyMarks {
+            guard let value = written?[entry.key] else { continue }
+            if let precision = Precision(rawValue: entry.key) {
+                precisions.append((precision, value))
+            } else {
+                reader.error(
+                    "unknown precision '\(entry.key)'", atMark: entry.keyMark,
+                    hint: Suggestion.hint(for: entry.key, among: Precision.allCases.map(\.rawValue)))
+            }
+        }
+        if written != nil && written?.isEmpty == true {
+            reader.error("list at least one precision", at: .precisions, hint: "precisions: { int8: 0.2 pJ }")
+        }
+        dataflows = reader.optional(.dataflows, [Dataflow].self) ?? Dataflow.allCases
+        if dataflows.isEmpty { reader.error("list at least one dataflow", at: .dataflows) }
+        let vector = reader.optional(.vector, VectorShape.self)
+        vectorLanes = vector?.lanes ?? max(1, cols)
+        vectorEnergy = vector?.energy
+        try reader.finish()
+    }
+
+    struct ArrayShape: Decodable {
+        var rows: Int
+        var cols: Int
+        init(from decoder: any Decoder) throws {
+            var reader = try MappingReader(decoder, keys: ArrayKeys.self)
+            let rows = reader.required(.rows, Int.self, example: "rows: 16")
+            let cols = reader.required(.cols, Int.self, example: "cols: 16")
+            if let rows, rows < 1 { reader.error("rows must be at least 1, found \(rows)", at: .rows) }
+            if let cols, cols < 1 { reader.error("cols must be at least 1, found \(cols)", at: .cols) }
+            try reader.finish()
+            self.rows = try reader.unwrap(rows)
+            self.cols = try reader.unwrap(cols)
+        }
+    }
+
+    struct VectorShape: Decodable {
+        var lanes: Int
+        var energy: Energy?
+        init(from decoder: any Decoder) throws {
+            var reader = try MappingReader(decoder, keys: VectorKeys.self)
+            let lanes = reader.required(.lanes, Int.self, example: "lanes: 256")
+            energy = reader.optional(.energyPerOp, Energy.self)
+            if let lanes, lanes < 1 { reader.error("lanes must be at least 1, found \(lanes)", at: .lanes) }
+            if let energy, energy.si <= 0 { reader.error("energy_per_op must be positive", at: .energyPerOp) }
+            try reader.finish()
+            self.lanes = try reader.unwrap(lanes)
+        }
+    }
+}

@@ -1,0 +1,182 @@
+import YAML
+
+/// One level of the memory hierarchy: its capacity, copies, the operands it keeps, its
+/// bandwidth and per-bit access energies.
+public struct MemoryLevel: Sendable, Hashable {
+    /// The physical kind, which decides how left-out energies and areas are estimated.
+    public enum Kind: String, Sendable, Hashable, CaseIterable, Decodable {
+        /// Off-chip DRAM (energy by technology: DDR4, LPDDR5, HBM3 ...).
+        case dram
+        /// On-chip SRAM (energy and area by capacity and node).
+        case sram
+        /// A register file or flip-flop buffer (energy per bit at the node).
+        case register
+    }
+
+    /// The level's unique name (used in key paths: `memory.GlobalBuffer.size`).
+    public var name: String
+    /// DRAM, SRAM or register.
+    public var kind: Kind
+    /// The DRAM technology (for `kind == .dram`), e.g. `HBM3`.
+    public var technology: String?
+    /// Capacity of one instance.
+    public var size: Bytes
+    /// How many copies of the level there are (per-PE levels have one per PE).
+    public var instances: Int
+    /// The operands the level stores; the others bypass it.
+    public var holds: Set<Operand>
+    /// Read bandwidth of one instance (nil: never a bottleneck).
+    public var readBandwidth: Bandwidth?
+    /// Write bandwidth of one instance (nil: never a bottleneck).
+    public var writeBandwidth: Bandwidth?
+    /// Whether reads and writes share one bandwidth (`bandwidth:`) or have their own.
+    public var sharedBandwidth: Bool
+    /// Energy to read one bit.
+    public var readEnergy: Figure<EnergyPerBit>
+    /// Energy to write (or update) one bit.
+    public var writeEnergy: Figure<EnergyPerBit>
+    /// Access width in bits, when given (a block of `width / word bits` words per access).
+    public var width: Bits?
+    /// Leakage power of one instance.
+    public var leakage: Power?
+    /// Buffers for overlapping transfers with compute (1 = transfers serialise with compute).
+    public var multipleBuffering: Int
+    /// Area of all instances together (nil for DRAM, which is off chip).
+    public var area: Figure<Area>?
+
+    /// Total capacity over all instances.
+    public var totalSize: Bytes { size * Double(instances) }
+    /// Read bandwidth over all instances.
+    public var totalReadBandwidth: Bandwidth? { readBandwidth.map { $0 * Double(instances) } }
+    /// Write bandwidth over all instances.
+    public var totalWriteBandwidth: Bandwidth? { writeBandwidth.map { $0 * Double(instances) } }
+    /// Whether the level is off chip.
+    public var isOffChip: Bool { kind == .dram }
+}
+
+/// A `memory:` entry as written, before estimates are filled in.
+struct MemoryLevelDescription: Decodable {
+    var name: Located<String>
+    var kind: MemoryLevel.Kind
+    var technology: Located<String>?
+    var size: Bytes
+    var instances: Located<Int>
+    var holds: Set<Operand>
+    var bandwidth: Bandwidth?
+    var readBandwidth: Bandwidth?
+    var writeBandwidth: Bandwidth?
+    var readEnergy: MemoryAccessEnergy?
+    var writeEnergy: MemoryAccessEnergy?
+    var width: Bits?
+    var leakage: Power?
+    var multipleBuffering: Int
+    var mark: SourceMark?
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case name, kind, technology, size, instances, holds, bandwidth, width, leakage
+        case readBandwidth = "read_bandwidth"
+        case writeBandwidth = "write_bandwidth"
+        case readEnergy = "read_energy"
+        case writeEnergy = "write_energy"
+        case multipleBuffering = "multiple_buffering"
+    }
+
+    init(from decoder: any Decoder) throws {
+        var reader = try MappingReader(decoder, keys: CodingKeys.self)
+        mark = reader.mark
+        let name = reader.required(.name, Located<String>.self, example: "name: GlobalBuffer")
+        technology = reader.optional(.technology, Located<String>.self)
+        let size = reader.required(.size, Bytes.self, example: "size: 64 KiB")
+        instances = reader.optional(.instances, Located<Int>.self) ?? Located(1, at: reader.mark)
+        let holds = reader.optional(.holds, [Operand].self)
+        bandwidth = reader.optional(.bandwidth, Bandwidth.self)
+        readBandwidth = reader.optional(.readBandwidth, Bandwidth.self)
+        writeBandwidth = reader.optional(.writeBandwidth, Bandwidth.self)
+        readEnergy = reader.optional(.readEnergy, MemoryAccessEnergy.self)
+        writeEnergy = reader.optional(.writeEnergy, MemoryAccessEnergy.self)
+        width = reader.optional(.width, Bits.self)
+        leakage = reader.optional(.leakage, Power.self)
+        multipleBuffering = reader.optional(.multipleBuffering, Int.self) ?? 2
+        let writtenKind = reader.optional(.kind, MemoryLevel.Kind.self)
+
+        if let name, !Self.isValidName(name.value) {
+            reader.error(
+                "level name '\(name.value)' must be letters, digits and underscores, starting with a letter",
+                at: .name, hint: "name: GlobalBuffer")
+        }
+        if let size, size.si <= 0 {
+            reader.error("size must be positive, found \(size)", at: .size, hint: "size: 64 KiB")
+        } else if let size, size.si.rounded() != size.si {
+            reader.error("size must be a whole number of bytes, found \(size.si) B", at: .size)
+        }
+        if instances.value < 1 {
+            reader.error("instances must be at least 1, found \(instances.value)", at: .instances)
+        }
+        if let holds, holds.isEmpty {
+            reader.error("holds must list at least one operand", at: .holds, hint: "holds: [weights, inputs, outputs]")
+        }
+        if let holds, Set(holds).count != holds.count {
+            reader.error("holds lists an operand twice", at: .holds)
+        }
+        self.holds = Set(holds ?? Operand.allCases)
+        if bandwidth != nil && (readBandwidth != nil || writeBandwidth != nil) {
+            reader.error(
+                "give either bandwidth (shared by reads and writes) or read_bandwidth/write_bandwidth, not both",
+                at: .bandwidth)
+        }
+        for (key, value) in [
+            (CodingKeys.bandwidth, bandwidth), (.readBandwidth, readBandwidth), (.writeBandwidth, writeBandwidth),
+        ] {
+            if let value, value.si <= 0 { reader.error("\(key.stringValue) must be positive", at: key) }
+        }
+        for (key, value) in [(CodingKeys.readEnergy, readEnergy), (.writeEnergy, writeEnergy)] {
+            guard let value else { continue }
+            if case .perAccess = value, width == nil {
+                reader.error(
+                    "\(key.stringValue) is per access, so the level needs a width", at: key,
+                    hint: "add the access width, for example: width: 64 bit")
+            }
+            if let perBit = value.perBit(width: width?.si), perBit.si <= 0 {
+                reader.error("\(key.stringValue) must be positive", at: key)
+            }
+        }
+        if let width, width.si <= 0 || width.si.rounded() != width.si {
+            reader.error("width must be a positive whole number of bits", at: .width)
+        }
+        if let leakage, leakage.si < 0 { reader.error("leakage cannot be negative", at: .leakage) }
+        if multipleBuffering < 1 {
+            reader.error("multiple_buffering must be at least 1", at: .multipleBuffering)
+        }
+        if let technology, EstimateTables.dram(named: technology.value) == nil {
+            reader.error(
+                "unknown DRAM technology '\(technology.value)'", at: .technology,
+                hint: Suggestion.hint(for: technology.value, among: EstimateTables.dram.map(\.name)))
+        }
+        if let writtenKind {
+            kind = writtenKind
+            if writtenKind != .dram && technology != nil {
+                reader.error(
+                    "technology names a DRAM type, but this level is kind \(writtenKind.rawValue)", at: .technology)
+            }
+        } else if technology != nil {
+            kind = .dram
+        } else if let size, size.si < 1024 {
+            kind = .register
+        } else {
+            kind = .sram
+        }
+        if kind == .dram && technology == nil && readEnergy == nil {
+            reader.error(
+                "a DRAM level needs read_energy or a technology to estimate it from", at: nil,
+                hint: "technology: LPDDR5   (or read_energy: 5 pJ/bit)")
+        }
+        try reader.finish()
+        self.name = try reader.unwrap(name)
+        self.size = try reader.unwrap(size)
+    }
+
+    static func isValidName(_ name: String) -> Bool {
+        guard let first = name.first, first.isLetter else { return false }
+        return name.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" }
+    }
+}
