@@ -2,7 +2,7 @@ import Foundation
 import JouleSpec
 import YAML
 
-/// `joule check FILE...`: validates hardware (and, as they arrive, model and sweep) files.
+/// `joule check FILE...`: validates hardware and model files.
 enum CheckCommand {
     static let usage = "usage: joule check FILE... [--quiet]"
 
@@ -11,19 +11,29 @@ enum CheckCommand {
 
         Validates Joule input files and prints every error with file:line:column, the offending
         line and a caret, as a compiler does. The kind of file is told from its keys (hardware
-        files have `compute` and `memory`). Exits 0 when every file is valid, 65 otherwise.
+        files have `compute` and `memory`, model files `hidden_size`); `.json` files are read as
+        Hugging Face configs. Exits 0 when every file is valid, 65 otherwise.
 
         example:
-          joule check Hardware/*.yaml
+          joule check Hardware/*.yaml Models/*.yaml Models/hf/*/config.json
         """
 
     /// What a file describes, told from its top-level keys (or its folder).
     enum FileKind: String {
-        case hardware
+        case hardware, model, huggingFace
     }
 
+    /// A `.json` file is a Hugging Face config; a YAML file with `hidden_size` or `layers` is a
+    /// model; anything else is read as hardware (so a broken file still gets its errors).
     static func kind(of path: String) -> FileKind {
-        .hardware
+        if path.hasSuffix(".json") { return .huggingFace }
+        let text = (try? Catalog.readText(path)) ?? ""
+        if let root = try? YAMLParser().parse(text, path: path), let entries = root.entries {
+            let keys = Set(entries.map(\.key))
+            if keys.contains("compute") || keys.contains("memory") { return .hardware }
+            if keys.contains("hidden_size") || keys.contains("layers") { return .model }
+        }
+        return path.split(separator: "/").contains("Models") ? .model : .hardware
     }
 
     static func run(_ words: [String]) throws(CommandLineError) -> String {
@@ -37,6 +47,9 @@ enum CheckCommand {
                 case .hardware:
                     let accelerator = try Catalog.decode(Accelerator.self, path: path)
                     lines.append("\(path): ok (hardware \(accelerator.name))")
+                case .model, .huggingFace:
+                    let model = try ModelConfig.load(path)
+                    lines.append("\(path): ok (model \(model.name), \(QuantityFormat.grouped(model.parameters.total)) parameters)")
                 }
             } catch {
                 failures += error.items

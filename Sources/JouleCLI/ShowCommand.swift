@@ -2,7 +2,7 @@ import JouleSpec
 
 /// `joule show hardware NAME|PATH`: a description as tables or JSON.
 enum ShowCommand {
-    static let usage = "usage: joule show hardware NAME|PATH [--format table|json]"
+    static let usage = "usage: joule show hardware|model NAME|PATH [--format table|json]"
 
     static let help = """
         \(usage)
@@ -13,9 +13,13 @@ enum ShowCommand {
         the file left out are estimated from the technology node and marked (est.); the rule
         behind each estimate is listed below the tables. A bare NAME is looked up in Hardware/.
 
+        `show model` prints a transformer's configuration and its parameters by component
+        (a name from Models/, a model .yaml, or a Hugging Face config.json).
+
         examples:
           joule show hardware tpu-v1
           joule show hardware Hardware/h100-sxm.yaml --format json
+          joule show model llama-2-7b
         """
 
     static func run(_ words: [String]) throws(CommandLineError) -> String {
@@ -36,8 +40,17 @@ enum ShowCommand {
             }
             let report = HardwareReport(accelerator: accelerator)
             return format == "json" ? report.json() : report.table()
+        case "model":
+            let model: ModelConfig
+            do {
+                model = try ModelConfig.load(name)
+            } catch {
+                throw .data(error)
+            }
+            let report = ModelReport(model: model)
+            return format == "json" ? report.json() : report.table()
         default:
-            throw .usage("cannot show '\(what)'; expected: hardware", usage: usage)
+            throw .usage("cannot show '\(what)'; expected: hardware or model", usage: usage)
         }
     }
 }

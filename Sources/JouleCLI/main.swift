@@ -14,6 +14,8 @@ let topHelp = """
 
     commands:
       show hardware NAME|PATH   print an accelerator description, estimates marked
+      show model NAME|PATH      print a transformer's configuration and parameter count
+      graph MODEL [options]     a model's operators for prefill, decode or training
       check FILE...             validate input files; every error with file:line:column
       help [COMMAND]            this text, or a command's own help
 
@@ -21,7 +23,7 @@ let topHelp = """
       --help, -h                this text
       --version                 print the version
 
-    A bare NAME is looked up in the Hardware/ library (see `ls Hardware`); files under
+    A bare NAME is looked up in the Hardware/ or Models/ library; library folders under
     $JOULE_PATH are searched first. Exit codes: 0 ok, 64 usage error, 65 bad input data.
     """
 
@@ -43,8 +45,10 @@ func runJoule(_ words: [String]) -> Int32 {
             output = try ShowCommand.run(rest)
         case "check":
             output = try CheckCommand.run(rest)
+        case "graph":
+            output = try GraphCommand.run(rest)
         default:
-            let known = ["show", "check", "help", "--version"]
+            let known = ["show", "check", "graph", "help", "--version"]
             throw CommandLineError.usage(
                 "unknown command '\(command)'; \(Suggestion.hint(for: command, among: known))", usage: topUsage)
         }
@@ -73,9 +77,10 @@ func helpText(for command: String?) throws(CommandLineError) -> String {
     case nil: return topHelp
     case "show": return ShowCommand.help
     case "check": return CheckCommand.help
+    case "graph": return GraphCommand.help
     case let other?:
         throw .usage(
-            "no help for '\(other)'; \(Suggestion.hint(for: other, among: ["show", "check"]))",
+            "no help for '\(other)'; \(Suggestion.hint(for: other, among: ["show", "check", "graph"]))",
             usage: "usage: joule help [COMMAND]")
     }
 }

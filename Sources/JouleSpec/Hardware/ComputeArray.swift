@@ -4,7 +4,8 @@ import YAML
 /// the dataflows it can run, and the vector unit beside it.
 public struct ComputeArray: Sendable, Hashable {
     /// How operands move through the array.
-    public enum Kind: String, Sendable, Hashable, CaseIterable, Decodable {
+    public enum Kind: String, Hashable, Keyword {
+        public static let keywordNoun = "array kind"
         /// A systolic array: operands pass PE to PE, paying fill and drain per fold (TPU, Gemmini).
         case systolic
         /// Independent lanes fed by a shared buffer (GPU tensor cores, SIMD arrays).

@@ -254,6 +254,11 @@ public enum EstimateTables {
             energy: 0.9,  // 0.8 + 0.1
             area: 1130,  // 993 + 137
             source: "E: int16 mult = geo-mean of Horowitz int8/int32 mult + int32 accumulate"),
+        // D: int32 mult 3.1 + int32 add 0.1 = 3.2 pJ (energy S); area 3495 + 137 µm² (R), Horowitz 45 nm.
+        "int32": MACEstimate(
+            energy: 3.2,
+            area: 3632,
+            source: "D: Horowitz 45 nm int32 mult + int32 add (energy S, area R)"),
         // E: fp8 from fp16 by multiplier energy/area ∝ width² (×1/4): 1.1 × 1/4 = 0.275 pJ,
         // 1640 × 1/4 = 410 µm²; accumulate in fp32 (as H100 FP8 tensor cores do) 0.9 pJ / 4184 µm².
         // The fp32 adder dominates, so fp8 is only ~1.7x cheaper than fp16 per scalar MAC.

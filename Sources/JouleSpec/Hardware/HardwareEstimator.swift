@@ -3,7 +3,9 @@
 public enum HardwareEstimator {
     /// The energy of one MAC at a precision on a node.
     public static func macEnergy(_ precision: Precision, node: NodeScaling) -> Figure<Energy> {
-        let base = EstimateTables.mac45nm[precision.rawValue] ?? fallbackMAC
+        guard let base = EstimateTables.mac45nm[precision.rawValue] else {
+            return Figure(.zero, .estimated(rule: "no \(precision) MAC in the estimate tables"))
+        }
         let pJ = base.energy * node.logicEnergy
         return Figure(
             .picojoules(pJ),
@@ -15,7 +17,7 @@ public enum HardwareEstimator {
 
     /// The area of one MAC unit at a precision on a node.
     public static func macArea(_ precision: Precision, node: NodeScaling) -> Area {
-        let base = EstimateTables.mac45nm[precision.rawValue] ?? fallbackMAC
+        guard let base = EstimateTables.mac45nm[precision.rawValue] else { return .zero }
         return Area(si: base.area * node.logicArea * 1e-12)
     }
 
@@ -100,7 +102,4 @@ public enum HardwareEstimator {
                     "\(QuantityFormat.grouped(compute.processingElements)) PEs x \(support.macsPerPEPerCycle) \(precision) MACs at \(node.nanometers) nm"
             ))
     }
-
-    /// Used only if a precision were missing from the table (every `Precision` case is in it).
-    private static let fallbackMAC = MACEstimate(energy: 4.6, area: 11884, source: "fp32 MAC, Horowitz 45 nm")
 }

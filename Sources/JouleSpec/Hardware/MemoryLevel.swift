@@ -4,7 +4,8 @@ import YAML
 /// bandwidth and per-bit access energies.
 public struct MemoryLevel: Sendable, Hashable {
     /// The physical kind, which decides how left-out energies and areas are estimated.
-    public enum Kind: String, Sendable, Hashable, CaseIterable, Decodable {
+    public enum Kind: String, Hashable, Keyword {
+        public static let keywordNoun = "memory kind"
         /// Off-chip DRAM (energy by technology: DDR4, LPDDR5, HBM3 ...).
         case dram
         /// On-chip SRAM (energy and area by capacity and node).

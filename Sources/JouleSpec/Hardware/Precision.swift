@@ -1,8 +1,10 @@
 import YAML
 
 /// A number format a MAC array or a tensor is held in.
-public enum Precision: String, Sendable, Hashable, CaseIterable, Codable, Comparable, CustomStringConvertible {
-    case int4, int8, int16, fp8, fp16, bf16, fp32
+public enum Precision: String, Sendable, Hashable, CaseIterable, Keyword, Encodable, Comparable, CustomStringConvertible {
+    public static let keywordNoun = "precision"
+
+    case int4, int8, int16, int32, fp8, fp16, bf16, fp32
 
     /// Bits per value.
     public var bits: Int {
@@ -10,7 +12,7 @@ public enum Precision: String, Sendable, Hashable, CaseIterable, Codable, Compar
         case .int4: return 4
         case .int8, .fp8: return 8
         case .int16, .fp16, .bf16: return 16
-        case .fp32: return 32
+        case .int32, .fp32: return 32
         }
     }
 
@@ -31,13 +33,4 @@ public enum Precision: String, Sendable, Hashable, CaseIterable, Codable, Compar
         allCases.firstIndex(of: lhs) ?? 0 < allCases.firstIndex(of: rhs) ?? 0
     }
 
-    /// Reads a precision name, with a suggestion when it is misspelt.
-    public init(from decoder: any Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        guard let value = Precision(rawValue: text.lowercased()) else {
-            throw decoder.diagnostic(
-                "unknown precision '\(text)'", hint: Suggestion.hint(for: text, among: Self.allCases.map(\.rawValue)))
-        }
-        self = value
-    }
 }

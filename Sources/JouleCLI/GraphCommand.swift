@@ -1,0 +1,130 @@
+import Foundation
+import JouleSpec
+import YAML
+
+/// `joule graph MODEL`: a model's operator graph for a phase, with parameter, FLOP and byte totals.
+enum GraphCommand {
+    static let usage =
+        "usage: joule graph MODEL [--phase prefill|decode|training] [--batch B] [--sequence S | --context C] [--precision P] [--attention causal|full] [--logits last|all] [--fusion off|on|attention|epilogues] [--per-op] [--format table|json|csv]"
+
+    static let help = """
+        \(usage)
+
+        Builds the operator graph of a transformer for a phase and prints its parameters (total
+        and active), FLOPs (2 per MAC, plus vector operations), bytes of weights, activations and
+        KV cache, and a table by operator role (count, shape B x M x N x K, FLOPs, bytes).
+        MODEL is a name from Models/, a model .yaml, or a Hugging Face config.json (or its folder).
+
+          --phase       prefill (default), decode (one new token per sequence), training
+          --batch       sequences (or images) per step, default 1
+          --sequence    prompt tokens for prefill/training, default min(2048, max positions)
+          --context     tokens in the KV cache for decode, default min(2048, max positions)
+          --precision   bf16 (default), fp32, fp16, fp8, w8a8, w4a16, w8a16, int8, or a mix
+                        such as weights=int4,activations=fp16,kv=fp8
+          --attention   causal (default for decoders) or full (count the whole score matrix)
+          --logits      last (default: the last token of each sequence) or all
+          --fusion      off (default), attention (FlashAttention-style), epilogues, or on (both)
+          --per-op      list every operator
+
+        examples:
+          joule graph llama-2-7b --phase decode --batch 64 --context 2048
+          joule graph Models/hf/mistral-7b/config.json --precision w4a16
+        """
+
+    static let valued: Set<String> = ["phase", "batch", "sequence", "context", "precision", "attention", "logits", "fusion", "format"]
+
+    /// Parses the graph options shared by `graph` (and later `eval`).
+    static func graph(_ arguments: Arguments, usage: String) throws(CommandLineError) -> Graph {
+        guard arguments.positionals.count == 1 else {
+            throw .usage("name one model, e.g. joule graph llama-2-7b", usage: usage)
+        }
+        let model: ModelConfig
+        do {
+            model = try ModelConfig.load(arguments.positionals[0])
+        } catch {
+            throw .data(error)
+        }
+        return try build(model: model, arguments, usage: usage)
+    }
+
+    static func positive(_ name: String, _ arguments: Arguments, usage: String) throws(CommandLineError) -> Int? {
+        guard let text = arguments.options[name] else { return nil }
+        guard let value = Int(text), value >= 1 else {
+            throw .usage("--\(name) must be a whole number of at least 1, found '\(text)'", usage: usage)
+        }
+        return value
+    }
+
+    static func build(model: ModelConfig, _ arguments: Arguments, usage: String) throws(CommandLineError) -> Graph {
+        let batch = try positive("batch", arguments, usage: usage) ?? 1
+        let sequence = try positive("sequence", arguments, usage: usage)
+        let context = try positive("context", arguments, usage: usage)
+        let fallback = min(2048, model.maxPositions)
+        let phase: Phase
+        switch arguments.options["phase"] ?? "prefill" {
+        case "prefill":
+            if context != nil { throw .usage("--context applies to decode; prefill takes --sequence", usage: usage) }
+            phase = .prefill(batch: batch, sequence: sequence ?? fallback)
+        case "decode":
+            if sequence != nil { throw .usage("--sequence applies to prefill and training; decode takes --context", usage: usage) }
+            phase = .decode(batch: batch, context: context ?? fallback)
+        case "training":
+            if context != nil { throw .usage("--context applies to decode; training takes --sequence", usage: usage) }
+            phase = .training(batch: batch, sequence: sequence ?? fallback)
+        case let other:
+            throw .usage("unknown phase '\(other)'; \(Suggestion.hint(for: other, among: ["prefill", "decode", "training"]))", usage: usage)
+        }
+        var precision = PrecisionConfig.standard
+        if let text = arguments.options["precision"] {
+            do {
+                precision = try PrecisionConfig(parsing: text)
+            } catch {
+                throw .usage(error.message, usage: usage)
+            }
+        }
+        var options = GraphOptions()
+        if model.family != .decoder { options.attention = .full }
+        if let text = arguments.options["attention"] {
+            guard let attention = GraphOptions.Attention(rawValue: text) else {
+                throw .usage("unknown attention '\(text)'; expected causal or full", usage: usage)
+            }
+            options.attention = attention
+        }
+        if let text = arguments.options["logits"] {
+            guard let logits = GraphOptions.Logits(rawValue: text) else {
+                throw .usage("unknown logits '\(text)'; expected last or all", usage: usage)
+            }
+            options.logits = logits
+        }
+        switch arguments.options["fusion"] ?? "off" {
+        case "off": break
+        case "on":
+            options.fusedAttention = true
+            options.fusedEpilogues = true
+        case "attention": options.fusedAttention = true
+        case "epilogues": options.fusedEpilogues = true
+        case let other:
+            throw .usage("unknown fusion '\(other)'; expected off, on, attention or epilogues", usage: usage)
+        }
+        do {
+            return try GraphBuilder(model: model, precision: precision, options: options).build(phase)
+        } catch {
+            throw .usage(error.message, usage: usage)
+        }
+    }
+
+    static func run(_ words: [String]) throws(CommandLineError) -> String {
+        let arguments = try Arguments(words, valued: valued, flags: ["per-op"], usage: usage)
+        let format = try arguments.format(allowed: ["table", "json", "csv"], usage: usage)
+        let graph = try self.graph(arguments, usage: usage)
+        for warning in graph.warnings {
+            FileHandle.standardError.write(Data("joule: warning: \(warning)\n".utf8))
+        }
+        let report = GraphReport(graph: graph)
+        switch format {
+        case "json": return report.json()
+        case "csv": return report.csv(perOperator: arguments.flags.contains("per-op"))
+        default: return report.table(perOperator: arguments.flags.contains("per-op"))
+        }
+    }
+}

@@ -1,0 +1,163 @@
+/// What an operator does in the model, for grouping and reporting.
+public enum OperatorRole: String, Sendable, Hashable, CaseIterable, Comparable {
+    case embedding
+    case patchEmbedding = "patch_embedding"
+    case norm
+    case qProj = "q_proj"
+    case kProj = "k_proj"
+    case vProj = "v_proj"
+    case rope
+    case kvAppend = "kv_append"
+    case attnScore = "attn_score"
+    case softmax
+    case attnContext = "attn_context"
+    case oProj = "o_proj"
+    case residual
+    case ffnGate = "ffn_gate"
+    case ffnUp = "ffn_up"
+    case act
+    case ffnDown = "ffn_down"
+    case router
+    case expertGate = "expert_gate"
+    case expertUp = "expert_up"
+    case expertDown = "expert_down"
+    case lmHead = "lm_head"
+    case loss
+    case pooler
+    case classifier
+    case optimizer
+
+    public static func < (lhs: OperatorRole, rhs: OperatorRole) -> Bool {
+        (allCases.firstIndex(of: lhs) ?? 0) < (allCases.firstIndex(of: rhs) ?? 0)
+    }
+}
+
+/// Which pass of training an operator belongs to (inference graphs are all `forward`).
+public enum Pass: String, Sendable, Hashable, CaseIterable {
+    case forward
+    /// The gradient with respect to an operator's input (dX = dY · Wᵀ).
+    case backwardData = "backward_data"
+    /// The gradient with respect to the second operand (dW = Xᵀ · dY).
+    case backwardWeight = "backward_weight"
+    /// The optimizer step.
+    case optimizer
+}
+
+/// What a GEMM's second operand is.
+public enum SecondOperand: String, Sendable, Hashable {
+    /// A static weight matrix.
+    case weight
+    /// Another activation (attention in training and encoders, backward GEMMs).
+    case activation
+    /// The KV cache.
+    case kvCache = "kv_cache"
+}
+
+/// A GEMM-family operator: `output[b, m, n] += input[b, m, k] * second[b, k, n]`.
+///
+/// `density` is the fraction of the (m, n, k) iteration space actually computed: below 1 for
+/// causal or sliding-window attention, whose masked scores are skipped. A GEMM value holds
+/// nothing about where in the model it sits, so equal values (identical layers) are evaluated once.
+public struct GEMM: Sendable, Hashable {
+    public var b: Int
+    public var m: Int
+    public var n: Int
+    public var k: Int
+    /// Fraction of the iteration space computed (1 for dense GEMMs).
+    public var density: Double
+    /// What the second operand is.
+    public var second: SecondOperand
+    /// Distinct second-operand matrices across `b` (1 for a weight shared by the batch;
+    /// batch x kv_heads for a GQA KV cache; experts for a batched MoE GEMM).
+    public var secondInstances: Int
+    /// Formats of the input, second operand and output.
+    public var inputPrecision: Precision
+    public var secondPrecision: Precision
+    public var outputPrecision: Precision
+    /// Elements of each operand a roofline moves once: masked elements excluded.
+    public var inputElements: Double
+    public var secondElements: Double
+    public var outputElements: Double
+    /// Operands kept on chip by fusion (no DRAM round trip of their own).
+    public var inputOnChip: Bool
+    public var outputOnChip: Bool
+
+    /// Multiply-accumulates performed.
+    public var macs: Double { Double(b) * Double(m) * Double(n) * Double(k) * density }
+    /// Floating-point (or integer) operations: 2 per MAC.
+    public var flops: Double { 2 * macs }
+    /// The MAC format for the two operand formats.
+    public var macPrecision: Precision { PrecisionConfig.macPrecision(inputPrecision, secondPrecision) }
+    /// Bytes of each operand moved once.
+    public var inputBytes: Double { inputElements * inputPrecision.bytes }
+    public var secondBytes: Double { secondElements * secondPrecision.bytes }
+    public var outputBytes: Double { outputElements * outputPrecision.bytes }
+}
+
+/// An elementwise or reduction operator on the vector unit.
+public struct VectorOp: Sendable, Hashable {
+    /// Elements processed.
+    public var elements: Double
+    /// Operations per element (e.g. about 5 for a softmax: max, subtract, exp, sum, divide).
+    public var opsPerElement: Double
+    /// Bytes read from memory.
+    public var bytesRead: Double
+    /// Bytes written to memory.
+    public var bytesWritten: Double
+    /// Folded into the producing GEMM's epilogue or a fused attention kernel: its operands
+    /// never leave the chip, so only its operations count.
+    public var fused: Bool
+
+    /// Total operations.
+    public var ops: Double { elements * opsPerElement }
+}
+
+/// One operator of a graph: a GEMM or a vector operator, with where it sits in the model.
+public struct Operator: Sendable, Hashable {
+    /// GEMM-family or vector.
+    public enum Kind: Sendable, Hashable {
+        case gemm(GEMM)
+        case vector(VectorOp)
+    }
+
+    /// A unique name, e.g. `L3.q_proj` or `L3.q_proj.dgrad`.
+    public var name: String
+    /// The transformer layer, or nil for embedding and head operators.
+    public var layer: Int?
+    /// What it does.
+    public var role: OperatorRole
+    /// Forward, backward or optimizer.
+    public var pass: Pass
+    /// The computation.
+    public var kind: Kind
+
+    /// The GEMM, if this is one.
+    public var gemm: GEMM? {
+        if case .gemm(let gemm) = kind { return gemm }
+        return nil
+    }
+
+    /// The vector operator, if this is one.
+    public var vector: VectorOp? {
+        if case .vector(let op) = kind { return op }
+        return nil
+    }
+
+    /// Operations: 2 per MAC for a GEMM, ops for a vector operator.
+    public var flops: Double {
+        switch kind {
+        case .gemm(let gemm): return gemm.flops
+        case .vector(let op): return op.ops
+        }
+    }
+
+    /// Bytes a roofline moves to and from DRAM: each operand once, nothing for what fusion keeps on chip.
+    public var compulsoryBytes: Double {
+        switch kind {
+        case .gemm(let g):
+            return (g.inputOnChip ? 0 : g.inputBytes) + g.secondBytes + (g.outputOnChip ? 0 : g.outputBytes)
+        case .vector(let op):
+            return op.fused ? 0 : op.bytesRead + op.bytesWritten
+        }
+    }
+}

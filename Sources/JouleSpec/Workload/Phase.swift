@@ -1,0 +1,68 @@
+/// What the model is doing.
+public enum Phase: Sendable, Hashable, CustomStringConvertible {
+    /// Process `sequence` prompt tokens of each of `batch` sequences at once.
+    case prefill(batch: Int, sequence: Int)
+    /// Generate one token for each of `batch` sequences with `context` tokens in the KV cache
+    /// (counting the new one).
+    case decode(batch: Int, context: Int)
+    /// One training step on `batch` sequences of `sequence` tokens: forward, backward, optimizer.
+    case training(batch: Int, sequence: Int)
+
+    /// Sequences (or images) processed together.
+    public var batch: Int {
+        switch self {
+        case .prefill(let batch, _), .decode(let batch, _), .training(let batch, _): return batch
+        }
+    }
+
+    /// The phase's name as written on the command line.
+    public var name: String {
+        switch self {
+        case .prefill: return "prefill"
+        case .decode: return "decode"
+        case .training: return "training"
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .prefill(let batch, let sequence): return "prefill batch \(batch), sequence \(sequence)"
+        case .decode(let batch, let context): return "decode batch \(batch), context \(context)"
+        case .training(let batch, let sequence): return "training batch \(batch), sequence \(sequence)"
+        }
+    }
+}
+
+/// How a graph is built beyond its phase: masking, logits and fusion.
+public struct GraphOptions: Sendable, Hashable {
+    /// How many scores attention computes.
+    public enum Attention: String, Sendable, Hashable, CaseIterable {
+        /// Only unmasked scores (causal, sliding window): the default for decoders.
+        case causal
+        /// The whole score matrix (bidirectional encoders always do this).
+        case full
+    }
+
+    /// Which tokens go through the LM head.
+    public enum Logits: String, Sendable, Hashable, CaseIterable {
+        /// The last token of each sequence (generation): the default for prefill.
+        case last
+        /// Every token (scoring, training).
+        case all
+    }
+
+    public var attention: Attention
+    public var logits: Logits
+    /// Scores stay on chip (FlashAttention): score, softmax and context tensors make no DRAM trip.
+    public var fusedAttention: Bool
+    /// Bias, activation, residual, RoPE and norm run in the producing GEMM's epilogue.
+    public var fusedEpilogues: Bool
+
+    /// Options with the defaults: causal attention, last-token logits, no fusion.
+    public init(attention: Attention = .causal, logits: Logits = .last, fusedAttention: Bool = false, fusedEpilogues: Bool = false) {
+        self.attention = attention
+        self.logits = logits
+        self.fusedAttention = fusedAttention
+        self.fusedEpilogues = fusedEpilogues
+    }
+}
