@@ -1,0 +1,43 @@
+import JouleSpec
+
+/// Accesses of one operand at one memory level, summed over the level's instances.
+public struct OperandAccess: Sendable, Hashable {
+    /// Reads served to the child level or to the MACs (one multicast read counts once).
+    public var reads: Double = 0
+    /// Writes of data arriving from the parent (for outputs: partial sums sent back down).
+    public var fills: Double = 0
+    /// Output updates (writes of new partial sums from the child or the MACs).
+    public var updates: Double = 0
+    /// Elements of the operand one instance holds (its tile).
+    public var tile: Double = 0
+    /// Whether the level holds the operand under this mapping.
+    public var held = false
+
+    /// Every access, reads and writes.
+    public var total: Double { reads + fills + updates }
+}
+
+/// What a mapping makes every level do: the counts the energy and latency models multiply.
+/// Counts are independent of energies, so one analysis serves every energy table and
+/// operating point.
+public struct AccessCounts: Sendable, Hashable {
+    /// `levels[i][o]`: level i (outermost first), operand o (weights, inputs, outputs).
+    public var levels: [[OperandAccess]]
+    /// Bits per element of each operand.
+    public var wordBits: [Int]
+    /// Multiply-accumulates performed (masked ones excluded).
+    public var macs: Double
+    /// MAC slots the mapping occupies, padding of imperfect tiles included.
+    public var paddedMACs: Double
+    /// Cycles of the temporal loops (the compute time of a parallel array).
+    public var temporalCycles: Double
+    /// PEs (or MAC units) the mapping uses at once.
+    public var spatialUnits: Double
+
+    /// Bits moved in or out of a level.
+    public func bits(level: Int) -> Double {
+        var total = 0.0
+        for (o, access) in levels[level].enumerated() { total += access.total * Double(wordBits[o]) }
+        return total
+    }
+}

@@ -1,0 +1,136 @@
+import JouleSpec
+
+/// One term of an operand index: `stride x dimension` (an index may sum several, as a
+/// convolution's `p + r` does).
+public struct IndexTerm: Sendable, Hashable {
+    /// The dimension's position in `Problem.dimensions`.
+    public var dimension: Int
+    /// Its coefficient.
+    public var stride: Int
+
+    /// A term `stride x dimension`.
+    public init(_ dimension: Int, stride: Int = 1) {
+        self.dimension = dimension
+        self.stride = stride
+    }
+}
+
+/// One operand of an einsum: which operand class it is (for a level's `holds`), how it is
+/// indexed, and its word size.
+public struct ProblemOperand: Sendable, Hashable {
+    /// Weights (or the second activation), inputs, or outputs.
+    public var operand: Operand
+    /// One expression per tensor axis, each a sum of terms.
+    public var indices: [[IndexTerm]]
+    /// Bits per element.
+    public var wordBits: Int
+    /// Bit `d` set when dimension `d` appears in an index.
+    public let relevance: UInt32
+
+    /// An operand from its index expressions.
+    public init(_ operand: Operand, indices: [[IndexTerm]], wordBits: Int) {
+        self.operand = operand
+        self.indices = indices
+        self.wordBits = wordBits
+        relevance = indices.joined().reduce(0) { $0 | (1 << UInt32($1.dimension)) }
+    }
+
+    /// Whether dimension `d` indexes this operand.
+    @inline(__always) public func isRelevant(_ d: Int) -> Bool { relevance & (1 << UInt32(d)) != 0 }
+
+    /// Elements touched by a tile with the given extent per dimension.
+    @inline(__always) public func footprint(_ extents: UnsafeBufferPointer<Int>) -> Double {
+        var size = 1.0
+        for index in indices {
+            var span = 1
+            for term in index { span += term.stride * (extents[term.dimension] - 1) }
+            size *= Double(span)
+        }
+        return size
+    }
+}
+
+/// A GEMM-family operator as an einsum: named dimensions with bounds, two operands read and
+/// one output updated (Timeloop's problem shape).
+public struct Problem: Sendable, Hashable {
+    /// Dimension names, e.g. `["G", "H", "M", "N", "K"]` or `["K", "R", "P"]`.
+    public var dimensions: [String]
+    /// Each dimension's bound.
+    public var bounds: [Int]
+    /// Weights (second operand), inputs, outputs: in that order.
+    public var operands: [ProblemOperand]
+    /// Fraction of the iteration space computed (causal attention skips masked scores).
+    public var density: Double
+
+    /// A problem from its parts.
+    public init(dimensions: [String], bounds: [Int], operands: [ProblemOperand], density: Double = 1) {
+        self.dimensions = dimensions
+        self.bounds = bounds
+        self.operands = operands
+        self.density = density
+    }
+
+    /// Multiply-accumulates the problem performs.
+    public var macs: Double { bounds.reduce(1.0) { $0 * Double($1) } * density }
+
+    /// The position of a dimension by name.
+    public func dimension(named name: String) -> Int? { dimensions.firstIndex(of: name) }
+
+    /// A (batched) GEMM: `outputs[g, h, m, n] += inputs[g, h, m, k] * weights[g, k, n]`, where
+    /// `g` runs over distinct second operands and `h` over batch entries that share one (the
+    /// heads of a GQA group, or 1).
+    public static func gemm(_ gemm: GEMM) -> Problem {
+        let groups = max(1, gemm.secondInstances)
+        let shared = max(1, gemm.b / groups)
+        let (g, h, m, n, k) = (0, 1, 2, 3, 4)
+        return Problem(
+            dimensions: ["G", "H", "M", "N", "K"], bounds: [groups, shared, gemm.m, gemm.n, gemm.k],
+            operands: [
+                ProblemOperand(.weights, indices: [[IndexTerm(g)], [IndexTerm(k)], [IndexTerm(n)]], wordBits: gemm.secondPrecision.bits),
+                ProblemOperand(.inputs, indices: [[IndexTerm(g)], [IndexTerm(h)], [IndexTerm(m)], [IndexTerm(k)]], wordBits: gemm.inputPrecision.bits),
+                ProblemOperand(.outputs, indices: [[IndexTerm(g)], [IndexTerm(h)], [IndexTerm(m)], [IndexTerm(n)]], wordBits: gemm.outputPrecision.bits),
+            ],
+            density: gemm.density)
+    }
+
+    /// A plain GEMM of M x K times K x N at one word size.
+    public static func gemm(m: Int, n: Int, k: Int, wordBits: Int = 8) -> Problem {
+        let (dm, dn, dk) = (0, 1, 2)
+        return Problem(
+            dimensions: ["M", "N", "K"], bounds: [m, n, k],
+            operands: [
+                ProblemOperand(.weights, indices: [[IndexTerm(dk)], [IndexTerm(dn)]], wordBits: wordBits),
+                ProblemOperand(.inputs, indices: [[IndexTerm(dm)], [IndexTerm(dk)]], wordBits: wordBits),
+                ProblemOperand(.outputs, indices: [[IndexTerm(dm)], [IndexTerm(dn)]], wordBits: wordBits),
+            ])
+    }
+
+    /// A 1-D convolution `outputs[k, p] += weights[k, r] * inputs[p * stride + r]` (K = 1 for
+    /// Timeloop's single-channel exercise).
+    public static func conv1D(k: Int, r: Int, p: Int, stride: Int = 1, wordBits: Int = 8) -> Problem {
+        let (dk, dr, dp) = (0, 1, 2)
+        return Problem(
+            dimensions: ["K", "R", "P"], bounds: [k, r, p],
+            operands: [
+                ProblemOperand(.weights, indices: [[IndexTerm(dk)], [IndexTerm(dr)]], wordBits: wordBits),
+                ProblemOperand(.inputs, indices: [[IndexTerm(dp, stride: stride), IndexTerm(dr)]], wordBits: wordBits),
+                ProblemOperand(.outputs, indices: [[IndexTerm(dk)], [IndexTerm(dp)]], wordBits: wordBits),
+            ])
+    }
+
+    /// A 2-D convolution `outputs[n, k, p, q] += weights[k, c, r, s] * inputs[n, c, p*stride + r, q*stride + s]`
+    /// (a vision patch embedding is one with stride = R = S = patch).
+    public static func conv2D(n: Int, k: Int, c: Int, p: Int, q: Int, r: Int, s: Int, stride: Int = 1, wordBits: Int = 8) -> Problem {
+        let (dn, dk, dc, dp, dq, dr, ds) = (0, 1, 2, 3, 4, 5, 6)
+        return Problem(
+            dimensions: ["N", "K", "C", "P", "Q", "R", "S"], bounds: [n, k, c, p, q, r, s],
+            operands: [
+                ProblemOperand(.weights, indices: [[IndexTerm(dk)], [IndexTerm(dc)], [IndexTerm(dr)], [IndexTerm(ds)]], wordBits: wordBits),
+                ProblemOperand(
+                    .inputs,
+                    indices: [[IndexTerm(dn)], [IndexTerm(dc)], [IndexTerm(dp, stride: stride), IndexTerm(dr)], [IndexTerm(dq, stride: stride), IndexTerm(ds)]],
+                    wordBits: wordBits),
+                ProblemOperand(.outputs, indices: [[IndexTerm(dn)], [IndexTerm(dk)], [IndexTerm(dp)], [IndexTerm(dq)]], wordBits: wordBits),
+            ])
+    }
+}
