@@ -56,7 +56,7 @@ enum CheckCommand {
             }
         }
         if !failures.isEmpty {
-            if !arguments.flags.contains("quiet") { print(lines.joined(separator: "\n")) }
+            if !arguments.flags.contains("quiet") && !lines.isEmpty { print(lines.joined(separator: "\n")) }
             throw .data(Diagnostics(failures))
         }
         return arguments.flags.contains("quiet") ? "" : lines.joined(separator: "\n")

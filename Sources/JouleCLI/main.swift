@@ -16,6 +16,8 @@ let topHelp = """
       show hardware NAME|PATH   print an accelerator description, estimates marked
       show model NAME|PATH      print a transformer's configuration and parameter count
       graph MODEL [options]     a model's operators for prefill, decode or training
+      eval MODEL HARDWARE       latency, energy and where it goes, per operator and in total
+      eval op HARDWARE --dims   one GEMM: its best mapping, accesses per level, energy
       check FILE...             validate input files; every error with file:line:column
       help [COMMAND]            this text, or a command's own help
 
@@ -47,8 +49,10 @@ func runJoule(_ words: [String]) -> Int32 {
             output = try CheckCommand.run(rest)
         case "graph":
             output = try GraphCommand.run(rest)
+        case "eval":
+            output = try EvalCommand.run(rest)
         default:
-            let known = ["show", "check", "graph", "help", "--version"]
+            let known = ["show", "check", "graph", "eval", "help", "--version"]
             throw CommandLineError.usage(
                 "unknown command '\(command)'; \(Suggestion.hint(for: command, among: known))", usage: topUsage)
         }
@@ -78,9 +82,10 @@ func helpText(for command: String?) throws(CommandLineError) -> String {
     case "show": return ShowCommand.help
     case "check": return CheckCommand.help
     case "graph": return GraphCommand.help
+    case "eval": return EvalCommand.help
     case let other?:
         throw .usage(
-            "no help for '\(other)'; \(Suggestion.hint(for: other, among: ["show", "check", "graph"]))",
+            "no help for '\(other)'; \(Suggestion.hint(for: other, among: ["show", "check", "graph", "eval"]))",
             usage: "usage: joule help [COMMAND]")
     }
 }

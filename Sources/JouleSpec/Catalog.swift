@@ -88,7 +88,7 @@ public struct Catalog: Sendable {
         }
         guard let text = String(data: data, encoding: .utf8) else {
             let valid = Self.validUTF8Prefix(data)
-            let lines = valid.split(separator: "\n", omittingEmptySubsequences: false)
+            let lines = valid.unicodeScalars.split(omittingEmptySubsequences: false) { $0 == "\n" }
             let mark = SourceMark(line: lines.count, column: (lines.last?.count ?? 0) + 1)
             throw Diagnostics([
                 Diagnostic(

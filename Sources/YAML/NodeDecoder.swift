@@ -44,6 +44,69 @@ struct NodeDecoder: Decoder {
     func child(_ node: YAMLNode, key: any CodingKey) -> NodeDecoder {
         NodeDecoder(node: node, context: context, codingPath: codingPath + [key])
     }
+
+    /// Decodes a `T` from this node. Arrays, sets and string-keyed dictionaries decode every
+    /// element and report the errors of all of them (the standard library's `init(from:)` stops
+    /// at the first), so a file's errors in several list items are reported at once.
+    func decodeValue<T: Decodable>(_ type: T.Type) throws -> T {
+        if let collecting = T.self as? any ElementwiseDecodable.Type,
+            let value = try collecting.init(elementwiseFrom: self) as? T
+        {
+            return value
+        }
+        return try T(from: self)
+    }
+
+    /// Decodes every item of a sequence, collecting the errors of all items.
+    func decodeItems<Element: Decodable>(_ type: Element.Type) throws -> [Element] {
+        _ = try unkeyedContainer()  // a diagnostic when the node is not a sequence
+        var values: [Element] = []
+        var errors: [Diagnostic] = []
+        for (index, item) in (node.items ?? []).enumerated() {
+            do {
+                values.append(try child(item, key: IndexKey(intValue: index)).decodeValue(Element.self))
+            } catch {
+                errors += Diagnostics.flatten(error, path: context.path)
+            }
+        }
+        if !errors.isEmpty { throw Diagnostics(errors) }
+        return values
+    }
+}
+
+/// Collections decoded element by element, with the errors of every element collected.
+protocol ElementwiseDecodable {
+    init(elementwiseFrom decoder: NodeDecoder) throws
+}
+
+extension Array: ElementwiseDecodable where Element: Decodable {
+    init(elementwiseFrom decoder: NodeDecoder) throws {
+        self = try decoder.decodeItems(Element.self)
+    }
+}
+
+extension Set: ElementwiseDecodable where Element: Decodable {
+    init(elementwiseFrom decoder: NodeDecoder) throws {
+        self = Set(try decoder.decodeItems(Element.self))
+    }
+}
+
+extension Dictionary: ElementwiseDecodable where Key == String, Value: Decodable {
+    init(elementwiseFrom decoder: NodeDecoder) throws {
+        _ = try decoder.container(keyedBy: IndexKey.self)  // a diagnostic when the node is not a mapping
+        var values: [String: Value] = [:]
+        var errors: [Diagnostic] = []
+        for entry in decoder.node.entries ?? [] {
+            do {
+                values[entry.key] = try decoder.child(entry.value, key: IndexKey(stringValue: entry.key))
+                    .decodeValue(Value.self)
+            } catch {
+                errors += Diagnostics.flatten(error, path: decoder.context.path)
+            }
+        }
+        if !errors.isEmpty { throw Diagnostics(errors) }
+        self = values
+    }
 }
 
 /// A coding key for sequence positions and free-form keys.
@@ -78,14 +141,14 @@ struct MappingContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     func decodeNil(forKey key: Key) throws -> Bool { try value(key).node.isNull }
 
     func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
-        try T(from: value(key))
+        try value(key).decodeValue(T.self)
     }
 
     func decodeIfPresent<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T? {
         guard contains(key) else { return nil }
         let child = try value(key)
         if child.node.isNull { return nil }
-        return try T(from: child)
+        return try child.decodeValue(T.self)
     }
 
     func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type, forKey key: Key) throws
@@ -129,7 +192,7 @@ struct SequenceContainer: UnkeyedDecodingContainer {
         return true
     }
 
-    mutating func decode<T: Decodable>(_ type: T.Type) throws -> T { try T(from: next()) }
+    mutating func decode<T: Decodable>(_ type: T.Type) throws -> T { try next().decodeValue(T.self) }
 
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type) throws
         -> KeyedDecodingContainer<NestedKey>
@@ -211,5 +274,5 @@ struct ScalarContainer: SingleValueDecodingContainer {
     func decode(_ type: UInt32.Type) throws -> UInt32 { try integer(UInt32.self) }
     func decode(_ type: UInt64.Type) throws -> UInt64 { try integer(UInt64.self) }
 
-    func decode<T: Decodable>(_ type: T.Type) throws -> T { try T(from: decoder) }
+    func decode<T: Decodable>(_ type: T.Type) throws -> T { try decoder.decodeValue(T.self) }
 }

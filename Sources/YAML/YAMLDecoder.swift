@@ -14,7 +14,10 @@ public struct YAMLDecoder: Sendable {
     /// - Throws: `Diagnostics` with every error found, each with its line and column.
     public func decode<T: Decodable>(_ type: T.Type, from text: String, path: String) throws(Diagnostics) -> T {
         guard let root = try parser.parse(text, path: path) else {
-            throw Diagnostics([Diagnostic(path: path, mark: nil, message: "the file is empty; expected a mapping")])
+            throw Diagnostics([
+                Diagnostic(
+                    path: path, mark: SourceMark(line: 1, column: 1), message: "the file is empty; expected a mapping")
+            ])
         }
         return try decode(type, from: root, path: path, lines: SourceLines(text))
     }
@@ -25,7 +28,7 @@ public struct YAMLDecoder: Sendable {
     {
         let context = DecodingContext(path: path, lines: lines)
         do {
-            return try T(from: NodeDecoder(node: node, context: context, codingPath: []))
+            return try NodeDecoder(node: node, context: context, codingPath: []).decodeValue(T.self)
         } catch {
             throw Diagnostics(Diagnostics.flatten(error, path: path))
         }

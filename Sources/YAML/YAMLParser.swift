@@ -66,6 +66,12 @@ public struct YAMLParser: Sendable {
             || (context ?? "").contains("flow")
         {
             hint = "close every '[' with ']' and every '{' with '}', e.g. holds: [weights, inputs]"
+            if let context, context.contains("flow sequence") || context.contains("flow mapping") {
+                let opener = context.contains("flow mapping") ? "{" : "["
+                let open = SourceMark(
+                    line: Int(parser.context_mark.line) + 1, column: Int(parser.context_mark.column) + 1)
+                hint = "the '\(opener)' at line \(open.line), column \(open.column) is never closed; " + (hint ?? "")
+            }
         } else if problem.contains("invalid") || problem.contains("control characters") {
             hint = "the file must be UTF-8 text"
         }
@@ -79,9 +85,8 @@ public struct SourceLines: Sendable {
 
     /// Splits `text` into lines (LF or CRLF).
     public init(_ text: String) {
-        lines = text.split(separator: "\n", omittingEmptySubsequences: false).map {
-            $0.hasSuffix("\r") ? $0.dropLast() : $0
-        }
+        // "\r\n" is one Character in Swift, so it is matched whole; libyaml counts it as one break.
+        lines = text.split(omittingEmptySubsequences: false) { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }
     }
 
     /// The 1-based line `number`, if the text has it.

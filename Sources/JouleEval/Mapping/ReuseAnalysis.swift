@@ -99,7 +99,7 @@ public enum ReuseAnalysis {
             firstLoop[i] = firstLoop[i + 1]
         }
         let paddedMACs = loops.reduce(1.0) { $0 * Double($1.loop.bound) }
-        let macs = paddedMACs * problem.density
+        let macs = problem.macs
         var levels = [[OperandAccess]](repeating: [OperandAccess](repeating: OperandAccess(), count: problem.operands.count), count: levelCount)
 
         func spatialProduct(levels range: Range<Int>, irrelevantTo operand: ProblemOperand?) -> Double {

@@ -71,7 +71,7 @@ public enum QuantityFormat {
         let binary: [(Double, String)] = [
             (1_099_511_627_776, "Ti"), (1_073_741_824, "Gi"), (1_048_576, "Mi"), (1024, "Ki"),
         ]
-        if let (factor, prefix) = binary.first(where: { value >= $0.0 }) {
+        if let (factor, prefix) = binary.first(where: { abs(value) >= $0.0 }) {
             let ratio = value / factor
             if (ratio * 4).rounded() == ratio * 4 { return "\(number(ratio)) \(prefix)\(unit)" }
         }

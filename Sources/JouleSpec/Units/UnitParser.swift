@@ -66,6 +66,9 @@ public enum UnitParser {
         for base in ["J", "W", "s", "Hz", "V", "B", "bit", "m^2"] {
             for prefix in ["", "p", "n", "u", "m", "k", "M", "G", "T"] {
                 if base == "m^2" && !["", "m", "u"].contains(prefix) { continue }
+                // No fractions of a byte or bit (the parser rejects them) and no millihertz clocks,
+                // so "mb" suggests "MB" and "mhz" suggests "MHz".
+                if ["B", "bit", "Hz"].contains(base) && ["p", "n", "u", "m"].contains(prefix) { continue }
                 symbols.append(prefix + base)
             }
         }

@@ -110,11 +110,8 @@ private struct Emitter {
         let g = GEMM(
             b: b, m: m, n: n, k: k, density: density, second: second, secondInstances: secondInstances,
             inputPrecision: act, secondPrecision: secondPrecision ?? (second == .weight ? precision.weights : act),
-            outputPrecision: act,
-            inputElements: inputElements ?? Double(b) * Double(m) * Double(k),
-            secondElements: secondElements ?? Double(secondInstances) * Double(k) * Double(n),
-            outputElements: outputElements ?? Double(b) * Double(m) * Double(n),
-            inputOnChip: inputOnChip, outputOnChip: outputOnChip)
+            outputPrecision: act, inputElements: inputElements, secondElements: secondElements,
+            outputElements: outputElements, inputOnChip: inputOnChip, outputOnChip: outputOnChip)
         operators.append(Operator(name: name, layer: layer, role: role, pass: pass, kind: .gemm(g)))
     }
 

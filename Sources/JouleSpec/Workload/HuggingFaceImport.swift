@@ -94,6 +94,15 @@ private struct Fields {
 
     func string(_ key: String) -> String? { present(key)?.scalar }
 
+    /// An optional integer field that, when given, must be at least 1.
+    mutating func positive(_ key: String) -> Int? {
+        guard let value = int(key) else { return nil }
+        if value < 1 {
+            diagnostics.append(diagnostic("field '\(key)' must be at least 1, found \(value)", at: root[key]?.mark))
+        }
+        return value
+    }
+
     mutating func required(_ key: String) -> Int {
         guard let value = int(key) else {
             if present(key) == nil {
@@ -133,6 +142,8 @@ private struct Fields {
     }
 
     private mutating func checkHeads(hidden: Int, heads: Int, kvHeads: Int, headDim: Int?) {
+        // A missing or invalid field stands in as 1: checking it would report a follow-on error.
+        guard diagnostics.isEmpty else { return }
         if headDim == nil && hidden % max(1, heads) != 0 {
             diagnostics.append(diagnostic("num_attention_heads (\(heads)) do not divide hidden_size (\(hidden))", at: root["num_attention_heads"]?.mark))
         }
@@ -144,8 +155,8 @@ private struct Fields {
     private mutating func llamaFamily(architecture: String, name: String) -> ModelConfig? {
         let hidden = required("hidden_size")
         let heads = required("num_attention_heads")
-        let kvHeads = int("num_key_value_heads") ?? heads
-        let headDim = int("head_dim")
+        let kvHeads = positive("num_key_value_heads") ?? heads
+        let headDim = positive("head_dim")
         checkHeads(hidden: hidden, heads: heads, kvHeads: kvHeads, headDim: headDim)
         let mlpBias = bool("mlp_bias") ?? false
         var model = base(
@@ -159,9 +170,9 @@ private struct Fields {
         if architecture == "Qwen2ForCausalLM" {
             model.attentionBias = true
             model.qkvBiasOnly = true
-            if bool("use_sliding_window") == true { model.slidingWindow = int("sliding_window") }
+            if bool("use_sliding_window") == true { model.slidingWindow = positive("sliding_window") }
         } else if architecture == "MistralForCausalLM" || architecture == "MixtralForCausalLM" {
-            model.slidingWindow = int("sliding_window")
+            model.slidingWindow = positive("sliding_window")
         }
         if architecture == "MixtralForCausalLM" {
             let experts = required("num_local_experts")
@@ -180,7 +191,7 @@ private struct Fields {
         checkHeads(hidden: hidden, heads: heads, kvHeads: heads, headDim: nil)
         var model = base(
             name: name, family: .decoder, hidden: hidden, layers: required("n_layer"), heads: heads, kvHeads: heads,
-            ffn: .init(size: int("n_inner") ?? 4 * hidden, kind: .geluMLP, bias: true, activation: string("activation_function")),
+            ffn: .init(size: positive("n_inner") ?? 4 * hidden, kind: .geluMLP, bias: true, activation: string("activation_function")),
             norm: .init(kind: .layernorm, bias: true), vocab: required("vocab_size"),
             maxPositions: required("n_positions"), position: .learned)
         model.attentionBias = true
@@ -225,7 +236,7 @@ private struct Fields {
     private mutating func phi(name: String) -> ModelConfig? {
         let hidden = required("hidden_size")
         let heads = required("num_attention_heads")
-        let kvHeads = int("num_key_value_heads") ?? heads
+        let kvHeads = positive("num_key_value_heads") ?? heads
         checkHeads(hidden: hidden, heads: heads, kvHeads: kvHeads, headDim: nil)
         var model = base(
             name: name, family: .decoder, hidden: hidden, layers: required("num_hidden_layers"), heads: heads, kvHeads: kvHeads,
@@ -261,13 +272,14 @@ private struct Fields {
         let hidden = required("hidden_size")
         let heads = required("num_attention_heads")
         checkHeads(hidden: hidden, heads: heads, kvHeads: heads, headDim: nil)
+        let before = diagnostics.count
         let image = required("image_size")
         let patch = required("patch_size")
-        if image % max(1, patch) != 0 {
+        if diagnostics.count == before, image % max(1, patch) != 0 {
             diagnostics.append(diagnostic("patch_size (\(patch)) does not divide image_size (\(image))", at: root["patch_size"]?.mark))
         }
         let vision = ModelConfig.Vision(
-            imageSize: image, patchSize: patch, channels: int("num_channels") ?? 3, classToken: true, patchBias: true)
+            imageSize: image, patchSize: patch, channels: positive("num_channels") ?? 3, classToken: true, patchBias: true)
         var model = base(
             name: name, family: .visionEncoder, hidden: hidden, layers: required("num_hidden_layers"), heads: heads,
             kvHeads: heads,

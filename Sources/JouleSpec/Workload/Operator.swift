@@ -82,6 +82,29 @@ public struct GEMM: Sendable, Hashable {
     public var inputOnChip: Bool
     public var outputOnChip: Bool
 
+    /// A GEMM with every field given.
+    public init(
+        b: Int, m: Int, n: Int, k: Int, density: Double = 1, second: SecondOperand = .weight, secondInstances: Int = 1,
+        inputPrecision: Precision, secondPrecision: Precision, outputPrecision: Precision, inputElements: Double? = nil,
+        secondElements: Double? = nil, outputElements: Double? = nil, inputOnChip: Bool = false, outputOnChip: Bool = false
+    ) {
+        self.b = b
+        self.m = m
+        self.n = n
+        self.k = k
+        self.density = density
+        self.second = second
+        self.secondInstances = secondInstances
+        self.inputPrecision = inputPrecision
+        self.secondPrecision = secondPrecision
+        self.outputPrecision = outputPrecision
+        self.inputElements = inputElements ?? Double(b) * Double(m) * Double(k)
+        self.secondElements = secondElements ?? Double(secondInstances) * Double(k) * Double(n)
+        self.outputElements = outputElements ?? Double(b) * Double(m) * Double(n)
+        self.inputOnChip = inputOnChip
+        self.outputOnChip = outputOnChip
+    }
+
     /// Multiply-accumulates performed.
     public var macs: Double { Double(b) * Double(m) * Double(n) * Double(k) * density }
     /// Floating-point (or integer) operations: 2 per MAC.

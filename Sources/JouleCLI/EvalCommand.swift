@@ -1,0 +1,156 @@
+import Foundation
+import JouleSpec
+import JouleEval
+import YAML
+
+/// `joule eval MODEL HARDWARE`: latency, energy and where it goes, per operator and in total.
+enum EvalCommand {
+    static let usage =
+        "usage: joule eval MODEL HARDWARE [graph options] [--dataflow D] [--objective energy|latency|edp] [--operating-point N] [--roofline ideal|mapped] [--per-op] [--format table|json|csv]\n       joule eval op HARDWARE --dims M=...,N=...,K=...[,B=...] [--precision P] [--dataflow D] [--objective O] [--roofline ideal|mapped]"
+
+    static let help = """
+        \(usage)
+
+        Evaluates a model's graph (see `joule help graph` for --phase, --batch, --sequence,
+        --context, --precision, --attention, --logits, --fusion) on an accelerator and prints
+        latency (for decode also time per token and tokens/s), energy in J, J/token, average
+        power and the bound; the top operators by energy and by time; and energy by level, by
+        operand (weights, KV cache, inputs, outputs) and by kind (MAC, vector, on-chip memory,
+        DRAM, static).
+
+          --roofline        mapped (default): the best mapping the mapper finds for every
+                            distinct GEMM shape, traffic over every level; ideal: each operand
+                            moved to or from DRAM once at peak compute (LLM-roofline style)
+          --dataflow        weight_stationary, output_stationary, input_stationary, or any
+          --objective       what the mapper minimises: energy (default), latency or edp
+          --operating-point index into the hardware's DVFS table (0 = nominal)
+          --per-op          every operator with its bound and mapping
+          --precision       default: bf16, or the widest format the hardware has
+
+        examples:
+          joule eval llama-2-7b tpu-v1 --phase decode --batch 8 --context 1024
+          joule eval bert-base-uncased eyeriss-v1 --sequence 128 --dataflow output_stationary --per-op
+          joule eval llama-2-7b a100-sxm-80gb --phase decode --context 2048 --precision fp16 --roofline ideal
+          joule eval op tpu-v1 --dims M=2048,N=11008,K=4096 --precision int8
+        """
+
+    static let valued = GraphCommand.valued.union(["dataflow", "objective", "operating-point", "roofline", "dims"])
+
+    /// The precision to use when none is given: bf16 if the array has it, else its widest float, else int.
+    static func defaultPrecision(for hardware: Accelerator) -> PrecisionConfig {
+        for name in ["bf16", "fp16", "int8"] {
+            if let preset = PrecisionConfig.presets[name], hardware.compute.precisions[preset.weights] != nil { return preset }
+        }
+        let p = hardware.compute.supportedPrecisions.last ?? .fp32
+        let accumulator: Precision = p.isFloatingPoint ? .fp32 : .int32
+        return PrecisionConfig(weights: p, activations: p, kvCache: p, accumulators: accumulator, name: "\(p)")
+    }
+
+    static func evaluator(_ arguments: Arguments, hardware: Accelerator) throws(CommandLineError) -> Evaluator {
+        var dataflow: Dataflow?
+        if let text = arguments.options["dataflow"], text != "any" {
+            guard let value = Dataflow(name: text) else {
+                throw .usage("unknown dataflow '\(text)'; \(Suggestion.hint(for: text, among: Dataflow.allCases.map(\.rawValue) + ["any"]))", usage: usage)
+            }
+            dataflow = value
+        }
+        let objectiveText = arguments.options["objective"] ?? "energy"
+        guard let objective = Objective(rawValue: objectiveText) else {
+            throw .usage("unknown objective '\(objectiveText)'; expected energy, latency or edp", usage: usage)
+        }
+        let modeText = arguments.options["roofline"] ?? "mapped"
+        guard let mode = RooflineMode(rawValue: modeText) else {
+            throw .usage("unknown roofline mode '\(modeText)'; expected ideal or mapped", usage: usage)
+        }
+        var point = 0
+        if let text = arguments.options["operating-point"] {
+            guard let value = Int(text) else { throw .usage("--operating-point takes an index, found '\(text)'", usage: usage) }
+            point = value
+        }
+        do {
+            return try Evaluator(hardware: hardware, mode: mode, objective: objective, dataflow: dataflow, operatingPoint: point)
+        } catch {
+            throw .usage(error.message, usage: usage)
+        }
+    }
+
+    static func run(_ words: [String]) throws(CommandLineError) -> String {
+        if words.first == "op" { return try runOperator(Array(words.dropFirst())) }
+        let arguments = try Arguments(words, valued: valued, flags: ["per-op"], usage: usage)
+        let format = try arguments.format(allowed: ["table", "json", "csv"], usage: usage)
+        guard arguments.positionals.count == 2 else {
+            throw .usage("name a model and a hardware, e.g. joule eval llama-2-7b tpu-v1", usage: usage)
+        }
+        let model: ModelConfig
+        let hardware: Accelerator
+        do {
+            model = try ModelConfig.load(arguments.positionals[0])
+            hardware = try Accelerator.load(arguments.positionals[1])
+        } catch {
+            throw .data(error)
+        }
+        var graphArguments = arguments
+        graphArguments.positionals = [arguments.positionals[0]]
+        if graphArguments.options["precision"] == nil {
+            graphArguments.options["precision"] = defaultPrecision(for: hardware).description
+        }
+        let graph = try GraphCommand.build(model: model, graphArguments, usage: usage)
+        for warning in graph.warnings { FileHandle.standardError.write(Data("joule: warning: \(warning)\n".utf8)) }
+        let evaluator = try self.evaluator(arguments, hardware: hardware)
+        let evaluation: GraphEvaluation
+        do {
+            evaluation = try evaluator.evaluate(graph)
+        } catch {
+            throw .data(Diagnostics([Diagnostic(path: arguments.positionals[1], mark: nil, message: error.message)]))
+        }
+        let report = EvalReport(evaluation: evaluation)
+        switch format {
+        case "json": return report.json()
+        case "csv": return report.csv()
+        default: return report.table(perOperator: arguments.flags.contains("per-op"))
+        }
+    }
+
+    /// `joule eval op HARDWARE --dims M=..,N=..,K=..`: one GEMM.
+    static func runOperator(_ words: [String]) throws(CommandLineError) -> String {
+        let arguments = try Arguments(words, valued: valued, flags: [], usage: usage)
+        let format = try arguments.format(allowed: ["table", "json"], usage: usage)
+        guard arguments.positionals.count == 1 else { throw .usage("name one hardware, e.g. joule eval op tpu-v1 --dims M=64,N=64,K=64", usage: usage) }
+        guard let dimsText = arguments.options["dims"] else { throw .usage("give the operator's dims, e.g. --dims M=2048,N=11008,K=4096", usage: usage) }
+        var dims: [String: Int] = [:]
+        for part in dimsText.split(separator: ",") {
+            let pair = part.split(separator: "=")
+            guard pair.count == 2, let value = Int(pair[1]), value >= 1, ["B", "M", "N", "K"].contains(pair[0].uppercased()) else {
+                throw .usage("--dims takes B, M, N, K as NAME=VALUE pairs (values of at least 1), found '\(part)'", usage: usage)
+            }
+            dims[pair[0].uppercased()] = value
+        }
+        guard let m = dims["M"], let n = dims["N"], let k = dims["K"] else { throw .usage("--dims needs M, N and K", usage: usage) }
+        let hardware: Accelerator
+        do {
+            hardware = try Accelerator.load(arguments.positionals[0])
+        } catch {
+            throw .data(error)
+        }
+        var precision = defaultPrecision(for: hardware)
+        if let text = arguments.options["precision"] {
+            do {
+                precision = try PrecisionConfig(parsing: text)
+            } catch {
+                throw .usage(error.message, usage: usage)
+            }
+        }
+        let gemm = GEMM(
+            b: dims["B"] ?? 1, m: m, n: n, k: k, inputPrecision: precision.activations, secondPrecision: precision.weights,
+            outputPrecision: precision.activations)
+        let evaluator = try self.evaluator(arguments, hardware: hardware)
+        let cost: OperatorCost
+        do {
+            cost = try evaluator.evaluate(gemm).cost
+        } catch {
+            throw .data(Diagnostics([Diagnostic(path: arguments.positionals[0], mark: nil, message: error.message)]))
+        }
+        let report = OperatorReport(gemm: gemm, cost: cost, hardware: hardware)
+        return format == "json" ? JSONOutput.render(report.object()) : report.table()
+    }
+}

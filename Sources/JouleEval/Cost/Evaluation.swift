@@ -1,0 +1,148 @@
+import JouleSpec
+
+/// A graph evaluated on an accelerator: every operator's cost and the totals.
+public struct GraphEvaluation: Sendable {
+    /// The graph.
+    public var graph: Graph
+    /// The hardware.
+    public var hardware: Accelerator
+    /// The operating point used.
+    public var operatingPoint: OperatingPoint
+    /// Ideal or mapped.
+    public var mode: RooflineMode
+    /// One cost per graph operator, in graph order.
+    public var costs: [OperatorCost]
+    /// Distinct GEMM shapes mapped, and the mapper's effort over them.
+    public var mappedShapes: Int
+    /// Mappings evaluated by the mapper for this graph (0 when cached or ideal).
+    public var mappingsEvaluated: Int
+
+    /// Latency: the operators run one after another.
+    public var seconds: Double { costs.reduce(0) { $0 + $1.seconds } }
+    /// Energy over every operator.
+    public var energy: Breakdown {
+        var total = Breakdown(levels: hardware.memory)
+        for cost in costs { total.add(cost.energy) }
+        return total
+    }
+    /// Joules per token produced (decode) or processed (prefill, training).
+    public var energyPerToken: Double { energy.total / Double(max(1, graph.tokens)) }
+    /// Average power over the latency.
+    public var averagePower: Double { seconds > 0 ? energy.total / seconds : 0 }
+    /// The bound of the operators that take most of the time.
+    public var bound: Bound {
+        var time: [Bound: Double] = [:]
+        for cost in costs { time[cost.bound, default: 0] += cost.seconds }
+        return time.max { $0.value < $1.value }?.key ?? .compute
+    }
+}
+
+/// Evaluates graphs and operators on one accelerator.
+public struct Evaluator: Sendable {
+    /// The accelerator.
+    public var hardware: Accelerator
+    /// Ideal or mapped traffic.
+    public var mode: RooflineMode
+    /// What the mapper minimises.
+    public var objective: Objective
+    /// A dataflow to force (nil: the best of those the array supports).
+    public var dataflow: Dataflow?
+    /// The DVFS point.
+    public var operatingPoint: OperatingPoint
+    /// Mapping results shared across evaluations.
+    public var cache: MapperCache
+    /// Tilings the mapper tries per shape.
+    public var tilingBudget: Int
+
+    /// Why an evaluation failed.
+    public struct EvaluationError: Error, Sendable, Equatable, CustomStringConvertible {
+        public var message: String
+        public var description: String { message }
+    }
+
+    /// An evaluator at an operating point (index into the hardware's table; 0 is nominal).
+    public init(
+        hardware: Accelerator, mode: RooflineMode = .mapped, objective: Objective = .energy, dataflow: Dataflow? = nil,
+        operatingPoint: Int = 0, cache: MapperCache = MapperCache(), tilingBudget: Int = 200
+    ) throws(EvaluationError) {
+        guard operatingPoint >= 0 && operatingPoint < hardware.operatingPoints.count else {
+            throw EvaluationError(
+                message: "operating point \(operatingPoint) does not exist; \(hardware.name) has \(hardware.operatingPoints.count) (0 to \(hardware.operatingPoints.count - 1))")
+        }
+        if let dataflow, !hardware.compute.dataflows.contains(dataflow) {
+            throw EvaluationError(
+                message: "\(hardware.name) does not support \(dataflow) (it supports \(hardware.compute.dataflows.map(\.rawValue).joined(separator: ", ")))")
+        }
+        self.hardware = hardware
+        self.mode = mode
+        self.objective = objective
+        self.dataflow = dataflow
+        self.operatingPoint = hardware.operatingPoints[operatingPoint]
+        self.cache = cache
+        self.tilingBudget = tilingBudget
+    }
+
+    /// The cost of one GEMM-family operator.
+    public func evaluate(_ gemm: GEMM) throws(EvaluationError) -> (cost: OperatorCost, evaluated: Int) {
+        switch mode {
+        case .ideal:
+            do {
+                return (try Roofline.ideal(gemm, hardware: hardware, at: operatingPoint), 0)
+            } catch {
+                throw EvaluationError(message: error.message)
+            }
+        case .mapped:
+            let mapper = Mapper(hardware: hardware, objective: objective, tilingBudget: tilingBudget, operatingPoint: operatingPoint)
+            do {
+                let result = try cache.best(mapper, problem: Problem.gemm(gemm), macPrecision: gemm.macPrecision, dataflow: dataflow)
+                var cost = result.cost
+                if gemm.inputOnChip || gemm.outputOnChip { cost = Self.keepOnChip(cost, gemm: gemm, hardware: hardware) }
+                return (cost, result.evaluated)
+            } catch {
+                throw EvaluationError(message: "\(gemm.b) x \(gemm.m) x \(gemm.n) x \(gemm.k): \(error.message)")
+            }
+        }
+    }
+
+    /// Removes the DRAM energy and time of operands that fusion keeps on chip.
+    static func keepOnChip(_ cost: OperatorCost, gemm: GEMM, hardware: Accelerator) -> OperatorCost {
+        guard let d = Roofline.dramIndex(hardware), hardware.memory[d].isOffChip else { return cost }
+        var cost = cost
+        let removed = (gemm.inputOnChip ? [1] : []) + (gemm.outputOnChip ? [2] : [])
+        let before = cost.energy.memory[d].reduce(0, +)
+        for o in removed { cost.energy.memory[d][o] = 0 }
+        let after = cost.energy.memory[d].reduce(0, +)
+        if before > 0 { cost.levelSeconds[d] *= after / before }
+        return cost
+    }
+
+    /// Evaluates every operator of a graph; identical GEMMs are mapped once, in parallel over the cores.
+    public func evaluate(_ graph: Graph) throws(EvaluationError) -> GraphEvaluation {
+        let distinct = graph.distinctGEMMs.map(\.gemm)
+        let outcomes = distinct.parallelMap { gemm in Result { () throws(EvaluationError) in try evaluate(gemm) } }
+        var byGEMM: [GEMM: OperatorCost] = [:]
+        var evaluated = 0
+        for (gemm, outcome) in zip(distinct, outcomes) {
+            switch outcome {
+            case .success(let value):
+                byGEMM[gemm] = value.cost
+                evaluated += value.evaluated
+            case .failure(let error): throw error
+            }
+        }
+        var costs: [OperatorCost] = []
+        costs.reserveCapacity(graph.operators.count)
+        for op in graph.operators {
+            switch op.kind {
+            case .gemm(let gemm):
+                guard let cost = byGEMM[gemm] else { throw EvaluationError(message: "internal: no cost for \(op.name)") }
+                costs.append(cost)
+            case .vector(let vector):
+                costs.append(Roofline.vector(vector, hardware: hardware, at: operatingPoint))
+            }
+        }
+        return GraphEvaluation(
+            graph: graph, hardware: hardware, operatingPoint: operatingPoint, mode: mode, costs: costs,
+            mappedShapes: distinct.count, mappingsEvaluated: evaluated)
+    }
+}
