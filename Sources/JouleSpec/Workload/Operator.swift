@@ -131,6 +131,15 @@ public struct VectorOp: Sendable, Hashable {
     /// never leave the chip, so only its operations count.
     public var fused: Bool
 
+    /// A vector operator from its counts.
+    public init(elements: Double, opsPerElement: Double, bytesRead: Double, bytesWritten: Double, fused: Bool = false) {
+        self.elements = elements
+        self.opsPerElement = opsPerElement
+        self.bytesRead = bytesRead
+        self.bytesWritten = bytesWritten
+        self.fused = fused
+    }
+
     /// Total operations.
     public var ops: Double { elements * opsPerElement }
 }

@@ -1,0 +1,80 @@
+import Foundation
+import JouleSpec
+import Testing
+
+@testable import JouleEval
+
+/// Properties every mapped evaluation must have, and the errors users meet.
+struct EvaluatorTests {
+    static func hardware(_ name: String) throws -> Accelerator { try RooflineTests.hardware(name) }
+
+    struct ShapeCase: CustomTestStringConvertible, Sendable {
+        var hardware: String
+        var m: Int
+        var n: Int
+        var k: Int
+        var testDescription: String { "\(hardware) \(m)x\(n)x\(k)" }
+    }
+
+    /// A mapping can only add traffic to the compulsory minimum: DRAM must deliver each weight
+    /// and input at least once and receive each output once; every tile must fit its level.
+    @Test(arguments: [
+        ShapeCase(hardware: "toy-3level", m: 64, n: 64, k: 64),
+        ShapeCase(hardware: "toy-3level", m: 1, n: 512, k: 256),
+        ShapeCase(hardware: "tpu-v1", m: 128, n: 768, k: 768),
+        ShapeCase(hardware: "tpu-v1", m: 8, n: 4096, k: 4096),
+        ShapeCase(hardware: "eyeriss-v1", m: 128, n: 768, k: 768),
+    ])
+    func mappedTrafficIsAtLeastCompulsoryAndTilesFit(_ example: ShapeCase) throws {
+        let hw = try Self.hardware(example.hardware)
+        let precision: Precision = hw.compute.precisions[.int8] != nil ? .int8 : .int16
+        let gemm = GEMM(b: 1, m: example.m, n: example.n, k: example.k, inputPrecision: precision, secondPrecision: precision, outputPrecision: precision)
+        let (cost, evaluated) = try Evaluator(hardware: hw, tilingBudget: 50).evaluate(gemm)
+        #expect(evaluated > 0)
+        let counts = try #require(cost.counts)
+        let dram = counts.levels[0]
+        #expect(dram[0].reads >= Double(example.k * example.n))
+        #expect(dram[1].reads >= Double(example.m * example.k))
+        #expect(dram[2].updates >= Double(example.m * example.n))
+        #expect(counts.macs == Double(example.m * example.n * example.k))
+        for (i, level) in hw.memory.enumerated() {
+            let bytes = zip(counts.levels[i], counts.wordBits).reduce(0.0) { $0 + ($1.0.held ? $1.0.tile * Double($1.1) / 8 : 0) }
+            #expect(bytes <= level.size.si, "tiles at \(level.name) exceed its size")
+        }
+        #expect(cost.utilization > 0 && cost.utilization <= 1)
+    }
+
+    @Test func anUnsupportedDataflowIsAnError() throws {
+        let tpu = try Self.hardware("tpu-v1")
+        #expect(throws: Evaluator.EvaluationError.self) {
+            try Evaluator(hardware: tpu, dataflow: .outputStationary)
+        }
+    }
+
+    @Test func aPrecisionWithoutMACsNamesTheHardware() throws {
+        let tpu = try Self.hardware("tpu-v1")
+        let gemm = GEMM(b: 1, m: 64, n: 64, k: 64, inputPrecision: .bf16, secondPrecision: .bf16, outputPrecision: .bf16)
+        do {
+            _ = try Evaluator(hardware: tpu).evaluate(gemm)
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.message.contains("tpu-v1 has no bf16 MACs"))
+        }
+    }
+
+    @Test func aMissingOperatingPointIsAnError() throws {
+        let tpu = try Self.hardware("tpu-v1")
+        #expect(throws: Evaluator.EvaluationError.self) { try Evaluator(hardware: tpu, operatingPoint: 3) }
+    }
+
+    /// Identical layers map once: a 32-layer decoder has as many mapped shapes as distinct GEMMs.
+    @Test func identicalLayersMapOnce() throws {
+        let toy = try Self.hardware("toy-3level")
+        let model = try RooflineTests.model("gpt2")
+        let graph = try GraphBuilder(model: model, precision: try PrecisionConfig(parsing: "int8")).build(.decode(batch: 1, context: 128))
+        let evaluation = try Evaluator(hardware: toy, tilingBudget: 20).evaluate(graph)
+        #expect(evaluation.mappedShapes == graph.distinctGEMMs.count)
+        #expect(evaluation.mappedShapes < graph.operators.filter { $0.gemm != nil }.count)
+        #expect(evaluation.costs.count == graph.operators.count)
+    }
+}

@@ -1,0 +1,76 @@
+import Foundation
+import JouleSpec
+import Testing
+
+@testable import JouleEval
+
+/// Ideal-roofline figures against LLM roofline references and hand derivations.
+struct RooflineTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent()
+
+    static func hardware(_ name: String) throws -> Accelerator {
+        try Accelerator.load(root.appendingPathComponent("Hardware/\(name).yaml").path)
+    }
+
+    static func model(_ name: String) throws -> ModelConfig {
+        try ModelConfig.load(root.appendingPathComponent("Models/\(name).yaml").path)
+    }
+
+    struct DecodeCase: CustomTestStringConvertible, Sendable {
+        var batch: Int
+        var milliseconds: Double
+        var tolerance: Double
+        var testDescription: String { "batch \(batch): \(milliseconds) ms" }
+    }
+
+    /// LLM roofline (LLM-Viewer style): llama-2-7b, fp16 everything, on an A100-SXM-80GB of
+    /// 312 TFLOP/s dense fp16 and 2.039 TB/s, decode with a 2048-token context.
+    @Test(arguments: [
+        DecodeCase(batch: 1, milliseconds: 7.0, tolerance: 0.02),
+        DecodeCase(batch: 64, milliseconds: 40.2, tolerance: 0.03),
+    ])
+    func llamaDecodeOnA100(_ example: DecodeCase) throws {
+        let a100 = try Self.hardware("a100-sxm-80gb")
+        let precision = try PrecisionConfig(parsing: "fp16")
+        let graph = try GraphBuilder(model: Self.model("llama-2-7b"), precision: precision).build(.decode(batch: example.batch, context: 2048))
+        let evaluation = try Evaluator(hardware: a100, mode: .ideal).evaluate(graph)
+        let milliseconds = evaluation.seconds * 1e3
+        #expect(abs(milliseconds - example.milliseconds) <= example.tolerance * example.milliseconds)
+        #expect(evaluation.bound == .memory("HBM"))
+    }
+
+    /// toy-3level: 64 PEs at 1 GHz, DRAM 12.8 GB/s at 20 pJ/bit, int8 MAC 0.3 pJ, no static power.
+    @Test func idealGEMMByHand() throws {
+        let toy = try Self.hardware("toy-3level")
+        let gemm = GEMM(b: 1, m: 64, n: 64, k: 64, inputPrecision: .int8, secondPrecision: .int8, outputPrecision: .int8)
+        let point = toy.operatingPoints[0]
+        let cost = try Roofline.ideal(gemm, hardware: toy, at: point)
+        // 262,144 MACs / 64 per ns = 4096 ns of compute; 3 x 4096 bytes / 12.8 GB/s = 960 ns.
+        #expect(abs(cost.seconds - 4096e-9) < 1e-15)
+        #expect(cost.bound == .compute)
+        // 262,144 x 0.3 pJ + 3 x 4096 x 8 bits x 20 pJ, scaled by (0.9 V / 0.9 V)^2.
+        let expected: Double = 262_144 * 0.3e-12 + 3 * 4096 * 8 * 20e-12
+        #expect(abs(cost.energy.total - expected) < 1e-18)
+    }
+
+    @Test func vectorOperatorByHand() throws {
+        let toy = try Self.hardware("toy-3level")
+        let op = VectorOp(elements: 1000, opsPerElement: 5, bytesRead: 2000, bytesWritten: 2000, fused: false)
+        let cost = Roofline.vector(op, hardware: toy, at: toy.operatingPoints[0])
+        // 5000 ops on 8 lanes at 1 GHz = 625 ns; 4000 bytes at 12.8 GB/s = 312.5 ns.
+        #expect(abs(cost.seconds - 625e-9) < 1e-15)
+        let expected: Double = 5000 * 0.4e-12 + 4000 * 8 * 20e-12
+        #expect(abs(cost.energy.total - expected) < 1e-18)
+    }
+
+    @Test func operatingPointScalesDynamicEnergyByVoltageSquaredAndTimeByClock() throws {
+        var toy = try Self.hardware("toy-3level")
+        toy.operatingPoints.append(OperatingPoint(frequency: .megahertz(500), voltage: Voltage(si: 0.45)))
+        let gemm = GEMM(b: 1, m: 64, n: 64, k: 64, inputPrecision: .int8, secondPrecision: .int8, outputPrecision: .int8)
+        let nominal = try Roofline.ideal(gemm, hardware: toy, at: toy.operatingPoints[0])
+        let slow = try Roofline.ideal(gemm, hardware: toy, at: toy.operatingPoints[1])
+        #expect(abs(slow.seconds - 2 * nominal.seconds) < 1e-15)
+        #expect(abs(slow.energy.total - nominal.energy.total / 4) < 1e-18)
+    }
+}
