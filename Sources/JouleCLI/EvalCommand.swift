@@ -6,7 +6,7 @@ import YAML
 /// `joule eval MODEL HARDWARE`: latency, energy and where it goes, per operator and in total.
 enum EvalCommand {
     static let usage =
-        "usage: joule eval MODEL HARDWARE [graph options] [--dataflow D] [--objective energy|latency|edp] [--operating-point N] [--roofline ideal|mapped] [--per-op] [--format table|json|csv]\n       joule eval op HARDWARE --dims M=...,N=...,K=...[,B=...] [--precision P] [--dataflow D] [--objective O] [--roofline ideal|mapped]"
+        "usage: joule eval MODEL HARDWARE [graph options] [--dataflow D] [--objective energy|latency|edp] [--operating-point N] [--roofline ideal|mapped] [--per-op] [--format table|json|csv]\n       joule eval op HARDWARE --dims M=...,N=...,K=...[,B=...] [--precision P] [--dataflow D] [--objective O] [--roofline ideal|mapped] [--mapping FILE]"
 
     static let help = """
         \(usage)
@@ -26,6 +26,8 @@ enum EvalCommand {
           --operating-point index into the hardware's DVFS table (0 = nominal)
           --per-op          every operator with its bound and mapping
           --precision       default: bf16, or the widest format the hardware has
+          --mapping FILE    (eval op) evaluate this loop nest instead of searching; `eval op`
+                            prints the mapping it chose in the same YAML form
 
         examples:
           joule eval llama-2-7b tpu-v1 --phase decode --batch 8 --context 1024
@@ -34,7 +36,7 @@ enum EvalCommand {
           joule eval op tpu-v1 --dims M=2048,N=11008,K=4096 --precision int8
         """
 
-    static let valued = GraphCommand.valued.union(["dataflow", "objective", "operating-point", "roofline", "dims"])
+    static let valued = GraphCommand.valued.union(["dataflow", "objective", "operating-point", "roofline", "dims", "mapping"])
 
     /// The precision to use when none is given: bf16 if the array has it, else its widest float, else int.
     static func defaultPrecision(for hardware: Accelerator) -> PrecisionConfig {
@@ -145,12 +147,46 @@ enum EvalCommand {
             outputPrecision: precision.activations)
         let evaluator = try self.evaluator(arguments, hardware: hardware)
         let cost: OperatorCost
-        do {
-            cost = try evaluator.evaluate(gemm).cost
-        } catch {
-            throw .data(Diagnostics([Diagnostic(path: arguments.positionals[0], mark: nil, message: error.message)]))
+        if let path = arguments.options["mapping"] {
+            cost = try pinned(path: path, gemm: gemm, evaluator: evaluator)
+        } else {
+            do {
+                cost = try evaluator.evaluate(gemm).cost
+            } catch {
+                throw .data(Diagnostics([Diagnostic(path: arguments.positionals[0], mark: nil, message: error.message)]))
+            }
         }
         let report = OperatorReport(gemm: gemm, cost: cost, hardware: hardware)
         return format == "json" ? JSONOutput.render(report.object()) : report.table()
+    }
+
+    /// Costs a GEMM under a mapping read from a file.
+    static func pinned(path: String, gemm: GEMM, evaluator: Evaluator) throws(CommandLineError) -> OperatorCost {
+        let hardware = evaluator.hardware
+        let problem = Problem.gemm(gemm)
+        do {
+            let text = try Catalog.readText(path)
+            let mapping = try MappingFile.load(path).mapping(for: problem, hardware: hardware, lines: SourceLines(text))
+            if let dataflow = mapping.dataflow, !hardware.compute.dataflows.contains(dataflow) {
+                throw Diagnostics([Diagnostic(path: path, mark: nil, message: "\(hardware.name) does not support \(dataflow)")])
+            }
+            let counts: AccessCounts
+            do {
+                counts = try ReuseAnalysis.analyze(problem: problem, mapping: mapping, hardware: hardware)
+            } catch {
+                throw Diagnostics([Diagnostic(path: path, mark: nil, message: error.message)])
+            }
+            do {
+                return try EnergyModel.cost(
+                    counts: counts, mapping: mapping, problem: problem, macPrecision: gemm.macPrecision, hardware: hardware,
+                    at: evaluator.operatingPoint)
+            } catch {
+                throw Diagnostics([Diagnostic(path: path, mark: nil, message: error.message)])
+            }
+        } catch let diagnostics as Diagnostics {
+            throw .data(diagnostics)
+        } catch {
+            throw .data(Diagnostics([Diagnostic(path: path, mark: nil, message: "\(error)")]))
+        }
     }
 }

@@ -12,8 +12,7 @@ struct OperatorReport {
     /// The mapping as a loop nest, one level per line.
     var mappingText: String? {
         guard let mapping = cost.mapping, let gemm else { return nil }
-        let text = mapping.description(problem: Problem.gemm(gemm), levelNames: hardware.memory.map(\.name))
-        return (mapping.dataflow.map { "dataflow: \($0)\n" } ?? "") + text
+        return mapping.yaml(problem: Problem.gemm(gemm), levelNames: hardware.memory.map(\.name))
     }
 
     func table() -> String {
@@ -25,7 +24,7 @@ struct OperatorReport {
             "latency \(Time(si: cost.seconds)) (\(QuantityFormat.grouped(Int(cost.cycles.rounded()))) cycles) · energy \(Energy(si: cost.energy.total)) · bound: \(cost.bound) · utilization \(QuantityFormat.number(cost.utilization * 100, significant: 3))%")
         if let text = mappingText {
             out.append("")
-            out.append("mapping (outermost first; x/y are spatial):")
+            out.append("mapping (outermost first; save it and pass --mapping FILE to evaluate it again):")
             out += text.split(separator: "\n").map { "  " + $0 }
         }
         if let counts = cost.counts {

@@ -69,10 +69,33 @@ public enum ReuseAnalysis {
         for (o, operand) in problem.operands.enumerated() where !holds[o].contains(true) {
             throw MappingError(message: "no level holds \(operand.operand) under this mapping (every level bypasses it)")
         }
+        try checkCapacity(problem: problem, mapping: mapping, hardware: hardware, holds: holds)
         let maxRate = hardware.compute.precisions.values.map(\.macsPerPEPerCycle).max() ?? 1
         let fanout = fanouts(hardware, macsPerPE: maxRate)
         for (i, level) in mapping.levels.enumerated() where level.spatialFanout > fanout[i] {
             throw MappingError(message: "level \(hardware.memory[i].name) fans out \(level.spatialFanout) ways but has only \(fanout[i]) children")
+        }
+    }
+
+    /// Checks that the tiles each level holds fit its size.
+    static func checkCapacity(problem: Problem, mapping: Mapping, hardware: Accelerator, holds: [[Bool]]) throws(MappingError) {
+        let dims = problem.bounds.count
+        var extents = [Int](repeating: 1, count: dims)
+        for i in stride(from: mapping.levels.count - 1, through: 0, by: -1) {
+            let level = mapping.levels[i]
+            for loop in level.temporal + level.spatialX + level.spatialY { extents[loop.dimension] *= loop.bound }
+            var bytes = 0.0
+            var parts: [String] = []
+            for (o, operand) in problem.operands.enumerated() where holds[o][i] {
+                let size = extents.withUnsafeBufferPointer { operand.footprint($0) } * Double(operand.wordBits) / 8
+                bytes += size
+                parts.append("\(operand.operand) \(Bytes(si: size))")
+            }
+            let capacity = hardware.memory[i].size.si
+            if bytes > capacity {
+                throw MappingError(
+                    message: "the tiles at \(hardware.memory[i].name) need \(Bytes(si: bytes)) (\(parts.joined(separator: ", "))) but it holds \(hardware.memory[i].size)")
+            }
         }
     }
 
