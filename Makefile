@@ -41,5 +41,10 @@ test: deps
 	$(MAKE) --no-print-directory lint
 	$(MAKE) --no-print-directory check-files
 
+# Mapper and evaluation speed, release build (a benchmark, not a timed test).
+bench: deps
+	$(SWIFT) build -c release --product joule-bench
+	.build/release/joule-bench --record Benchmarks/results.md
+
 clean:
 	rm -rf .build

@@ -8,6 +8,7 @@ let package = Package(
     products: [
         .executable(name: "joule", targets: ["JouleCLI"]),
         .library(name: "Joule", targets: ["Joule"]),
+        .executable(name: "joule-bench", targets: ["JouleBench"]),
     ],
     targets: [
         // System libraries: module.modulemap + shim.h, nothing else.
@@ -31,6 +32,7 @@ let package = Package(
         .target(name: "JouleSearch", dependencies: ["JouleEval", "JouleSpec", "Numerics"]),
         .target(name: "Joule", dependencies: ["JouleSpec", "JouleEval", "JouleSearch"]),
         .executableTarget(name: "JouleCLI", dependencies: ["Joule", "YAML", "CEditLine"]),
+        .executableTarget(name: "JouleBench", dependencies: ["Joule"], path: "Benchmarks", exclude: ["results.md"]),
 
         .testTarget(name: "YAMLTests", dependencies: ["YAML"]),
         .testTarget(name: "NumericsTests", dependencies: ["Numerics"]),
