@@ -279,7 +279,8 @@ private struct Fields {
             diagnostics.append(diagnostic("patch_size (\(patch)) does not divide image_size (\(image))", at: root["patch_size"]?.mark))
         }
         let vision = ModelConfig.Vision(
-            imageSize: image, patchSize: patch, channels: positive("num_channels") ?? 3, classToken: true, patchBias: true)
+            imageSize: image, patchSize: patch, channels: positive("num_channels") ?? 3, classToken: true,
+            patchBias: true)
         var model = base(
             name: name, family: .visionEncoder, hidden: hidden, layers: required("num_hidden_layers"), heads: heads,
             kvHeads: heads,
