@@ -29,18 +29,21 @@ public enum EnergyModel {
         return ratio * ratio
     }
 
-    /// The cost of a mapped GEMM-family operator from its access counts.
+    /// The cost of a mapped GEMM-family operator from its access counts. `template` is an
+    /// empty breakdown over the hardware's levels, passed by callers that cost many mappings.
     public static func cost(
         counts: AccessCounts, mapping: Mapping, problem: Problem, macPrecision: Precision, hardware: Accelerator,
-        at point: OperatingPoint
+        at point: OperatingPoint, template: Breakdown? = nil
     ) throws(CostError) -> OperatorCost {
         guard let support = hardware.compute.precisions[macPrecision] else {
             throw CostError(
                 message: "\(hardware.name) has no \(macPrecision) MACs (it supports \(hardware.compute.supportedPrecisions.map(\.rawValue).joined(separator: ", ")))")
         }
-        var energy = Breakdown(levels: hardware.memory)
+        var energy = template ?? Breakdown(levels: hardware.memory)
         for (i, level) in hardware.memory.enumerated() {
-            for (o, access) in counts.levels[i].enumerated() where access.held {
+            for o in 0..<counts.operandCount {
+                let access = counts.access(level: i, operand: o)
+                guard access.held else { continue }
                 let bits = counts.wordBits[o]
                 let width = level.width?.si
                 energy.memory[i][o] =
@@ -79,7 +82,8 @@ public enum EnergyModel {
             let scale = level.isOffChip ? 1 : clockScale
             var readBits = 0.0
             var writeBits = 0.0
-            for (o, access) in counts.levels[i].enumerated() {
+            for o in 0..<counts.operandCount {
+                let access = counts.access(level: i, operand: o)
                 readBits += access.reads * Double(counts.wordBits[o])
                 writeBits += (access.fills + access.updates) * Double(counts.wordBits[o])
             }

@@ -21,8 +21,10 @@ public struct OperandAccess: Sendable, Hashable {
 /// Counts are independent of energies, so one analysis serves every energy table and
 /// operating point.
 public struct AccessCounts: Sendable, Hashable {
-    /// `levels[i][o]`: level i (outermost first), operand o (weights, inputs, outputs).
-    public var levels: [[OperandAccess]]
+    /// Level-major accesses: `accesses[level * operandCount + operand]`.
+    public var accesses: [OperandAccess]
+    /// Operands per level (3: weights, inputs, outputs).
+    public var operandCount: Int
     /// Bits per element of each operand.
     public var wordBits: [Int]
     /// Multiply-accumulates performed (masked ones excluded).
@@ -34,10 +36,20 @@ public struct AccessCounts: Sendable, Hashable {
     /// PEs (or MAC units) the mapping uses at once.
     public var spatialUnits: Double
 
+    /// One operand's accesses at one level.
+    @inline(__always) public func access(level: Int, operand: Int) -> OperandAccess {
+        accesses[level * operandCount + operand]
+    }
+
+    /// `levels[i][o]`: level i (outermost first), operand o (weights, inputs, outputs).
+    public var levels: [[OperandAccess]] {
+        stride(from: 0, to: accesses.count, by: operandCount).map { Array(accesses[$0..<$0 + operandCount]) }
+    }
+
     /// Bits moved in or out of a level.
     public func bits(level: Int) -> Double {
         var total = 0.0
-        for (o, access) in levels[level].enumerated() { total += access.total * Double(wordBits[o]) }
+        for o in 0..<operandCount { total += access(level: level, operand: o).total * Double(wordBits[o]) }
         return total
     }
 }

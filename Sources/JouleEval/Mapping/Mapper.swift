@@ -71,6 +71,7 @@ public struct Mapper: Sendable {
             throw MappingError(message: "the mapper searches GEMM-family problems (G, H, M, N, K); pin a mapping for other shapes")
         }
         var best: (score: Double, mapping: Mapping, cost: OperatorCost)?
+        let template = Breakdown(levels: hardware.memory)
         var evaluated = 0
         var valid = 0
         for flow in dataflows {
@@ -80,14 +81,14 @@ public struct Mapper: Sendable {
             valid += tilings.count
             for tiling in tilings {
                 var orders = [Int](repeating: 2, count: hardware.memory.count)
-                var current = evaluate(problem, tiling: tiling, spatial: spatial, orders: orders, dataflow: flow, holds: holds, precision: macPrecision)
+                var current = evaluate(problem, tiling: tiling, spatial: spatial, orders: orders, dataflow: flow, holds: holds, precision: macPrecision, template: template)
                 evaluated += 1
                 for _ in 0..<2 {
                     for level in hardware.memory.indices {
                         for innermost in [2, 3, 4] where innermost != orders[level] {
                             var trial = orders
                             trial[level] = innermost
-                            let candidate = evaluate(problem, tiling: tiling, spatial: spatial, orders: trial, dataflow: flow, holds: holds, precision: macPrecision)
+                            let candidate = evaluate(problem, tiling: tiling, spatial: spatial, orders: trial, dataflow: flow, holds: holds, precision: macPrecision, template: template)
                             evaluated += 1
                             if let c = candidate, c.score < (current?.score ?? .infinity) {
                                 current = c
@@ -214,7 +215,7 @@ public struct Mapper: Sendable {
     /// Builds the mapping of a tiling with each level's chosen innermost dimension, and costs it.
     func evaluate(
         _ problem: Problem, tiling: [[Int]], spatial: [(x: [Loop], y: [Loop])], orders: [Int], dataflow: Dataflow,
-        holds: [[Bool]], precision: Precision
+        holds: [[Bool]], precision: Precision, template: Breakdown
     ) -> (score: Double, mapping: Mapping, cost: OperatorCost)? {
         let levels = tiling.count
         let dims = problem.bounds.count
@@ -232,7 +233,7 @@ public struct Mapper: Sendable {
             mapping.levels.append(LevelMapping(temporal: loops, spatialX: spatial[i].x, spatialY: spatial[i].y))
         }
         let counts = ReuseAnalysis.counts(problem: problem, mapping: mapping, holds: holds)
-        guard let cost = try? EnergyModel.cost(counts: counts, mapping: mapping, problem: problem, macPrecision: precision, hardware: hardware, at: operatingPoint)
+        guard let cost = try? EnergyModel.cost(counts: counts, mapping: mapping, problem: problem, macPrecision: precision, hardware: hardware, at: operatingPoint, template: template)
         else { return nil }
         return (objective.score(energy: cost.energy.total, seconds: cost.seconds), mapping, cost)
     }

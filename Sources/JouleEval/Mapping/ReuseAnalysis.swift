@@ -99,117 +99,146 @@ public enum ReuseAnalysis {
         }
     }
 
-    /// The counting itself, on a validated mapping.
+    /// One loop of the flattened nest.
+    struct FlatLoop {
+        var level: Int
+        var dimension: Int
+        var bound: Int
+        var spatial: Bool
+    }
+
+    /// The counting itself, on a validated mapping. Flat arrays only: this is the mapper's hot path.
     static func counts(problem: Problem, mapping: Mapping, holds: [[Bool]]) -> AccessCounts {
         let levelCount = mapping.levels.count
         let dims = problem.bounds.count
+        let operandCount = problem.operands.count
         // Flatten the nest outermost first, remembering each loop's level and kind.
-        var loops: [(level: Int, loop: Loop, spatial: Bool)] = []
+        var loops: [FlatLoop] = []
+        loops.reserveCapacity(24)
         for (i, level) in mapping.levels.enumerated() {
-            for loop in level.temporal { loops.append((i, loop, false)) }
-            for loop in level.spatialX + level.spatialY { loops.append((i, loop, true)) }
+            for loop in level.temporal { loops.append(FlatLoop(level: i, dimension: loop.dimension, bound: loop.bound, spatial: false)) }
+            for loop in level.spatialX { loops.append(FlatLoop(level: i, dimension: loop.dimension, bound: loop.bound, spatial: true)) }
+            for loop in level.spatialY { loops.append(FlatLoop(level: i, dimension: loop.dimension, bound: loop.bound, spatial: true)) }
         }
-        // innerExtent[pos][d]: product of bounds of loops after position pos in dimension d.
-        var innerExtent = [[Int]](repeating: [Int](repeating: 1, count: dims), count: loops.count + 1)
-        for pos in stride(from: loops.count - 1, through: 0, by: -1) {
-            innerExtent[pos] = innerExtent[pos + 1]
-            innerExtent[pos][loops[pos].loop.dimension] *= loops[pos].loop.bound
+        let n = loops.count
+        // inner[pos * dims + d]: product of bounds of loops at positions >= pos in dimension d.
+        var inner = [Int](repeating: 1, count: (n + 1) * dims)
+        var firstLoop = [Int](repeating: n, count: levelCount + 1)
+        var paddedMACs = 1.0
+        var temporal = 1.0
+        var spatialUnits = 1.0
+        // spatialAll[i], spatialIrrelevant[o * levelCount + i]: products of level i's spatial bounds.
+        var spatialAll = [Double](repeating: 1, count: levelCount)
+        var spatialIrrelevant = [Double](repeating: 1, count: operandCount * levelCount)
+        for pos in stride(from: n - 1, through: 0, by: -1) {
+            let loop = loops[pos]
+            for d in 0..<dims { inner[pos * dims + d] = inner[(pos + 1) * dims + d] }
+            inner[pos * dims + loop.dimension] *= loop.bound
+            firstLoop[loop.level] = pos
+            let bound = Double(loop.bound)
+            paddedMACs *= bound
+            if loop.spatial {
+                spatialUnits *= bound
+                spatialAll[loop.level] *= bound
+                for (o, operand) in problem.operands.enumerated() where !operand.isRelevant(loop.dimension) {
+                    spatialIrrelevant[o * levelCount + loop.level] *= bound
+                }
+            } else {
+                temporal *= bound
+            }
         }
-        // firstLoop[i]: position of level i's first loop; extents of level i's tile.
-        var firstLoop = [Int](repeating: loops.count, count: levelCount + 1)
-        for pos in stride(from: loops.count - 1, through: 0, by: -1) { firstLoop[loops[pos].level] = pos }
         for i in stride(from: levelCount - 1, through: 0, by: -1) where firstLoop[i] > firstLoop[i + 1] {
             firstLoop[i] = firstLoop[i + 1]
         }
-        let paddedMACs = loops.reduce(1.0) { $0 * Double($1.loop.bound) }
         let macs = problem.macs
-        var levels = [[OperandAccess]](repeating: [OperandAccess](repeating: OperandAccess(), count: problem.operands.count), count: levelCount)
-
-        func spatialProduct(levels range: Range<Int>, irrelevantTo operand: ProblemOperand?) -> Double {
-            var product = 1.0
-            for entry in loops where entry.spatial && range.contains(entry.level) {
-                if let operand, operand.isRelevant(entry.loop.dimension) { continue }
-                product *= Double(entry.loop.bound)
-            }
-            return product
-        }
-
-        for (o, operand) in problem.operands.enumerated() {
-            let holders = (0..<levelCount).filter { holds[o][$0] }
-            let isOutput = operand.operand == .outputs
-            var tiles: [Int: Double] = [:]
-            for i in holders {
-                let extents = innerExtent[firstLoop[i]]
-                tiles[i] = extents.withUnsafeBufferPointer { operand.footprint($0) }
-                levels[i][o].tile = tiles[i] ?? 0
-                levels[i][o].held = true
-            }
-            for (p, c) in zip(holders, holders.dropFirst()) {
-                let tile = tiles[c] ?? 0
-                let perInstance = fills(operand: operand, tile: tile, tileExtents: innerExtent[firstLoop[c]], loops: loops, innerExtent: innerExtent, above: firstLoop[c])
-                let instances = spatialProduct(levels: 0..<c, irrelevantTo: nil)
-                let multicast = spatialProduct(levels: p..<c, irrelevantTo: operand)
-                let total = perInstance * instances
+        var accesses = [OperandAccess](repeating: OperandAccess(), count: levelCount * operandCount)
+        inner.withUnsafeBufferPointer { inner in
+            for (o, operand) in problem.operands.enumerated() {
+                let isOutput = operand.operand == .outputs
+                let holdsOperand = holds[o]
+                var parent = -1
+                var instances = 1.0  // spatial fanout above the current level
+                var multicast = 1.0  // irrelevant spatial fanout since the parent
+                var replication = 1.0  // irrelevant spatial fanout above the current level
+                for i in 0..<levelCount {
+                    if holdsOperand[i] {
+                        let extents = UnsafeBufferPointer(rebasing: inner[firstLoop[i] * dims..<(firstLoop[i] + 1) * dims])
+                        let tile = operand.footprint(extents)
+                        accesses[i * operandCount + o].tile = tile
+                        accesses[i * operandCount + o].held = true
+                        if parent >= 0 {
+                            let perInstance = fills(operand: operand, tile: tile, extents: extents, loops: loops, inner: inner, dims: dims, above: firstLoop[i])
+                            let total = perInstance * instances
+                            if isOutput {
+                                accesses[parent * operandCount + o].updates += total / multicast
+                            } else {
+                                accesses[i * operandCount + o].fills += total
+                                accesses[parent * operandCount + o].reads += total / multicast
+                            }
+                        }
+                        if isOutput { accesses[i * operandCount + o].fills = replication }  // stash, resolved below
+                        parent = i
+                        multicast = 1
+                    }
+                    instances *= spatialAll[i]
+                    multicast *= spatialIrrelevant[o * levelCount + i]
+                    replication *= spatialIrrelevant[o * levelCount + i]
+                }
+                guard parent >= 0 else { continue }
+                // The innermost holder serves every MAC, once per multicast group below it.
+                var below = 1.0
+                for i in parent..<levelCount { below *= spatialIrrelevant[o * levelCount + i] }
                 if isOutput {
-                    levels[p][o].updates += total / multicast
+                    accesses[parent * operandCount + o].updates += macs / below
+                    let outputSize = problem.bounds.withUnsafeBufferPointer { operand.footprint($0) }
+                    var previous = -1
+                    for i in 0..<levelCount where holdsOperand[i] {
+                        let index = i * operandCount + o
+                        let replicas = accesses[index].fills
+                        accesses[index].reads = max(0, accesses[index].updates - outputSize * replicas)
+                        accesses[index].fills = previous >= 0 ? accesses[previous * operandCount + o].reads : 0
+                        previous = i
+                    }
                 } else {
-                    levels[c][o].fills += total
-                    levels[p][o].reads += total / multicast
+                    accesses[parent * operandCount + o].reads += macs / below
                 }
-            }
-            if let innermost = holders.last {
-                let multicast = spatialProduct(levels: innermost..<levelCount, irrelevantTo: operand)
-                if isOutput {
-                    levels[innermost][o].updates += macs / multicast
-                } else {
-                    levels[innermost][o].reads += macs / multicast
-                }
-            }
-            if isOutput {
-                let outputSize = problem.bounds.withUnsafeBufferPointer { operand.footprint($0) }
-                for i in holders {
-                    let replication = spatialProduct(levels: 0..<i, irrelevantTo: operand)
-                    levels[i][o].reads = max(0, levels[i][o].updates - outputSize * replication)
-                }
-                for (p, c) in zip(holders, holders.dropFirst()) { levels[c][o].fills = levels[p][o].reads }
             }
         }
-        let temporal = loops.reduce(1.0) { $0 * ($1.spatial ? 1 : Double($1.loop.bound)) }
-        let spatialUnits = loops.reduce(1.0) { $0 * ($1.spatial ? Double($1.loop.bound) : 1) }
         return AccessCounts(
-            levels: levels, wordBits: problem.operands.map(\.wordBits), macs: macs, paddedMACs: paddedMACs,
-            temporalCycles: temporal, spatialUnits: spatialUnits)
+            accesses: accesses, operandCount: operandCount, wordBits: problem.operands.map(\.wordBits), macs: macs,
+            paddedMACs: paddedMACs, temporalCycles: temporal, spatialUnits: spatialUnits)
     }
 
     /// Per-instance fills of a tile: walking the temporal loops above it from the innermost out,
     /// irrelevant loops keep it resident, the first relevant loop fetches only new data per step,
     /// and every loop outside that refetches.
+    @inline(__always)
     private static func fills(
-        operand: ProblemOperand, tile: Double, tileExtents: [Int], loops: [(level: Int, loop: Loop, spatial: Bool)],
-        innerExtent: [[Int]], above: Int
+        operand: ProblemOperand, tile: Double, extents: UnsafeBufferPointer<Int>, loops: [FlatLoop],
+        inner: UnsafeBufferPointer<Int>, dims: Int, above: Int
     ) -> Double {
         var result = tile
         var foundRelevant = false
         var outer = 1.0
         for position in stride(from: above - 1, through: 0, by: -1) {
             let entry = loops[position]
-            if entry.spatial || entry.loop.bound == 1 { continue }
+            if entry.spatial || entry.bound == 1 { continue }
             if foundRelevant {
-                outer *= Double(entry.loop.bound)
+                outer *= Double(entry.bound)
                 continue
             }
-            guard operand.isRelevant(entry.loop.dimension) else { continue }
+            guard operand.isRelevant(entry.dimension) else { continue }
             foundRelevant = true
-            let d = entry.loop.dimension
-            let step = innerExtent[position + 1][d]
+            let d = entry.dimension
+            let step = inner[(position + 1) * dims + d]
             var fraction = 1.0
             for index in operand.indices {
                 guard let term = index.first(where: { $0.dimension == d }) else { continue }
                 var span = 1
-                for t in index { span += t.stride * (tileExtents[t.dimension] - 1) }
+                for t in index { span += t.stride * (extents[t.dimension] - 1) }
                 fraction *= min(Double(span), Double(term.stride * step)) / Double(span)
             }
-            result = tile + Double(entry.loop.bound - 1) * tile * fraction
+            result = tile + Double(entry.bound - 1) * tile * fraction
         }
         return result * outer
     }
