@@ -34,7 +34,7 @@ struct OperatorReport {
                 for (o, access) in counts.levels[i].enumerated() where access.held {
                     table.add([
                         level.name, Self.operandNames[o], QuantityFormat.number(access.tile), QuantityFormat.number(access.reads),
-                        QuantityFormat.number(access.fills), QuantityFormat.number(access.updates), Energy(si: cost.energy.memory[i][o]).description,
+                        QuantityFormat.number(access.fills), QuantityFormat.number(access.updates), Energy(si: cost.energy[i, o]).description,
                     ])
                 }
             }
@@ -56,7 +56,7 @@ struct OperatorReport {
         if let text = mappingText { object["mapping"] = text }
         var levels: [[String: Any]] = []
         for (i, level) in hardware.memory.enumerated() {
-            var entry: [String: Any] = ["level": level.name, "energy_j": cost.energy.memory[i].reduce(0, +), "transfer_s": cost.levelSeconds[i]]
+            var entry: [String: Any] = ["level": level.name, "energy_j": cost.energy.level(i), "transfer_s": cost.levelSeconds[i]]
             if let counts = cost.counts {
                 for (o, access) in counts.levels[i].enumerated() where access.held {
                     entry[Self.operandNames[o]] = ["reads": access.reads, "fills": access.fills, "updates": access.updates, "tile": access.tile]

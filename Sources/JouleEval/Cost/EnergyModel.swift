@@ -46,14 +46,14 @@ public enum EnergyModel {
                 guard access.held else { continue }
                 let bits = counts.wordBits[o]
                 let width = level.width?.si
-                energy.memory[i][o] =
+                energy[i, o] =
                     accessEnergy(count: access.reads, wordBits: bits, energyPerBit: level.readEnergy.value.si, width: width)
                     + accessEnergy(count: access.fills, wordBits: bits, energyPerBit: level.writeEnergy.value.si, width: width)
                     + accessEnergy(count: access.updates, wordBits: bits, energyPerBit: level.writeEnergy.value.si, width: width)
             }
         }
         energy.mac = counts.macs * support.macEnergy.value.si
-        energy = energy.scalingDynamic(by: voltageFactor(point, hardware: hardware))
+        energy.scaleDynamic(by: voltageFactor(point, hardware: hardware))
 
         let computeCycles: Double
         if hardware.compute.kind == .systolic, let dataflow = mapping.dataflow, problem.dimensions == ["G", "H", "M", "N", "K"] {

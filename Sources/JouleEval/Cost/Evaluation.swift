@@ -109,9 +109,9 @@ public struct Evaluator: Sendable {
         guard let d = Roofline.dramIndex(hardware), hardware.memory[d].isOffChip else { return cost }
         var cost = cost
         let removed = (gemm.inputOnChip ? [1] : []) + (gemm.outputOnChip ? [2] : [])
-        let before = cost.energy.memory[d].reduce(0, +)
-        for o in removed { cost.energy.memory[d][o] = 0 }
-        let after = cost.energy.memory[d].reduce(0, +)
+        let before = cost.energy.level(d)
+        for o in removed { cost.energy[d, o] = 0 }
+        let after = cost.energy.level(d)
         if before > 0 { cost.levelSeconds[d] *= after / before }
         return cost
     }

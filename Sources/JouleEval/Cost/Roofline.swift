@@ -26,13 +26,13 @@ public enum Roofline {
         var levelSeconds = [Double](repeating: 0, count: hardware.memory.count)
         if let d = dramIndex(hardware) {
             let level = hardware.memory[d]
-            energy.memory[d][0] = gemm.secondBytes * 8 * level.readEnergy.value.si
-            energy.memory[d][1] = (gemm.inputOnChip ? 0 : gemm.inputBytes) * 8 * level.readEnergy.value.si
-            energy.memory[d][2] = writeBytes * 8 * level.writeEnergy.value.si
+            energy[d, 0] = gemm.secondBytes * 8 * level.readEnergy.value.si
+            energy[d, 1] = (gemm.inputOnChip ? 0 : gemm.inputBytes) * 8 * level.readEnergy.value.si
+            energy[d, 2] = writeBytes * 8 * level.writeEnergy.value.si
             levelSeconds[d] = EnergyModel.transferSeconds(level: level, readBytes: readBytes, writeBytes: writeBytes)
         }
         energy.mac = gemm.macs * support.macEnergy.value.si
-        energy = energy.scalingDynamic(by: EnergyModel.voltageFactor(point, hardware: hardware))
+        energy.scaleDynamic(by: EnergyModel.voltageFactor(point, hardware: hardware))
         var cost = EnergyModel.combine(computeSeconds: computeSeconds, levelSeconds: levelSeconds, energy: energy, hardware: hardware, at: point)
         cost.utilization = cost.seconds > 0 ? computeSeconds / cost.seconds : 0
         return cost
@@ -46,12 +46,12 @@ public enum Roofline {
         var levelSeconds = [Double](repeating: 0, count: hardware.memory.count)
         if !op.fused, let d = dramIndex(hardware) {
             let level = hardware.memory[d]
-            energy.memory[d][1] = op.bytesRead * 8 * level.readEnergy.value.si
-            energy.memory[d][2] = op.bytesWritten * 8 * level.writeEnergy.value.si
+            energy[d, 1] = op.bytesRead * 8 * level.readEnergy.value.si
+            energy[d, 2] = op.bytesWritten * 8 * level.writeEnergy.value.si
             levelSeconds[d] = EnergyModel.transferSeconds(level: level, readBytes: op.bytesRead, writeBytes: op.bytesWritten)
         }
         energy.vector = op.ops * hardware.compute.vector.energyPerOp.value.si
-        energy = energy.scalingDynamic(by: EnergyModel.voltageFactor(point, hardware: hardware))
+        energy.scaleDynamic(by: EnergyModel.voltageFactor(point, hardware: hardware))
         return EnergyModel.combine(computeSeconds: computeSeconds, levelSeconds: levelSeconds, energy: energy, hardware: hardware, at: point)
     }
 
