@@ -30,10 +30,10 @@ demo: release
 	$(RELEASE_BIN) check Hardware/*.yaml
 
 lint:
-	$(SWIFT) format lint --strict -r Sources Tests Package.swift
+	$(SWIFT) format lint --strict -r Sources Tests Benchmarks Package.swift
 
 check-files: build
-	$(DEBUG_BIN) check Hardware/*.yaml
+	$(DEBUG_BIN) check Hardware/*.yaml Models/*.yaml Models/hf/*/config.json
 
 test: deps
 	$(SWIFT) build --build-tests

@@ -49,7 +49,9 @@ enum CheckCommand {
                     lines.append("\(path): ok (hardware \(accelerator.name))")
                 case .model, .huggingFace:
                     let model = try ModelConfig.load(path)
-                    lines.append("\(path): ok (model \(model.name), \(QuantityFormat.grouped(model.parameters.total)) parameters)")
+                    lines.append(
+                        "\(path): ok (model \(model.name), \(QuantityFormat.grouped(model.parameters.total)) parameters)"
+                    )
                 }
             } catch {
                 failures += error.items

@@ -1,6 +1,6 @@
 import Foundation
-import JouleSpec
 import JouleEval
+import JouleSpec
 import YAML
 
 /// `joule eval MODEL HARDWARE`: latency, energy and where it goes, per operator and in total.
@@ -36,12 +36,16 @@ enum EvalCommand {
           joule eval op tpu-v1 --dims M=2048,N=11008,K=4096 --precision int8
         """
 
-    static let valued = GraphCommand.valued.union(["dataflow", "objective", "operating-point", "roofline", "dims", "mapping"])
+    static let valued = GraphCommand.valued.union([
+        "dataflow", "objective", "operating-point", "roofline", "dims", "mapping",
+    ])
 
     /// The precision to use when none is given: bf16 if the array has it, else its widest float, else int.
     static func defaultPrecision(for hardware: Accelerator) -> PrecisionConfig {
         for name in ["bf16", "fp16", "int8"] {
-            if let preset = PrecisionConfig.presets[name], hardware.compute.precisions[preset.weights] != nil { return preset }
+            if let preset = PrecisionConfig.presets[name], hardware.compute.precisions[preset.weights] != nil {
+                return preset
+            }
         }
         let p = hardware.compute.supportedPrecisions.last ?? .fp32
         let accumulator: Precision = p.isFloatingPoint ? .fp32 : .int32
@@ -52,7 +56,9 @@ enum EvalCommand {
         var dataflow: Dataflow?
         if let text = arguments.options["dataflow"], text != "any" {
             guard let value = Dataflow(name: text) else {
-                throw .usage("unknown dataflow '\(text)'; \(Suggestion.hint(for: text, among: Dataflow.allCases.map(\.rawValue) + ["any"]))", usage: usage)
+                throw .usage(
+                    "unknown dataflow '\(text)'; \(Suggestion.hint(for: text, among: Dataflow.allCases.map(\.rawValue) + ["any"]))",
+                    usage: usage)
             }
             dataflow = value
         }
@@ -66,11 +72,14 @@ enum EvalCommand {
         }
         var point = 0
         if let text = arguments.options["operating-point"] {
-            guard let value = Int(text) else { throw .usage("--operating-point takes an index, found '\(text)'", usage: usage) }
+            guard let value = Int(text) else {
+                throw .usage("--operating-point takes an index, found '\(text)'", usage: usage)
+            }
             point = value
         }
         do {
-            return try Evaluator(hardware: hardware, mode: mode, objective: objective, dataflow: dataflow, operatingPoint: point)
+            return try Evaluator(
+                hardware: hardware, mode: mode, objective: objective, dataflow: dataflow, operatingPoint: point)
         } catch {
             throw .usage(error.message, usage: usage)
         }
@@ -117,17 +126,26 @@ enum EvalCommand {
     static func runOperator(_ words: [String]) throws(CommandLineError) -> String {
         let arguments = try Arguments(words, valued: valued, flags: [], usage: usage)
         let format = try arguments.format(allowed: ["table", "json"], usage: usage)
-        guard arguments.positionals.count == 1 else { throw .usage("name one hardware, e.g. joule eval op tpu-v1 --dims M=64,N=64,K=64", usage: usage) }
-        guard let dimsText = arguments.options["dims"] else { throw .usage("give the operator's dims, e.g. --dims M=2048,N=11008,K=4096", usage: usage) }
+        guard arguments.positionals.count == 1 else {
+            throw .usage("name one hardware, e.g. joule eval op tpu-v1 --dims M=64,N=64,K=64", usage: usage)
+        }
+        guard let dimsText = arguments.options["dims"] else {
+            throw .usage("give the operator's dims, e.g. --dims M=2048,N=11008,K=4096", usage: usage)
+        }
         var dims: [String: Int] = [:]
         for part in dimsText.split(separator: ",") {
             let pair = part.split(separator: "=")
-            guard pair.count == 2, let value = Int(pair[1]), value >= 1, ["B", "M", "N", "K"].contains(pair[0].uppercased()) else {
-                throw .usage("--dims takes B, M, N, K as NAME=VALUE pairs (values of at least 1), found '\(part)'", usage: usage)
+            guard pair.count == 2, let value = Int(pair[1]), value >= 1,
+                ["B", "M", "N", "K"].contains(pair[0].uppercased())
+            else {
+                throw .usage(
+                    "--dims takes B, M, N, K as NAME=VALUE pairs (values of at least 1), found '\(part)'", usage: usage)
             }
             dims[pair[0].uppercased()] = value
         }
-        guard let m = dims["M"], let n = dims["N"], let k = dims["K"] else { throw .usage("--dims needs M, N and K", usage: usage) }
+        guard let m = dims["M"], let n = dims["N"], let k = dims["K"] else {
+            throw .usage("--dims needs M, N and K", usage: usage)
+        }
         let hardware: Accelerator
         do {
             hardware = try Accelerator.load(arguments.positionals[0])
@@ -143,7 +161,8 @@ enum EvalCommand {
             }
         }
         let gemm = GEMM(
-            b: dims["B"] ?? 1, m: m, n: n, k: k, inputPrecision: precision.activations, secondPrecision: precision.weights,
+            b: dims["B"] ?? 1, m: m, n: n, k: k, inputPrecision: precision.activations,
+            secondPrecision: precision.weights,
             outputPrecision: precision.activations)
         let evaluator = try self.evaluator(arguments, hardware: hardware)
         let cost: OperatorCost
@@ -153,7 +172,8 @@ enum EvalCommand {
             do {
                 cost = try evaluator.evaluate(gemm).cost
             } catch {
-                throw .data(Diagnostics([Diagnostic(path: arguments.positionals[0], mark: nil, message: error.message)]))
+                throw .data(
+                    Diagnostics([Diagnostic(path: arguments.positionals[0], mark: nil, message: error.message)]))
             }
         }
         let report = OperatorReport(gemm: gemm, cost: cost, hardware: hardware)
@@ -168,7 +188,9 @@ enum EvalCommand {
             let text = try Catalog.readText(path)
             let mapping = try MappingFile.load(path).mapping(for: problem, hardware: hardware, lines: SourceLines(text))
             if let dataflow = mapping.dataflow, !hardware.compute.dataflows.contains(dataflow) {
-                throw Diagnostics([Diagnostic(path: path, mark: nil, message: "\(hardware.name) does not support \(dataflow)")])
+                throw Diagnostics([
+                    Diagnostic(path: path, mark: nil, message: "\(hardware.name) does not support \(dataflow)")
+                ])
             }
             let counts: AccessCounts
             do {
@@ -178,7 +200,8 @@ enum EvalCommand {
             }
             do {
                 return try EnergyModel.cost(
-                    counts: counts, mapping: mapping, problem: problem, macPrecision: gemm.macPrecision, hardware: hardware,
+                    counts: counts, mapping: mapping, problem: problem, macPrecision: gemm.macPrecision,
+                    hardware: hardware,
                     at: evaluator.operatingPoint)
             } catch {
                 throw Diagnostics([Diagnostic(path: path, mark: nil, message: error.message)])

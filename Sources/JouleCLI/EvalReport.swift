@@ -27,7 +27,9 @@ struct EvalReport {
 
     var byKind: [(String, Double)] {
         let e = evaluation.energy
-        return [("MAC", e.mac), ("vector", e.vector), ("on-chip memory", e.onChip), ("DRAM", e.dram), ("static", e.leakage)]
+        return [
+            ("MAC", e.mac), ("vector", e.vector), ("on-chip memory", e.onChip), ("DRAM", e.dram), ("static", e.leakage),
+        ]
     }
 
     /// Energy and time per operator role (and pass), largest first.
@@ -46,7 +48,8 @@ struct EvalReport {
     private var heading: String {
         let g = evaluation.graph
         let point = evaluation.operatingPoint
-        return "\(g.model.name) on \(evaluation.hardware.name) · \(g.phase) · precision \(g.precision) · \(evaluation.mode.rawValue) roofline · \(point.frequency) @ \(point.voltage)"
+        return
+            "\(g.model.name) on \(evaluation.hardware.name) · \(g.phase) · precision \(g.precision) · \(evaluation.mode.rawValue) roofline · \(point.frequency) @ \(point.voltage)"
     }
 
     private func percent(_ part: Double, _ whole: Double) -> String {
@@ -59,25 +62,33 @@ struct EvalReport {
         var out = [heading]
         var latency = "latency \(Time(si: e.seconds))"
         if case .decode(let batch, _) = e.graph.phase {
-            latency += " per step (one token per sequence) · \(QuantityFormat.number(Double(batch) / e.seconds)) tokens/s"
+            latency +=
+                " per step (one token per sequence) · \(QuantityFormat.number(Double(batch) / e.seconds)) tokens/s"
         }
         out.append(latency)
         out.append(
-            "energy \(Energy(si: total)) · \(Energy(si: e.energyPerToken)) per token · average power \(Power(si: e.averagePower)) · bound: \(e.bound)")
+            "energy \(Energy(si: total)) · \(Energy(si: e.energyPerToken)) per token · average power \(Power(si: e.averagePower)) · bound: \(e.bound)"
+        )
         if e.mode == .mapped {
-            out.append("mapper: \(e.mappedShapes) distinct GEMM shapes, \(QuantityFormat.grouped(e.mappingsEvaluated)) mappings evaluated")
+            out.append(
+                "mapper: \(e.mappedShapes) distinct GEMM shapes, \(QuantityFormat.grouped(e.mappingsEvaluated)) mappings evaluated"
+            )
         }
         out.append("")
         let roles = byRole()
         var topEnergy = TextTable(["top by energy", "count", "energy", "share"])
         for role in roles.sorted(by: { $0.energy > $1.energy }).prefix(8) {
-            topEnergy.add([role.name, "\(role.count)", Energy(si: role.energy).description, percent(role.energy, total)])
+            topEnergy.add([
+                role.name, "\(role.count)", Energy(si: role.energy).description, percent(role.energy, total),
+            ])
         }
         out.append(topEnergy.render())
         out.append("")
         var topTime = TextTable(["top by time", "count", "time", "share"])
         for role in roles.sorted(by: { $0.seconds > $1.seconds }).prefix(8) {
-            topTime.add([role.name, "\(role.count)", Time(si: role.seconds).description, percent(role.seconds, e.seconds)])
+            topTime.add([
+                role.name, "\(role.count)", Time(si: role.seconds).description, percent(role.seconds, e.seconds),
+            ])
         }
         out.append(topTime.render())
         out.append("")
@@ -88,7 +99,9 @@ struct EvalReport {
         out.append(levels.render())
         out.append("")
         var operands = TextTable(["energy by operand", "energy", "share"])
-        for (name, joules) in byOperand { operands.add([name, Energy(si: joules).description, percent(joules, total)]) }
+        for (name, joules) in byOperand {
+            operands.add([name, Energy(si: joules).description, percent(joules, total)])
+        }
         out.append(operands.render())
         out.append("")
         var kinds = TextTable(["energy by kind", "energy", "share"])
@@ -100,8 +113,10 @@ struct EvalReport {
             for (op, cost) in zip(e.graph.operators, e.costs) {
                 let mapping = cost.mapping.map { mappingSummary($0, op: op) } ?? "-"
                 table.add([
-                    op.name, GraphReport.shape(op), Time(si: cost.seconds).description, Energy(si: cost.energy.total).description,
-                    cost.bound.description, op.gemm != nil ? QuantityFormat.number(cost.utilization * 100, significant: 3) + "%" : "-",
+                    op.name, GraphReport.shape(op), Time(si: cost.seconds).description,
+                    Energy(si: cost.energy.total).description,
+                    cost.bound.description,
+                    op.gemm != nil ? QuantityFormat.number(cost.utilization * 100, significant: 3) + "%" : "-",
                     mapping,
                 ])
             }
@@ -113,13 +128,17 @@ struct EvalReport {
     private func mappingSummary(_ mapping: Mapping, op: Operator) -> String {
         guard let gemm = op.gemm else { return "-" }
         let text = mapping.description(problem: Problem.gemm(gemm), levelNames: evaluation.hardware.memory.map(\.name))
-        return (mapping.dataflow.map { $0.abbreviation + " | " } ?? "") + text.split(separator: "\n").joined(separator: " | ")
+        return (mapping.dataflow.map { $0.abbreviation + " | " } ?? "")
+            + text.split(separator: "\n").joined(separator: " | ")
     }
 
     func csv() -> String {
         var table = TextTable(["name", "role", "pass", "latency_s", "energy_j", "bound", "utilization"])
         for (op, cost) in zip(evaluation.graph.operators, evaluation.costs) {
-            table.add([op.name, op.role.rawValue, op.pass.rawValue, "\(cost.seconds)", "\(cost.energy.total)", cost.bound.description, "\(cost.utilization)"])
+            table.add([
+                op.name, op.role.rawValue, op.pass.rawValue, "\(cost.seconds)", "\(cost.energy.total)",
+                cost.bound.description, "\(cost.utilization)",
+            ])
         }
         return table.csv()
     }
@@ -128,15 +147,21 @@ struct EvalReport {
         let e = evaluation
         let energy = e.energy
         var object: [String: Any] = [
-            "model": e.graph.model.name, "hardware": e.hardware.name, "phase": e.graph.phase.name, "batch": e.graph.phase.batch,
+            "model": e.graph.model.name, "hardware": e.hardware.name, "phase": e.graph.phase.name,
+            "batch": e.graph.phase.batch,
             "precision": e.graph.precision.description, "roofline": e.mode.rawValue, "latency_s": e.seconds,
             "energy_j": energy.total, "energy_per_token_j": e.energyPerToken, "average_power_w": e.averagePower,
             "bound": e.bound.description, "tokens": e.graph.tokens,
-            "operating_point": ["frequency_hz": e.operatingPoint.frequency.si, "voltage_v": e.operatingPoint.voltage.si],
+            "operating_point": [
+                "frequency_hz": e.operatingPoint.frequency.si, "voltage_v": e.operatingPoint.voltage.si,
+            ],
             "breakdown": [
                 "level": Dictionary(uniqueKeysWithValues: zip(energy.levelNames, energy.byLevel)),
                 "operand": Dictionary(uniqueKeysWithValues: byOperand.map { ($0.0, $0.1) }),
-                "kind": ["mac": energy.mac, "vector": energy.vector, "on_chip": energy.onChip, "dram": energy.dram, "static": energy.leakage],
+                "kind": [
+                    "mac": energy.mac, "vector": energy.vector, "on_chip": energy.onChip, "dram": energy.dram,
+                    "static": energy.leakage,
+                ],
             ] as [String: Any],
         ]
         if case .decode(let batch, _) = e.graph.phase {

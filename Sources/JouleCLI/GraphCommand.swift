@@ -31,7 +31,9 @@ enum GraphCommand {
           joule graph Models/hf/mistral-7b/config.json --precision w4a16
         """
 
-    static let valued: Set<String> = ["phase", "batch", "sequence", "context", "precision", "attention", "logits", "fusion", "format"]
+    static let valued: Set<String> = [
+        "phase", "batch", "sequence", "context", "precision", "attention", "logits", "fusion", "format",
+    ]
 
     /// Parses the graph options shared by `graph` (and later `eval`).
     static func graph(_ arguments: Arguments, usage: String) throws(CommandLineError) -> Graph {
@@ -66,13 +68,17 @@ enum GraphCommand {
             if context != nil { throw .usage("--context applies to decode; prefill takes --sequence", usage: usage) }
             phase = .prefill(batch: batch, sequence: sequence ?? fallback)
         case "decode":
-            if sequence != nil { throw .usage("--sequence applies to prefill and training; decode takes --context", usage: usage) }
+            if sequence != nil {
+                throw .usage("--sequence applies to prefill and training; decode takes --context", usage: usage)
+            }
             phase = .decode(batch: batch, context: context ?? fallback)
         case "training":
             if context != nil { throw .usage("--context applies to decode; training takes --sequence", usage: usage) }
             phase = .training(batch: batch, sequence: sequence ?? fallback)
         case let other:
-            throw .usage("unknown phase '\(other)'; \(Suggestion.hint(for: other, among: ["prefill", "decode", "training"]))", usage: usage)
+            throw .usage(
+                "unknown phase '\(other)'; \(Suggestion.hint(for: other, among: ["prefill", "decode", "training"]))",
+                usage: usage)
         }
         var precision = PrecisionConfig.standard
         if let text = arguments.options["precision"] {

@@ -17,7 +17,9 @@ struct GraphReport {
 
     static func shape(_ op: Operator) -> String {
         switch op.kind {
-        case .gemm(let g): return "\(g.b) x \(g.m) x \(g.n) x \(g.k)" + (g.density < 1 ? " (\(QuantityFormat.number(g.density * 100, significant: 3))% dense)" : "")
+        case .gemm(let g):
+            return "\(g.b) x \(g.m) x \(g.n) x \(g.k)"
+                + (g.density < 1 ? " (\(QuantityFormat.number(g.density * 100, significant: 3))% dense)" : "")
         case .vector(let v): return "\(QuantityFormat.grouped(Int(v.elements))) elements" + (v.fused ? " (fused)" : "")
         }
     }
@@ -43,8 +45,11 @@ struct GraphReport {
 
     private var heading: String {
         let o = graph.options
-        let fusion = o.fusedAttention && o.fusedEpilogues ? "on" : o.fusedAttention ? "attention" : o.fusedEpilogues ? "epilogues" : "off"
-        return "\(graph.model.name) · \(graph.phase) · precision \(graph.precision) · attention \(o.attention.rawValue) · logits \(o.logits.rawValue) · fusion \(fusion)"
+        let fusion =
+            o.fusedAttention && o.fusedEpilogues
+            ? "on" : o.fusedAttention ? "attention" : o.fusedEpilogues ? "epilogues" : "off"
+        return
+            "\(graph.model.name) · \(graph.phase) · precision \(graph.precision) · attention \(o.attention.rawValue) · logits \(o.logits.rawValue) · fusion \(fusion)"
     }
 
     private static func count(_ value: Int) -> String {
@@ -58,21 +63,29 @@ struct GraphReport {
         let p = graph.model.parameters
         var out = [heading]
         out.append(
-            "parameters: \(QuantityFormat.grouped(p.total)) total (\(Self.count(p.total))), \(QuantityFormat.grouped(p.active)) active, \(QuantityFormat.grouped(p.nonEmbedding)) outside embeddings")
+            "parameters: \(QuantityFormat.grouped(p.total)) total (\(Self.count(p.total))), \(QuantityFormat.grouped(p.active)) active, \(QuantityFormat.grouped(p.nonEmbedding)) outside embeddings"
+        )
         let perToken = graph.flops / Double(max(1, graph.tokens))
         out.append(
-            "FLOPs: \(QuantityFormat.scaled(graph.flops, unit: "FLOP")) (\(QuantityFormat.scaled(perToken, unit: "FLOP")) per token, \(QuantityFormat.grouped(graph.tokens)) \(graph.tokens == 1 ? "token" : "tokens"))")
+            "FLOPs: \(QuantityFormat.scaled(graph.flops, unit: "FLOP")) (\(QuantityFormat.scaled(perToken, unit: "FLOP")) per token, \(QuantityFormat.grouped(graph.tokens)) \(graph.tokens == 1 ? "token" : "tokens"))"
+        )
         var bytes = "weights \(Bytes(si: graph.weightBytes)) · activations \(Bytes(si: graph.activationBytes))"
         if graph.kvCacheBytes > 0 {
-            bytes += " · KV cache \(Bytes(si: graph.kvCacheBytes)) (\(QuantityFormat.grouped(Int(graph.kvBytesPerToken))) B per token)"
+            bytes +=
+                " · KV cache \(Bytes(si: graph.kvCacheBytes)) (\(QuantityFormat.grouped(Int(graph.kvBytesPerToken))) B per token)"
         }
         out.append(bytes)
-        out.append("compulsory DRAM traffic (each operand once, weights re-read per step): \(Bytes(si: graph.compulsoryBytes))")
+        out.append(
+            "compulsory DRAM traffic (each operand once, weights re-read per step): \(Bytes(si: graph.compulsoryBytes))"
+        )
         out.append("")
         if perOperator {
             var table = TextTable(["operator", "role", "pass", "shape (B x M x N x K)", "FLOPs", "bytes"])
             for op in graph.operators {
-                table.add([op.name, op.role.rawValue, op.pass.rawValue, Self.shape(op), QuantityFormat.scaled(op.flops, unit: "FLOP"), Bytes(si: op.compulsoryBytes).description])
+                table.add([
+                    op.name, op.role.rawValue, op.pass.rawValue, Self.shape(op),
+                    QuantityFormat.scaled(op.flops, unit: "FLOP"), Bytes(si: op.compulsoryBytes).description,
+                ])
             }
             out.append(table.render())
         } else {
@@ -82,11 +95,15 @@ struct GraphReport {
                 table.add([
                     group.role.rawValue, group.pass.rawValue, "\(group.count)",
                     group.shapes.count == 1 ? group.shapes[0] : "\(group.shapes.count) shapes",
-                    QuantityFormat.scaled(group.flops, unit: "FLOP"), QuantityFormat.number(100 * group.flops / total, significant: 3) + "%",
+                    QuantityFormat.scaled(group.flops, unit: "FLOP"),
+                    QuantityFormat.number(100 * group.flops / total, significant: 3) + "%",
                     Bytes(si: group.bytes).description,
                 ])
             }
-            table.add(["total", "", "\(graph.operators.count)", "", QuantityFormat.scaled(graph.flops, unit: "FLOP"), "100%", Bytes(si: graph.compulsoryBytes).description])
+            table.add([
+                "total", "", "\(graph.operators.count)", "", QuantityFormat.scaled(graph.flops, unit: "FLOP"), "100%",
+                Bytes(si: graph.compulsoryBytes).description,
+            ])
             out.append(table.render())
         }
         return out.joined(separator: "\n")
@@ -94,14 +111,22 @@ struct GraphReport {
 
     func csv(perOperator: Bool) -> String {
         if perOperator {
-            var table = TextTable(["name", "layer", "role", "pass", "b", "m", "n", "k", "density", "elements", "flops", "bytes"])
+            var table = TextTable([
+                "name", "layer", "role", "pass", "b", "m", "n", "k", "density", "elements", "flops", "bytes",
+            ])
             for op in graph.operators {
                 let layer = op.layer.map(String.init) ?? ""
                 switch op.kind {
                 case .gemm(let g):
-                    table.add([op.name, layer, op.role.rawValue, op.pass.rawValue, "\(g.b)", "\(g.m)", "\(g.n)", "\(g.k)", "\(g.density)", "", "\(op.flops)", "\(op.compulsoryBytes)"])
+                    table.add([
+                        op.name, layer, op.role.rawValue, op.pass.rawValue, "\(g.b)", "\(g.m)", "\(g.n)", "\(g.k)",
+                        "\(g.density)", "", "\(op.flops)", "\(op.compulsoryBytes)",
+                    ])
                 case .vector(let v):
-                    table.add([op.name, layer, op.role.rawValue, op.pass.rawValue, "", "", "", "", "", "\(v.elements)", "\(op.flops)", "\(op.compulsoryBytes)"])
+                    table.add([
+                        op.name, layer, op.role.rawValue, op.pass.rawValue, "", "", "", "", "", "\(v.elements)",
+                        "\(op.flops)", "\(op.compulsoryBytes)",
+                    ])
                 }
             }
             return table.csv()
@@ -156,7 +181,12 @@ struct GraphReport {
             "activation_bytes": graph.activationBytes, "kv_cache_bytes": graph.kvCacheBytes,
             "kv_bytes_per_token": graph.kvBytesPerToken, "compulsory_bytes": graph.compulsoryBytes,
             "warnings": graph.warnings,
-            "roles": groups.map { ["role": $0.role.rawValue, "pass": $0.pass.rawValue, "count": $0.count, "flops": $0.flops, "bytes": $0.bytes] },
+            "roles": groups.map {
+                [
+                    "role": $0.role.rawValue, "pass": $0.pass.rawValue, "count": $0.count, "flops": $0.flops,
+                    "bytes": $0.bytes,
+                ]
+            },
             "operators": operators,
         ]
         return JSONOutput.render(object)

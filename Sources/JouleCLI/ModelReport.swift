@@ -9,21 +9,49 @@ struct ModelReport {
         var rows: [(String, String)] = [
             ("family", m.family.rawValue), ("hidden_size", "\(m.hiddenSize)"), ("layers", "\(m.layers)"),
             ("heads", "\(m.heads)"),
-            ("kv_heads", "\(m.kvHeads)" + (m.kvHeads == m.heads ? " (MHA)" : m.kvHeads == 1 ? " (MQA)" : " (GQA, \(m.heads / m.kvHeads) per group)")),
+            (
+                "kv_heads",
+                "\(m.kvHeads)"
+                    + (m.kvHeads == m.heads
+                        ? " (MHA)" : m.kvHeads == 1 ? " (MQA)" : " (GQA, \(m.heads / m.kvHeads) per group)")
+            ),
             ("head_dim", "\(m.headDim)"),
-            ("ffn", "\(m.ffn.kind.rawValue), size \(m.ffn.size)" + (m.ffn.bias ? ", bias" : "") + (m.ffn.activation.map { ", \($0)" } ?? "")),
-            ("norm", m.norm.kind.rawValue + (m.norm.bias ? " with bias" : "") + (m.parallelAttention ? ", one per layer (parallel attention)" : "")),
+            (
+                "ffn",
+                "\(m.ffn.kind.rawValue), size \(m.ffn.size)" + (m.ffn.bias ? ", bias" : "")
+                    + (m.ffn.activation.map { ", \($0)" } ?? "")
+            ),
+            (
+                "norm",
+                m.norm.kind.rawValue + (m.norm.bias ? " with bias" : "")
+                    + (m.parallelAttention ? ", one per layer (parallel attention)" : "")
+            ),
             ("attention bias", m.qkvBiasOnly ? "q, k, v" : m.attentionBias ? "q, k, v, o" : "none"),
-            ("position embedding", m.positionEmbedding.rawValue + (m.partialRotaryFactor < 1 ? " (\(QuantityFormat.number(m.partialRotaryFactor * 100))% of each head)" : "")),
+            (
+                "position embedding",
+                m.positionEmbedding.rawValue
+                    + (m.partialRotaryFactor < 1
+                        ? " (\(QuantityFormat.number(m.partialRotaryFactor * 100))% of each head)" : "")
+            ),
             ("max_positions", "\(m.maxPositions)"),
         ]
-        if m.vocabSize > 0 { rows.append(("vocab_size", "\(m.vocabSize)" + (m.tiedEmbeddings ? ", tied embeddings" : ""))) }
+        if m.vocabSize > 0 {
+            rows.append(("vocab_size", "\(m.vocabSize)" + (m.tiedEmbeddings ? ", tied embeddings" : "")))
+        }
         if let window = m.slidingWindow { rows.append(("sliding_window", "\(window)")) }
         if let moe = m.moe {
-            rows.append(("experts", "\(moe.experts), top-\(moe.topK)" + (moe.sharedExperts > 0 ? ", \(moe.sharedExperts) shared" : "")))
+            rows.append(
+                (
+                    "experts",
+                    "\(moe.experts), top-\(moe.topK)" + (moe.sharedExperts > 0 ? ", \(moe.sharedExperts) shared" : "")
+                ))
         }
         if let vision = m.vision {
-            rows.append(("vision", "\(vision.imageSize)x\(vision.imageSize) image, \(vision.patchSize)x\(vision.patchSize) patches, \(vision.tokens) tokens"))
+            rows.append(
+                (
+                    "vision",
+                    "\(vision.imageSize)x\(vision.imageSize) image, \(vision.patchSize)x\(vision.patchSize) patches, \(vision.tokens) tokens"
+                ))
         }
         if let classifier = m.classifier { rows.append(("classifier", "\(classifier.classes) classes")) }
         if m.pooler { rows.append(("pooler", "yes")) }
@@ -38,7 +66,10 @@ struct ModelReport {
         out.append("")
         let p = model.parameters
         var params = TextTable(["parameters", "count"])
-        for (name, value) in [("embedding", p.embedding), ("attention", p.attention), ("ffn", p.ffn), ("router", p.router), ("norms", p.norms), ("head", p.head)] where value > 0 {
+        for (name, value) in [
+            ("embedding", p.embedding), ("attention", p.attention), ("ffn", p.ffn), ("router", p.router),
+            ("norms", p.norms), ("head", p.head),
+        ] where value > 0 {
             params.add([name, QuantityFormat.grouped(value)])
         }
         params.add(["total", QuantityFormat.grouped(p.total)])
@@ -50,7 +81,8 @@ struct ModelReport {
     func json() -> String {
         let p = model.parameters
         var object: [String: Any] = [
-            "name": model.name, "family": model.family.rawValue, "hidden_size": model.hiddenSize, "layers": model.layers,
+            "name": model.name, "family": model.family.rawValue, "hidden_size": model.hiddenSize,
+            "layers": model.layers,
             "heads": model.heads, "kv_heads": model.kvHeads, "head_dim": model.headDim,
             "ffn": ["size": model.ffn.size, "kind": model.ffn.kind.rawValue, "bias": model.ffn.bias],
             "norm": ["kind": model.norm.kind.rawValue, "bias": model.norm.bias], "vocab_size": model.vocabSize,
@@ -61,7 +93,9 @@ struct ModelReport {
             ],
         ]
         if let source = model.source { object["source"] = source }
-        if let moe = model.moe { object["moe"] = ["experts": moe.experts, "top_k": moe.topK, "shared_experts": moe.sharedExperts] }
+        if let moe = model.moe {
+            object["moe"] = ["experts": moe.experts, "top_k": moe.topK, "shared_experts": moe.sharedExperts]
+        }
         if let window = model.slidingWindow { object["sliding_window"] = window }
         return JSONOutput.render(object)
     }

@@ -18,10 +18,13 @@ struct OperatorReport {
     func table() -> String {
         var out: [String] = []
         if let gemm {
-            out.append("GEMM B x M x N x K = \(gemm.b) x \(gemm.m) x \(gemm.n) x \(gemm.k), \(gemm.macPrecision) MACs on \(hardware.name)")
+            out.append(
+                "GEMM B x M x N x K = \(gemm.b) x \(gemm.m) x \(gemm.n) x \(gemm.k), \(gemm.macPrecision) MACs on \(hardware.name)"
+            )
         }
         out.append(
-            "latency \(Time(si: cost.seconds)) (\(QuantityFormat.grouped(Int(cost.cycles.rounded()))) cycles) · energy \(Energy(si: cost.energy.total)) · bound: \(cost.bound) · utilization \(QuantityFormat.number(cost.utilization * 100, significant: 3))%")
+            "latency \(Time(si: cost.seconds)) (\(QuantityFormat.grouped(Int(cost.cycles.rounded()))) cycles) · energy \(Energy(si: cost.energy.total)) · bound: \(cost.bound) · utilization \(QuantityFormat.number(cost.utilization * 100, significant: 3))%"
+        )
         if let text = mappingText {
             out.append("")
             out.append("mapping (outermost first; save it and pass --mapping FILE to evaluate it again):")
@@ -33,8 +36,10 @@ struct OperatorReport {
             for (i, level) in hardware.memory.enumerated() {
                 for (o, access) in counts.levels[i].enumerated() where access.held {
                     table.add([
-                        level.name, Self.operandNames[o], QuantityFormat.number(access.tile), QuantityFormat.number(access.reads),
-                        QuantityFormat.number(access.fills), QuantityFormat.number(access.updates), Energy(si: cost.energy[i, o]).description,
+                        level.name, Self.operandNames[o], QuantityFormat.number(access.tile),
+                        QuantityFormat.number(access.reads),
+                        QuantityFormat.number(access.fills), QuantityFormat.number(access.updates),
+                        Energy(si: cost.energy[i, o]).description,
                     ])
                 }
             }
@@ -48,7 +53,8 @@ struct OperatorReport {
     /// The JSON object documented in the README (`operators[]` entries).
     func object(name: String? = nil) -> [String: Any] {
         var object: [String: Any] = [
-            "cycles": cost.cycles, "latency_s": cost.seconds, "energy_j": cost.energy.total, "bound": cost.bound.description,
+            "cycles": cost.cycles, "latency_s": cost.seconds, "energy_j": cost.energy.total,
+            "bound": cost.bound.description,
             "utilization": cost.utilization,
         ]
         if let name { object["name"] = name }
@@ -56,10 +62,14 @@ struct OperatorReport {
         if let text = mappingText { object["mapping"] = text }
         var levels: [[String: Any]] = []
         for (i, level) in hardware.memory.enumerated() {
-            var entry: [String: Any] = ["level": level.name, "energy_j": cost.energy.level(i), "transfer_s": cost.levelSeconds[i]]
+            var entry: [String: Any] = [
+                "level": level.name, "energy_j": cost.energy.level(i), "transfer_s": cost.levelSeconds[i],
+            ]
             if let counts = cost.counts {
                 for (o, access) in counts.levels[i].enumerated() where access.held {
-                    entry[Self.operandNames[o]] = ["reads": access.reads, "fills": access.fills, "updates": access.updates, "tile": access.tile]
+                    entry[Self.operandNames[o]] = [
+                        "reads": access.reads, "fills": access.fills, "updates": access.updates, "tile": access.tile,
+                    ]
                 }
             }
             levels.append(entry)

@@ -11,7 +11,8 @@ extension Keyword {
         let text = try decoder.singleValueContainer().decode(String.self)
         guard let value = Self(rawValue: text) else {
             throw decoder.diagnostic(
-                "unknown \(Self.keywordNoun) '\(text)'", hint: Suggestion.hint(for: text, among: Self.allCases.map(\.rawValue)))
+                "unknown \(Self.keywordNoun) '\(text)'",
+                hint: Suggestion.hint(for: text, among: Self.allCases.map(\.rawValue)))
         }
         self = value
     }

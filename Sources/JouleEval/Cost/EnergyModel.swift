@@ -37,7 +37,9 @@ public enum EnergyModel {
     ) throws(CostError) -> OperatorCost {
         guard let support = hardware.compute.precisions[macPrecision] else {
             throw CostError(
-                message: "\(hardware.name) has no \(macPrecision) MACs (it supports \(hardware.compute.supportedPrecisions.map(\.rawValue).joined(separator: ", ")))")
+                message:
+                    "\(hardware.name) has no \(macPrecision) MACs (it supports \(hardware.compute.supportedPrecisions.map(\.rawValue).joined(separator: ", ")))"
+            )
         }
         var energy = template ?? Breakdown(levels: hardware.memory)
         for (i, level) in hardware.memory.enumerated() {
@@ -47,27 +49,36 @@ public enum EnergyModel {
                 let bits = counts.wordBits[o]
                 let width = level.width?.si
                 energy[i, o] =
-                    accessEnergy(count: access.reads, wordBits: bits, energyPerBit: level.readEnergy.value.si, width: width)
-                    + accessEnergy(count: access.fills, wordBits: bits, energyPerBit: level.writeEnergy.value.si, width: width)
-                    + accessEnergy(count: access.updates, wordBits: bits, energyPerBit: level.writeEnergy.value.si, width: width)
+                    accessEnergy(
+                        count: access.reads, wordBits: bits, energyPerBit: level.readEnergy.value.si, width: width)
+                    + accessEnergy(
+                        count: access.fills, wordBits: bits, energyPerBit: level.writeEnergy.value.si, width: width)
+                    + accessEnergy(
+                        count: access.updates, wordBits: bits, energyPerBit: level.writeEnergy.value.si, width: width)
             }
         }
         energy.mac = counts.macs * support.macEnergy.value.si
         energy.scaleDynamic(by: voltageFactor(point, hardware: hardware))
 
         let computeCycles: Double
-        if hardware.compute.kind == .systolic, let dataflow = mapping.dataflow, problem.dimensions == ["G", "H", "M", "N", "K"] {
+        if hardware.compute.kind == .systolic, let dataflow = mapping.dataflow,
+            problem.dimensions == ["G", "H", "M", "N", "K"]
+        {
             let b = problem.bounds
             computeCycles = SystolicTiming.cycles(
-                m: b[2], n: b[3], k: b[4], batches: b[0] * b[1], rows: hardware.compute.rows, cols: hardware.compute.cols,
+                m: b[2], n: b[3], k: b[4], batches: b[0] * b[1], rows: hardware.compute.rows,
+                cols: hardware.compute.cols,
                 dataflow: dataflow)
         } else {
             computeCycles = counts.temporalCycles
         }
         let computeSeconds = computeCycles / point.frequency.si
         let levelSeconds = transferSeconds(counts: counts, hardware: hardware, at: point)
-        var cost = combine(computeSeconds: computeSeconds, levelSeconds: levelSeconds, energy: energy, hardware: hardware, at: point)
-        let slots = cost.seconds * point.frequency.si * Double(hardware.compute.processingElements) * Double(support.macsPerPEPerCycle)
+        var cost = combine(
+            computeSeconds: computeSeconds, levelSeconds: levelSeconds, energy: energy, hardware: hardware, at: point)
+        let slots =
+            cost.seconds * point.frequency.si * Double(hardware.compute.processingElements)
+            * Double(support.macsPerPEPerCycle)
         cost.utilization = slots > 0 ? counts.macs / slots : 0
         cost.counts = counts
         cost.mapping = mapping
@@ -76,7 +87,9 @@ public enum EnergyModel {
 
     /// Seconds each level needs to move what the counts say, at its total bandwidth (on-chip
     /// bandwidths scale with the clock, DRAM's does not).
-    public static func transferSeconds(counts: AccessCounts, hardware: Accelerator, at point: OperatingPoint) -> [Double] {
+    public static func transferSeconds(counts: AccessCounts, hardware: Accelerator, at point: OperatingPoint)
+        -> [Double]
+    {
         let clockScale = point.frequency.si / hardware.clock.si
         return hardware.memory.enumerated().map { i, level in
             let scale = level.isOffChip ? 1 : clockScale
@@ -92,7 +105,9 @@ public enum EnergyModel {
     }
 
     /// Seconds to read and write some bytes at a level's total bandwidth.
-    public static func transferSeconds(level: MemoryLevel, readBytes: Double, writeBytes: Double, scale: Double = 1) -> Double {
+    public static func transferSeconds(level: MemoryLevel, readBytes: Double, writeBytes: Double, scale: Double = 1)
+        -> Double
+    {
         if level.sharedBandwidth, let bandwidth = level.totalReadBandwidth {
             return (readBytes + writeBytes) / (bandwidth.si * scale)
         }
@@ -104,7 +119,8 @@ public enum EnergyModel {
     /// The roofline over compute and every level: multiple-buffered levels overlap with compute,
     /// single-buffered ones add their time; static energy is charged over the result.
     public static func combine(
-        computeSeconds: Double, levelSeconds: [Double], energy: Breakdown, hardware: Accelerator, at point: OperatingPoint
+        computeSeconds: Double, levelSeconds: [Double], energy: Breakdown, hardware: Accelerator,
+        at point: OperatingPoint
     ) -> OperatorCost {
         var seconds = computeSeconds
         var bound = Bound.compute
@@ -121,7 +137,8 @@ public enum EnergyModel {
         var energy = energy
         energy.leakage = hardware.staticPower.value.si * seconds
         return OperatorCost(
-            seconds: seconds, cycles: seconds * point.frequency.si, computeSeconds: computeSeconds, levelSeconds: levelSeconds,
+            seconds: seconds, cycles: seconds * point.frequency.si, computeSeconds: computeSeconds,
+            levelSeconds: levelSeconds,
             energy: energy, bound: bound, utilization: 0, counts: nil, mapping: nil)
     }
 }

@@ -67,11 +67,15 @@ public struct Evaluator: Sendable {
     ) throws(EvaluationError) {
         guard operatingPoint >= 0 && operatingPoint < hardware.operatingPoints.count else {
             throw EvaluationError(
-                message: "operating point \(operatingPoint) does not exist; \(hardware.name) has \(hardware.operatingPoints.count) (0 to \(hardware.operatingPoints.count - 1))")
+                message:
+                    "operating point \(operatingPoint) does not exist; \(hardware.name) has \(hardware.operatingPoints.count) (0 to \(hardware.operatingPoints.count - 1))"
+            )
         }
         if let dataflow, !hardware.compute.dataflows.contains(dataflow) {
             throw EvaluationError(
-                message: "\(hardware.name) does not support \(dataflow) (it supports \(hardware.compute.dataflows.map(\.rawValue).joined(separator: ", ")))")
+                message:
+                    "\(hardware.name) does not support \(dataflow) (it supports \(hardware.compute.dataflows.map(\.rawValue).joined(separator: ", ")))"
+            )
         }
         self.hardware = hardware
         self.mode = mode
@@ -92,11 +96,15 @@ public struct Evaluator: Sendable {
                 throw EvaluationError(message: error.message)
             }
         case .mapped:
-            let mapper = Mapper(hardware: hardware, objective: objective, tilingBudget: tilingBudget, operatingPoint: operatingPoint)
+            let mapper = Mapper(
+                hardware: hardware, objective: objective, tilingBudget: tilingBudget, operatingPoint: operatingPoint)
             do {
-                let result = try cache.best(mapper, problem: Problem.gemm(gemm), macPrecision: gemm.macPrecision, dataflow: dataflow)
+                let result = try cache.best(
+                    mapper, problem: Problem.gemm(gemm), macPrecision: gemm.macPrecision, dataflow: dataflow)
                 var cost = result.cost
-                if gemm.inputOnChip || gemm.outputOnChip { cost = Self.keepOnChip(cost, gemm: gemm, hardware: hardware) }
+                if gemm.inputOnChip || gemm.outputOnChip {
+                    cost = Self.keepOnChip(cost, gemm: gemm, hardware: hardware)
+                }
                 return (cost, result.evaluated)
             } catch {
                 throw EvaluationError(message: "\(gemm.b) x \(gemm.m) x \(gemm.n) x \(gemm.k): \(error.message)")
@@ -135,7 +143,9 @@ public struct Evaluator: Sendable {
         for op in graph.operators {
             switch op.kind {
             case .gemm(let gemm):
-                guard let cost = byGEMM[gemm] else { throw EvaluationError(message: "internal: no cost for \(op.name)") }
+                guard let cost = byGEMM[gemm] else {
+                    throw EvaluationError(message: "internal: no cost for \(op.name)")
+                }
                 costs.append(cost)
             case .vector(let vector):
                 costs.append(Roofline.vector(vector, hardware: hardware, at: operatingPoint))

@@ -12,13 +12,18 @@ public enum RooflineMode: String, Sendable, Hashable, CaseIterable {
 /// Costs that need no mapping: GEMMs under the ideal roofline, and vector operators.
 public enum Roofline {
     /// A GEMM moving each operand to or from DRAM once, computing at the array's peak.
-    public static func ideal(_ gemm: GEMM, hardware: Accelerator, at point: OperatingPoint) throws(EnergyModel.CostError) -> OperatorCost {
+    public static func ideal(_ gemm: GEMM, hardware: Accelerator, at point: OperatingPoint) throws(EnergyModel
+        .CostError) -> OperatorCost
+    {
         let precision = gemm.macPrecision
         guard let support = hardware.compute.precisions[precision] else {
             throw EnergyModel.CostError(
-                message: "\(hardware.name) has no \(precision) MACs (it supports \(hardware.compute.supportedPrecisions.map(\.rawValue).joined(separator: ", ")))")
+                message:
+                    "\(hardware.name) has no \(precision) MACs (it supports \(hardware.compute.supportedPrecisions.map(\.rawValue).joined(separator: ", ")))"
+            )
         }
-        let macsPerSecond = Double(hardware.compute.processingElements) * Double(support.macsPerPEPerCycle) * point.frequency.si
+        let macsPerSecond =
+            Double(hardware.compute.processingElements) * Double(support.macsPerPEPerCycle) * point.frequency.si
         let computeSeconds = gemm.macs / macsPerSecond
         let readBytes = (gemm.inputOnChip ? 0 : gemm.inputBytes) + gemm.secondBytes
         let writeBytes = gemm.outputOnChip ? 0 : gemm.outputBytes
@@ -33,7 +38,8 @@ public enum Roofline {
         }
         energy.mac = gemm.macs * support.macEnergy.value.si
         energy.scaleDynamic(by: EnergyModel.voltageFactor(point, hardware: hardware))
-        var cost = EnergyModel.combine(computeSeconds: computeSeconds, levelSeconds: levelSeconds, energy: energy, hardware: hardware, at: point)
+        var cost = EnergyModel.combine(
+            computeSeconds: computeSeconds, levelSeconds: levelSeconds, energy: energy, hardware: hardware, at: point)
         cost.utilization = cost.seconds > 0 ? computeSeconds / cost.seconds : 0
         return cost
     }
@@ -48,11 +54,13 @@ public enum Roofline {
             let level = hardware.memory[d]
             energy[d, 1] = op.bytesRead * 8 * level.readEnergy.value.si
             energy[d, 2] = op.bytesWritten * 8 * level.writeEnergy.value.si
-            levelSeconds[d] = EnergyModel.transferSeconds(level: level, readBytes: op.bytesRead, writeBytes: op.bytesWritten)
+            levelSeconds[d] = EnergyModel.transferSeconds(
+                level: level, readBytes: op.bytesRead, writeBytes: op.bytesWritten)
         }
         energy.vector = op.ops * hardware.compute.vector.energyPerOp.value.si
         energy.scaleDynamic(by: EnergyModel.voltageFactor(point, hardware: hardware))
-        return EnergyModel.combine(computeSeconds: computeSeconds, levelSeconds: levelSeconds, energy: energy, hardware: hardware, at: point)
+        return EnergyModel.combine(
+            computeSeconds: computeSeconds, levelSeconds: levelSeconds, energy: energy, hardware: hardware, at: point)
     }
 
     /// The level compulsory traffic goes to: the outermost DRAM, else the outermost level.

@@ -38,7 +38,10 @@ public struct Mapper: Sendable {
     public var operatingPoint: OperatingPoint
 
     /// A mapper for a hardware and objective at its nominal operating point.
-    public init(hardware: Accelerator, objective: Objective = .energy, tilingBudget: Int = 400, operatingPoint: OperatingPoint? = nil) {
+    public init(
+        hardware: Accelerator, objective: Objective = .energy, tilingBudget: Int = 400,
+        operatingPoint: OperatingPoint? = nil
+    ) {
         self.hardware = hardware
         self.objective = objective
         self.tilingBudget = tilingBudget
@@ -57,18 +60,26 @@ public struct Mapper: Sendable {
     }
 
     /// The best mapping over the allowed dataflows (nil: every dataflow the array supports).
-    public func best(problem: Problem, macPrecision: Precision, dataflow: Dataflow? = nil) throws(MappingError) -> MapperResult {
+    public func best(problem: Problem, macPrecision: Precision, dataflow: Dataflow? = nil) throws(MappingError)
+        -> MapperResult
+    {
         let start = DispatchTime.now().uptimeNanoseconds
         let dataflows = dataflow.map { [$0] } ?? hardware.compute.dataflows
         if let dataflow, !hardware.compute.dataflows.contains(dataflow) {
             throw MappingError(
-                message: "\(hardware.name) does not support \(dataflow) (it supports \(hardware.compute.dataflows.map(\.rawValue).joined(separator: ", ")))")
+                message:
+                    "\(hardware.name) does not support \(dataflow) (it supports \(hardware.compute.dataflows.map(\.rawValue).joined(separator: ", ")))"
+            )
         }
         guard let support = hardware.compute.precisions[macPrecision] else {
-            throw MappingError(message: "\(hardware.name) has no \(macPrecision) MACs (it supports \(hardware.compute.supportedPrecisions.map(\.rawValue).joined(separator: ", ")))")
+            throw MappingError(
+                message:
+                    "\(hardware.name) has no \(macPrecision) MACs (it supports \(hardware.compute.supportedPrecisions.map(\.rawValue).joined(separator: ", ")))"
+            )
         }
         guard problem.dimensions == ["G", "H", "M", "N", "K"] else {
-            throw MappingError(message: "the mapper searches GEMM-family problems (G, H, M, N, K); pin a mapping for other shapes")
+            throw MappingError(
+                message: "the mapper searches GEMM-family problems (G, H, M, N, K); pin a mapping for other shapes")
         }
         var best: (score: Double, mapping: Mapping, cost: OperatorCost)?
         let template = Breakdown(levels: hardware.memory)
@@ -81,14 +92,18 @@ public struct Mapper: Sendable {
             valid += tilings.count
             for tiling in tilings {
                 var orders = [Int](repeating: 2, count: hardware.memory.count)
-                var current = evaluate(problem, tiling: tiling, spatial: spatial, orders: orders, dataflow: flow, holds: holds, precision: macPrecision, template: template)
+                var current = evaluate(
+                    problem, tiling: tiling, spatial: spatial, orders: orders, dataflow: flow, holds: holds,
+                    precision: macPrecision, template: template)
                 evaluated += 1
                 for _ in 0..<2 {
                     for level in hardware.memory.indices {
                         for innermost in [2, 3, 4] where innermost != orders[level] {
                             var trial = orders
                             trial[level] = innermost
-                            let candidate = evaluate(problem, tiling: tiling, spatial: spatial, orders: trial, dataflow: flow, holds: holds, precision: macPrecision, template: template)
+                            let candidate = evaluate(
+                                problem, tiling: tiling, spatial: spatial, orders: trial, dataflow: flow, holds: holds,
+                                precision: macPrecision, template: template)
                             evaluated += 1
                             if let c = candidate, c.score < (current?.score ?? .infinity) {
                                 current = c
@@ -101,10 +116,14 @@ public struct Mapper: Sendable {
             }
         }
         guard let best else {
-            throw MappingError(message: "no mapping of \(problem.bounds) fits \(hardware.name)'s memory levels (every tiling exceeds a capacity)")
+            throw MappingError(
+                message:
+                    "no mapping of \(problem.bounds) fits \(hardware.name)'s memory levels (every tiling exceeds a capacity)"
+            )
         }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-        return MapperResult(mapping: best.mapping, cost: best.cost, evaluated: evaluated, validTilings: valid, searchSeconds: seconds)
+        return MapperResult(
+            mapping: best.mapping, cost: best.cost, evaluated: evaluated, validTilings: valid, searchSeconds: seconds)
     }
 
     /// Spatial loops per level for a dataflow: (X loops, Y loops) per level.
@@ -233,7 +252,10 @@ public struct Mapper: Sendable {
             mapping.levels.append(LevelMapping(temporal: loops, spatialX: spatial[i].x, spatialY: spatial[i].y))
         }
         let counts = ReuseAnalysis.counts(problem: problem, mapping: mapping, holds: holds)
-        guard let cost = try? EnergyModel.cost(counts: counts, mapping: mapping, problem: problem, macPrecision: precision, hardware: hardware, at: operatingPoint, template: template)
+        guard
+            let cost = try? EnergyModel.cost(
+                counts: counts, mapping: mapping, problem: problem, macPrecision: precision, hardware: hardware,
+                at: operatingPoint, template: template)
         else { return nil }
         return (objective.score(energy: cost.energy.total, seconds: cost.seconds), mapping, cost)
     }

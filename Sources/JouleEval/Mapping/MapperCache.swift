@@ -28,7 +28,9 @@ public final class MapperCache: @unchecked Sendable {
     public init() {}
 
     /// The cached result, or the mapper's, stored for next time.
-    public func best(_ mapper: Mapper, problem: Problem, macPrecision: Precision, dataflow: Dataflow?) throws(MappingError) -> MapperResult {
+    public func best(_ mapper: Mapper, problem: Problem, macPrecision: Precision, dataflow: Dataflow?)
+        throws(MappingError) -> MapperResult
+    {
         let key = Key(
             problem: problem, precision: macPrecision, hardware: mapper.hardware.name, memory: mapper.hardware.memory,
             compute: mapper.hardware.compute, dataflow: dataflow, objective: mapper.objective,

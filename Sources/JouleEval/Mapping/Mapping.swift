@@ -74,7 +74,9 @@ public struct Mapping: Sendable, Hashable {
             var parts = level.temporal.filter { $0.bound > 1 }.map { "\(problem.dimensions[$0.dimension])\($0.bound)" }
             parts += level.spatialX.filter { $0.bound > 1 }.map { "\(problem.dimensions[$0.dimension])\($0.bound)x" }
             parts += level.spatialY.filter { $0.bound > 1 }.map { "\(problem.dimensions[$0.dimension])\($0.bound)y" }
-            let bypass = level.bypass.isEmpty ? "" : "  (bypass " + level.bypass.map(\.rawValue).sorted().joined(separator: ", ") + ")"
+            let bypass =
+                level.bypass.isEmpty
+                ? "" : "  (bypass " + level.bypass.map(\.rawValue).sorted().joined(separator: ", ") + ")"
             lines.append("\(name): " + (parts.isEmpty ? "-" : parts.joined(separator: " ")) + bypass)
         }
         return lines.joined(separator: "\n")

@@ -71,25 +71,36 @@ public struct MappingFile: Decodable, Sendable {
 
     /// The mapping for a problem on a hardware: level names must match the hardware's in order,
     /// and loops name the problem's dimensions (`B` is accepted for a GEMM's batch `H`).
-    public func mapping(for problem: Problem, hardware: Accelerator, lines: SourceLines? = nil) throws(Diagnostics) -> Mapping {
+    public func mapping(for problem: Problem, hardware: Accelerator, lines: SourceLines? = nil) throws(Diagnostics)
+        -> Mapping
+    {
         var diagnostics: [Diagnostic] = []
         func fail(_ message: String, _ mark: SourceMark?, hint: String? = nil) {
-            diagnostics.append(Diagnostic(path: path, mark: mark, message: message, hint: hint, sourceLine: mark.flatMap { lines?.line($0.line) }))
+            diagnostics.append(
+                Diagnostic(
+                    path: path, mark: mark, message: message, hint: hint,
+                    sourceLine: mark.flatMap { lines?.line($0.line) }))
         }
         let names = hardware.memory.map(\.name)
         if levels.count != names.count {
-            fail("the mapping lists \(levels.count) levels but \(hardware.name) has \(names.count): \(names.joined(separator: ", "))", mark)
+            fail(
+                "the mapping lists \(levels.count) levels but \(hardware.name) has \(names.count): \(names.joined(separator: ", "))",
+                mark)
         }
         func loops(_ texts: [Located<String>]) -> [Loop] {
             texts.compactMap { text in
                 let value = text.value
                 let letters = String(value.prefix { $0.isLetter })
                 var name = letters.uppercased()
-                if name == "B", problem.dimension(named: "B") == nil, problem.dimension(named: "H") != nil { name = "H" }
+                if name == "B", problem.dimension(named: "B") == nil, problem.dimension(named: "H") != nil {
+                    name = "H"
+                }
                 guard let dimension = problem.dimension(named: name) else {
                     fail(
-                        "'\(value)' loops over \(letters.isEmpty ? "no dimension" : "dimension '\(letters)'"), which the operator lacks", text.mark,
-                        hint: "write a dimension and a bound, e.g. K4; dimensions: " + problem.dimensions.joined(separator: ", "))
+                        "'\(value)' loops over \(letters.isEmpty ? "no dimension" : "dimension '\(letters)'"), which the operator lacks",
+                        text.mark,
+                        hint: "write a dimension and a bound, e.g. K4; dimensions: "
+                            + problem.dimensions.joined(separator: ", "))
                     return nil
                 }
                 guard let bound = Int(value.dropFirst(letters.count)), bound >= 1 else {
@@ -102,9 +113,14 @@ public struct MappingFile: Decodable, Sendable {
         var mapped: [LevelMapping] = []
         for (index, entry) in levels.enumerated() {
             if index < names.count && entry.level.value != names[index] {
-                fail("level \(index + 1) is '\(names[index])' on \(hardware.name), not '\(entry.level.value)'", entry.level.mark, hint: "levels go outermost first: " + names.joined(separator: ", "))
+                fail(
+                    "level \(index + 1) is '\(names[index])' on \(hardware.name), not '\(entry.level.value)'",
+                    entry.level.mark, hint: "levels go outermost first: " + names.joined(separator: ", "))
             }
-            mapped.append(LevelMapping(temporal: loops(entry.temporal), spatialX: loops(entry.spatialX), spatialY: loops(entry.spatialY), bypass: Set(entry.bypass)))
+            mapped.append(
+                LevelMapping(
+                    temporal: loops(entry.temporal), spatialX: loops(entry.spatialX), spatialY: loops(entry.spatialY),
+                    bypass: Set(entry.bypass)))
         }
         if !diagnostics.isEmpty { throw Diagnostics(diagnostics) }
         return Mapping(levels: mapped, dataflow: dataflow)
@@ -125,7 +141,9 @@ extension Mapping {
             if !level.temporal.isEmpty { lines.append("    temporal: \(list(level.temporal))") }
             if !level.spatialX.isEmpty { lines.append("    spatial_x: \(list(level.spatialX))") }
             if !level.spatialY.isEmpty { lines.append("    spatial_y: \(list(level.spatialY))") }
-            if !level.bypass.isEmpty { lines.append("    bypass: [" + level.bypass.map(\.rawValue).sorted().joined(separator: ", ") + "]") }
+            if !level.bypass.isEmpty {
+                lines.append("    bypass: [" + level.bypass.map(\.rawValue).sorted().joined(separator: ", ") + "]")
+            }
         }
         return lines.joined(separator: "\n")
     }

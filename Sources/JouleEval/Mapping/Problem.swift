@@ -86,9 +86,15 @@ public struct Problem: Sendable, Hashable {
         return Problem(
             dimensions: ["G", "H", "M", "N", "K"], bounds: [groups, shared, gemm.m, gemm.n, gemm.k],
             operands: [
-                ProblemOperand(.weights, indices: [[IndexTerm(g)], [IndexTerm(k)], [IndexTerm(n)]], wordBits: gemm.secondPrecision.bits),
-                ProblemOperand(.inputs, indices: [[IndexTerm(g)], [IndexTerm(h)], [IndexTerm(m)], [IndexTerm(k)]], wordBits: gemm.inputPrecision.bits),
-                ProblemOperand(.outputs, indices: [[IndexTerm(g)], [IndexTerm(h)], [IndexTerm(m)], [IndexTerm(n)]], wordBits: gemm.outputPrecision.bits),
+                ProblemOperand(
+                    .weights, indices: [[IndexTerm(g)], [IndexTerm(k)], [IndexTerm(n)]],
+                    wordBits: gemm.secondPrecision.bits),
+                ProblemOperand(
+                    .inputs, indices: [[IndexTerm(g)], [IndexTerm(h)], [IndexTerm(m)], [IndexTerm(k)]],
+                    wordBits: gemm.inputPrecision.bits),
+                ProblemOperand(
+                    .outputs, indices: [[IndexTerm(g)], [IndexTerm(h)], [IndexTerm(m)], [IndexTerm(n)]],
+                    wordBits: gemm.outputPrecision.bits),
             ],
             density: gemm.density)
     }
@@ -120,17 +126,26 @@ public struct Problem: Sendable, Hashable {
 
     /// A 2-D convolution `outputs[n, k, p, q] += weights[k, c, r, s] * inputs[n, c, p*stride + r, q*stride + s]`
     /// (a vision patch embedding is one with stride = R = S = patch).
-    public static func conv2D(n: Int, k: Int, c: Int, p: Int, q: Int, r: Int, s: Int, stride: Int = 1, wordBits: Int = 8) -> Problem {
+    public static func conv2D(
+        n: Int, k: Int, c: Int, p: Int, q: Int, r: Int, s: Int, stride: Int = 1, wordBits: Int = 8
+    ) -> Problem {
         let (dn, dk, dc, dp, dq, dr, ds) = (0, 1, 2, 3, 4, 5, 6)
         return Problem(
             dimensions: ["N", "K", "C", "P", "Q", "R", "S"], bounds: [n, k, c, p, q, r, s],
             operands: [
-                ProblemOperand(.weights, indices: [[IndexTerm(dk)], [IndexTerm(dc)], [IndexTerm(dr)], [IndexTerm(ds)]], wordBits: wordBits),
+                ProblemOperand(
+                    .weights, indices: [[IndexTerm(dk)], [IndexTerm(dc)], [IndexTerm(dr)], [IndexTerm(ds)]],
+                    wordBits: wordBits),
                 ProblemOperand(
                     .inputs,
-                    indices: [[IndexTerm(dn)], [IndexTerm(dc)], [IndexTerm(dp, stride: stride), IndexTerm(dr)], [IndexTerm(dq, stride: stride), IndexTerm(ds)]],
+                    indices: [
+                        [IndexTerm(dn)], [IndexTerm(dc)], [IndexTerm(dp, stride: stride), IndexTerm(dr)],
+                        [IndexTerm(dq, stride: stride), IndexTerm(ds)],
+                    ],
                     wordBits: wordBits),
-                ProblemOperand(.outputs, indices: [[IndexTerm(dn)], [IndexTerm(dk)], [IndexTerm(dp)], [IndexTerm(dq)]], wordBits: wordBits),
+                ProblemOperand(
+                    .outputs, indices: [[IndexTerm(dn)], [IndexTerm(dk)], [IndexTerm(dp)], [IndexTerm(dq)]],
+                    wordBits: wordBits),
             ])
     }
 }

@@ -22,9 +22,13 @@ public struct MappingError: Error, Sendable, Equatable, CustomStringConvertible 
 ///   and those partial sums refill the child.
 public enum ReuseAnalysis {
     /// Checks that `mapping` covers the problem and fits the fanouts, then counts accesses.
-    public static func analyze(problem: Problem, mapping: Mapping, hardware: Accelerator) throws(MappingError) -> AccessCounts {
+    public static func analyze(problem: Problem, mapping: Mapping, hardware: Accelerator) throws(MappingError)
+        -> AccessCounts
+    {
         try validate(problem: problem, mapping: mapping, hardware: hardware)
-        return counts(problem: problem, mapping: mapping, holds: holdMatrix(problem: problem, mapping: mapping, hardware: hardware))
+        return counts(
+            problem: problem, mapping: mapping,
+            holds: holdMatrix(problem: problem, mapping: mapping, hardware: hardware))
     }
 
     /// Which levels hold which operand: the hardware's `holds` less the mapping's bypasses.
@@ -48,37 +52,51 @@ public enum ReuseAnalysis {
 
     static func validate(problem: Problem, mapping: Mapping, hardware: Accelerator) throws(MappingError) {
         guard mapping.levels.count == hardware.memory.count else {
-            throw MappingError(message: "the mapping has \(mapping.levels.count) levels but \(hardware.name) has \(hardware.memory.count) memory levels")
+            throw MappingError(
+                message:
+                    "the mapping has \(mapping.levels.count) levels but \(hardware.name) has \(hardware.memory.count) memory levels"
+            )
         }
         var covered = [Int](repeating: 1, count: problem.bounds.count)
         for (i, level) in mapping.levels.enumerated() {
             for loop in level.temporal + level.spatialX + level.spatialY {
                 guard loop.dimension >= 0 && loop.dimension < problem.bounds.count else {
-                    throw MappingError(message: "level \(hardware.memory[i].name) loops over a dimension the operator lacks")
+                    throw MappingError(
+                        message: "level \(hardware.memory[i].name) loops over a dimension the operator lacks")
                 }
                 guard loop.bound >= 1 else {
-                    throw MappingError(message: "level \(hardware.memory[i].name): loop bound \(loop.bound) must be at least 1")
+                    throw MappingError(
+                        message: "level \(hardware.memory[i].name): loop bound \(loop.bound) must be at least 1")
                 }
                 covered[loop.dimension] *= loop.bound
             }
         }
         for d in problem.bounds.indices where covered[d] < problem.bounds[d] {
-            throw MappingError(message: "the factors of \(problem.dimensions[d]) multiply to \(covered[d]), which does not cover its bound \(problem.bounds[d])")
+            throw MappingError(
+                message:
+                    "the factors of \(problem.dimensions[d]) multiply to \(covered[d]), which does not cover its bound \(problem.bounds[d])"
+            )
         }
         let holds = holdMatrix(problem: problem, mapping: mapping, hardware: hardware)
         for (o, operand) in problem.operands.enumerated() where !holds[o].contains(true) {
-            throw MappingError(message: "no level holds \(operand.operand) under this mapping (every level bypasses it)")
+            throw MappingError(
+                message: "no level holds \(operand.operand) under this mapping (every level bypasses it)")
         }
         try checkCapacity(problem: problem, mapping: mapping, hardware: hardware, holds: holds)
         let maxRate = hardware.compute.precisions.values.map(\.macsPerPEPerCycle).max() ?? 1
         let fanout = fanouts(hardware, macsPerPE: maxRate)
         for (i, level) in mapping.levels.enumerated() where level.spatialFanout > fanout[i] {
-            throw MappingError(message: "level \(hardware.memory[i].name) fans out \(level.spatialFanout) ways but has only \(fanout[i]) children")
+            throw MappingError(
+                message:
+                    "level \(hardware.memory[i].name) fans out \(level.spatialFanout) ways but has only \(fanout[i]) children"
+            )
         }
     }
 
     /// Checks that the tiles each level holds fit its size.
-    static func checkCapacity(problem: Problem, mapping: Mapping, hardware: Accelerator, holds: [[Bool]]) throws(MappingError) {
+    static func checkCapacity(problem: Problem, mapping: Mapping, hardware: Accelerator, holds: [[Bool]])
+        throws(MappingError)
+    {
         let dims = problem.bounds.count
         var extents = [Int](repeating: 1, count: dims)
         for i in stride(from: mapping.levels.count - 1, through: 0, by: -1) {
@@ -94,7 +112,9 @@ public enum ReuseAnalysis {
             let capacity = hardware.memory[i].size.si
             if bytes > capacity {
                 throw MappingError(
-                    message: "the tiles at \(hardware.memory[i].name) need \(Bytes(si: bytes)) (\(parts.joined(separator: ", "))) but it holds \(hardware.memory[i].size)")
+                    message:
+                        "the tiles at \(hardware.memory[i].name) need \(Bytes(si: bytes)) (\(parts.joined(separator: ", "))) but it holds \(hardware.memory[i].size)"
+                )
             }
         }
     }
@@ -116,9 +136,15 @@ public enum ReuseAnalysis {
         var loops: [FlatLoop] = []
         loops.reserveCapacity(24)
         for (i, level) in mapping.levels.enumerated() {
-            for loop in level.temporal { loops.append(FlatLoop(level: i, dimension: loop.dimension, bound: loop.bound, spatial: false)) }
-            for loop in level.spatialX { loops.append(FlatLoop(level: i, dimension: loop.dimension, bound: loop.bound, spatial: true)) }
-            for loop in level.spatialY { loops.append(FlatLoop(level: i, dimension: loop.dimension, bound: loop.bound, spatial: true)) }
+            for loop in level.temporal {
+                loops.append(FlatLoop(level: i, dimension: loop.dimension, bound: loop.bound, spatial: false))
+            }
+            for loop in level.spatialX {
+                loops.append(FlatLoop(level: i, dimension: loop.dimension, bound: loop.bound, spatial: true))
+            }
+            for loop in level.spatialY {
+                loops.append(FlatLoop(level: i, dimension: loop.dimension, bound: loop.bound, spatial: true))
+            }
         }
         let n = loops.count
         // inner[pos * dims + d]: product of bounds of loops at positions >= pos in dimension d.
@@ -162,12 +188,15 @@ public enum ReuseAnalysis {
                 var replication = 1.0  // irrelevant spatial fanout above the current level
                 for i in 0..<levelCount {
                     if holdsOperand[i] {
-                        let extents = UnsafeBufferPointer(rebasing: inner[firstLoop[i] * dims..<(firstLoop[i] + 1) * dims])
+                        let extents = UnsafeBufferPointer(
+                            rebasing: inner[firstLoop[i] * dims..<(firstLoop[i] + 1) * dims])
                         let tile = operand.footprint(extents)
                         accesses[i * operandCount + o].tile = tile
                         accesses[i * operandCount + o].held = true
                         if parent >= 0 {
-                            let perInstance = fills(operand: operand, tile: tile, extents: extents, loops: loops, inner: inner, dims: dims, above: firstLoop[i])
+                            let perInstance = fills(
+                                operand: operand, tile: tile, extents: extents, loops: loops, inner: inner, dims: dims,
+                                above: firstLoop[i])
                             let total = perInstance * instances
                             if isOutput {
                                 accesses[parent * operandCount + o].updates += total / multicast

@@ -10,7 +10,9 @@ import JouleSpec
 /// counter starts at zero), for each of `batches` independent GEMMs.
 public enum SystolicTiming {
     /// Cycles for a GEMM of `m x k` times `k x n` on an `rows x cols` array.
-    public static func cycles(m: Int, n: Int, k: Int, batches: Int = 1, rows: Int, cols: Int, dataflow: Dataflow) -> Double {
+    public static func cycles(m: Int, n: Int, k: Int, batches: Int = 1, rows: Int, cols: Int, dataflow: Dataflow)
+        -> Double
+    {
         let (spatialRows, spatialCols, streamed, preload): (Int, Int, Int, Int)
         switch dataflow {
         case .outputStationary: (spatialRows, spatialCols, streamed, preload) = (m, n, k, 0)

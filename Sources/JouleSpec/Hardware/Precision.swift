@@ -1,7 +1,8 @@
 import YAML
 
 /// A number format a MAC array or a tensor is held in.
-public enum Precision: String, Sendable, Hashable, CaseIterable, Keyword, Encodable, Comparable, CustomStringConvertible {
+public enum Precision: String, Sendable, Hashable, CaseIterable, Keyword, Encodable, Comparable, CustomStringConvertible
+{
     public static let keywordNoun = "precision"
 
     case int4, int8, int16, int32, fp8, fp16, bf16, fp32

@@ -53,7 +53,9 @@ public struct Graph: Sendable {
             case .gemm(let g):
                 return total + g.inputBytes + g.outputBytes + (g.second == .activation ? g.secondBytes : 0)
             case .vector(let v):
-                return total + (op.role == .embedding || op.role == .kvAppend || op.role == .optimizer ? 0 : v.bytesRead + v.bytesWritten)
+                return total
+                    + (op.role == .embedding || op.role == .kvAppend || op.role == .optimizer
+                        ? 0 : v.bytesRead + v.bytesWritten)
             }
         }
     }

@@ -49,7 +49,9 @@ public struct GraphBuilder: Sendable {
         let keyLength: Int
         switch phase {
         case .prefill(_, let sequence), .training(_, let sequence):
-            guard sequence >= 1 else { throw GraphBuildError(message: "sequence must be at least 1, found \(sequence)") }
+            guard sequence >= 1 else {
+                throw GraphBuildError(message: "sequence must be at least 1, found \(sequence)")
+            }
             queryLength = model.vision?.tokens ?? sequence
             keyLength = queryLength
             if model.vision != nil && sequence != queryLength {
@@ -59,7 +61,10 @@ public struct GraphBuilder: Sendable {
             }
         case .decode(_, let context):
             guard model.family == .decoder else {
-                throw GraphBuildError(message: "decode needs a decoder; \(model.name) is an \(model.family == .encoder ? "encoder" : "vision encoder"): use prefill")
+                throw GraphBuildError(
+                    message:
+                        "decode needs a decoder; \(model.name) is an \(model.family == .encoder ? "encoder" : "vision encoder"): use prefill"
+                )
             }
             guard context >= 1 else { throw GraphBuildError(message: "context must be at least 1, found \(context)") }
             if context > model.maxPositions {
@@ -149,19 +154,29 @@ private struct Emitter {
         embedding(batch: batch, tokens: tokens)
         for layer in 0..<model.layers {
             let p = "L\(layer)."
-            elementwise(p + "attn_norm", layer: layer, role: .norm, elements: t * Double(h), ops: normOps, fused: epilogue)
-            attention(layer: layer, batch: batch, queryLength: queryLength, keyLength: keyLength, decode: decode, training: training)
-            elementwise(p + "attn_residual", layer: layer, role: .residual, elements: t * Double(h), ops: GraphBuilder.VectorCost.add, inputs: 2, fused: epilogue)
+            elementwise(
+                p + "attn_norm", layer: layer, role: .norm, elements: t * Double(h), ops: normOps, fused: epilogue)
+            attention(
+                layer: layer, batch: batch, queryLength: queryLength, keyLength: keyLength, decode: decode,
+                training: training)
+            elementwise(
+                p + "attn_residual", layer: layer, role: .residual, elements: t * Double(h),
+                ops: GraphBuilder.VectorCost.add, inputs: 2, fused: epilogue)
             if !model.parallelAttention {
-                elementwise(p + "ffn_norm", layer: layer, role: .norm, elements: t * Double(h), ops: normOps, fused: epilogue)
+                elementwise(
+                    p + "ffn_norm", layer: layer, role: .norm, elements: t * Double(h), ops: normOps, fused: epilogue)
             }
             if let moe = model.moe {
                 mixtureOfExperts(layer: layer, tokens: tokens, moe: moe)
             } else {
-                feedForward(prefix: p, layer: layer, tokens: tokens, copies: 1, gateRole: .ffnGate, upRole: .ffnUp, downRole: .ffnDown)
+                feedForward(
+                    prefix: p, layer: layer, tokens: tokens, copies: 1, gateRole: .ffnGate, upRole: .ffnUp,
+                    downRole: .ffnDown)
             }
             if !model.parallelAttention {
-                elementwise(p + "ffn_residual", layer: layer, role: .residual, elements: t * Double(h), ops: GraphBuilder.VectorCost.add, inputs: 2, fused: epilogue)
+                elementwise(
+                    p + "ffn_residual", layer: layer, role: .residual, elements: t * Double(h),
+                    ops: GraphBuilder.VectorCost.add, inputs: 2, fused: epilogue)
             }
         }
         if model.finalNorm {
@@ -177,10 +192,12 @@ private struct Emitter {
             gemm(
                 "patch_embedding", layer: nil, role: .patchEmbedding, m: batch * vision.patches, n: model.hiddenSize,
                 k: vision.channels * vision.patchSize * vision.patchSize)
-            let positionRead = model.positionEmbedding == .learned ? Double(vision.tokens) * h * precision.weights.bytes : 0
+            let positionRead =
+                model.positionEmbedding == .learned ? Double(vision.tokens) * h * precision.weights.bytes : 0
             vector(
                 "embedding", layer: nil, role: .embedding, elements: t * h, ops: GraphBuilder.VectorCost.add,
-                read: Double(batch * vision.patches) * h * act.bytes + positionRead, written: t * h * act.bytes, fused: false)
+                read: Double(batch * vision.patches) * h * act.bytes + positionRead, written: t * h * act.bytes,
+                fused: false)
         } else {
             // A lookup: one table row per token, plus position and token-type rows where learned.
             var tables = 1.0
@@ -191,7 +208,8 @@ private struct Emitter {
                 read: tables * t * h * precision.weights.bytes, written: t * h * act.bytes, fused: false)
         }
         if model.embeddingNorm {
-            elementwise("embedding_norm", layer: nil, role: .norm, elements: t * h, ops: normOps, fused: options.fusedEpilogues)
+            elementwise(
+                "embedding_norm", layer: nil, role: .norm, elements: t * h, ops: normOps, fused: options.fusedEpilogues)
         }
     }
 
@@ -203,7 +221,9 @@ private struct Emitter {
         return w * (w + 1) / 2 + (n - w) * w
     }
 
-    private mutating func attention(layer: Int, batch: Int, queryLength: Int, keyLength: Int, decode: Bool, training: Bool) {
+    private mutating func attention(
+        layer: Int, batch: Int, queryLength: Int, keyLength: Int, decode: Bool, training: Bool
+    ) {
         let p = "L\(layer)."
         let h = model.hiddenSize
         let tokens = batch * queryLength
@@ -214,7 +234,9 @@ private struct Emitter {
         gemm(p + "v_proj", layer: layer, role: .vProj, m: tokens, n: model.kvWidth, k: h)
         if model.positionEmbedding == .rotary {
             let rotated = t * Double(model.heads + model.kvHeads) * Double(model.headDim) * model.partialRotaryFactor
-            elementwise(p + "rope", layer: layer, role: .rope, elements: rotated, ops: GraphBuilder.VectorCost.rope, fused: epilogue)
+            elementwise(
+                p + "rope", layer: layer, role: .rope, elements: rotated, ops: GraphBuilder.VectorCost.rope,
+                fused: epilogue)
         }
         let cached = model.family == .decoder && !training
         if cached {
@@ -234,12 +256,17 @@ private struct Emitter {
         let fused = options.fusedAttention
         gemm(
             p + "attn_score", layer: layer, role: .attnScore, b: pairs, m: queryLength, n: keyLength, k: model.headDim,
-            density: density, second: secondKind, secondInstances: batch * model.kvHeads, secondPrecision: secondPrecision,
+            density: density, second: secondKind, secondInstances: batch * model.kvHeads,
+            secondPrecision: secondPrecision,
             secondElements: kvElements, outputElements: scores, outputOnChip: fused)
-        elementwise(p + "softmax", layer: layer, role: .softmax, elements: scores, ops: GraphBuilder.VectorCost.softmax, fused: fused)
+        elementwise(
+            p + "softmax", layer: layer, role: .softmax, elements: scores, ops: GraphBuilder.VectorCost.softmax,
+            fused: fused)
         gemm(
-            p + "attn_context", layer: layer, role: .attnContext, b: pairs, m: queryLength, n: model.headDim, k: keyLength,
-            density: density, second: secondKind, secondInstances: batch * model.kvHeads, secondPrecision: secondPrecision,
+            p + "attn_context", layer: layer, role: .attnContext, b: pairs, m: queryLength, n: model.headDim,
+            k: keyLength,
+            density: density, second: secondKind, secondInstances: batch * model.kvHeads,
+            secondPrecision: secondPrecision,
             inputElements: scores, secondElements: kvElements, inputOnChip: fused)
         gemm(p + "o_proj", layer: layer, role: .oProj, m: tokens, n: h, k: model.queryWidth)
     }
@@ -254,14 +281,20 @@ private struct Emitter {
         let elements = Double(copies) * Double(tokens) * Double(f)
         let gated = model.ffn.kind == .swiglu
         if gated {
-            gemm(prefix + gateRole.rawValue + suffix, layer: layer, role: gateRole, b: copies, m: tokens, n: f, k: h, secondInstances: copies)
+            gemm(
+                prefix + gateRole.rawValue + suffix, layer: layer, role: gateRole, b: copies, m: tokens, n: f, k: h,
+                secondInstances: copies)
         }
-        gemm(prefix + upRole.rawValue + suffix, layer: layer, role: upRole, b: copies, m: tokens, n: f, k: h, secondInstances: copies)
+        gemm(
+            prefix + upRole.rawValue + suffix, layer: layer, role: upRole, b: copies, m: tokens, n: f, k: h,
+            secondInstances: copies)
         elementwise(
             prefix + "act" + suffix, layer: layer, role: .act, elements: elements,
             ops: gated ? GraphBuilder.VectorCost.gatedSiLU : GraphBuilder.VectorCost.gelu, inputs: gated ? 2 : 1,
             fused: options.fusedEpilogues)
-        gemm(prefix + downRole.rawValue + suffix, layer: layer, role: downRole, b: copies, m: tokens, n: h, k: f, secondInstances: copies)
+        gemm(
+            prefix + downRole.rawValue + suffix, layer: layer, role: downRole, b: copies, m: tokens, n: h, k: f,
+            secondInstances: copies)
     }
 
     /// Router, then token-expert pairs spread evenly: `pairs mod active` experts take one more token.
@@ -277,13 +310,19 @@ private struct Emitter {
         let base = pairs / active
         let larger = pairs % active
         if active - larger > 0 {
-            feedForward(prefix: p, layer: layer, tokens: base, copies: active - larger, gateRole: .expertGate, upRole: .expertUp, downRole: .expertDown)
+            feedForward(
+                prefix: p, layer: layer, tokens: base, copies: active - larger, gateRole: .expertGate,
+                upRole: .expertUp, downRole: .expertDown)
         }
         if larger > 0 {
-            feedForward(prefix: p, layer: layer, tokens: base + 1, copies: larger, gateRole: .expertGate, upRole: .expertUp, downRole: .expertDown, suffix: ".1")
+            feedForward(
+                prefix: p, layer: layer, tokens: base + 1, copies: larger, gateRole: .expertGate, upRole: .expertUp,
+                downRole: .expertDown, suffix: ".1")
         }
         if moe.sharedExperts > 0 {
-            feedForward(prefix: p, layer: layer, tokens: tokens, copies: moe.sharedExperts, gateRole: .expertGate, upRole: .expertUp, downRole: .expertDown, suffix: ".shared")
+            feedForward(
+                prefix: p, layer: layer, tokens: tokens, copies: moe.sharedExperts, gateRole: .expertGate,
+                upRole: .expertUp, downRole: .expertDown, suffix: ".shared")
         }
         elementwise(
             p + "expert_combine", layer: layer, role: .residual, elements: Double(pairs) * Double(h),
@@ -302,7 +341,9 @@ private struct Emitter {
         }
         if model.pooler {
             gemm("pooler", layer: nil, role: .pooler, m: batch, n: h, k: h)
-            elementwise("pooler_act", layer: nil, role: .act, elements: Double(batch * h), ops: GraphBuilder.VectorCost.gelu, fused: options.fusedEpilogues)
+            elementwise(
+                "pooler_act", layer: nil, role: .act, elements: Double(batch * h), ops: GraphBuilder.VectorCost.gelu,
+                fused: options.fusedEpilogues)
         }
         if let classifier = model.classifier {
             gemm("classifier", layer: nil, role: .classifier, m: batch, n: classifier.classes, k: h)
@@ -321,7 +362,8 @@ private struct Emitter {
             case .gemm(let g):
                 if op.role != .patchEmbedding {
                     gemm(
-                        op.name + ".dgrad", layer: op.layer, role: op.role, pass: .backwardData, b: g.b, m: g.m, n: g.k, k: g.n,
+                        op.name + ".dgrad", layer: op.layer, role: op.role, pass: .backwardData, b: g.b, m: g.m, n: g.k,
+                        k: g.n,
                         density: g.density, second: g.second, secondInstances: g.secondInstances,
                         secondPrecision: g.secondPrecision, inputElements: g.outputElements,
                         secondElements: g.secondElements, outputElements: g.inputElements)
@@ -341,7 +383,8 @@ private struct Emitter {
         let parameters = Double(model.parameters.total)
         let state = 2 * precision.optimizerState.bytes
         vector(
-            "adamw", layer: nil, role: .optimizer, pass: .optimizer, elements: parameters, ops: GraphBuilder.VectorCost.adamW,
+            "adamw", layer: nil, role: .optimizer, pass: .optimizer, elements: parameters,
+            ops: GraphBuilder.VectorCost.adamW,
             read: parameters * (precision.weights.bytes + act.bytes + state),
             written: parameters * (precision.weights.bytes + state), fused: false)
     }

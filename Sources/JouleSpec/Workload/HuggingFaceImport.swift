@@ -20,7 +20,9 @@ public enum HuggingFaceImport {
         }
         var fields = Fields(root: root, path: path, lines: SourceLines(text))
         guard root.entries != nil else {
-            throw Diagnostics([fields.diagnostic("expected a JSON object, found \(root.kindDescription)", at: root.mark)])
+            throw Diagnostics([
+                fields.diagnostic("expected a JSON object, found \(root.kindDescription)", at: root.mark)
+            ])
         }
         guard let architectures = root["architectures"]?.items, let first = architectures.first?.scalar else {
             throw Diagnostics([
@@ -57,7 +59,8 @@ private struct Fields {
     }
 
     func diagnostic(_ message: String, at mark: SourceMark?, hint: String? = nil) -> Diagnostic {
-        Diagnostic(path: path, mark: mark, message: message, hint: hint, sourceLine: mark.flatMap { lines.line($0.line) })
+        Diagnostic(
+            path: path, mark: mark, message: message, hint: hint, sourceLine: mark.flatMap { lines.line($0.line) })
     }
 
     private func present(_ key: String) -> YAMLNode? {
@@ -106,11 +109,14 @@ private struct Fields {
     mutating func required(_ key: String) -> Int {
         guard let value = int(key) else {
             if present(key) == nil {
-                diagnostics.append(diagnostic("missing field '\(key)'", at: root.mark, hint: "add \"\(key)\": <integer>"))
+                diagnostics.append(
+                    diagnostic("missing field '\(key)'", at: root.mark, hint: "add \"\(key)\": <integer>"))
             }
             return 1
         }
-        if value < 1 { diagnostics.append(diagnostic("field '\(key)' must be at least 1, found \(value)", at: root[key]?.mark)) }
+        if value < 1 {
+            diagnostics.append(diagnostic("field '\(key)' must be at least 1, found \(value)", at: root[key]?.mark))
+        }
         return value
     }
 
@@ -129,13 +135,17 @@ private struct Fields {
     }
 
     private func base(
-        name: String, family: ModelConfig.Family, hidden: Int, layers: Int, heads: Int, kvHeads: Int, ffn: ModelConfig.FFN,
+        name: String, family: ModelConfig.Family, hidden: Int, layers: Int, heads: Int, kvHeads: Int,
+        ffn: ModelConfig.FFN,
         norm: ModelConfig.Norm, vocab: Int, maxPositions: Int, position: ModelConfig.PositionEmbedding
     ) -> ModelConfig {
         ModelConfig(
-            name: name, source: "Hugging Face config.json (\(path))", family: family, hiddenSize: hidden, layers: layers,
-            heads: heads, kvHeads: kvHeads, headDim: hidden / max(1, heads), ffn: ffn, norm: norm, parallelAttention: false,
-            attentionBias: false, qkvBiasOnly: false, vocabSize: vocab, tiedEmbeddings: false, lmHead: family == .decoder,
+            name: name, source: "Hugging Face config.json (\(path))", family: family, hiddenSize: hidden,
+            layers: layers,
+            heads: heads, kvHeads: kvHeads, headDim: hidden / max(1, heads), ffn: ffn, norm: norm,
+            parallelAttention: false,
+            attentionBias: false, qkvBiasOnly: false, vocabSize: vocab, tiedEmbeddings: false,
+            lmHead: family == .decoder,
             lmHeadBias: false, positionEmbedding: position, maxPositions: maxPositions, positionOffset: 0,
             slidingWindow: nil, partialRotaryFactor: 1, moe: nil, tokenTypes: 0, pooler: false, vision: nil,
             classifier: nil, finalNorm: true, embeddingNorm: false)
@@ -145,10 +155,16 @@ private struct Fields {
         // A missing or invalid field stands in as 1: checking it would report a follow-on error.
         guard diagnostics.isEmpty else { return }
         if headDim == nil && hidden % max(1, heads) != 0 {
-            diagnostics.append(diagnostic("num_attention_heads (\(heads)) do not divide hidden_size (\(hidden))", at: root["num_attention_heads"]?.mark))
+            diagnostics.append(
+                diagnostic(
+                    "num_attention_heads (\(heads)) do not divide hidden_size (\(hidden))",
+                    at: root["num_attention_heads"]?.mark))
         }
         if heads % max(1, kvHeads) != 0 {
-            diagnostics.append(diagnostic("num_key_value_heads (\(kvHeads)) do not divide num_attention_heads (\(heads))", at: root["num_key_value_heads"]?.mark))
+            diagnostics.append(
+                diagnostic(
+                    "num_key_value_heads (\(kvHeads)) do not divide num_attention_heads (\(heads))",
+                    at: root["num_key_value_heads"]?.mark))
         }
     }
 
@@ -160,8 +176,10 @@ private struct Fields {
         checkHeads(hidden: hidden, heads: heads, kvHeads: kvHeads, headDim: headDim)
         let mlpBias = bool("mlp_bias") ?? false
         var model = base(
-            name: name, family: .decoder, hidden: hidden, layers: required("num_hidden_layers"), heads: heads, kvHeads: kvHeads,
-            ffn: .init(size: required("intermediate_size"), kind: .swiglu, bias: mlpBias, activation: string("hidden_act")),
+            name: name, family: .decoder, hidden: hidden, layers: required("num_hidden_layers"), heads: heads,
+            kvHeads: kvHeads,
+            ffn: .init(
+                size: required("intermediate_size"), kind: .swiglu, bias: mlpBias, activation: string("hidden_act")),
             norm: .init(kind: .rmsnorm, bias: false), vocab: required("vocab_size"),
             maxPositions: required("max_position_embeddings"), position: .rotary)
         if let headDim { model.headDim = headDim }
@@ -178,7 +196,10 @@ private struct Fields {
             let experts = required("num_local_experts")
             let topK = required("num_experts_per_tok")
             if topK > experts {
-                diagnostics.append(diagnostic("num_experts_per_tok (\(topK)) exceeds num_local_experts (\(experts))", at: root["num_experts_per_tok"]?.mark))
+                diagnostics.append(
+                    diagnostic(
+                        "num_experts_per_tok (\(topK)) exceeds num_local_experts (\(experts))",
+                        at: root["num_experts_per_tok"]?.mark))
             }
             model.moe = .init(experts: experts, topK: topK, sharedExperts: 0, routerBias: false)
         }
@@ -191,7 +212,9 @@ private struct Fields {
         checkHeads(hidden: hidden, heads: heads, kvHeads: heads, headDim: nil)
         var model = base(
             name: name, family: .decoder, hidden: hidden, layers: required("n_layer"), heads: heads, kvHeads: heads,
-            ffn: .init(size: positive("n_inner") ?? 4 * hidden, kind: .geluMLP, bias: true, activation: string("activation_function")),
+            ffn: .init(
+                size: positive("n_inner") ?? 4 * hidden, kind: .geluMLP, bias: true,
+                activation: string("activation_function")),
             norm: .init(kind: .layernorm, bias: true), vocab: required("vocab_size"),
             maxPositions: required("n_positions"), position: .learned)
         model.attentionBias = true
@@ -204,8 +227,10 @@ private struct Fields {
         let heads = required("num_attention_heads")
         checkHeads(hidden: hidden, heads: heads, kvHeads: heads, headDim: nil)
         var model = base(
-            name: name, family: .decoder, hidden: hidden, layers: required("num_hidden_layers"), heads: heads, kvHeads: heads,
-            ffn: .init(size: required("intermediate_size"), kind: .geluMLP, bias: true, activation: string("hidden_act")),
+            name: name, family: .decoder, hidden: hidden, layers: required("num_hidden_layers"), heads: heads,
+            kvHeads: heads,
+            ffn: .init(
+                size: required("intermediate_size"), kind: .geluMLP, bias: true, activation: string("hidden_act")),
             norm: .init(kind: .layernorm, bias: true), vocab: required("vocab_size"),
             maxPositions: required("max_position_embeddings"), position: .rotary)
         model.attentionBias = true
@@ -219,11 +244,16 @@ private struct Fields {
         let heads = required("num_attention_heads")
         checkHeads(hidden: hidden, heads: heads, kvHeads: heads, headDim: nil)
         if let projection = int("word_embed_proj_dim"), projection != hidden {
-            diagnostics.append(diagnostic("word_embed_proj_dim \(projection) differs from hidden_size: project_in/out (OPT-350m) is not modelled", at: root["word_embed_proj_dim"]?.mark))
+            diagnostics.append(
+                diagnostic(
+                    "word_embed_proj_dim \(projection) differs from hidden_size: project_in/out (OPT-350m) is not modelled",
+                    at: root["word_embed_proj_dim"]?.mark))
         }
         var model = base(
-            name: name, family: .decoder, hidden: hidden, layers: required("num_hidden_layers"), heads: heads, kvHeads: heads,
-            ffn: .init(size: required("ffn_dim"), kind: .geluMLP, bias: true, activation: string("activation_function")),
+            name: name, family: .decoder, hidden: hidden, layers: required("num_hidden_layers"), heads: heads,
+            kvHeads: heads,
+            ffn: .init(
+                size: required("ffn_dim"), kind: .geluMLP, bias: true, activation: string("activation_function")),
             norm: .init(kind: .layernorm, bias: true), vocab: required("vocab_size"),
             maxPositions: required("max_position_embeddings"), position: .learned)
         model.attentionBias = true
@@ -239,8 +269,10 @@ private struct Fields {
         let kvHeads = positive("num_key_value_heads") ?? heads
         checkHeads(hidden: hidden, heads: heads, kvHeads: kvHeads, headDim: nil)
         var model = base(
-            name: name, family: .decoder, hidden: hidden, layers: required("num_hidden_layers"), heads: heads, kvHeads: kvHeads,
-            ffn: .init(size: required("intermediate_size"), kind: .geluMLP, bias: true, activation: string("hidden_act")),
+            name: name, family: .decoder, hidden: hidden, layers: required("num_hidden_layers"), heads: heads,
+            kvHeads: kvHeads,
+            ffn: .init(
+                size: required("intermediate_size"), kind: .geluMLP, bias: true, activation: string("hidden_act")),
             norm: .init(kind: .layernorm, bias: true), vocab: required("vocab_size"),
             maxPositions: required("max_position_embeddings"), position: .rotary)
         model.attentionBias = true
@@ -256,8 +288,10 @@ private struct Fields {
         let heads = required("num_attention_heads")
         checkHeads(hidden: hidden, heads: heads, kvHeads: heads, headDim: nil)
         var model = base(
-            name: name, family: .encoder, hidden: hidden, layers: required("num_hidden_layers"), heads: heads, kvHeads: heads,
-            ffn: .init(size: required("intermediate_size"), kind: .geluMLP, bias: true, activation: string("hidden_act")),
+            name: name, family: .encoder, hidden: hidden, layers: required("num_hidden_layers"), heads: heads,
+            kvHeads: heads,
+            ffn: .init(
+                size: required("intermediate_size"), kind: .geluMLP, bias: true, activation: string("hidden_act")),
             norm: .init(kind: .layernorm, bias: true), vocab: required("vocab_size"),
             maxPositions: required("max_position_embeddings"), position: .learned)
         model.attentionBias = true
@@ -276,7 +310,8 @@ private struct Fields {
         let image = required("image_size")
         let patch = required("patch_size")
         if diagnostics.count == before, image % max(1, patch) != 0 {
-            diagnostics.append(diagnostic("patch_size (\(patch)) does not divide image_size (\(image))", at: root["patch_size"]?.mark))
+            diagnostics.append(
+                diagnostic("patch_size (\(patch)) does not divide image_size (\(image))", at: root["patch_size"]?.mark))
         }
         let vision = ModelConfig.Vision(
             imageSize: image, patchSize: patch, channels: positive("num_channels") ?? 3, classToken: true,
@@ -284,7 +319,8 @@ private struct Fields {
         var model = base(
             name: name, family: .visionEncoder, hidden: hidden, layers: required("num_hidden_layers"), heads: heads,
             kvHeads: heads,
-            ffn: .init(size: required("intermediate_size"), kind: .geluMLP, bias: true, activation: string("hidden_act")),
+            ffn: .init(
+                size: required("intermediate_size"), kind: .geluMLP, bias: true, activation: string("hidden_act")),
             norm: .init(kind: .layernorm, bias: true), vocab: 0, maxPositions: vision.tokens, position: .learned)
         model.vision = vision
         model.attentionBias = bool("qkv_bias") ?? true
@@ -307,7 +343,9 @@ extension ModelConfig {
             throw Diagnostics([
                 Diagnostic(
                     path: nameOrPath, mark: nil, message: "no model file or library entry named '\(nameOrPath)'",
-                    hint: names.isEmpty ? "give a path to a .yaml model or a config.json" : Suggestion.hint(for: nameOrPath, among: names))
+                    hint: names.isEmpty
+                        ? "give a path to a .yaml model or a config.json"
+                        : Suggestion.hint(for: nameOrPath, among: names))
             ])
         }
         if path.hasSuffix(".json") {

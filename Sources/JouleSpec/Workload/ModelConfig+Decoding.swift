@@ -62,7 +62,9 @@ extension ModelConfig: Decodable {
                 hint: "remove the key or set it to false")
         }
 
-        for (key, value) in [(CodingKeys.hiddenSize, hidden), (.layers, layers), (.heads, heads), (.maxPositions, maxPositions)] {
+        for (key, value) in [
+            (CodingKeys.hiddenSize, hidden), (.layers, layers), (.heads, heads), (.maxPositions, maxPositions),
+        ] {
             if let value, value < 1 { r.error("\(key.stringValue) must be at least 1, found \(value)", at: key) }
         }
         if let kvHeads, kvHeads < 1 { r.error("kv_heads must be at least 1, found \(kvHeads)", at: .kvHeads) }
@@ -74,7 +76,9 @@ extension ModelConfig: Decodable {
                 hint: "give head_dim explicitly, or use a head count that divides \(hidden)")
         }
         if let heads, let kvHeads, kvHeads > 0, heads % kvHeads != 0 {
-            r.error("kv_heads (\(kvHeads)) do not divide heads (\(heads))", at: .kvHeads, hint: "GQA groups need heads = groups x kv_heads")
+            r.error(
+                "kv_heads (\(kvHeads)) do not divide heads (\(heads))", at: .kvHeads,
+                hint: "GQA groups need heads = groups x kv_heads")
         }
         if let window = slidingWindow, window < 1 { r.error("sliding_window must be at least 1", at: .slidingWindow) }
         if partialRotaryFactor <= 0 || partialRotaryFactor > 1 {
@@ -83,7 +87,9 @@ extension ModelConfig: Decodable {
         if positionOffset < 0 { r.error("position_offset cannot be negative", at: .positionOffset) }
         if tokenTypes < 0 { r.error("token_types cannot be negative", at: .tokenTypes) }
         if family == .visionEncoder && vision == nil {
-            r.error("a vision_encoder needs a vision section", at: .family, hint: "vision: { image_size: 224, patch_size: 16, channels: 3, class_token: true }")
+            r.error(
+                "a vision_encoder needs a vision section", at: .family,
+                hint: "vision: { image_size: 224, patch_size: 16, channels: 3, class_token: true }")
         }
         if family != .visionEncoder && vocab == nil {
             r.error("missing required key 'vocab_size'", at: nil, hint: "add it, for example: vocab_size: 32000")

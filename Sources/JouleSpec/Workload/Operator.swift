@@ -86,7 +86,8 @@ public struct GEMM: Sendable, Hashable {
     public init(
         b: Int, m: Int, n: Int, k: Int, density: Double = 1, second: SecondOperand = .weight, secondInstances: Int = 1,
         inputPrecision: Precision, secondPrecision: Precision, outputPrecision: Precision, inputElements: Double? = nil,
-        secondElements: Double? = nil, outputElements: Double? = nil, inputOnChip: Bool = false, outputOnChip: Bool = false
+        secondElements: Double? = nil, outputElements: Double? = nil, inputOnChip: Bool = false,
+        outputOnChip: Bool = false
     ) {
         self.b = b
         self.m = m

@@ -59,7 +59,10 @@ public struct GraphOptions: Sendable, Hashable {
     public var fusedEpilogues: Bool
 
     /// Options with the defaults: causal attention, last-token logits, no fusion.
-    public init(attention: Attention = .causal, logits: Logits = .last, fusedAttention: Bool = false, fusedEpilogues: Bool = false) {
+    public init(
+        attention: Attention = .causal, logits: Logits = .last, fusedAttention: Bool = false,
+        fusedEpilogues: Bool = false
+    ) {
         self.attention = attention
         self.logits = logits
         self.fusedAttention = fusedAttention

@@ -42,7 +42,8 @@ public struct PrecisionConfig: Sendable, Hashable, CustomStringConvertible {
     ]
 
     /// The default: bf16 weights, activations and KV cache, fp32 accumulators.
-    public static let standard = presets["bf16"] ?? .init(weights: .bf16, activations: .bf16, kvCache: .bf16, accumulators: .fp32)
+    public static let standard =
+        presets["bf16"] ?? .init(weights: .bf16, activations: .bf16, kvCache: .bf16, accumulators: .fp32)
 
     /// Why a precision text could not be read.
     public struct ParseError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -61,7 +62,9 @@ public struct PrecisionConfig: Sendable, Hashable, CustomStringConvertible {
         guard trimmed.contains("=") else {
             let names = Self.presets.keys.sorted()
             throw ParseError(
-                message: "unknown precision '\(text)'; \(Suggestion.hint(for: trimmed, among: names)); or a mix such as weights=int4,activations=fp16")
+                message:
+                    "unknown precision '\(text)'; \(Suggestion.hint(for: trimmed, among: names)); or a mix such as weights=int4,activations=fp16"
+            )
         }
         var mix = Self.standard
         mix.name = nil
@@ -70,7 +73,9 @@ public struct PrecisionConfig: Sendable, Hashable, CustomStringConvertible {
             guard pair.count == 2 else { throw ParseError(message: "expected class=precision, found '\(part)'") }
             guard let precision = Precision(rawValue: pair[1]) else {
                 throw ParseError(
-                    message: "unknown precision '\(pair[1])'; \(Suggestion.hint(for: pair[1], among: Precision.allCases.map(\.rawValue)))")
+                    message:
+                        "unknown precision '\(pair[1])'; \(Suggestion.hint(for: pair[1], among: Precision.allCases.map(\.rawValue)))"
+                )
             }
             switch pair[0] {
             case "weights", "w": mix.weights = precision
@@ -79,7 +84,8 @@ public struct PrecisionConfig: Sendable, Hashable, CustomStringConvertible {
             case "accumulators", "acc": mix.accumulators = precision
             case "optimizer", "opt", "optimizer_state": mix.optimizerState = precision
             default:
-                throw ParseError(message: "unknown operand class '\(pair[0])'; expected weights, activations, kv, acc or opt")
+                throw ParseError(
+                    message: "unknown operand class '\(pair[0])'; expected weights, activations, kv, acc or opt")
             }
         }
         self = mix

@@ -28,7 +28,9 @@ struct EvaluatorTests {
     func mappedTrafficIsAtLeastCompulsoryAndTilesFit(_ example: ShapeCase) throws {
         let hw = try Self.hardware(example.hardware)
         let precision: Precision = hw.compute.precisions[.int8] != nil ? .int8 : .int16
-        let gemm = GEMM(b: 1, m: example.m, n: example.n, k: example.k, inputPrecision: precision, secondPrecision: precision, outputPrecision: precision)
+        let gemm = GEMM(
+            b: 1, m: example.m, n: example.n, k: example.k, inputPrecision: precision, secondPrecision: precision,
+            outputPrecision: precision)
         let (cost, evaluated) = try Evaluator(hardware: hw, tilingBudget: 50).evaluate(gemm)
         #expect(evaluated > 0)
         let counts = try #require(cost.counts)
@@ -38,7 +40,9 @@ struct EvaluatorTests {
         #expect(dram[2].updates >= Double(example.m * example.n))
         #expect(counts.macs == Double(example.m * example.n * example.k))
         for (i, level) in hw.memory.enumerated() {
-            let bytes = zip(counts.levels[i], counts.wordBits).reduce(0.0) { $0 + ($1.0.held ? $1.0.tile * Double($1.1) / 8 : 0) }
+            let bytes = zip(counts.levels[i], counts.wordBits).reduce(0.0) {
+                $0 + ($1.0.held ? $1.0.tile * Double($1.1) / 8 : 0)
+            }
             #expect(bytes <= level.size.si, "tiles at \(level.name) exceed its size")
         }
         #expect(cost.utilization > 0 && cost.utilization <= 1)
@@ -53,7 +57,8 @@ struct EvaluatorTests {
 
     @Test func aPrecisionWithoutMACsNamesTheHardware() throws {
         let tpu = try Self.hardware("tpu-v1")
-        let gemm = GEMM(b: 1, m: 64, n: 64, k: 64, inputPrecision: .bf16, secondPrecision: .bf16, outputPrecision: .bf16)
+        let gemm = GEMM(
+            b: 1, m: 64, n: 64, k: 64, inputPrecision: .bf16, secondPrecision: .bf16, outputPrecision: .bf16)
         do {
             _ = try Evaluator(hardware: tpu).evaluate(gemm)
             Issue.record("expected an error")
@@ -71,7 +76,8 @@ struct EvaluatorTests {
     @Test func identicalLayersMapOnce() throws {
         let toy = try Self.hardware("toy-3level")
         let model = try RooflineTests.model("gpt2")
-        let graph = try GraphBuilder(model: model, precision: try PrecisionConfig(parsing: "int8")).build(.decode(batch: 1, context: 128))
+        let graph = try GraphBuilder(model: model, precision: try PrecisionConfig(parsing: "int8")).build(
+            .decode(batch: 1, context: 128))
         let evaluation = try Evaluator(hardware: toy, tilingBudget: 20).evaluate(graph)
         #expect(evaluation.mappedShapes == graph.distinctGEMMs.count)
         #expect(evaluation.mappedShapes < graph.operators.filter { $0.gemm != nil }.count)

@@ -33,7 +33,8 @@ struct RooflineTests {
     func llamaDecodeOnA100(_ example: DecodeCase) throws {
         let a100 = try Self.hardware("a100-sxm-80gb")
         let precision = try PrecisionConfig(parsing: "fp16")
-        let graph = try GraphBuilder(model: Self.model("llama-2-7b"), precision: precision).build(.decode(batch: example.batch, context: 2048))
+        let graph = try GraphBuilder(model: Self.model("llama-2-7b"), precision: precision).build(
+            .decode(batch: example.batch, context: 2048))
         let evaluation = try Evaluator(hardware: a100, mode: .ideal).evaluate(graph)
         let milliseconds = evaluation.seconds * 1e3
         #expect(abs(milliseconds - example.milliseconds) <= example.tolerance * example.milliseconds)
@@ -43,7 +44,8 @@ struct RooflineTests {
     /// toy-3level: 64 PEs at 1 GHz, DRAM 12.8 GB/s at 20 pJ/bit, int8 MAC 0.3 pJ, no static power.
     @Test func idealGEMMByHand() throws {
         let toy = try Self.hardware("toy-3level")
-        let gemm = GEMM(b: 1, m: 64, n: 64, k: 64, inputPrecision: .int8, secondPrecision: .int8, outputPrecision: .int8)
+        let gemm = GEMM(
+            b: 1, m: 64, n: 64, k: 64, inputPrecision: .int8, secondPrecision: .int8, outputPrecision: .int8)
         let point = toy.operatingPoints[0]
         let cost = try Roofline.ideal(gemm, hardware: toy, at: point)
         // 262,144 MACs / 64 per ns = 4096 ns of compute; 3 x 4096 bytes / 12.8 GB/s = 960 ns.
@@ -67,7 +69,8 @@ struct RooflineTests {
     @Test func operatingPointScalesDynamicEnergyByVoltageSquaredAndTimeByClock() throws {
         var toy = try Self.hardware("toy-3level")
         toy.operatingPoints.append(OperatingPoint(frequency: .megahertz(500), voltage: Voltage(si: 0.45)))
-        let gemm = GEMM(b: 1, m: 64, n: 64, k: 64, inputPrecision: .int8, secondPrecision: .int8, outputPrecision: .int8)
+        let gemm = GEMM(
+            b: 1, m: 64, n: 64, k: 64, inputPrecision: .int8, secondPrecision: .int8, outputPrecision: .int8)
         let nominal = try Roofline.ideal(gemm, hardware: toy, at: toy.operatingPoints[0])
         let slow = try Roofline.ideal(gemm, hardware: toy, at: toy.operatingPoints[1])
         #expect(abs(slow.seconds - 2 * nominal.seconds) < 1e-15)

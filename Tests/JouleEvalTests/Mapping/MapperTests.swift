@@ -14,7 +14,8 @@ struct MapperTests {
 
     @Test func findsAValidMappingForTheLlamaFFN() throws {
         let tpu = try Self.hardware("tpu-v1")
-        let gemm = GEMM(b: 1, m: 2048, n: 11008, k: 4096, inputPrecision: .int8, secondPrecision: .int8, outputPrecision: .int8)
+        let gemm = GEMM(
+            b: 1, m: 2048, n: 11008, k: 4096, inputPrecision: .int8, secondPrecision: .int8, outputPrecision: .int8)
         let problem = Problem.gemm(gemm)
         let result = try Mapper(hardware: tpu).best(problem: problem, macPrecision: .int8)
         #expect(result.cost.counts?.macs == 2048.0 * 11008 * 4096)

@@ -51,11 +51,14 @@ struct TimeloopReferenceTests {
 
     static let point = OperatingPoint(frequency: Frequency(si: 1e9), voltage: Voltage(si: 1))
 
-    static func evaluate(_ problem: Problem, _ mapping: Mapping, hardware: Accelerator) throws -> (AccessCounts, OperatorCost) {
+    static func evaluate(_ problem: Problem, _ mapping: Mapping, hardware: Accelerator) throws -> (
+        AccessCounts, OperatorCost
+    ) {
         var hw = hardware
         hw.nominalVoltage = .given(Voltage(si: 1))
         let counts = try ReuseAnalysis.analyze(problem: problem, mapping: mapping, hardware: hw)
-        let cost = try EnergyModel.cost(counts: counts, mapping: mapping, problem: problem, macPrecision: .int8, hardware: hw, at: point)
+        let cost = try EnergyModel.cost(
+            counts: counts, mapping: mapping, problem: problem, macPrecision: .int8, hardware: hw, at: point)
         return (counts, cost)
     }
 
