@@ -40,16 +40,14 @@ enum EvalCommand {
         "dataflow", "objective", "operating-point", "roofline", "dims", "mapping",
     ])
 
-    /// The precision to use when none is given: bf16 if the array has it, else its widest float, else int.
+    /// The precision to use when none is given: bf16 if the array has it, else fp16, int8, or its widest format.
     static func defaultPrecision(for hardware: Accelerator) -> PrecisionConfig {
         for name in ["bf16", "fp16", "int8"] {
             if let preset = PrecisionConfig.presets[name], hardware.compute.precisions[preset.weights] != nil {
                 return preset
             }
         }
-        let p = hardware.compute.supportedPrecisions.last ?? .fp32
-        let accumulator: Precision = p.isFloatingPoint ? .fp32 : .int32
-        return PrecisionConfig(weights: p, activations: p, kvCache: p, accumulators: accumulator, name: "\(p)")
+        return .uniform(hardware.compute.supportedPrecisions.last ?? .fp32)
     }
 
     static func evaluator(_ arguments: Arguments, hardware: Accelerator) throws(CommandLineError) -> Evaluator {

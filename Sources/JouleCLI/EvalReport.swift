@@ -109,7 +109,9 @@ struct EvalReport {
         out.append(kinds.render())
         if perOperator {
             out.append("")
-            var table = TextTable(["operator", "shape", "time", "energy", "bound", "util", "mapping"])
+            var table = TextTable(
+                ["operator", "shape", "time", "energy", "bound", "util", "mapping"],
+                alignments: [.left, .right, .right, .right, .left, .right, .left])
             for (op, cost) in zip(e.graph.operators, e.costs) {
                 let mapping = cost.mapping.map { mappingSummary($0, op: op) } ?? "-"
                 table.add([

@@ -51,12 +51,16 @@ public struct PrecisionConfig: Sendable, Hashable, CustomStringConvertible {
         public var description: String { message }
     }
 
-    /// Reads a preset name (`w4a16`) or an explicit mix
+    /// Reads a preset name (`w4a16`), a single format for everything (`int16`), or an explicit mix
     /// (`weights=int4,activations=fp16,kv=fp8,acc=fp32,opt=fp32`; unnamed classes default to bf16).
     public init(parsing text: String) throws(ParseError) {
         let trimmed = text.trimmingWhitespace().lowercased()
         if let preset = Self.presets[trimmed] {
             self = preset
+            return
+        }
+        if let uniform = Precision(rawValue: trimmed) {
+            self = .uniform(uniform)
             return
         }
         guard trimmed.contains("=") else {
@@ -89,6 +93,14 @@ public struct PrecisionConfig: Sendable, Hashable, CustomStringConvertible {
             }
         }
         self = mix
+    }
+
+    /// Weights, activations and KV cache all in one format, accumulating in fp32 (floating
+    /// point) or int32 (integers); named after the format.
+    public static func uniform(_ precision: Precision) -> PrecisionConfig {
+        PrecisionConfig(
+            weights: precision, activations: precision, kvCache: precision,
+            accumulators: precision.isFloatingPoint ? .fp32 : .int32, name: precision.rawValue)
     }
 
     /// The format a MAC runs in for two operand formats: integer pairs at the wider integer;

@@ -1,0 +1,130 @@
+import Foundation
+import JouleSpec
+import Testing
+import YAML
+
+@testable import JouleEval
+
+/// Pinned mappings: the printed form reads back, and bad files get positioned errors.
+struct MappingFileTests {
+    static let toy = """
+        name: toy
+        technology: 45 nm
+        clock: 1 GHz
+        compute:
+          kind: systolic
+          array: { rows: 4, cols: 4 }
+          precisions: { int8: 0.3 pJ }
+        memory:
+          - { name: DRAM, technology: DDR4, size: 1 GiB, bandwidth: 10 GB/s }
+          - { name: Buffer, size: 1 KiB }
+          - { name: PE, instances: 16, size: 8 B }
+        """
+
+    static func hardware() throws -> Accelerator {
+        try YAMLDecoder().decode(Accelerator.self, from: toy, path: "toy.yaml")
+    }
+
+    static func mapping(_ text: String, problem: Problem) throws -> Mapping {
+        var file = try YAMLDecoder().decode(MappingFile.self, from: text, path: "m.yaml")
+        file.path = "m.yaml"
+        return try file.mapping(for: problem, hardware: hardware(), lines: SourceLines(text))
+    }
+
+    static let gemm = GEMM(
+        b: 1, m: 16, n: 16, k: 16, inputPrecision: .int8, secondPrecision: .int8, outputPrecision: .int8)
+
+    @Test func printedMappingReadsBackEqual() throws {
+        let problem = Problem.gemm(Self.gemm)
+        let mapping = Mapping(
+            levels: [
+                LevelMapping(temporal: [Loop(2, 8)]),
+                LevelMapping(temporal: [Loop(4, 4), Loop(3, 4)], spatialX: [Loop(4, 4)], spatialY: [Loop(3, 4)]),
+                LevelMapping(temporal: [Loop(2, 2)]),
+            ], dataflow: .weightStationary)
+        let text = mapping.yaml(problem: problem, levelNames: ["DRAM", "Buffer", "PE"])
+        #expect(try Self.mapping(text, problem: problem) == mapping)
+        let counts = try ReuseAnalysis.analyze(problem: problem, mapping: mapping, hardware: Self.hardware())
+        #expect(counts.macs == 4096)
+    }
+
+    @Test func unknownDimensionIsAnErrorAtItsPosition() throws {
+        let text = "levels:\n  - level: DRAM\n    temporal: [Q4]\n  - level: Buffer\n  - level: PE\n"
+        do {
+            _ = try Self.mapping(text, problem: Problem.gemm(Self.gemm))
+            Issue.record("expected an error")
+        } catch let error as Diagnostics {
+            #expect(error.items.count == 1)
+            #expect(error.items[0].message.contains("dimension 'Q', which the operator lacks"))
+            #expect(error.items[0].mark == SourceMark(line: 3, column: 16))
+        }
+    }
+
+    @Test func levelsMustMatchTheHardwareInOrder() throws {
+        let text = "levels:\n  - level: DRAM\n  - level: PE\n  - level: Buffer\n"
+        do {
+            _ = try Self.mapping(text, problem: Problem.gemm(Self.gemm))
+            Issue.record("expected an error")
+        } catch let error as Diagnostics {
+            #expect(
+                error.items.map(\.message) == [
+                    "level 2 is 'Buffer' on toy, not 'PE'", "level 3 is 'PE' on toy, not 'Buffer'",
+                ])
+        }
+    }
+
+    /// Buffer holds 1 KiB; a 16 x 16 x 16 int8 tile of all three operands is 3 x 256 B = 768 B,
+    /// but with M doubled by padding to 32 it needs 512 + 256 + 512 = 1280 B.
+    @Test func tilesOverCapacityNameTheLevelAndTheNumbers() throws {
+        let problem = Problem.gemm(Self.gemm)
+        let fits = Mapping(levels: [
+            LevelMapping(), LevelMapping(temporal: [Loop(2, 16), Loop(3, 16), Loop(4, 16)]), LevelMapping(),
+        ])
+        #expect(throws: Never.self) {
+            try ReuseAnalysis.analyze(problem: problem, mapping: fits, hardware: Self.hardware())
+        }
+        let tooBig = Mapping(levels: [
+            LevelMapping(), LevelMapping(temporal: [Loop(2, 32), Loop(3, 16), Loop(4, 16)]), LevelMapping(),
+        ])
+        do {
+            _ = try ReuseAnalysis.analyze(problem: problem, mapping: tooBig, hardware: Self.hardware())
+            Issue.record("expected an error")
+        } catch let error as MappingError {
+            #expect(error.message.contains("the tiles at Buffer need 1.25 KiB"))
+            #expect(error.message.contains("it holds 1 KiB"))
+        }
+    }
+
+    @Test func aFanoutBeyondTheChildrenIsAnError() throws {
+        let problem = Problem.gemm(Self.gemm)
+        let mapping = Mapping(levels: [
+            LevelMapping(), LevelMapping(spatialX: [Loop(2, 16)], spatialY: [Loop(3, 16)]),
+            LevelMapping(temporal: [Loop(4, 16)]),
+        ])
+        #expect(throws: MappingError.self) {
+            try ReuseAnalysis.analyze(problem: problem, mapping: mapping, hardware: Self.hardware())
+        }
+    }
+
+    /// Through the evaluator, a 32 x 32 systolic array with unlimited bandwidth is compute
+    /// bound at exactly SCALE-Sim's cycle count.
+    @Test(arguments: [(Dataflow.outputStationary, 503.0), (.weightStationary, 631), (.inputStationary, 631)])
+    func evaluatorUsesSystolicTiming(_ dataflow: Dataflow, _ cycles: Double) throws {
+        let text = """
+            name: systolic32
+            technology: 45 nm
+            clock: 1 GHz
+            compute: { kind: systolic, array: { rows: 32, cols: 32 }, precisions: { int8: 0.3 pJ } }
+            memory:
+              - { name: DRAM, technology: DDR4, size: 1 GiB }
+              - { name: SRAM, size: 1 MiB }
+              - { name: PE, instances: 1024, size: 16 B }
+            """
+        let hw = try YAMLDecoder().decode(Accelerator.self, from: text, path: "s.yaml")
+        let gemm = GEMM(
+            b: 1, m: 64, n: 64, k: 64, inputPrecision: .int8, secondPrecision: .int8, outputPrecision: .int8)
+        let cost = try Evaluator(hardware: hw, dataflow: dataflow, tilingBudget: 30).evaluate(gemm).cost
+        #expect(cost.computeSeconds * 1e9 == cycles)
+        #expect(cost.bound == .compute)
+    }
+}
