@@ -1,68 +1,9 @@
 import Foundation
 import Testing
 
-/// The repository root, from this file's path (Tests/JouleCLITests/GraphCLITests.swift).
-private let graphTestsRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent()
-
-/// The built `joule` executable, found beside the running test binary (the same build folder).
-private let graphTestsJoule: URL? = {
-    var starts: [URL] = []
-    if let path = Bundle.main.executablePath { starts.append(URL(fileURLWithPath: path)) }
-    if let first = CommandLine.arguments.first { starts.append(URL(fileURLWithPath: first)) }
-    for start in starts {
-        // Linux: the test binary sits in the build folder; macOS: inside a .xctest bundle.
-        var folder = start.deletingLastPathComponent()
-        for _ in 0..<4 {
-            let candidate = folder.appendingPathComponent("joule")
-            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-            folder.deleteLastPathComponent()
-        }
-    }
-    return nil
-}()
-
-/// What one run of `joule` did.
-private struct GraphRun {
-    var status: Int32
-    var stdout: String
-    var stderr: String
-}
-
-/// Runs `joule` in the repository root; output goes through files, so a large JSON cannot fill a pipe.
-private func runJoule(_ arguments: [String]) throws -> GraphRun {
-    let executable = try #require(graphTestsJoule, "no joule executable beside the test binary")
-    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("joule-graph-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: folder) }
-    let outURL = folder.appendingPathComponent("stdout")
-    let errURL = folder.appendingPathComponent("stderr")
-    _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
-    _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
-    let out = try FileHandle(forWritingTo: outURL)
-    let err = try FileHandle(forWritingTo: errURL)
-    let process = Process()
-    process.executableURL = executable
-    process.arguments = arguments
-    process.currentDirectoryURL = graphTestsRoot
-    var environment = ProcessInfo.processInfo.environment
-    environment["JOULE_PATH"] = nil
-    process.environment = environment
-    process.standardOutput = out
-    process.standardError = err
-    try process.run()
-    process.waitUntilExit()
-    try out.close()
-    try err.close()
-    return GraphRun(
-        status: process.terminationStatus,
-        stdout: String(decoding: try Data(contentsOf: outURL), as: UTF8.self),
-        stderr: String(decoding: try Data(contentsOf: errURL), as: UTF8.self))
-}
-
 /// Runs `joule ... --format json` and returns the top-level object.
 private func jouleJSON(_ arguments: [String]) throws -> [String: Any] {
-    let run = try runJoule(arguments + ["--format", "json"])
+    let run = try joule(arguments + ["--format", "json"])
     #expect(run.status == 0, "\(run.stderr)")
     let object = try JSONSerialization.jsonObject(with: Data(run.stdout.utf8))
     return try #require(object as? [String: Any])
@@ -72,7 +13,7 @@ private func jouleJSON(_ arguments: [String]) throws -> [String: Any] {
 private let modelCorpusFiles: [String] = {
     let folder = "Tests/Corpus/models"
     let names =
-        (try? FileManager.default.contentsOfDirectory(atPath: graphTestsRoot.appendingPathComponent(folder).path)) ?? []
+        (try? FileManager.default.contentsOfDirectory(atPath: repositoryRoot.appendingPathComponent(folder).path)) ?? []
     return names.filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".json") }.sorted().map { folder + "/" + $0 }
 }()
 
@@ -116,7 +57,7 @@ private let modelCorpusFiles: [String] = {
 
     @Test(arguments: invocations)
     func exitStatusAndOutput(_ c: Invocation) throws {
-        let run = try runJoule(c.arguments)
+        let run = try joule(c.arguments)
         #expect(run.status == c.status, "stderr: \(run.stderr)")
         for word in c.stdout { #expect(run.stdout.contains(word), "stdout lacks \(word)") }
         for word in c.stderr { #expect(run.stderr.contains(word), "stderr lacks \(word): \(run.stderr)") }
@@ -173,7 +114,7 @@ private let modelCorpusFiles: [String] = {
 
     @Test(arguments: modelCorpusFiles)
     func checkRejectsEveryCorpusModel(_ path: String) throws {
-        let run = try runJoule(["check", path])
+        let run = try joule(["check", path])
         #expect(run.status == 65, "\(run.stdout)\(run.stderr)")
         #expect(run.stderr.contains(path + ":"), "\(run.stderr)")
         #expect(run.stderr.contains(": error: "), "\(run.stderr)")

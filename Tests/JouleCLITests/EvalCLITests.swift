@@ -1,0 +1,89 @@
+import Foundation
+import Testing
+
+/// `joule eval` end to end: the documented JSON, and the errors a user meets.
+struct EvalCLITests {
+    static func json(_ arguments: [String]) throws -> [String: Any] {
+        let run = try joule(arguments + ["--format", "json"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let object = try JSONSerialization.jsonObject(with: Data(run.stdout.utf8))
+        return try #require(object as? [String: Any])
+    }
+
+    @Test func decodeOnTPUHasTheDocumentedJSON() throws {
+        let object = try Self.json([
+            "eval", "llama-2-7b", "tpu-v1", "--phase", "decode", "--batch", "8", "--context", "1024",
+        ])
+        for key in [
+            "latency_s", "energy_j", "energy_per_token_j", "average_power_w", "time_per_token_s", "tokens_per_s",
+            "bound",
+        ] {
+            #expect(object[key] != nil, "missing \(key)")
+        }
+        let energy = try #require(object["energy_j"] as? Double)
+        let latency = try #require(object["latency_s"] as? Double)
+        let perToken = try #require(object["energy_per_token_j"] as? Double)
+        #expect(abs(perToken - energy / 8) < 1e-12 * energy)
+        #expect(abs((object["average_power_w"] as? Double ?? 0) - energy / latency) < 1e-9 * energy / latency)
+        let breakdown = try #require(object["breakdown"] as? [String: Any])
+        let levels = try #require(breakdown["level"] as? [String: Double])
+        #expect(Set(levels.keys) == ["DRAM", "UnifiedBuffer", "Accumulators", "WeightFIFO", "PE"])
+        let kinds = try #require(breakdown["kind"] as? [String: Double])
+        let kindTotal = kinds.values.reduce(0, +)
+        #expect(abs(kindTotal - energy) < 1e-9 * energy)
+        let operators = try #require(object["operators"] as? [[String: Any]])
+        let qProj = try #require(operators.first { $0["name"] as? String == "L0.q_proj" })
+        #expect((qProj["dims"] as? [String: Int]) == ["B": 1, "M": 8, "N": 4096, "K": 4096])
+        #expect(qProj["mapping"] is String)
+        let levelsOfOp = try #require(qProj["levels"] as? [[String: Any]])
+        let dram = try #require(levelsOfOp.first { $0["level"] as? String == "DRAM" })
+        let weights = try #require(dram["weights"] as? [String: Double])
+        // Every int8 weight of the projection leaves DRAM at least once.
+        #expect((weights["reads"] ?? 0) >= 4096 * 4096)
+    }
+
+    @Test func idealRooflineOnA100MatchesTheLLMRoofline() throws {
+        let object = try Self.json([
+            "eval", "llama-2-7b", "a100-sxm-80gb", "--phase", "decode", "--context", "2048", "--precision", "fp16",
+            "--roofline", "ideal",
+        ])
+        let latency = try #require(object["latency_s"] as? Double)
+        #expect(abs(latency - 7.0e-3) <= 0.02 * 7.0e-3)
+    }
+
+    @Test func encoderOnEyerissWithPerOperatorTable() throws {
+        let run = try joule([
+            "eval", "bert-base-uncased", "eyeriss-v1", "--phase", "prefill", "--sequence", "128", "--dataflow",
+            "output_stationary", "--per-op",
+        ])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("L11.ffn_down"))
+        #expect(run.stdout.contains("OS | DRAM:"))
+    }
+
+    @Test func unsupportedDataflowIsAUsageError() throws {
+        let run = try joule(["eval", "llama-2-7b", "tpu-v1", "--dataflow", "output_stationary"])
+        #expect(run.status == 64)
+        #expect(run.stderr.contains("tpu-v1 does not support output_stationary"))
+    }
+
+    @Test func precisionWithoutMACsIsADataError() throws {
+        let run = try joule(["eval", "op", "tpu-v1", "--dims", "M=64,N=64,K=64", "--precision", "bf16"])
+        #expect(run.status == 65)
+        #expect(run.stderr.contains("tpu-v1 has no bf16 MACs"))
+    }
+
+    @Test func pinnedMappingThatMissesAFactorIsADataError() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("joule-map-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let file = folder.appendingPathComponent("m.yaml")
+        let text = "levels:\n  - level: DRAM\n    temporal: [M2, N64, K64]\n  - level: GlobalBuffer\n  - level: PE\n"
+        try text.write(to: file, atomically: true, encoding: .utf8)
+        let run = try joule([
+            "eval", "op", "toy-3level", "--dims", "M=64,N=64,K=64", "--precision", "int8", "--mapping", file.path,
+        ])
+        #expect(run.status == 65)
+        #expect(run.stderr.contains("the factors of M multiply to 2, which does not cover its bound 64"))
+    }
+}
