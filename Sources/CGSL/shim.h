@@ -5,3 +5,7 @@
 #include <gsl/gsl_vector.h>
 #include <gsl/gsl_interp.h>
 #include <gsl/gsl_spline.h>
+
+/* GSL exposes generator types as mutable globals; a function keeps Swift 6's
+   strict concurrency checks satisfied when reading one. */
+static inline const gsl_qrng_type *joule_qrng_sobol(void) { return gsl_qrng_sobol; }
