@@ -23,6 +23,15 @@ public enum EnergyModel {
         return count * Double(wordBits) * energyPerBit
     }
 
+    /// The energy of fills and updates together, each rounded to whole blocks on its own.
+    @inline(__always)
+    static func accessEnergy(
+        count: Double, wordBits: Int, energyPerBit: Double, width: Double?, separately parts: (Double, Double)
+    ) -> Double {
+        accessEnergy(count: parts.0, wordBits: wordBits, energyPerBit: energyPerBit, width: width)
+            + accessEnergy(count: parts.1, wordBits: wordBits, energyPerBit: energyPerBit, width: width)
+    }
+
     /// The dynamic-energy factor (V / V_nominal)^2 of an operating point.
     public static func voltageFactor(_ point: OperatingPoint, hardware: Accelerator) -> Double {
         let ratio = point.voltage.si / max(hardware.nominalVoltage.value.si, 1e-30)
@@ -61,9 +70,7 @@ public enum EnergyModel {
         energy.scaleDynamic(by: voltageFactor(point, hardware: hardware))
 
         let computeCycles: Double
-        if hardware.compute.kind == .systolic, let dataflow = mapping.dataflow,
-            problem.dimensions == ["G", "H", "M", "N", "K"]
-        {
+        if hardware.compute.kind == .systolic, let dataflow = mapping.dataflow, problem.isGEMMFamily {
             let b = problem.bounds
             computeCycles = SystolicTiming.cycles(
                 m: b[2], n: b[3], k: b[4], batches: b[0] * b[1], rows: hardware.compute.rows,

@@ -77,24 +77,29 @@ public struct Mapper: Sendable {
                     "\(hardware.name) has no \(macPrecision) MACs (it supports \(hardware.compute.supportedPrecisions.map(\.rawValue).joined(separator: ", ")))"
             )
         }
-        guard problem.dimensions == ["G", "H", "M", "N", "K"] else {
+        guard problem.isGEMMFamily else {
             throw MappingError(
                 message: "the mapper searches GEMM-family problems (G, H, M, N, K); pin a mapping for other shapes")
         }
-        var best: (score: Double, mapping: Mapping, cost: OperatorCost)?
-        let template = Breakdown(levels: hardware.memory)
+        let table: CostTable
+        do {
+            table = try CostTable(hardware: hardware, precision: macPrecision, at: operatingPoint)
+        } catch {
+            throw MappingError(message: error.message)
+        }
+        var best: (score: Double, mapping: Mapping)?
         var evaluated = 0
         var valid = 0
         for flow in dataflows {
             let spatial = spatialLoops(problem: problem, dataflow: flow, macsPerPE: support.macsPerPEPerCycle)
-            let holds = problem.operands.map { operand in hardware.memory.map { $0.holds.contains(operand.operand) } }
+            let holds = holdMatrix(problem)
             let tilings = self.tilings(problem: problem, spatial: spatial, holds: holds)
             valid += tilings.count
             for tiling in tilings {
                 var orders = [Int](repeating: 2, count: hardware.memory.count)
                 var current = evaluate(
                     problem, tiling: tiling, spatial: spatial, orders: orders, dataflow: flow, holds: holds,
-                    precision: macPrecision, template: template)
+                    table: table)
                 evaluated += 1
                 for _ in 0..<2 {
                     for level in hardware.memory.indices {
@@ -103,7 +108,7 @@ public struct Mapper: Sendable {
                             trial[level] = innermost
                             let candidate = evaluate(
                                 problem, tiling: tiling, spatial: spatial, orders: trial, dataflow: flow, holds: holds,
-                                precision: macPrecision, template: template)
+                                table: table)
                             evaluated += 1
                             if let c = candidate, c.score < (current?.score ?? .infinity) {
                                 current = c
@@ -115,7 +120,12 @@ public struct Mapper: Sendable {
                 if let current, current.score < (best?.score ?? .infinity) { best = current }
             }
         }
-        guard let best else {
+        guard let best,
+            let cost = try? EnergyModel.cost(
+                counts: ReuseAnalysis.counts(problem: problem, mapping: best.mapping, holds: holdMatrix(problem)),
+                mapping: best.mapping, problem: problem, macPrecision: macPrecision, hardware: hardware,
+                at: operatingPoint)
+        else {
             throw MappingError(
                 message:
                     "no mapping of \(problem.bounds) fits \(hardware.name)'s memory levels (every tiling exceeds a capacity)"
@@ -123,7 +133,7 @@ public struct Mapper: Sendable {
         }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         return MapperResult(
-            mapping: best.mapping, cost: best.cost, evaluated: evaluated, validTilings: valid, searchSeconds: seconds)
+            mapping: best.mapping, cost: cost, evaluated: evaluated, validTilings: valid, searchSeconds: seconds)
     }
 
     /// Spatial loops per level for a dataflow: (X loops, Y loops) per level.
@@ -234,11 +244,12 @@ public struct Mapper: Sendable {
     /// Builds the mapping of a tiling with each level's chosen innermost dimension, and costs it.
     func evaluate(
         _ problem: Problem, tiling: [[Int]], spatial: [(x: [Loop], y: [Loop])], orders: [Int], dataflow: Dataflow,
-        holds: [[Bool]], precision: Precision, template: Breakdown
-    ) -> (score: Double, mapping: Mapping, cost: OperatorCost)? {
+        holds: [[Bool]], table: CostTable
+    ) -> (score: Double, mapping: Mapping)? {
         let levels = tiling.count
         let dims = problem.bounds.count
         var mapping = Mapping(levels: [], dataflow: dataflow)
+        mapping.levels.reserveCapacity(levels)
         for i in 0..<levels {
             let inner = i + 1 < levels ? tiling[i + 1] : [Int](repeating: 1, count: dims)
             var loops: [Loop] = (0..<dims).compactMap { d in
@@ -252,11 +263,12 @@ public struct Mapper: Sendable {
             mapping.levels.append(LevelMapping(temporal: loops, spatialX: spatial[i].x, spatialY: spatial[i].y))
         }
         let counts = ReuseAnalysis.counts(problem: problem, mapping: mapping, holds: holds)
-        guard
-            let cost = try? EnergyModel.cost(
-                counts: counts, mapping: mapping, problem: problem, macPrecision: precision, hardware: hardware,
-                at: operatingPoint, template: template)
-        else { return nil }
-        return (objective.score(energy: cost.energy.total, seconds: cost.seconds), mapping, cost)
+        let (energy, seconds) = table.energyAndSeconds(counts, problem: problem, dataflow: dataflow)
+        return (objective.score(energy: energy, seconds: seconds), mapping)
+    }
+
+    /// Which levels can hold each operand.
+    func holdMatrix(_ problem: Problem) -> [[Bool]] {
+        problem.operands.map { operand in hardware.memory.map { $0.holds.contains(operand.operand) } }
     }
 }

@@ -61,6 +61,8 @@ public struct Problem: Sendable, Hashable {
     public var operands: [ProblemOperand]
     /// Fraction of the iteration space computed (causal attention skips masked scores).
     public var density: Double
+    /// Bits per element of each operand, in operand order.
+    public let wordBits: [Int]
 
     /// A problem from its parts.
     public init(dimensions: [String], bounds: [Int], operands: [ProblemOperand], density: Double = 1) {
@@ -68,10 +70,14 @@ public struct Problem: Sendable, Hashable {
         self.bounds = bounds
         self.operands = operands
         self.density = density
+        wordBits = operands.map(\.wordBits)
     }
 
     /// Multiply-accumulates the problem performs.
     public var macs: Double { bounds.reduce(1.0) { $0 * Double($1) } * density }
+
+    /// Whether this is a (batched) GEMM in `Problem.gemm`'s G, H, M, N, K form.
+    public var isGEMMFamily: Bool { dimensions.count == 5 && dimensions[0] == "G" && dimensions[4] == "K" }
 
     /// The position of a dimension by name.
     public func dimension(named name: String) -> Int? { dimensions.firstIndex(of: name) }

@@ -234,7 +234,7 @@ public enum ReuseAnalysis {
             }
         }
         return AccessCounts(
-            accesses: accesses, operandCount: operandCount, wordBits: problem.operands.map(\.wordBits), macs: macs,
+            accesses: accesses, operandCount: operandCount, wordBits: problem.wordBits, macs: macs,
             paddedMACs: paddedMACs, temporalCycles: temporal, spatialUnits: spatialUnits)
     }
 

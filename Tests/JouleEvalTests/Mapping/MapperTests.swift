@@ -23,3 +23,22 @@ struct MapperTests {
         #expect((result.cost.counts?.levels[0][0].reads ?? 0) >= 4096.0 * 11008)
     }
 }
+
+/// The mapper scores with `CostTable`; the reported cost comes from `EnergyModel`. They must agree.
+struct CostTableTests {
+    @Test(arguments: ["tpu-v1", "eyeriss-v1", "toy-3level", "h100-sxm"])
+    func tableAgreesWithTheEnergyModel(_ name: String) throws {
+        let hw = try MapperTests.hardware(name)
+        let precision = hw.compute.supportedPrecisions.first { [.int8, .int16, .bf16].contains($0) } ?? .fp32
+        let gemm = GEMM(
+            b: 1, m: 256, n: 512, k: 384, inputPrecision: precision, secondPrecision: precision,
+            outputPrecision: precision)
+        let problem = Problem.gemm(gemm)
+        let result = try Mapper(hardware: hw, tilingBudget: 20).best(problem: problem, macPrecision: precision)
+        let counts = try #require(result.cost.counts)
+        let table = try CostTable(hardware: hw, precision: precision, at: hw.operatingPoints[0])
+        let (energy, seconds) = table.energyAndSeconds(counts, problem: problem, dataflow: result.mapping.dataflow)
+        #expect(abs(energy - result.cost.energy.total) <= 1e-9 * energy)
+        #expect(abs(seconds - result.cost.seconds) <= 1e-12 * seconds)
+    }
+}

@@ -1,0 +1,97 @@
+import JouleSpec
+
+/// One accelerator's per-level energies, widths and bandwidths at one operating point and MAC
+/// precision, in flat arrays: the mapper scores thousands of mappings against it without
+/// building a `Breakdown`. `EnergyModel.cost` gives the full breakdown of the winner, and the
+/// two agree (a test checks it).
+public struct CostTable: Sendable {
+    let readPerBit: [Double]
+    let writePerBit: [Double]
+    /// Access width in bits, 0 when the level has none.
+    let width: [Double]
+    /// Seconds per byte read / written at the total bandwidth, 0 when unbounded.
+    let readSecondsPerByte: [Double]
+    let writeSecondsPerByte: [Double]
+    let shared: [Bool]
+    let serial: [Bool]
+    let macEnergy: Double
+    let voltageFactor: Double
+    let frequency: Double
+    let staticPower: Double
+    let systolic: Bool
+    let rows: Int
+    let cols: Int
+
+    /// The table for a precision at an operating point.
+    public init(hardware: Accelerator, precision: Precision, at point: OperatingPoint) throws(EnergyModel.CostError) {
+        guard let support = hardware.compute.precisions[precision] else {
+            throw EnergyModel.CostError(
+                message:
+                    "\(hardware.name) has no \(precision) MACs (it supports \(hardware.compute.supportedPrecisions.map(\.rawValue).joined(separator: ", ")))"
+            )
+        }
+        let clockScale = point.frequency.si / hardware.clock.si
+        readPerBit = hardware.memory.map(\.readEnergy.value.si)
+        writePerBit = hardware.memory.map(\.writeEnergy.value.si)
+        width = hardware.memory.map { $0.width?.si ?? 0 }
+        readSecondsPerByte = hardware.memory.map { level in
+            level.totalReadBandwidth.map { 1 / ($0.si * (level.isOffChip ? 1 : clockScale)) } ?? 0
+        }
+        writeSecondsPerByte = hardware.memory.map { level in
+            level.totalWriteBandwidth.map { 1 / ($0.si * (level.isOffChip ? 1 : clockScale)) } ?? 0
+        }
+        shared = hardware.memory.map(\.sharedBandwidth)
+        serial = hardware.memory.map { $0.multipleBuffering < 2 }
+        macEnergy = support.macEnergy.value.si
+        voltageFactor = EnergyModel.voltageFactor(point, hardware: hardware)
+        frequency = point.frequency.si
+        staticPower = hardware.staticPower.value.si
+        systolic = hardware.compute.kind == .systolic
+        rows = hardware.compute.rows
+        cols = hardware.compute.cols
+    }
+
+    /// Total energy (static included) and latency of a mapping's counts.
+    @inline(__always)
+    public func energyAndSeconds(_ counts: AccessCounts, problem: Problem, dataflow: Dataflow?) -> (
+        energy: Double, seconds: Double
+    ) {
+        var dynamic = counts.macs * macEnergy
+        var bound = computeCycles(counts, problem: problem, dataflow: dataflow) / frequency
+        var serialSeconds = 0.0
+        let operands = counts.operandCount
+        for i in 0..<readPerBit.count {
+            var readBytes = 0.0
+            var writeBytes = 0.0
+            let w = width[i] > 0 ? width[i] : nil
+            for o in 0..<operands {
+                let access = counts.accesses[i * operands + o]
+                guard access.held else { continue }
+                let bits = counts.wordBits[o]
+                dynamic += EnergyModel.accessEnergy(
+                    count: access.reads, wordBits: bits, energyPerBit: readPerBit[i], width: w)
+                dynamic += EnergyModel.accessEnergy(
+                    count: access.fills + access.updates, wordBits: bits, energyPerBit: writePerBit[i], width: w,
+                    separately: (access.fills, access.updates))
+                readBytes += access.reads * Double(bits) / 8
+                writeBytes += (access.fills + access.updates) * Double(bits) / 8
+            }
+            let seconds =
+                shared[i]
+                ? (readBytes + writeBytes) * readSecondsPerByte[i]
+                : max(readBytes * readSecondsPerByte[i], writeBytes * writeSecondsPerByte[i])
+            if serial[i] { serialSeconds += seconds } else if seconds > bound { bound = seconds }
+        }
+        let seconds = bound + serialSeconds
+        return (dynamic * voltageFactor + staticPower * seconds, seconds)
+    }
+
+    /// Compute cycles: SCALE-Sim's for a systolic array running a dataflow, else the temporal loops.
+    @inline(__always)
+    func computeCycles(_ counts: AccessCounts, problem: Problem, dataflow: Dataflow?) -> Double {
+        guard systolic, let dataflow, problem.isGEMMFamily else { return counts.temporalCycles }
+        let b = problem.bounds
+        return SystolicTiming.cycles(
+            m: b[2], n: b[3], k: b[4], batches: b[0] * b[1], rows: rows, cols: cols, dataflow: dataflow)
+    }
+}
