@@ -27,7 +27,7 @@ struct HardwareReport {
         out.append(hw.name + (hw.source.map { " — \($0)" } ?? ""))
         let points = hw.operatingPoints.map { "\($0.frequency) @ \($0.voltage)" }.joined(separator: ", ")
         out.append(
-            "technology \(hw.technology.nanometers) nm · clock \(hw.clock) · nominal \(hw.nominalVoltage.value)\(mark(hw.nominalVoltage)) · static power \(hw.staticPower.value)\(mark(hw.staticPower))"
+            "technology \(hw.technology.nanometers) nm · clock \(hw.clock) · nominal \(hw.nominalVoltage.value)\(mark(hw.nominalVoltage)) · static power \(hw.staticPower.value)\(mark(hw.staticPower)) · TDP \(hw.tdp.value)\(mark(hw.tdp))"
         )
         out.append("operating points: \(points)")
         out.append(
@@ -91,6 +91,7 @@ struct HardwareReport {
         }
         note("nominal voltage", hw.nominalVoltage)
         note("static power", hw.staticPower)
+        note("TDP", hw.tdp)
         for precision in hw.compute.supportedPrecisions {
             if let support = hw.compute.precisions[precision] { note("\(precision) MAC energy", support.macEnergy) }
         }
@@ -146,7 +147,7 @@ struct HardwareReport {
         }
         var object: [String: Any] = [
             "name": hw.name, "technology_nm": hw.technology.nanometers, "clock_hz": hw.clock.si,
-            "nominal_voltage": figure(hw.nominalVoltage), "static_power": figure(hw.staticPower),
+            "nominal_voltage": figure(hw.nominalVoltage), "static_power": figure(hw.staticPower), "tdp": figure(hw.tdp),
             "operating_points": hw.operatingPoints.map {
                 ["frequency_hz": $0.frequency.si, "voltage_v": $0.voltage.si]
             },

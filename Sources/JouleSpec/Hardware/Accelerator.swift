@@ -18,6 +18,9 @@ public struct Accelerator: Sendable, Equatable {
     public var operatingPoints: [OperatingPoint]
     /// Whole-chip static power.
     public var staticPower: Figure<Power>
+    /// Thermal design power: the ceiling of power limits and the "max power" of Zeus's cost;
+    /// estimated as static power plus every MAC, vector lane and DRAM channel busy when left out.
+    public var tdp: Figure<Power>
     /// The MAC array and vector unit.
     public var compute: ComputeArray
     /// Memory levels, outermost (DRAM) first, innermost (per-PE) last.
@@ -43,7 +46,7 @@ public struct AreaBreakdown: Sendable, Hashable {
 
 extension Accelerator: Decodable {
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case name, source, technology, clock, voltage, compute, memory, area
+        case name, source, technology, clock, voltage, compute, memory, area, tdp
         case operatingPoints = "operating_points"
         case staticPower = "static_power"
     }
@@ -77,6 +80,7 @@ extension Accelerator: Decodable {
         let voltage = reader.optional(.voltage, Voltage.self)
         let points = reader.optional(.operatingPoints, [OperatingPoint].self)
         let staticPower = reader.optional(.staticPower, Power.self)
+        let tdp = reader.optional(.tdp, Power.self)
         let compute = reader.required(
             .compute, ComputeDescription.self,
             example: "compute: { array: { rows: 16, cols: 16 }, precisions: { int8: 0.2 pJ } }")
@@ -93,6 +97,7 @@ extension Accelerator: Decodable {
         if let clock, clock.si <= 0 { reader.error("clock must be positive", at: .clock) }
         if let voltage, voltage.si <= 0 { reader.error("voltage must be positive", at: .voltage) }
         if let staticPower, staticPower.si < 0 { reader.error("static_power cannot be negative", at: .staticPower) }
+        if let tdp, tdp.si <= 0 { reader.error("tdp must be positive", at: .tdp) }
         if let points {
             if points.isEmpty {
                 reader.error("list at least one operating point, or leave operating_points out", at: .operatingPoints)
@@ -134,6 +139,12 @@ extension Accelerator: Decodable {
             self.staticPower = Figure(.zero, .estimated(rule: "none given; static energy not counted"))
         }
         area = Self.resolveArea(areaDescription, compute: self.compute, memory: memory, node: technology)
+        self.tdp = .given(.zero)  // every property must be set before peakPower() can read them
+        self.tdp =
+            tdp.map { Figure<Power>.given($0) }
+            ?? Figure(
+                peakPower(),
+                .estimated(rule: "static + every MAC, vector lane and DRAM channel busy at the nominal point"))
     }
 
     private static func node(from text: String, reader: inout MappingReader<CodingKeys>) -> NodeScaling? {

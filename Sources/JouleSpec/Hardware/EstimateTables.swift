@@ -332,6 +332,16 @@ public enum EstimateTables {
     public static let vectorOpSource =
         "D: one fp16 mult (1.1 pJ) + one fp16 add (0.4 pJ), Horowitz ISSCC 2014 45 nm (S), charged per elementwise op of any kind; scale by the node's logicEnergy"
 
+    // MARK: - Voltage and frequency
+
+    /// Alpha-power-law exponent α in f ∝ (V - V_th)^α / V for synthesised DVFS points.
+    /// R: Sakurai & Newton, JSSC 1990 (velocity-saturated short-channel devices, α ≈ 1.3);
+    /// the value is an estimate for modern nodes (DATASHEET §7, parameters E).
+    public static let alphaPowerExponent = 1.3
+
+    /// Threshold voltage V_th (V) for synthesised DVFS points. E: DATASHEET §7 (≈ 0.3 V).
+    public static let thresholdVoltage = 0.3
+
     // MARK: - DRAM
 
     /// DRAM technologies.

@@ -1,0 +1,53 @@
+import Foundation
+
+/// Power figures derived from an accelerator's description.
+extension Accelerator {
+    /// The power with every MAC busy at its most energetic precision, every vector lane busy,
+    /// and the DRAM streaming at full bandwidth, at the nominal point, plus static power.
+    public func peakPower() -> Power {
+        let clock = self.clock.si
+        let mac =
+            compute.precisions.values.map { support in
+                Double(compute.processingElements) * Double(support.macsPerPEPerCycle) * clock
+                    * support.macEnergy.value.si
+            }.max() ?? 0
+        let vector = Double(compute.vector.lanes) * clock * compute.vector.energyPerOp.value.si
+        let dram = memory.filter(\.isOffChip).reduce(0.0) { total, level in
+            total + (level.totalReadBandwidth?.si ?? 0) * 8 * level.readEnergy.value.si
+        }
+        return Power(si: staticPower.value.si + mac + vector + dram)
+    }
+
+    /// The fastest operating point whose `power(point)` stays within `limit`, as a power cap
+    /// picks the clock; nil when even the slowest point exceeds it.
+    public func fastestPoint(within limit: Power, power: (OperatingPoint) -> Power) -> OperatingPoint? {
+        operatingPoints.sorted { $0.frequency > $1.frequency }.first { power($0) <= limit }
+    }
+}
+
+extension OperatingPoint {
+    /// Operating points from `lowest` x f_nominal up to f_nominal in `count` steps, each at the
+    /// lowest voltage the alpha-power law (Sakurai & Newton, JSSC 1990) allows:
+    /// f ∝ (V - V_th)^α / V, with α and V_th from the estimate tables.
+    public static func alphaPowerLaw(nominal: OperatingPoint, count: Int, lowest: Double = 0.5) -> [OperatingPoint] {
+        guard count >= 2 else { return [nominal] }
+        let alpha = EstimateTables.alphaPowerExponent
+        let threshold = EstimateTables.thresholdVoltage
+        let v0 = nominal.voltage.si
+        guard v0 > threshold else { return [nominal] }
+        func speed(_ v: Double) -> Double { pow(v - threshold, alpha) / v }
+        let target0 = speed(v0)
+        return (0..<count).map { step in
+            let fraction = 1 - (1 - lowest) * Double(step) / Double(count - 1)
+            // Bisection: speed(V) rises monotonically for V > V_th when α > 1.
+            var low = threshold
+            var high = v0
+            for _ in 0..<60 {
+                let middle = (low + high) / 2
+                if speed(middle) < fraction * target0 { low = middle } else { high = middle }
+            }
+            let name = step == 0 ? "nominal" : "\(Int((fraction * 100).rounded()))%"
+            return OperatingPoint(frequency: nominal.frequency * fraction, voltage: Voltage(si: high), name: name)
+        }
+    }
+}
