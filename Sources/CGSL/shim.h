@@ -9,3 +9,4 @@
 /* GSL exposes generator types as mutable globals; a function keeps Swift 6's
    strict concurrency checks satisfied when reading one. */
 static inline const gsl_qrng_type *joule_qrng_sobol(void) { return gsl_qrng_sobol; }
+static inline const gsl_rng_type *joule_rng_mt19937(void) { return gsl_rng_mt19937; }

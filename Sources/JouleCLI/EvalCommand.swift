@@ -40,16 +40,6 @@ enum EvalCommand {
         "dataflow", "objective", "operating-point", "roofline", "dims", "mapping",
     ])
 
-    /// The precision to use when none is given: bf16 if the array has it, else fp16, int8, or its widest format.
-    static func defaultPrecision(for hardware: Accelerator) -> PrecisionConfig {
-        for name in ["bf16", "fp16", "int8"] {
-            if let preset = PrecisionConfig.presets[name], hardware.compute.precisions[preset.weights] != nil {
-                return preset
-            }
-        }
-        return .uniform(hardware.compute.supportedPrecisions.last ?? .fp32)
-    }
-
     static func evaluator(_ arguments: Arguments, hardware: Accelerator) throws(CommandLineError) -> Evaluator {
         var dataflow: Dataflow?
         if let text = arguments.options["dataflow"], text != "any" {
@@ -101,7 +91,7 @@ enum EvalCommand {
         var graphArguments = arguments
         graphArguments.positionals = [arguments.positionals[0]]
         if graphArguments.options["precision"] == nil {
-            graphArguments.options["precision"] = defaultPrecision(for: hardware).description
+            graphArguments.options["precision"] = PrecisionConfig.default(for: hardware).description
         }
         let graph = try GraphCommand.build(model: model, graphArguments, usage: usage)
         for warning in graph.warnings { FileHandle.standardError.write(Data("joule: warning: \(warning)\n".utf8)) }
@@ -150,7 +140,7 @@ enum EvalCommand {
         } catch {
             throw .data(error)
         }
-        var precision = defaultPrecision(for: hardware)
+        var precision = PrecisionConfig.default(for: hardware)
         if let text = arguments.options["precision"] {
             do {
                 precision = try PrecisionConfig(parsing: text)

@@ -102,15 +102,11 @@ enum GraphCommand {
             }
             options.logits = logits
         }
-        switch arguments.options["fusion"] ?? "off" {
-        case "off": break
-        case "on":
-            options.fusedAttention = true
-            options.fusedEpilogues = true
-        case "attention": options.fusedAttention = true
-        case "epilogues": options.fusedEpilogues = true
-        case let other:
-            throw .usage("unknown fusion '\(other)'; expected off, on, attention or epilogues", usage: usage)
+        let fusion = arguments.options["fusion"] ?? "off"
+        guard options.setFusion(fusion) else {
+            throw .usage(
+                "unknown fusion '\(fusion)'; expected \(GraphOptions.fusionNames.joined(separator: ", "))", usage: usage
+            )
         }
         do {
             return try GraphBuilder(model: model, precision: precision, options: options).build(phase)

@@ -45,11 +45,13 @@ struct GraphReport {
 
     private var heading: String {
         let o = graph.options
+        var logits = o.logits.rawValue
+        if case .training = graph.phase { logits = "all" }
         let fusion =
             o.fusedAttention && o.fusedEpilogues
             ? "on" : o.fusedAttention ? "attention" : o.fusedEpilogues ? "epilogues" : "off"
         return
-            "\(graph.model.name) · \(graph.phase) · precision \(graph.precision) · attention \(o.attention.rawValue) · logits \(o.logits.rawValue) · fusion \(fusion)"
+            "\(graph.model.name) · \(graph.phase) · precision \(graph.precision) · attention \(o.attention.rawValue) · logits \(logits) · fusion \(fusion)"
     }
 
     private static func count(_ value: Int) -> String {

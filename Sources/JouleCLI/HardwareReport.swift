@@ -67,7 +67,7 @@ struct HardwareReport {
             levels.add([
                 level.name, level.technology ?? level.kind.rawValue, level.size.description,
                 QuantityFormat.grouped(level.instances),
-                index + 1 < hw.memory.count ? "\(hw.fanout(below: index))" : "-",
+                index + 1 < hw.memory.count ? QuantityFormat.grouped(hw.fanout(below: index)) : "-",
                 holdsText(level.holds), bandwidth,
                 "\(level.readEnergy.value)\(mark(level.readEnergy))",
                 "\(level.writeEnergy.value)\(mark(level.writeEnergy))", ridge,

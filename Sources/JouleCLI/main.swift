@@ -36,6 +36,14 @@ func runJoule(_ words: [String]) -> Int32 {
         return 64
     }
     let rest = Array(words.dropFirst())
+    if command != "help", rest.contains("--help") || rest.contains("-h") {
+        do {
+            print(try helpText(for: command))
+            return 0
+        } catch {
+            return runJoule(["help", command])
+        }
+    }
     do {
         let output: String
         switch command {

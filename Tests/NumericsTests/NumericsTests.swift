@@ -48,3 +48,19 @@ struct LeastSquaresTests {
         #expect(throws: NumericsError.self) { try LeastSquares.solve(rows: [[1], [2]], rhs: [1]) }
     }
 }
+
+struct RandomSequenceTests {
+    @Test func sameSeedSameDrawsAndWithinBounds() throws {
+        let a = try RandomSequence.draws(count: 200, bounds: [3, 7, 1], seed: 42)
+        let b = try RandomSequence.draws(count: 200, bounds: [3, 7, 1], seed: 42)
+        #expect(a == b)
+        #expect(a.allSatisfy { $0[0] < 3 && $0[1] < 7 && $0[2] == 0 })
+        #expect(try RandomSequence.draws(count: 200, bounds: [3, 7, 1], seed: 43) != a)
+        // Every value of a 3-way axis appears in 200 draws.
+        #expect(Set(a.map { $0[0] }) == [0, 1, 2])
+    }
+
+    @Test func zeroBoundIsAnError() {
+        #expect(throws: NumericsError.self) { try RandomSequence.draws(count: 1, bounds: [0], seed: 1) }
+    }
+}

@@ -112,14 +112,18 @@ public struct Evaluator: Sendable {
         }
     }
 
-    /// Removes the DRAM energy and time of operands that fusion keeps on chip.
+    /// Removes the DRAM energy, and the share of DRAM transfer time, of operands that fusion
+    /// keeps on chip.
     static func keepOnChip(_ cost: OperatorCost, gemm: GEMM, hardware: Accelerator) -> OperatorCost {
-        guard let d = Roofline.dramIndex(hardware), hardware.memory[d].isOffChip else { return cost }
+        guard let d = Roofline.dramIndex(hardware), hardware.memory[d].isOffChip, let counts = cost.counts else {
+            return cost
+        }
         var cost = cost
         let removed = (gemm.inputOnChip ? [1] : []) + (gemm.outputOnChip ? [2] : [])
-        let before = cost.energy.level(d)
+        let bytes = { (o: Int) in counts.access(level: d, operand: o).total * Double(counts.wordBits[o]) / 8 }
+        let before = (0..<counts.operandCount).reduce(0.0) { $0 + bytes($1) }
         for o in removed { cost.energy[d, o] = 0 }
-        let after = cost.energy.level(d)
+        let after = before - removed.reduce(0.0) { $0 + bytes($1) }
         if before > 0 { cost.levelSeconds[d] *= after / before }
         return cost
     }

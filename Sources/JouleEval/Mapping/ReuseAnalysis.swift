@@ -219,7 +219,8 @@ public enum ReuseAnalysis {
                 for i in parent..<levelCount { below *= spatialIrrelevant[o * levelCount + i] }
                 if isOutput {
                     accesses[parent * operandCount + o].updates += macs / below
-                    let outputSize = problem.bounds.withUnsafeBufferPointer { operand.footprint($0) }
+                    // Padded outputs: an imperfect tile writes its padding once too, never reads it back.
+                    let outputSize = operand.footprint(UnsafeBufferPointer(rebasing: inner[0..<dims]))
                     var previous = -1
                     for i in 0..<levelCount where holdsOperand[i] {
                         let index = i * operandCount + o

@@ -36,12 +36,12 @@ public enum QuantityFormat {
     }
 
     /// A value with an SI prefix chosen so the mantissa lies in [1, 1000), e.g. `700 MHz`.
-    public static func scaled(_ value: Double, unit: String, allowSmall: Bool = true) -> String {
+    public static func scaled(_ value: Double, unit: String, allowSmall: Bool = true, significant: Int = 4) -> String {
         if value == 0 || !value.isFinite { return "\(number(value)) \(unit)" }
         let magnitude = abs(value)
         for (factor, prefix) in prefixes where magnitude >= factor * 0.9995 || factor == 1e-18 {
-            if !allowSmall && factor < 1 { return "\(number(value)) \(unit)" }
-            return "\(number(value / factor)) \(prefix)\(unit)"
+            if !allowSmall && factor < 1 { return "\(number(value, significant: significant)) \(unit)" }
+            return "\(number(value / factor, significant: significant)) \(prefix)\(unit)"
         }
         return "\(number(value)) \(unit)"
     }
@@ -76,5 +76,17 @@ public enum QuantityFormat {
             if (ratio * 4).rounded() == ratio * 4 { return "\(number(ratio)) \(prefix)\(unit)" }
         }
         return scaled(value, unit: unit, allowSmall: false)
+    }
+
+    /// A quantity written so that it parses back to the same value (12 significant digits,
+    /// binary prefixes for whole binary multiples of bytes).
+    public static func exact(_ si: Double, kind: QuantityKind) -> String {
+        switch kind {
+        case .bytes:
+            let binary = bytes(si, unit: "B")
+            return (try? UnitParser.parse(binary).value) == si ? binary : "\(number(si, significant: 15)) B"
+        case .area: return "\(number(si * 1e6, significant: 12)) mm^2"
+        default: return scaled(si, unit: kind.baseSymbol, significant: 12)
+        }
     }
 }

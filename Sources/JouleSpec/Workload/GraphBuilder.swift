@@ -159,10 +159,10 @@ private struct Emitter {
             attention(
                 layer: layer, batch: batch, queryLength: queryLength, keyLength: keyLength, decode: decode,
                 training: training)
-            elementwise(
-                p + "attn_residual", layer: layer, role: .residual, elements: t * Double(h),
-                ops: GraphBuilder.VectorCost.add, inputs: 2, fused: epilogue)
             if !model.parallelAttention {
+                elementwise(
+                    p + "attn_residual", layer: layer, role: .residual, elements: t * Double(h),
+                    ops: GraphBuilder.VectorCost.add, inputs: 2, fused: epilogue)
                 elementwise(
                     p + "ffn_norm", layer: layer, role: .norm, elements: t * Double(h), ops: normOps, fused: epilogue)
             }
@@ -173,7 +173,12 @@ private struct Emitter {
                     prefix: p, layer: layer, tokens: tokens, copies: 1, gateRole: .ffnGate, upRole: .ffnUp,
                     downRole: .ffnDown)
             }
-            if !model.parallelAttention {
+            if model.parallelAttention {
+                // Attention and FFN outputs join the residual stream together: x + attn + ffn.
+                elementwise(
+                    p + "residual", layer: layer, role: .residual, elements: t * Double(h),
+                    ops: 2 * GraphBuilder.VectorCost.add, inputs: 3, fused: epilogue)
+            } else {
                 elementwise(
                     p + "ffn_residual", layer: layer, role: .residual, elements: t * Double(h),
                     ops: GraphBuilder.VectorCost.add, inputs: 2, fused: epilogue)

@@ -68,4 +68,19 @@ public struct GraphOptions: Sendable, Hashable {
         self.fusedAttention = fusedAttention
         self.fusedEpilogues = fusedEpilogues
     }
+
+    /// The names `fusion` takes: off, on (both), attention, epilogues.
+    public static let fusionNames = ["off", "on", "attention", "epilogues"]
+
+    /// Sets the fusion flags from a name; false when the name is not one of `fusionNames`.
+    public mutating func setFusion(_ name: String) -> Bool {
+        switch name {
+        case "off": (fusedAttention, fusedEpilogues) = (false, false)
+        case "on": (fusedAttention, fusedEpilogues) = (true, true)
+        case "attention": (fusedAttention, fusedEpilogues) = (true, false)
+        case "epilogues": (fusedAttention, fusedEpilogues) = (false, true)
+        default: return false
+        }
+        return true
+    }
 }
