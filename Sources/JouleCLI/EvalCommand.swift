@@ -23,7 +23,8 @@ enum EvalCommand {
                             moved to or from DRAM once at peak compute (LLM-roofline style)
           --dataflow        weight_stationary, output_stationary, input_stationary, or any
           --objective       what the mapper minimises: energy (default), latency or edp
-          --operating-point index into the hardware's DVFS table (0 = nominal)
+          --operating-point index into the hardware's DVFS table (0 = nominal), or a share of
+                            the nominal clock such as 80% (voltage from the alpha-power law)
           --per-op          every operator with its bound and mapping
           --precision       default: bf16, or the widest format the hardware has
           --mapping FILE    (eval op) evaluate this loop nest instead of searching; `eval op`
@@ -59,11 +60,14 @@ enum EvalCommand {
             throw .usage("unknown roofline mode '\(modeText)'; expected ideal or mapped", usage: usage)
         }
         var point = 0
+        var hardware = hardware
         if let text = arguments.options["operating-point"] {
-            guard let value = Int(text) else {
-                throw .usage("--operating-point takes an index, found '\(text)'", usage: usage)
+            guard let selected = hardware.selectingOperatingPoint(text) else {
+                throw .usage(
+                    "--operating-point takes an index below \(hardware.operatingPoints.count) or a share of the clock such as 80%, found '\(text)'",
+                    usage: usage)
             }
-            point = value
+            (hardware, point) = selected
         }
         do {
             return try Evaluator(

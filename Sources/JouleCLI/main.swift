@@ -18,6 +18,8 @@ let topHelp = """
       graph MODEL [options]     a model's operators for prefill, decode or training
       eval MODEL HARDWARE       latency, energy and where it goes, per operator and in total
       eval op HARDWARE --dims   one GEMM: its best mapping, accesses per level, energy
+      dvfs MODEL HARDWARE       energy and time over operating points, and the best by each rule
+      sweep FILE                co-design sweep: points.csv, Pareto front, summary (merge shards)
       check FILE...             validate input files; every error with file:line:column
       help [COMMAND]            this text, or a command's own help
 
@@ -59,8 +61,12 @@ func runJoule(_ words: [String]) -> Int32 {
             output = try GraphCommand.run(rest)
         case "eval":
             output = try EvalCommand.run(rest)
+        case "dvfs":
+            output = try DVFSCommand.run(rest)
+        case "sweep":
+            output = try SweepCommand.run(rest)
         default:
-            let known = ["show", "check", "graph", "eval", "help", "--version"]
+            let known = ["show", "check", "graph", "eval", "dvfs", "sweep", "help", "--version"]
             throw CommandLineError.usage(
                 "unknown command '\(command)'; \(Suggestion.hint(for: command, among: known))", usage: topUsage)
         }
@@ -91,9 +97,11 @@ func helpText(for command: String?) throws(CommandLineError) -> String {
     case "check": return CheckCommand.help
     case "graph": return GraphCommand.help
     case "eval": return EvalCommand.help
+    case "dvfs": return DVFSCommand.help
+    case "sweep": return SweepCommand.help
     case let other?:
         throw .usage(
-            "no help for '\(other)'; \(Suggestion.hint(for: other, among: ["show", "check", "graph", "eval"]))",
+            "no help for '\(other)'; \(Suggestion.hint(for: other, among: ["show", "check", "graph", "eval", "dvfs", "sweep"]))",
             usage: "usage: joule help [COMMAND]")
     }
 }

@@ -18,6 +18,26 @@ extension Accelerator {
         return Power(si: staticPower.value.si + mac + vector + dram)
     }
 
+    /// The operating point a text names: an index into the table (`0` is nominal) or a share of
+    /// the nominal clock (`80%`), whose voltage the alpha-power law gives. The returned hardware
+    /// holds the point at the returned index.
+    public func selectingOperatingPoint(_ text: String) -> (hardware: Accelerator, index: Int)? {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        if let index = Int(trimmed) {
+            return index >= 0 && index < operatingPoints.count ? (self, index) : nil
+        }
+        guard trimmed.hasSuffix("%"), let percent = Double(trimmed.dropLast()), percent > 0, percent <= 100 else {
+            return nil
+        }
+        let fraction = percent / 100
+        var copy = self
+        let points = OperatingPoint.alphaPowerLaw(nominal: operatingPoints[0], count: 2, lowest: fraction)
+        guard var point = points.last else { return nil }
+        point.name = trimmed
+        copy.operatingPoints.append(point)
+        return (copy, copy.operatingPoints.count - 1)
+    }
+
     /// The fastest operating point whose `power(point)` stays within `limit`, as a power cap
     /// picks the clock; nil when even the slowest point exceeds it.
     public func fastestPoint(within limit: Power, power: (OperatingPoint) -> Power) -> OperatingPoint? {

@@ -1,0 +1,137 @@
+import Foundation
+import JouleEval
+import JouleSearch
+import JouleSpec
+import YAML
+
+/// `joule dvfs MODEL HARDWARE`: the energy-time curve over operating points and the point each rule picks.
+enum DVFSCommand {
+    static let usage =
+        "usage: joule dvfs MODEL HARDWARE [graph options] [--points N] [--eta E] [--max-slowdown S] [--power-limit P] [--roofline ideal|mapped] [--format table|json]"
+
+    static let help = """
+        \(usage)
+
+        Evaluates a workload at every operating point of the hardware (or, with --points N, or
+        when the file lists only its nominal point, at N points from 50% to 100% of the clock,
+        each at the lowest voltage the alpha-power law allows) and prints time, energy, average
+        power and the bound at each, marking: the minimum-energy point, the minimum-time point,
+        the minimum of Zeus's cost eta x energy + (1 - eta) x TDP x time, the lowest-energy point
+        within --max-slowdown of the fastest, and the fastest point under --power-limit.
+        Memory-bound decode barely slows at lower clocks; compute-bound prefill slows in proportion.
+
+          --eta           weight of energy in the cost (default 0.5)
+          --max-slowdown  allowed slowdown over the fastest point (default 1.1)
+          --power-limit   average power cap, e.g. 300 W
+
+        examples:
+          joule dvfs llama-2-7b h100-sxm --phase decode --batch 8 --context 2048
+          joule dvfs llama-2-7b h100-sxm --phase prefill --sequence 2048 --power-limit 400 W
+        """
+
+    static let valued = EvalCommand.valued.union(["points", "eta", "max-slowdown", "power-limit"])
+
+    /// Parses the options and runs the analysis (shared with `joule plot dvfs`).
+    static func analysis(_ arguments: Arguments, usage: String) throws(CommandLineError) -> (
+        DVFSAnalysis, Graph, Accelerator
+    ) {
+        guard arguments.positionals.count == 2 else { throw .usage("name a model and a hardware", usage: usage) }
+        let model: ModelConfig
+        let hardware: Accelerator
+        do {
+            model = try ModelConfig.load(arguments.positionals[0])
+            hardware = try Accelerator.load(arguments.positionals[1])
+        } catch {
+            throw .data(error)
+        }
+        var graphArguments = arguments
+        graphArguments.positionals = [arguments.positionals[0]]
+        if graphArguments.options["precision"] == nil {
+            graphArguments.options["precision"] = PrecisionConfig.default(for: hardware).description
+        }
+        let graph = try GraphCommand.build(model: model, graphArguments, usage: usage)
+        var points: [OperatingPoint]?
+        if let text = arguments.options["points"] {
+            guard let count = Int(text), count >= 2 else {
+                throw .usage("--points takes a count of at least 2", usage: usage)
+            }
+            points = OperatingPoint.alphaPowerLaw(nominal: hardware.operatingPoints[0], count: count)
+        } else if hardware.operatingPoints.count == 1 {
+            points = OperatingPoint.alphaPowerLaw(nominal: hardware.operatingPoints[0], count: 6)
+        }
+        let evaluator = try EvalCommand.evaluator(arguments, hardware: hardware)
+        do {
+            let analysis = try DVFSAnalysis.analyze(
+                graph: graph, hardware: hardware, points: points, mode: evaluator.mode, objective: evaluator.objective)
+            return (analysis, graph, hardware)
+        } catch {
+            throw .data(Diagnostics([Diagnostic(path: arguments.positionals[1], mark: nil, message: error.message)]))
+        }
+    }
+
+    static func number(_ name: String, _ arguments: Arguments, default value: Double) throws(CommandLineError) -> Double
+    {
+        guard let text = arguments.options[name] else { return value }
+        guard let number = Double(text), number >= 0 else {
+            throw .usage("--\(name) takes a number, found '\(text)'", usage: usage)
+        }
+        return number
+    }
+
+    static func run(_ words: [String]) throws(CommandLineError) -> String {
+        let arguments = try Arguments(words, valued: valued, flags: [], usage: usage)
+        let format = try arguments.format(usage: usage)
+        let eta = try number("eta", arguments, default: 0.5)
+        guard eta <= 1 else { throw .usage("--eta lies in [0, 1]", usage: usage) }
+        let slowdown = try number("max-slowdown", arguments, default: 1.1)
+        var limit: Double?
+        if let text = arguments.options["power-limit"] {
+            do {
+                limit = try Power(parsing: text).si
+            } catch {
+                throw .usage("--power-limit: \(error.message(expected: [.power]))", usage: usage)
+            }
+        }
+        let (analysis, graph, hardware) = try self.analysis(arguments, usage: usage)
+        var marks: [Int: [String]] = [:]
+        func mark(_ point: DVFSPoint?, _ label: String) {
+            if let point { marks[point.index, default: []].append(label) }
+        }
+        mark(analysis.minimumEnergy, "min energy")
+        mark(analysis.minimumTime, "min time")
+        mark(analysis.minimumCost(eta: eta), "min cost (eta \(QuantityFormat.number(eta)))")
+        mark(analysis.lowestEnergy(maxSlowdown: slowdown), "least energy within \(QuantityFormat.number(slowdown))x")
+        if let limit { mark(analysis.fastest(powerLimit: limit), "fastest under \(Power(si: limit))") }
+        if format == "json" {
+            let points: [[String: Any]] = analysis.points.map { p in
+                [
+                    "frequency_hz": p.point.frequency.si, "voltage_v": p.point.voltage.si, "latency_s": p.seconds,
+                    "energy_j": p.energy,
+                    "average_power_w": p.averagePower, "bound": p.bound.description,
+                    "cost": p.cost(eta: eta, maxPower: analysis.maxPower),
+                    "choices": marks[p.index] ?? [],
+                ]
+            }
+            return JSONOutput.render([
+                "model": graph.model.name, "hardware": hardware.name, "phase": graph.phase.name,
+                "tdp_w": analysis.maxPower, "points": points,
+            ])
+        }
+        let fastest = analysis.minimumTime?.seconds ?? 1
+        let lowest = analysis.minimumEnergy?.energy ?? 1
+        var table = TextTable(
+            ["frequency", "voltage", "time", "slowdown", "energy", "vs min", "power", "bound", "choice"],
+            alignments: [.right, .right, .right, .right, .right, .right, .right, .left, .left])
+        for p in analysis.points {
+            table.add([
+                p.point.frequency.description, p.point.voltage.description, Time(si: p.seconds).description,
+                QuantityFormat.number(p.seconds / fastest, significant: 3) + "x", Energy(si: p.energy).description,
+                QuantityFormat.number(p.energy / lowest, significant: 3) + "x", Power(si: p.averagePower).description,
+                p.bound.description,
+                (marks[p.index] ?? []).joined(separator: "; "),
+            ])
+        }
+        return "\(graph.model.name) on \(hardware.name) · \(graph.phase) · TDP \(Power(si: analysis.maxPower))\n"
+            + table.render()
+    }
+}

@@ -1,0 +1,502 @@
+import Foundation
+
+/// A chart as a reader of architecture papers expects one: a title, a framed plot area with
+/// ticked and labelled axes (linear, log or categories), scatter markers, lines, stacked bars,
+/// text annotations and a legend beside the plot. `render()` writes it as standalone SVG text;
+/// every mark carries its data values in `data-` attributes.
+struct SVGChart {
+    var title: String
+    var subtitle: String?
+    var width: Double = 800
+    var height: Double = 500
+    var x: ChartAxis
+    var y: ChartAxis
+    var lines: [ChartLine] = []
+    var markers: [Marker] = []
+    var bars: [StackedBar] = []
+    var texts: [ChartText] = []
+    var legend: [LegendEntry] = []
+    var legendTitle: String?
+    /// A small remark under the plot (what is not shown, how points were grouped).
+    var note: String?
+
+    static let font = "Helvetica, Arial, 'DejaVu Sans', sans-serif"
+    static let ink = "#222222"
+    static let gridColor = "#e4e4e4"
+
+    /// The pixel rectangle of the plot area.
+    struct Frame {
+        var left: Double
+        var top: Double
+        var width: Double
+        var height: Double
+        var right: Double { left + width }
+        var bottom: Double { top + height }
+    }
+
+    /// The axes fitted to the data.
+    func resolvedAxes() -> (x: ResolvedAxis, y: ResolvedAxis) {
+        var xs: [Double] = []
+        var ys: [Double] = []
+        for marker in markers {
+            xs.append(marker.x)
+            ys.append(marker.y)
+        }
+        for line in lines where line.fitsDomain {
+            xs += line.points.map(\.x)
+            ys += line.points.map(\.y)
+        }
+        for bar in bars {
+            xs.append(Double(bar.category))
+            ys.append(bar.total)
+        }
+        return (x.resolve(values: xs), y.resolve(values: ys))
+    }
+
+    /// Approximate width in pixels of a text at a font size (sans-serif averages about 0.58 em).
+    static func textWidth(_ text: String, size: Double) -> Double { Double(text.count) * size * 0.58 }
+
+    static func labelText(_ label: Tick.Label) -> String {
+        switch label {
+        case .plain(let text): return text
+        case .power(let exponent): return "10" + (exponent < 0 ? "−" : "") + String(abs(exponent))
+        }
+    }
+
+    /// Where the plot area goes, leaving room for titles, tick labels and the legend.
+    func frame(x: ResolvedAxis, y: ResolvedAxis) -> (frame: Frame, rotateCategories: Bool) {
+        let top: Double = subtitle == nil ? 46 : 64
+        var right: Double = 24
+        if !legend.isEmpty {
+            let longest = (legend.map(\.label) + [legendTitle ?? ""]).map { Self.textWidth($0, size: 12) }.max() ?? 0
+            right = min(270, max(110, longest + 44)) + 18
+        }
+        let yLabelWidth = y.ticks.compactMap(\.label).map { Self.textWidth(Self.labelText($0), size: 12) }.max() ?? 20
+        let left = max(62, yLabelWidth + 44)
+        let plotWidth = width - left - right
+        var bottom: Double = 58
+        var rotate = false
+        if case .categories(let names) = x.scale, !names.isEmpty {
+            let longest = names.map { Self.textWidth($0, size: 12) }.max() ?? 0
+            if longest > 0.9 * plotWidth / Double(names.count) {
+                rotate = true
+                bottom = 40 + longest * sin(40 * Double.pi / 180) + 14
+            }
+        }
+        if note != nil { bottom += 18 }
+        return (Frame(left: left, top: top, width: plotWidth, height: height - top - bottom), rotate)
+    }
+
+    /// The chart as an SVG document.
+    func render() -> String {
+        let (xAxis, yAxis) = resolvedAxes()
+        let (frame, rotate) = self.frame(x: xAxis, y: yAxis)
+        func px(_ value: Double) -> Double? { xAxis.fraction(value).map { frame.left + $0 * frame.width } }
+        func py(_ value: Double) -> Double? { yAxis.fraction(value).map { frame.bottom - $0 * frame.height } }
+        let n = SVGElement.number
+
+        var body: [SVGElement] = []
+        body.append(SVGElement("rect", [("width", "100%"), ("height", "100%"), ("fill", "white")]))
+        body.append(
+            SVGElement(
+                "text",
+                [
+                    ("class", "title"), ("x", n(width / 2)), ("y", "26"), ("text-anchor", "middle"),
+                    ("font-size", "16"), ("font-weight", "bold"), ("fill", Self.ink),
+                ], text: title))
+        if let subtitle {
+            body.append(
+                SVGElement(
+                    "text",
+                    [
+                        ("class", "subtitle"), ("x", n(width / 2)), ("y", "46"), ("text-anchor", "middle"),
+                        ("font-size", "12"), ("fill", "#555555"),
+                    ], text: subtitle))
+        }
+        body.append(
+            SVGElement(
+                "clipPath", [("id", "plot-clip")],
+                children: [
+                    SVGElement(
+                        "rect",
+                        [
+                            ("x", n(frame.left)), ("y", n(frame.top)), ("width", n(frame.width)),
+                            ("height", n(frame.height)),
+                        ])
+                ]))
+        body.append(
+            SVGElement(
+                "rect",
+                [
+                    ("class", "plot-area"), ("x", n(frame.left)), ("y", n(frame.top)), ("width", n(frame.width)),
+                    ("height", n(frame.height)), ("fill", "white"),
+                ]))
+        body.append(grid(xAxis: xAxis, yAxis: yAxis, frame: frame))
+        body.append(barElements(px: px, py: py, xAxis: xAxis, frame: frame))
+        body.append(lineElements(px: px, py: py))
+        body.append(markerElements(px: px, py: py, frame: frame))
+        body.append(textElements(px: px, py: py, frame: frame))
+        body.append(axes(xAxis: xAxis, yAxis: yAxis, frame: frame, rotate: rotate, px: px, py: py))
+        if !legend.isEmpty { body.append(legendElement(frame: frame)) }
+        if let note {
+            body.append(
+                SVGElement(
+                    "text",
+                    [
+                        ("class", "note"), ("x", n(frame.left)), ("y", n(height - 8)), ("font-size", "11"),
+                        ("fill", "#666666"),
+                    ], text: note))
+        }
+        let root = SVGElement(
+            "svg",
+            [
+                ("xmlns", "http://www.w3.org/2000/svg"), ("width", n(width)), ("height", n(height)),
+                ("viewBox", "0 0 \(n(width)) \(n(height))"), ("font-family", Self.font), ("font-size", "12"),
+            ], children: body)
+        return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + root.render() + "\n"
+    }
+
+    private func grid(xAxis: ResolvedAxis, yAxis: ResolvedAxis, frame: Frame) -> SVGElement {
+        let n = SVGElement.number
+        var lines: [SVGElement] = []
+        if case .categories = xAxis.scale {
+        } else {
+            for tick in xAxis.ticks where tick.label != nil {
+                guard let f = xAxis.fraction(tick.value), f > 1e-6, f < 1 - 1e-6 else { continue }
+                let x = frame.left + f * frame.width
+                lines.append(
+                    SVGElement("line", [("x1", n(x)), ("y1", n(frame.top)), ("x2", n(x)), ("y2", n(frame.bottom))]))
+            }
+        }
+        for tick in yAxis.ticks where tick.label != nil {
+            guard let f = yAxis.fraction(tick.value), f > 1e-6, f < 1 - 1e-6 else { continue }
+            let y = frame.bottom - f * frame.height
+            lines.append(
+                SVGElement("line", [("x1", n(frame.left)), ("y1", n(y)), ("x2", n(frame.right)), ("y2", n(y))]))
+        }
+        return SVGElement(
+            "g", [("class", "grid"), ("stroke", Self.gridColor), ("stroke-width", "1")], children: lines)
+    }
+
+    private func barElements(
+        px: (Double) -> Double?, py: (Double) -> Double?, xAxis: ResolvedAxis, frame: Frame
+    ) -> SVGElement {
+        let n = SVGElement.number
+        let band = frame.width / max(1, xAxis.upper - xAxis.lower)
+        var groups: [SVGElement] = []
+        for bar in bars {
+            guard let center = px(Double(bar.category)) else { continue }
+            var base = 0.0
+            var rects: [SVGElement] = []
+            for segment in bar.segments where segment.value > 0 {
+                guard let y0 = py(base), let y1 = py(base + segment.value) else { continue }
+                base += segment.value
+                rects.append(
+                    SVGElement(
+                        "rect",
+                        [
+                            ("class", "bar-segment"), ("x", n(center - 0.35 * band)), ("y", n(y1)),
+                            ("width", n(0.7 * band)), ("height", n(max(0, y0 - y1))), ("fill", segment.color),
+                            ("data-series", segment.series), ("data-value", SVGElement.data(segment.value)),
+                        ],
+                        children: [
+                            SVGElement("title", text: "\(segment.series): \(ChartNumberFormat.plain(segment.value))")
+                        ]
+                    ))
+            }
+            var attributes = [("class", "bar"), ("data-category", String(bar.category))]
+            attributes.append(("data-total", SVGElement.data(bar.total)))
+            var children = rects
+            if let tooltip = bar.tooltip { children.insert(SVGElement("title", text: tooltip), at: 0) }
+            groups.append(SVGElement("g", attributes, children: children))
+        }
+        return SVGElement("g", [("class", "bars"), ("clip-path", "url(#plot-clip)")], children: groups)
+    }
+
+    private func lineElements(px: (Double) -> Double?, py: (Double) -> Double?) -> SVGElement {
+        var elements: [SVGElement] = []
+        for line in lines {
+            let points = line.points.compactMap { point -> String? in
+                guard let x = px(point.x), let y = py(point.y) else { return nil }
+                return "\(SVGElement.number(x)),\(SVGElement.number(y))"
+            }
+            guard points.count >= 2 else { continue }
+            var attributes = [
+                ("class", line.role), ("points", points.joined(separator: " ")), ("fill", "none"),
+                ("stroke", line.color), ("stroke-width", SVGElement.number(line.width)),
+                ("stroke-linejoin", "round"),
+            ]
+            if let dash = line.dash { attributes.append(("stroke-dasharray", dash)) }
+            attributes += line.data.map { ("data-" + $0.0, $0.1) }
+            elements.append(SVGElement("polyline", attributes))
+        }
+        return SVGElement("g", [("class", "lines"), ("clip-path", "url(#plot-clip)")], children: elements)
+    }
+
+    /// The outline of a marker shape centred at (x, y).
+    static func markerElement(_ shape: MarkerShape, x: Double, y: Double, size r: Double) -> SVGElement {
+        let n = SVGElement.number
+        switch shape {
+        case .circle:
+            return SVGElement("circle", [("cx", n(x)), ("cy", n(y)), ("r", n(r))])
+        case .square:
+            let s = r * 0.9
+            return SVGElement("rect", [("x", n(x - s)), ("y", n(y - s)), ("width", n(2 * s)), ("height", n(2 * s))])
+        case .triangle:
+            let h = r * 1.2
+            return SVGElement(
+                "path",
+                [
+                    (
+                        "d",
+                        "M\(n(x)),\(n(y - h)) L\(n(x + h * 0.95)),\(n(y + h * 0.6)) L\(n(x - h * 0.95)),\(n(y + h * 0.6)) Z"
+                    )
+                ])
+        case .diamond:
+            let h = r * 1.25
+            return SVGElement(
+                "path", [("d", "M\(n(x)),\(n(y - h)) L\(n(x + h)),\(n(y)) L\(n(x)),\(n(y + h)) L\(n(x - h)),\(n(y)) Z")]
+            )
+        case .cross:
+            let h = r * 0.9
+            return SVGElement(
+                "path",
+                [
+                    (
+                        "d",
+                        "M\(n(x - h)),\(n(y - h)) L\(n(x + h)),\(n(y + h)) M\(n(x - h)),\(n(y + h)) L\(n(x + h)),\(n(y - h))"
+                    )
+                ])
+        }
+    }
+
+    private func markerElements(px: (Double) -> Double?, py: (Double) -> Double?, frame: Frame) -> SVGElement {
+        var elements: [SVGElement] = []
+        var labels: [SVGElement] = []
+        for marker in markers {
+            guard let x = px(marker.x), let y = py(marker.y) else { continue }
+            var element = Self.markerElement(marker.shape, x: x, y: y, size: marker.size)
+            var attributes: [(String, String)] = [("class", marker.role)]
+            if marker.shape == .cross {
+                attributes += [("fill", "none"), ("stroke", marker.color), ("stroke-width", "1.6")]
+            } else if marker.filled {
+                attributes.append(("fill", marker.color))
+                if let stroke = marker.stroke { attributes += [("stroke", stroke), ("stroke-width", "1")] }
+            } else {
+                attributes += [("fill", "none"), ("stroke", marker.color), ("stroke-width", "1.3")]
+            }
+            attributes += [("data-x", SVGElement.data(marker.x)), ("data-y", SVGElement.data(marker.y))]
+            attributes += marker.data.map { ("data-" + $0.0, $0.1) }
+            element.attributes = attributes + element.attributes
+            if let tooltip = marker.tooltip { element.children = [SVGElement("title", text: tooltip)] }
+            elements.append(element)
+            if let label = marker.label {
+                labels.append(
+                    placedText(
+                        label, x: x, y: y, dx: marker.labelOffset.dx, dy: marker.labelOffset.dy, anchor: .start,
+                        size: 11, color: "#333333", role: marker.role + "-label", frame: frame))
+            }
+        }
+        return SVGElement("g", [("class", "markers")], children: elements + labels)
+    }
+
+    /// A text beside a point, turned to the other side when it would leave the plot area.
+    private func placedText(
+        _ text: String, x: Double, y: Double, dx: Double, dy: Double, anchor: ChartText.Anchor, size: Double,
+        color: String, role: String, frame: Frame
+    ) -> SVGElement {
+        let n = SVGElement.number
+        let width = Self.textWidth(text, size: size)
+        var dx = dx
+        var anchor = anchor
+        if anchor == .start && x + dx + width > frame.right - 2 {
+            anchor = .end
+            dx = -dx
+        } else if anchor == .end && x + dx - width < frame.left + 2 {
+            anchor = .start
+            dx = -dx
+        }
+        var dy = dy
+        if y + dy - size < frame.top + 2 { dy = abs(dy) + size * 0.8 }
+        if y + dy > frame.bottom - 2 { dy = -abs(dy) }
+        return SVGElement(
+            "text",
+            [
+                ("class", role), ("x", n(x + dx)), ("y", n(y + dy)), ("text-anchor", anchor.rawValue),
+                ("font-size", n(size)), ("fill", color),
+            ], text: text)
+    }
+
+    private func textElements(px: (Double) -> Double?, py: (Double) -> Double?, frame: Frame) -> SVGElement {
+        let n = SVGElement.number
+        var elements: [SVGElement] = []
+        for text in texts {
+            guard let x = px(text.x), let y = py(text.y) else { continue }
+            switch text.rotation {
+            case .none:
+                elements.append(
+                    placedText(
+                        text.text, x: x, y: y, dx: text.dx, dy: text.dy, anchor: text.anchor, size: text.size,
+                        color: text.color, role: text.role, frame: frame))
+            case .along(let from, let to):
+                guard let x0 = px(from.x), let y0 = py(from.y), let x1 = px(to.x), let y1 = py(to.y) else { continue }
+                let angle = atan2(y1 - y0, x1 - x0) * 180 / Double.pi
+                elements.append(
+                    SVGElement(
+                        "text",
+                        [
+                            ("class", text.role), ("x", n(x + text.dx)), ("y", n(y + text.dy)),
+                            ("text-anchor", text.anchor.rawValue), ("font-size", n(text.size)), ("fill", text.color),
+                            ("transform", "rotate(\(n(angle)) \(n(x)) \(n(y)))"),
+                        ], text: text.text))
+            }
+        }
+        return SVGElement("g", [("class", "annotations")], children: elements)
+    }
+
+    private func axes(
+        xAxis: ResolvedAxis, yAxis: ResolvedAxis, frame: Frame, rotate: Bool, px: (Double) -> Double?,
+        py: (Double) -> Double?
+    ) -> SVGElement {
+        let n = SVGElement.number
+        var marks: [SVGElement] = []
+        var labels: [SVGElement] = []
+        for tick in xAxis.ticks {
+            guard let x = px(tick.value), x >= frame.left - 0.5, x <= frame.right + 0.5 else { continue }
+            let length: Double = tick.label == nil ? 3 : 5
+            marks.append(
+                SVGElement(
+                    "line",
+                    [
+                        ("class", tick.label == nil ? "tick minor" : "tick"), ("x1", n(x)), ("y1", n(frame.bottom)),
+                        ("x2", n(x)), ("y2", n(frame.bottom + length)),
+                    ]))
+            guard let label = tick.label else { continue }
+            var attributes = [
+                ("class", "tick-label x"), ("data-value", SVGElement.data(tick.value)), ("x", n(x)),
+                ("y", n(frame.bottom + 19)), ("text-anchor", rotate ? "end" : "middle"),
+            ]
+            if rotate {
+                attributes[3] = ("x", n(x + 4))
+                attributes[4] = ("y", n(frame.bottom + 14))
+                attributes.append(("transform", "rotate(-40 \(n(x + 4)) \(n(frame.bottom + 14)))"))
+            }
+            labels.append(Self.tickLabel(label, attributes: attributes))
+        }
+        for tick in yAxis.ticks {
+            guard let y = py(tick.value), y >= frame.top - 0.5, y <= frame.bottom + 0.5 else { continue }
+            let length: Double = tick.label == nil ? 3 : 5
+            marks.append(
+                SVGElement(
+                    "line",
+                    [
+                        ("class", tick.label == nil ? "tick minor" : "tick"), ("x1", n(frame.left - length)),
+                        ("y1", n(y)), ("x2", n(frame.left)), ("y2", n(y)),
+                    ]))
+            guard let label = tick.label else { continue }
+            labels.append(
+                Self.tickLabel(
+                    label,
+                    attributes: [
+                        ("class", "tick-label y"), ("data-value", SVGElement.data(tick.value)),
+                        ("x", n(frame.left - 8)), ("y", n(y + 4)), ("text-anchor", "end"),
+                    ]))
+        }
+        let xTitleY: Double
+        if rotate, case .categories(let names) = xAxis.scale {
+            let longest = names.map { Self.textWidth($0, size: 12) }.max() ?? 0
+            xTitleY = frame.bottom + 14 + longest * sin(40 * Double.pi / 180) + 22
+        } else {
+            xTitleY = frame.bottom + 42
+        }
+        let yTitleX =
+            frame.left
+            - (yAxis.ticks.compactMap(\.label).map { Self.textWidth(Self.labelText($0), size: 12) }
+                .max() ?? 20) - 22
+        let titles = [
+            SVGElement(
+                "text",
+                [
+                    ("class", "axis-title x"), ("x", n(frame.left + frame.width / 2)), ("y", n(xTitleY)),
+                    ("text-anchor", "middle"), ("font-size", "13"),
+                ], text: xAxis.title),
+            SVGElement(
+                "text",
+                [
+                    ("class", "axis-title y"), ("x", n(yTitleX)), ("y", n(frame.top + frame.height / 2)),
+                    ("text-anchor", "middle"), ("font-size", "13"),
+                    ("transform", "rotate(-90 \(n(yTitleX)) \(n(frame.top + frame.height / 2)))"),
+                ], text: yAxis.title),
+        ]
+        let box = SVGElement(
+            "rect",
+            [
+                ("class", "frame"), ("x", n(frame.left)), ("y", n(frame.top)), ("width", n(frame.width)),
+                ("height", n(frame.height)), ("fill", "none"), ("stroke", "#444444"), ("stroke-width", "1"),
+            ])
+        return SVGElement(
+            "g", [("class", "axes"), ("fill", Self.ink)],
+            children: [box, SVGElement("g", [("stroke", "#444444"), ("stroke-width", "1")], children: marks)]
+                + labels + titles)
+    }
+
+    /// A tick label: plain text, or 10 with a raised exponent.
+    static func tickLabel(_ label: Tick.Label, attributes: [(String, String)]) -> SVGElement {
+        switch label {
+        case .plain(let text):
+            return SVGElement("text", attributes, text: text)
+        case .power(let exponent):
+            let sign = exponent < 0 ? "−" : ""
+            return SVGElement(
+                "text", attributes, text: "10",
+                rawTail: "<tspan dy=\"-6\" font-size=\"10\">\(sign)\(abs(exponent))</tspan>")
+        }
+    }
+
+    private func legendElement(frame: Frame) -> SVGElement {
+        let n = SVGElement.number
+        let x = frame.right + 18
+        var y = frame.top + 6
+        let spacing = min(
+            20, max(14, (frame.height - 20) / Double(max(1, legend.count + (legendTitle == nil ? 0 : 1)))))
+        var children: [SVGElement] = []
+        if let legendTitle {
+            children.append(
+                SVGElement(
+                    "text", [("x", n(x)), ("y", n(y + 10)), ("font-weight", "bold"), ("fill", Self.ink)],
+                    text: legendTitle))
+            y += spacing
+        }
+        for entry in legend {
+            let cy = y + 6
+            var symbol: SVGElement
+            switch entry.symbol {
+            case .marker(let shape, let filled):
+                symbol = Self.markerElement(shape, x: x + 8, y: cy, size: 5)
+                if shape == .cross || !filled {
+                    symbol.attributes =
+                        [("fill", "none"), ("stroke", entry.color), ("stroke-width", "1.4")]
+                        + symbol.attributes
+                } else {
+                    symbol.attributes = [("fill", entry.color)] + symbol.attributes
+                }
+            case .line(let dash):
+                var attributes = [
+                    ("x1", n(x)), ("y1", n(cy)), ("x2", n(x + 16)), ("y2", n(cy)), ("stroke", entry.color),
+                    ("stroke-width", "2"),
+                ]
+                if let dash { attributes.append(("stroke-dasharray", dash)) }
+                symbol = SVGElement("line", attributes)
+            case .swatch:
+                symbol = SVGElement(
+                    "rect",
+                    [("x", n(x + 1)), ("y", n(cy - 6)), ("width", "13"), ("height", "12"), ("fill", entry.color)])
+            }
+            children.append(symbol)
+            children.append(
+                SVGElement("text", [("x", n(x + 24)), ("y", n(cy + 4)), ("fill", Self.ink)], text: entry.label))
+            y += spacing
+        }
+        return SVGElement("g", [("class", "legend")], children: children)
+    }
+}

@@ -1,0 +1,339 @@
+import Foundation
+import JouleEval
+import JouleSpec
+import YAML
+
+/// One evaluated point of a sweep.
+public struct PointResult: Sendable, Hashable {
+    /// The point's id (its position in the design space).
+    public var id: Int
+    /// The setting of every swept key, in `SweepPlan.keys` order.
+    public var values: [String]
+    /// Every metric, in column units (area in mm^2); empty when the point failed.
+    public var metrics: [Metric: Double]
+    /// Whether every constraint holds (false for failed points).
+    public var feasible: Bool
+    /// The first violated constraint, as written.
+    public var violated: String
+    /// Why the point could not be evaluated (invalid hardware, no mapping ...).
+    public var error: String
+}
+
+/// A sweep ready to run: the spec with its base hardware and model loaded, every axis key
+/// checked, and the points enumerated. Evaluating a point is thread-safe; the mapper cache and
+/// the decoded hardware are shared between points.
+public final class SweepPlan: @unchecked Sendable {
+    /// The sweep.
+    public let spec: SweepSpec
+    /// Value indices per axis, by point id.
+    public let points: [[Int]]
+    /// Every swept key, axes flattened (linked keys side by side).
+    public let keys: [String]
+    /// The mapping results shared by all points.
+    public let cache = MapperCache()
+
+    /// Keys that set the workload rather than the hardware.
+    public static let workloadKeys: Set<String> = [
+        "batch", "sequence", "context", "model", "phase", "precision", "dataflow", "fusion", "attention", "logits",
+        "operating_point", "roofline",
+    ]
+
+    private let hardwareNode: YAMLNode
+    private let hardwarePath: String
+    private let hardwareLines: SourceLines
+    private let catalog: Catalog
+    private let baseModel: ModelConfig
+    private let lock = NSLock()
+    private var hardwareCache: [[String]: Result<Accelerator, SweepError>] = [:]
+    private var modelCache: [String: Result<ModelConfig, SweepError>] = [:]
+
+    /// Loads the base design and checks every axis; errors point into the sweep file.
+    public init(spec: SweepSpec, catalog: Catalog = .standard()) throws(Diagnostics) {
+        self.spec = spec
+        var roots = catalog.roots
+        roots.insert((spec.path as NSString).deletingLastPathComponent, at: 0)
+        self.catalog = Catalog(roots: roots)
+        keys = spec.axes.flatMap(\.keys)
+        guard let path = self.catalog.resolve(spec.base.hardware, shelf: .hardware) else {
+            throw Diagnostics([
+                Diagnostic(path: spec.path, mark: nil, message: "no hardware named '\(spec.base.hardware)'")
+            ])
+        }
+        hardwarePath = path
+        let text = try Catalog.readText(path)
+        hardwareLines = SourceLines(text)
+        guard let node = try YAMLParser().parse(text, path: path) else {
+            throw Diagnostics([Diagnostic(path: path, mark: nil, message: "the hardware file is empty")])
+        }
+        hardwareNode = node
+        _ = try YAMLDecoder().decode(Accelerator.self, from: node, path: path, lines: hardwareLines)
+        baseModel = try ModelConfig.load(spec.base.model, catalog: self.catalog)
+        do {
+            points = try DesignSpace.points(axes: spec.axes, strategy: spec.strategy)
+        } catch {
+            throw Diagnostics([Diagnostic(path: spec.path, mark: nil, message: error.message, hint: error.hint)])
+        }
+        try checkAxes()
+    }
+
+    private func diagnostic(_ message: String, at mark: SourceMark?, hint: String? = nil) -> Diagnostic {
+        let lines = (try? Catalog.readText(spec.path)).map(SourceLines.init)
+        return Diagnostic(
+            path: spec.path, mark: mark, message: message, hint: hint, sourceLine: mark.flatMap { lines?.line($0.line) }
+        )
+    }
+
+    /// Every hardware key must lead somewhere in the base file, and every value must read.
+    private func checkAxes() throws(Diagnostics) {
+        var problems: [Diagnostic] = []
+        for axis in spec.axes {
+            for (j, (key, mark)) in zip(axis.keys, axis.marks).enumerated() {
+                for row in axis.values {
+                    let value = row[j]
+                    if Self.workloadKeys.contains(key) {
+                        if let message = checkWorkload(key: key, value: value) {
+                            problems.append(diagnostic("\(key) = \(value): \(message)", at: mark))
+                            break
+                        }
+                        continue
+                    }
+                    let path = Self.hardwarePath(key)
+                    do {
+                        let node = try hardwareNode.setting(
+                            path, to: YAMLNode(.scalar(value, plain: true), at: SourceMark(line: 1, column: 1)))
+                        _ = try YAMLDecoder().decode(
+                            Accelerator.self, from: node, path: hardwarePath, lines: hardwareLines)
+                    } catch let error as KeyPathError {
+                        let hint = error.suggestion.map { "did you mean '\($0)'?" }
+                        problems.append(
+                            diagnostic(
+                                "unknown key path '\(key)' in \(spec.base.hardware): \(error.message)", at: mark,
+                                hint: hint))
+                        break
+                    } catch let error as Diagnostics {
+                        if let unknown = error.items.first(where: { $0.message.hasPrefix("unknown key") }) {
+                            problems.append(
+                                diagnostic(
+                                    "unknown key path '\(key)': \(unknown.message)", at: mark, hint: unknown.hint))
+                            break
+                        }
+                        if let first = error.items.first,
+                            first.message.hasPrefix("expected") || first.message.hasPrefix("unknown unit")
+                        {
+                            problems.append(
+                                diagnostic("\(key) = \(value): \(first.message)", at: mark, hint: first.hint))
+                            break
+                        }
+                    } catch {
+                        problems.append(diagnostic("\(key) = \(value): \(error)", at: mark))
+                        break
+                    }
+                }
+            }
+        }
+        if !problems.isEmpty { throw Diagnostics(problems) }
+    }
+
+    /// Nil when a workload value reads, else why not.
+    private func checkWorkload(key: String, value: String) -> String? {
+        switch key {
+        case "batch", "sequence", "context":
+            return (Int(value) ?? 0) >= 1 ? nil : "must be a whole number of at least 1"
+        case "operating_point":
+            return (Int(value) ?? -1) >= 0 || value.hasSuffix("%")
+                ? nil : "must be an operating-point index (0 is nominal) or a share of the clock such as 80%"
+        case "phase":
+            return ["prefill", "decode", "training"].contains(value) ? nil : "expected prefill, decode or training"
+        case "precision":
+            return (try? PrecisionConfig(parsing: value)) == nil ? "unknown precision" : nil
+        case "dataflow":
+            return value == "any" || Dataflow(name: value) != nil ? nil : "unknown dataflow"
+        case "fusion":
+            var options = GraphOptions()
+            return options.setFusion(value) ? nil : "expected " + GraphOptions.fusionNames.joined(separator: ", ")
+        case "attention":
+            return GraphOptions.Attention(rawValue: value) == nil ? "expected causal or full" : nil
+        case "logits":
+            return GraphOptions.Logits(rawValue: value) == nil ? "expected last or all" : nil
+        case "roofline":
+            return RooflineMode(rawValue: value) == nil ? "expected ideal or mapped" : nil
+        case "model":
+            if case .failure(let error) = model(value) { return error.message }
+            return nil
+        default:
+            return nil
+        }
+    }
+
+    /// A hardware key path without its optional `hardware.` prefix, split at dots.
+    static func hardwarePath(_ key: String) -> [String] {
+        let parts = key.split(separator: ".").map(String.init)
+        return parts.first == "hardware" ? Array(parts.dropFirst()) : parts
+    }
+
+    /// The settings of a point: key and value for every swept key.
+    public func settings(_ id: Int) -> [(key: String, value: String)] {
+        var result: [(String, String)] = []
+        for (axis, index) in zip(spec.axes, points[id]) {
+            for (j, key) in axis.keys.enumerated() { result.append((key, axis.values[index][j])) }
+        }
+        return result
+    }
+
+    private func model(_ name: String) -> Result<ModelConfig, SweepError> {
+        lock.lock()
+        if let cached = modelCache[name] {
+            lock.unlock()
+            return cached
+        }
+        lock.unlock()
+        let result: Result<ModelConfig, SweepError>
+        do {
+            result = .success(try ModelConfig.load(name, catalog: catalog))
+        } catch {
+            result = .failure(SweepError(error.items.first?.message ?? "cannot load model \(name)"))
+        }
+        lock.lock()
+        modelCache[name] = result
+        lock.unlock()
+        return result
+    }
+
+    private func hardware(_ settings: [(key: String, value: String)]) -> Result<Accelerator, SweepError> {
+        let hardwareSettings = settings.filter { !Self.workloadKeys.contains($0.key) }
+        let cacheKey = hardwareSettings.map { $0.key + "=" + $0.value }
+        lock.lock()
+        if let cached = hardwareCache[cacheKey] {
+            lock.unlock()
+            return cached
+        }
+        lock.unlock()
+        var node = hardwareNode
+        let result: Result<Accelerator, SweepError>
+        do {
+            for setting in hardwareSettings {
+                node = try node.setting(
+                    Self.hardwarePath(setting.key),
+                    to: YAMLNode(.scalar(setting.value, plain: true), at: SourceMark(line: 1, column: 1)))
+            }
+            result = .success(
+                try YAMLDecoder().decode(Accelerator.self, from: node, path: hardwarePath, lines: hardwareLines))
+        } catch let error as Diagnostics {
+            result = .failure(SweepError("invalid hardware: " + (error.items.first?.message ?? "\(error)")))
+        } catch {
+            result = .failure(SweepError("invalid hardware: \(error)"))
+        }
+        lock.lock()
+        hardwareCache[cacheKey] = result
+        lock.unlock()
+        return result
+    }
+
+    /// Evaluates one point. Never throws: a point that cannot be evaluated records why.
+    public func evaluate(_ id: Int) -> PointResult {
+        let settings = self.settings(id)
+        var result = PointResult(
+            id: id, values: settings.map(\.value), metrics: [:], feasible: false, violated: "", error: "")
+        do {
+            try evaluate(settings, into: &result)
+        } catch {
+            result.error = error.description
+        }
+        return result
+    }
+
+    private func evaluate(_ settings: [(key: String, value: String)], into result: inout PointResult) throws(SweepError)
+    {
+        var hardware = try self.hardware(settings).get()
+        var workload: [String: String] = [:]
+        for setting in settings where Self.workloadKeys.contains(setting.key) { workload[setting.key] = setting.value }
+        let base = spec.base
+        var model = baseModel
+        if let name = workload["model"] { model = try self.model(name).get() }
+        let batch = workload["batch"].flatMap { Int($0) } ?? base.batch
+        let phaseName = workload["phase"] ?? base.phase
+        let fallback = min(2048, model.maxPositions)
+        let phase: Phase
+        switch phaseName {
+        case "decode":
+            phase = .decode(batch: batch, context: workload["context"].flatMap { Int($0) } ?? base.context ?? fallback)
+        case "training":
+            phase = .training(
+                batch: batch, sequence: workload["sequence"].flatMap { Int($0) } ?? base.sequence ?? fallback)
+        default:
+            phase = .prefill(
+                batch: batch, sequence: workload["sequence"].flatMap { Int($0) } ?? base.sequence ?? fallback)
+        }
+        var precision = PrecisionConfig.default(for: hardware)
+        if let text = workload["precision"] ?? base.precision {
+            do {
+                precision = try PrecisionConfig(parsing: text)
+            } catch {
+                throw SweepError(error.message)
+            }
+        }
+        var options = GraphOptions()
+        if model.family != .decoder { options.attention = .full }
+        if let text = workload["attention"] ?? base.attention, let attention = GraphOptions.Attention(rawValue: text) {
+            options.attention = attention
+        }
+        if let text = workload["logits"] ?? base.logits, let logits = GraphOptions.Logits(rawValue: text) {
+            options.logits = logits
+        }
+        if let text = workload["fusion"] ?? base.fusion, !options.setFusion(text) {
+            throw SweepError("unknown fusion '\(text)'")
+        }
+        let graph: Graph
+        do {
+            graph = try GraphBuilder(model: model, precision: precision, options: options).build(phase)
+        } catch {
+            throw SweepError(error.message)
+        }
+        let dataflowName = workload["dataflow"] ?? base.dataflow
+        let dataflow = dataflowName.flatMap { $0 == "any" ? nil : Dataflow(name: $0) }
+        var point = base.operatingPoint
+        if let text = workload["operating_point"] {
+            guard let selected = hardware.selectingOperatingPoint(text) else {
+                throw SweepError(
+                    "\(hardware.name) has no operating point '\(text)' (\(hardware.operatingPoints.count) listed)")
+            }
+            (hardware, point) = selected
+        }
+        let mode = workload["roofline"].flatMap(RooflineMode.init(rawValue:)) ?? base.roofline
+        let evaluation: GraphEvaluation
+        do {
+            let evaluator = try Evaluator(
+                hardware: hardware, mode: mode, objective: base.mapperObjective, dataflow: dataflow,
+                operatingPoint: point,
+                cache: cache, tilingBudget: spec.tilingBudget)
+            evaluation = try evaluator.evaluate(graph)
+        } catch {
+            throw SweepError(error.message)
+        }
+        let energy = evaluation.energy.total
+        let seconds = evaluation.seconds
+        let tokens = Double(graph.tokens)
+        result.metrics = [
+            .energy: energy, .energyPerToken: evaluation.energyPerToken, .latency: seconds, .edp: energy * seconds,
+            .area: hardware.area.total.value.squareMillimetres, .power: evaluation.averagePower,
+            .tokensPerJoule: energy > 0 ? tokens / energy : 0, .tokensPerSecond: seconds > 0 ? tokens / seconds : 0,
+            .cost: spec.eta * energy + (1 - spec.eta) * hardware.tdp.value.si * seconds,
+        ]
+        result.feasible = true
+        for constraint in spec.constraints {
+            let holds: Bool
+            switch constraint.kind {
+            case .fitsMemory:
+                let capacity = hardware.dram?.totalSize.si ?? hardware.memory.first?.totalSize.si ?? 0
+                holds = graph.weightBytes + graph.kvCacheBytes <= capacity
+            case .bound(let metric, let comparison, let limit):
+                holds = comparison.holds((result.metrics[metric] ?? .nan) * metric.siPerColumnUnit, limit)
+            }
+            if !holds {
+                result.feasible = false
+                result.violated = constraint.text
+                break
+            }
+        }
+    }
+}

@@ -1,0 +1,179 @@
+import JouleEval
+import JouleSpec
+import YAML
+
+/// A sweep file: a base design and workload, the axes to vary, how to pick points, what to
+/// minimise, and what a point must satisfy.
+public struct SweepSpec: Sendable, Decodable {
+    /// How points are picked from the axes.
+    public enum Strategy: Sendable, Hashable {
+        /// Every combination.
+        case grid
+        /// `samples` uniform draws (GSL's MT19937 with `seed`).
+        case random(samples: Int, seed: UInt)
+        /// The first `samples` Sobol points (GSL), mapped to value indices.
+        case sobol(samples: Int)
+    }
+
+    /// The starting point every axis modifies.
+    public struct Base: Sendable, Decodable {
+        public var hardware: String
+        public var model: String
+        public var phase: String
+        public var batch: Int
+        public var sequence: Int?
+        public var context: Int?
+        public var precision: String?
+        public var dataflow: String?
+        public var fusion: String?
+        public var attention: String?
+        public var logits: String?
+        public var roofline: RooflineMode
+        public var mapperObjective: Objective
+        public var operatingPoint: Int
+
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case hardware, model, phase, batch, sequence, context, precision, dataflow, fusion, attention, logits,
+                roofline
+            case mapperObjective = "mapper_objective"
+            case operatingPoint = "operating_point"
+        }
+
+        public init(from decoder: any Decoder) throws {
+            var r = try MappingReader(decoder, keys: CodingKeys.self)
+            let hardware = r.required(.hardware, String.self, example: "hardware: tpu-v1")
+            let model = r.required(.model, String.self, example: "model: bert-base-uncased")
+            phase = r.optional(.phase, String.self) ?? "prefill"
+            batch = r.optional(.batch, Int.self) ?? 1
+            sequence = r.optional(.sequence, Int.self)
+            context = r.optional(.context, Int.self)
+            precision = r.optional(.precision, String.self)
+            dataflow = r.optional(.dataflow, String.self)
+            fusion = r.optional(.fusion, String.self)
+            attention = r.optional(.attention, String.self)
+            logits = r.optional(.logits, String.self)
+            let mode = r.optional(.roofline, String.self) ?? "mapped"
+            roofline = RooflineMode(rawValue: mode) ?? .mapped
+            if RooflineMode(rawValue: mode) == nil {
+                r.error("unknown roofline '\(mode)'", at: .roofline, hint: "ideal or mapped")
+            }
+            let objective = r.optional(.mapperObjective, String.self) ?? "energy"
+            mapperObjective = Objective(rawValue: objective) ?? .energy
+            if Objective(rawValue: objective) == nil {
+                r.error("unknown mapper objective '\(objective)'", at: .mapperObjective, hint: "energy, latency or edp")
+            }
+            operatingPoint = r.optional(.operatingPoint, Int.self) ?? 0
+            if !["prefill", "decode", "training"].contains(phase) {
+                r.error(
+                    "unknown phase '\(phase)'", at: .phase,
+                    hint: Suggestion.hint(for: phase, among: ["prefill", "decode", "training"]))
+            }
+            if batch < 1 { r.error("batch must be at least 1", at: .batch) }
+            try r.finish()
+            self.hardware = try r.unwrap(hardware)
+            self.model = try r.unwrap(model)
+        }
+    }
+
+    /// A name for reports.
+    public var name: String
+    public var base: Base
+    public var axes: [Axis]
+    public var strategy: Strategy
+    /// The figures to minimise (or maximise, for throughput metrics) together.
+    public var objectives: [Metric]
+    public var constraints: [Constraint]
+    /// Zeus's eta for the `cost` metric (1: energy only, 0: time only).
+    public var eta: Double
+    /// Tilings the mapper tries per shape.
+    public var tilingBudget: Int
+    /// The file this came from (relative hardware and model paths resolve against its folder).
+    public var path = ""
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case name, base, axes, strategy, objectives, constraints, eta, refine
+        case tilingBudget = "tiling_budget"
+    }
+
+    enum StrategyKeys: String, CodingKey, CaseIterable { case random, sobol }
+    enum SampleKeys: String, CodingKey, CaseIterable { case samples, seed }
+
+    struct Samples: Decodable {
+        var samples: Int
+        var seed: UInt
+        init(from decoder: any Decoder) throws {
+            var r = try MappingReader(decoder, keys: SampleKeys.self)
+            let samples = r.required(.samples, Int.self, example: "samples: 100")
+            seed = r.optional(.seed, UInt.self) ?? 1
+            if let samples, samples < 1 { r.error("samples must be at least 1", at: .samples) }
+            try r.finish()
+            self.samples = try r.unwrap(samples)
+        }
+    }
+
+    struct StrategyEntry: Decodable {
+        var strategy: Strategy
+        init(from decoder: any Decoder) throws {
+            if let text = decoder.yamlNode?.scalar {
+                guard text == "grid" else {
+                    throw decoder.diagnostic(
+                        "unknown strategy '\(text)'",
+                        hint: "grid, { random: { samples: 100, seed: 1 } } or { sobol: { samples: 64 } }")
+                }
+                strategy = .grid
+                return
+            }
+            var r = try MappingReader(decoder, keys: StrategyKeys.self)
+            let random = r.optional(.random, Samples.self)
+            let sobol = r.optional(.sobol, Samples.self)
+            try r.finish()
+            if let random {
+                strategy = .random(samples: random.samples, seed: random.seed)
+            } else if let sobol {
+                strategy = .sobol(samples: sobol.samples)
+            } else {
+                throw decoder.diagnostic("a strategy mapping names random or sobol", hint: "{ sobol: { samples: 64 } }")
+            }
+        }
+    }
+
+    public init(from decoder: any Decoder) throws {
+        var r = try MappingReader(decoder, keys: CodingKeys.self)
+        name = r.optional(.name, String.self) ?? "sweep"
+        let base = r.required(
+            .base, Base.self,
+            example: "base: { hardware: tpu-v1, model: bert-base-uncased, phase: prefill, sequence: 128 }")
+        let axes = r.required(.axes, [Axis].self, example: "axes: [ { key: batch, values: [1, 8] } ]")
+        strategy = r.optional(.strategy, StrategyEntry.self)?.strategy ?? .grid
+        objectives = r.optional(.objectives, [Metric].self) ?? [.energyPerToken, .latency]
+        constraints = r.optional(.constraints, [Constraint].self) ?? []
+        eta = r.optional(.eta, Double.self) ?? 0.5
+        tilingBudget = r.optional(.tilingBudget, Int.self) ?? 60
+        if let refine = r.optional(.refine, String.self) {
+            r.error(
+                "refine: \(refine) is not available yet; use strategy: grid, random or sobol", at: .refine,
+                hint: "remove the refine line")
+        }
+        if let axes, axes.isEmpty { r.error("list at least one axis", at: .axes) }
+        if objectives.isEmpty { r.error("list at least one objective", at: .objectives) }
+        if eta < 0 || eta > 1 { r.error("eta must lie in [0, 1], found \(eta)", at: .eta) }
+        if tilingBudget < 1 { r.error("tiling_budget must be at least 1", at: .tilingBudget) }
+        var seen: [String: Bool] = [:]
+        for axis in axes ?? [] {
+            for (key, mark) in zip(axis.keys, axis.marks) {
+                if seen[key] != nil { r.error("key '\(key)' is swept by two axes; link them instead", atMark: mark) }
+                seen[key] = true
+            }
+        }
+        try r.finish()
+        self.base = try r.unwrap(base)
+        self.axes = try r.unwrap(axes)
+    }
+
+    /// Loads a sweep file.
+    public static func load(_ path: String) throws(Diagnostics) -> SweepSpec {
+        var spec = try Catalog.decode(SweepSpec.self, path: path)
+        spec.path = path
+        return spec
+    }
+}
