@@ -107,7 +107,7 @@ enum SweepCommand {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             try merged.table.write(path: (directory as NSString).appendingPathComponent("points.csv"))
             let front = Pareto.front(merged.table.rows, objectives: merged.objectives)
-            try SweepTable(keys: merged.table.keys, rows: front).write(
+            try JouleSearch.SweepTable(keys: merged.table.keys, rows: front).write(
                 path: (directory as NSString).appendingPathComponent("pareto.csv"))
             if let spec = try? SweepSpec.load(merged.sweepFile) {
                 let summary = SweepSummary(

@@ -42,9 +42,12 @@ struct AxisEntry: Decodable {
             r.error("give either values or range, not both", at: .range)
             values = []
         case (nil, nil):
-            r.error(
-                "an axis needs values or a range", at: nil,
-                hint: "values: [1, 8, 64]  or  range: { from: 64 KiB, to: 8 MiB, factor: 2 }")
+            // A range that failed to read has reported why already.
+            if !r.has(.values) && !r.has(.range) {
+                r.error(
+                    "an axis needs values or a range", at: nil,
+                    hint: "values: [1, 8, 64]  or  range: { from: 64 KiB, to: 8 MiB, factor: 2 }")
+            }
             values = []
         }
         try r.finish()
