@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import Joule
+import YAML
 
 // `make bench`: the mapper's evaluation rate and search times, and whole-model evaluation.
 // Run in release (`swift run -c release joule-bench`); figures go to stdout and, with
@@ -59,6 +60,33 @@ do {
     let ideal = try Evaluator(hardware: h100, mode: .ideal)
     let idealTime = try seconds { _ = try ideal.evaluate(graph) }
     report("| same, --roofline ideal | \(QuantityFormat.number(idealTime * 1e3)) ms |")
+    for (mode, budget) in [("mapped", 20), ("mapped", 5), ("ideal", 20)] {
+        let sweepText = """
+            name: bench-\(mode)
+            base: { hardware: toy-3level, model: bert-base-uncased, phase: prefill, sequence: 128, roofline: \(mode) }
+            tiling_budget: \(budget)
+            axes:
+              - linked:
+                  - { key: compute.array.rows, values: [4, 6, 8, 10, 12, 16, 20, 24, 28, 32] }
+                  - { key: compute.array.cols, values: [4, 6, 8, 10, 12, 16, 20, 24, 28, 32] }
+                  - { key: memory.PE.instances, values: [16, 36, 64, 100, 144, 256, 400, 576, 784, 1024] }
+              - { key: memory.GlobalBuffer.size, range: { from: 16 KiB, to: 8 MiB, factor: 2 } }
+              - { key: precision, values: [int8, fp16, bf16, fp32] }
+              - { key: batch, range: { from: 1, to: 25, step: 1 } }
+            objectives: [energy_per_token, latency]
+            """
+        var spec = try YAMLDecoder().decode(SweepSpec.self, from: sweepText, path: "bench.yaml")
+        spec.path = FileManager.default.currentDirectoryPath + "/bench.yaml"
+        let plan = try SweepPlan(spec: spec)
+        let directory = NSTemporaryDirectory() + "joule-bench-\(ProcessInfo.processInfo.processIdentifier)-\(mode)"
+        try? FileManager.default.removeItem(atPath: directory)
+        var points = 0
+        let time = try seconds { points = try SweepRunner(plan: plan, directory: directory).run().table.rows.count }
+        try? FileManager.default.removeItem(atPath: directory)
+        report(
+            "| sweep, \(QuantityFormat.grouped(points))-point grid (array x GlobalBuffer x precision x batch), bert-base-uncased prefill on toy-3level, \(mode) (tiling budget \(budget)), all cores | \(QuantityFormat.grouped(Int(Double(points) / time))) points/s |"
+        )
+    }
     let arguments = CommandLine.arguments
     if let index = arguments.firstIndex(of: "--record"), index + 1 < arguments.count {
         let machine =

@@ -53,6 +53,10 @@ public struct Evaluator: Sendable {
     public var cache: MapperCache
     /// Tilings the mapper tries per shape.
     public var tilingBudget: Int
+    /// An empty breakdown over the hardware's levels, copied for every operator.
+    let template: Breakdown
+    /// The hardware's mapping-cache identity, hashed once.
+    let identity: MapperCache.HardwareIdentity
 
     /// Why an evaluation failed.
     public struct EvaluationError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -84,6 +88,8 @@ public struct Evaluator: Sendable {
         self.operatingPoint = hardware.operatingPoints[operatingPoint]
         self.cache = cache
         self.tilingBudget = tilingBudget
+        template = Breakdown(levels: hardware.memory)
+        identity = MapperCache.HardwareIdentity(hardware)
     }
 
     /// The cost of one GEMM-family operator.
@@ -91,7 +97,7 @@ public struct Evaluator: Sendable {
         switch mode {
         case .ideal:
             do {
-                return (try Roofline.ideal(gemm, hardware: hardware, at: operatingPoint), 0)
+                return (try Roofline.ideal(gemm, hardware: hardware, at: operatingPoint, template: template), 0)
             } catch {
                 throw EvaluationError(message: error.message)
             }
@@ -100,7 +106,8 @@ public struct Evaluator: Sendable {
                 hardware: hardware, objective: objective, tilingBudget: tilingBudget, operatingPoint: operatingPoint)
             do {
                 let result = try cache.best(
-                    mapper, problem: Problem.gemm(gemm), macPrecision: gemm.macPrecision, dataflow: dataflow)
+                    mapper, identity: identity, problem: Problem.gemm(gemm), macPrecision: gemm.macPrecision,
+                    dataflow: dataflow)
                 var cost = result.cost
                 if gemm.inputOnChip || gemm.outputOnChip {
                     cost = Self.keepOnChip(cost, gemm: gemm, hardware: hardware)
@@ -152,7 +159,7 @@ public struct Evaluator: Sendable {
                 }
                 costs.append(cost)
             case .vector(let vector):
-                costs.append(Roofline.vector(vector, hardware: hardware, at: operatingPoint))
+                costs.append(Roofline.vector(vector, hardware: hardware, at: operatingPoint, template: template))
             }
         }
         return GraphEvaluation(

@@ -12,9 +12,9 @@ public enum RooflineMode: String, Sendable, Hashable, CaseIterable {
 /// Costs that need no mapping: GEMMs under the ideal roofline, and vector operators.
 public enum Roofline {
     /// A GEMM moving each operand to or from DRAM once, computing at the array's peak.
-    public static func ideal(_ gemm: GEMM, hardware: Accelerator, at point: OperatingPoint) throws(EnergyModel
-        .CostError) -> OperatorCost
-    {
+    public static func ideal(
+        _ gemm: GEMM, hardware: Accelerator, at point: OperatingPoint, template: Breakdown? = nil
+    ) throws(EnergyModel.CostError) -> OperatorCost {
         let precision = gemm.macPrecision
         guard let support = hardware.compute.precisions[precision] else {
             throw EnergyModel.CostError(
@@ -27,7 +27,7 @@ public enum Roofline {
         let computeSeconds = gemm.macs / macsPerSecond
         let readBytes = (gemm.inputOnChip ? 0 : gemm.inputBytes) + gemm.secondBytes
         let writeBytes = gemm.outputOnChip ? 0 : gemm.outputBytes
-        var energy = Breakdown(levels: hardware.memory)
+        var energy = template ?? Breakdown(levels: hardware.memory)
         var levelSeconds = [Double](repeating: 0, count: hardware.memory.count)
         if let d = dramIndex(hardware) {
             let level = hardware.memory[d]
@@ -46,9 +46,11 @@ public enum Roofline {
 
     /// A vector operator: its operations on the vector unit's lanes (one per lane per cycle),
     /// its unfused operands to and from DRAM.
-    public static func vector(_ op: VectorOp, hardware: Accelerator, at point: OperatingPoint) -> OperatorCost {
+    public static func vector(
+        _ op: VectorOp, hardware: Accelerator, at point: OperatingPoint, template: Breakdown? = nil
+    ) -> OperatorCost {
         let computeSeconds = op.ops / (Double(hardware.compute.vector.lanes) * point.frequency.si)
-        var energy = Breakdown(levels: hardware.memory)
+        var energy = template ?? Breakdown(levels: hardware.memory)
         var levelSeconds = [Double](repeating: 0, count: hardware.memory.count)
         if !op.fused, let d = dramIndex(hardware) {
             let level = hardware.memory[d]

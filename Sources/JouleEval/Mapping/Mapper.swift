@@ -200,9 +200,10 @@ public struct Mapper: Sendable {
         }
         var results: [[[Int]]] = []
         var current = [[Int]](repeating: temporalBound, count: levels)
+        var full = [Int](repeating: 1, count: dims)
         func fits(_ level: Int, _ extents: [Int]) -> Bool {
             var bytes = 0.0
-            let full = (0..<dims).map { extents[$0] * spatialBelow[level][$0] }
+            for d in 0..<dims { full[d] = extents[d] * spatialBelow[level][d] }
             for (o, operand) in problem.operands.enumerated() where holds[o][level] {
                 let size = full.withUnsafeBufferPointer { operand.footprint($0) }
                 bytes += size * Double(operand.wordBits) / 8
@@ -229,6 +230,10 @@ public struct Mapper: Sendable {
                 }
                 for value in candidates[d] where value <= outer[d] {
                     extents[d] = value
+                    // Footprints grow with every extent: if this value does not fit with the
+                    // remaining dimensions at 1, no choice for them will.
+                    for e in (d + 1)..<dims { extents[e] = 1 }
+                    guard fits(level, extents) else { continue }
                     pick(d + 1)
                 }
             }

@@ -5,12 +5,37 @@ import JouleSpec
 /// operating point), so identical layers, and sweep points sharing a shape and memory
 /// hierarchy, map once. Safe to share between threads.
 public final class MapperCache: @unchecked Sendable {
+    /// What of a hardware decides its mappings, with its hash computed once (hashing every
+    /// level's strings on each lookup would dominate a sweep).
+    public struct HardwareIdentity: Hashable, Sendable {
+        let name: String
+        let memory: [MemoryLevel]
+        let compute: ComputeArray
+        let hash: Int
+
+        /// The identity of an accelerator's memory hierarchy and array.
+        public init(_ hardware: Accelerator) {
+            name = hardware.name
+            memory = hardware.memory
+            compute = hardware.compute
+            var hasher = Hasher()
+            hasher.combine(name)
+            hasher.combine(memory)
+            hasher.combine(compute)
+            hash = hasher.finalize()
+        }
+
+        public func hash(into hasher: inout Hasher) { hasher.combine(hash) }
+
+        public static func == (a: HardwareIdentity, b: HardwareIdentity) -> Bool {
+            a.hash == b.hash && a.name == b.name && a.memory == b.memory && a.compute == b.compute
+        }
+    }
+
     struct Key: Hashable {
         var problem: Problem
         var precision: Precision
-        var hardware: String
-        var memory: [MemoryLevel]
-        var compute: ComputeArray
+        var hardware: HardwareIdentity
         var dataflow: Dataflow?
         var objective: Objective
         var frequency: Double
@@ -28,13 +53,14 @@ public final class MapperCache: @unchecked Sendable {
     public init() {}
 
     /// The cached result, or the mapper's, stored for next time.
-    public func best(_ mapper: Mapper, problem: Problem, macPrecision: Precision, dataflow: Dataflow?)
-        throws(MappingError) -> MapperResult
-    {
+    public func best(
+        _ mapper: Mapper, identity: HardwareIdentity? = nil, problem: Problem, macPrecision: Precision,
+        dataflow: Dataflow?
+    ) throws(MappingError) -> MapperResult {
         let key = Key(
-            problem: problem, precision: macPrecision, hardware: mapper.hardware.name, memory: mapper.hardware.memory,
-            compute: mapper.hardware.compute, dataflow: dataflow, objective: mapper.objective,
-            frequency: mapper.operatingPoint.frequency.si, voltage: mapper.operatingPoint.voltage.si)
+            problem: problem, precision: macPrecision, hardware: identity ?? HardwareIdentity(mapper.hardware),
+            dataflow: dataflow, objective: mapper.objective, frequency: mapper.operatingPoint.frequency.si,
+            voltage: mapper.operatingPoint.voltage.si)
         lock.lock()
         if let cached = entries[key] {
             hits += 1
