@@ -32,7 +32,8 @@ let package = Package(
         .target(name: "JouleSearch", dependencies: ["JouleEval", "JouleSpec", "Numerics"]),
         .target(name: "Joule", dependencies: ["JouleSpec", "JouleEval", "JouleSearch"]),
         .executableTarget(name: "JouleCLI", dependencies: ["Joule", "YAML", "CEditLine"]),
-        .executableTarget(name: "JouleBench", dependencies: ["Joule", "YAML"], path: "Benchmarks", exclude: ["results.md"]),
+        .executableTarget(
+            name: "JouleBench", dependencies: ["Joule", "YAML"], path: "Benchmarks", exclude: ["results.md"]),
 
         .testTarget(name: "YAMLTests", dependencies: ["YAML"]),
         .testTarget(name: "NumericsTests", dependencies: ["Numerics"]),

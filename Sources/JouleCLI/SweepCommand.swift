@@ -62,7 +62,14 @@ enum SweepCommand {
             throw .io(error.description)
         }
         progress.finish()
-        return report(outcome: outcome, plan: plan, directory: directory)
+        var text = report(outcome: outcome, plan: plan, directory: directory)
+        do {
+            _ = try ParetoPlot.writeParetoSVG(directory: directory, objectives: plan.spec.objectives.map(\.column))
+            text += ", pareto.svg"
+        } catch {
+            FileHandle.standardError.write(Data("joule: warning: no pareto.svg: \(error)\n".utf8))
+        }
+        return text
     }
 
     static func report(outcome: SweepRunner.Outcome, plan: SweepPlan, directory: String) -> String {
@@ -107,7 +114,7 @@ enum SweepCommand {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             try merged.table.write(path: (directory as NSString).appendingPathComponent("points.csv"))
             let front = Pareto.front(merged.table.rows, objectives: merged.objectives)
-            try JouleSearch.SweepTable(keys: merged.table.keys, rows: front).write(
+            try SweepTable(keys: merged.table.keys, rows: front).write(
                 path: (directory as NSString).appendingPathComponent("pareto.csv"))
             if let spec = try? SweepSpec.load(merged.sweepFile) {
                 let summary = SweepSummary(

@@ -1,4 +1,5 @@
 import Foundation
+import JouleSearch
 
 /// A plain-text table with aligned columns, as printed on a terminal.
 struct TextTable {
@@ -39,10 +40,6 @@ struct TextTable {
 
     /// Comma-separated values with a header row (cells quoted when needed).
     func csv() -> String {
-        func quote(_ cell: String) -> String {
-            cell.contains(",") || cell.contains("\"") || cell.contains("\n")
-                ? "\"" + cell.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : cell
-        }
-        return ([headers] + rows).map { $0.map(quote).joined(separator: ",") }.joined(separator: "\n")
+        ([headers] + rows).map { $0.map(CSV.quote).joined(separator: ",") }.joined(separator: "\n")
     }
 }

@@ -20,6 +20,7 @@ let topHelp = """
       eval op HARDWARE --dims   one GEMM: its best mapping, accesses per level, energy
       dvfs MODEL HARDWARE       energy and time over operating points, and the best by each rule
       sweep FILE                co-design sweep: points.csv, Pareto front, summary (merge shards)
+      plot KIND ... --out FILE  an SVG figure: roofline, breakdown, dvfs, or a sweep's pareto
       check FILE...             validate input files; every error with file:line:column
       help [COMMAND]            this text, or a command's own help
 
@@ -65,8 +66,10 @@ func runJoule(_ words: [String]) -> Int32 {
             output = try DVFSCommand.run(rest)
         case "sweep":
             output = try SweepCommand.run(rest)
+        case "plot":
+            output = try PlotCommand.run(rest)
         default:
-            let known = ["show", "check", "graph", "eval", "dvfs", "sweep", "help", "--version"]
+            let known = ["show", "check", "graph", "eval", "dvfs", "sweep", "plot", "help", "--version"]
             throw CommandLineError.usage(
                 "unknown command '\(command)'; \(Suggestion.hint(for: command, among: known))", usage: topUsage)
         }
@@ -99,9 +102,10 @@ func helpText(for command: String?) throws(CommandLineError) -> String {
     case "eval": return EvalCommand.help
     case "dvfs": return DVFSCommand.help
     case "sweep": return SweepCommand.help
+    case "plot": return PlotCommand.help
     case let other?:
         throw .usage(
-            "no help for '\(other)'; \(Suggestion.hint(for: other, among: ["show", "check", "graph", "eval", "dvfs", "sweep"]))",
+            "no help for '\(other)'; \(Suggestion.hint(for: other, among: ["show", "check", "graph", "eval", "dvfs", "sweep", "plot"]))",
             usage: "usage: joule help [COMMAND]")
     }
 }

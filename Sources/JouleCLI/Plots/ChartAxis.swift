@@ -106,7 +106,7 @@ struct ChartAxis {
         let upper = pow(10, high)
         let decades = Int(ceil(low - 1e-9))...Int(max(ceil(low - 1e-9), floor(high + 1e-9)))
         let inside = decades.filter { Double($0) >= low - 1e-9 && Double($0) <= high + 1e-9 }
-        if inside.count >= 2 {
+        if inside.count >= 3 {
             let step = inside.count > 18 ? 3 : (inside.count > 9 ? 2 : 1)
             var ticks: [Tick] = []
             for decade in Int(floor(low))...Int(ceil(high)) {
@@ -125,7 +125,7 @@ struct ChartAxis {
             }
             return ResolvedAxis(scale: .log, lower: lower, upper: upper, ticks: ticks, title: titled(factor: 1))
         }
-        // Less than two decades: label 1-2-5 (or every digit) within them.
+        // Fewer than three decade ticks: label 1-2-5 (or every digit) within the range.
         let factor = Self.prefixFactor(upper, allowed: unit != nil && prefixable)
         for multiples in [[1.0, 2, 5], [1.0, 2, 3, 4, 5, 6, 7, 8, 9]] {
             var values: [Double] = []

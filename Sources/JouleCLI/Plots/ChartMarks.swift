@@ -21,6 +21,8 @@ struct Marker {
     var label: String?
     /// Where the label goes, in pixels from the marker's centre.
     var labelOffset: (dx: Double, dy: Double) = (8, -8)
+    /// Which end of the label sits at the offset.
+    var labelAnchor: ChartText.Anchor = .start
     /// Shown when the pointer rests on the marker.
     var tooltip: String?
     /// Extra `data-` attributes (names without the prefix).

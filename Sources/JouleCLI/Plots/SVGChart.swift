@@ -24,6 +24,26 @@ struct SVGChart {
     static let ink = "#222222"
     static let gridColor = "#e4e4e4"
 
+    /// The note broken into lines that fit the picture's width (at most three; the last cut short).
+    var noteLines: [String] {
+        guard let note, !note.isEmpty else { return [] }
+        let room = width - 80
+        var lines: [String] = []
+        var line = ""
+        for word in note.split(separator: " ") {
+            let candidate = line.isEmpty ? String(word) : line + " " + word
+            if Self.textWidth(candidate, size: 11) > room && !line.isEmpty {
+                lines.append(line)
+                line = String(word)
+            } else {
+                line = candidate
+            }
+        }
+        if !line.isEmpty { lines.append(line) }
+        if lines.count > 3 { lines = Array(lines.prefix(2)) + [String(lines[2].dropLast(1)) + "…"] }
+        return lines
+    }
+
     /// The pixel rectangle of the plot area.
     struct Frame {
         var left: Double
@@ -68,22 +88,30 @@ struct SVGChart {
         let top: Double = subtitle == nil ? 46 : 64
         var right: Double = 24
         if !legend.isEmpty {
-            let longest = (legend.map(\.label) + [legendTitle ?? ""]).map { Self.textWidth($0, size: 12) }.max() ?? 0
+            let lines = legend.flatMap { $0.label.split(separator: "\n").map(String.init) } + [legendTitle ?? ""]
+            let longest = lines.map { Self.textWidth($0, size: 12) }.max() ?? 0
             right = min(270, max(110, longest + 44)) + 18
         }
         let yLabelWidth = y.ticks.compactMap(\.label).map { Self.textWidth(Self.labelText($0), size: 12) }.max() ?? 20
-        let left = max(62, yLabelWidth + 44)
-        let plotWidth = width - left - right
+        var left = max(62, yLabelWidth + 44)
+        var plotWidth = width - left - right
         var bottom: Double = 58
         var rotate = false
-        if case .categories(let names) = x.scale, !names.isEmpty {
+        if case .categories(let names) = x.scale, let first = names.first {
             let longest = names.map { Self.textWidth($0, size: 12) }.max() ?? 0
-            if longest > 0.9 * plotWidth / Double(names.count) {
+            let band = plotWidth / Double(names.count)
+            if longest > 0.9 * band {
                 rotate = true
                 bottom = 40 + longest * sin(40 * Double.pi / 180) + 14
+                // The first label slants left from its bar: keep it inside the picture.
+                let reach = Self.textWidth(first, size: 12) * cos(40 * Double.pi / 180) - band / 2 + 8
+                if reach > left {
+                    left = reach
+                    plotWidth = width - left - right
+                }
             }
         }
-        if note != nil { bottom += 18 }
+        bottom += 16 * Double(noteLines.count)
         return (Frame(left: left, top: top, width: plotWidth, height: height - top - bottom), rotate)
     }
 
@@ -138,14 +166,15 @@ struct SVGChart {
         body.append(textElements(px: px, py: py, frame: frame))
         body.append(axes(xAxis: xAxis, yAxis: yAxis, frame: frame, rotate: rotate, px: px, py: py))
         if !legend.isEmpty { body.append(legendElement(frame: frame)) }
-        if let note {
+        for (index, line) in noteLines.enumerated() {
+            let y = height - 8 - 16 * Double(noteLines.count - 1 - index)
             body.append(
                 SVGElement(
                     "text",
                     [
-                        ("class", "note"), ("x", n(frame.left)), ("y", n(height - 8)), ("font-size", "11"),
+                        ("class", "note"), ("x", n(frame.left)), ("y", n(y)), ("font-size", "11"),
                         ("fill", "#666666"),
-                    ], text: note))
+                    ], text: line))
         }
         let root = SVGElement(
             "svg",
@@ -280,7 +309,7 @@ struct SVGChart {
             if marker.shape == .cross {
                 attributes += [("fill", "none"), ("stroke", marker.color), ("stroke-width", "1.6")]
             } else if marker.filled {
-                attributes.append(("fill", marker.color))
+                attributes += [("fill", marker.color), ("fill-opacity", "0.9")]
                 if let stroke = marker.stroke { attributes += [("stroke", stroke), ("stroke-width", "1")] }
             } else {
                 attributes += [("fill", "none"), ("stroke", marker.color), ("stroke-width", "1.3")]
@@ -293,7 +322,8 @@ struct SVGChart {
             if let label = marker.label {
                 labels.append(
                     placedText(
-                        label, x: x, y: y, dx: marker.labelOffset.dx, dy: marker.labelOffset.dy, anchor: .start,
+                        label, x: x, y: y, dx: marker.labelOffset.dx, dy: marker.labelOffset.dy,
+                        anchor: marker.labelAnchor,
                         size: 11, color: "#333333", role: marker.role + "-label", frame: frame))
             }
         }
@@ -377,8 +407,8 @@ struct SVGChart {
                 ("y", n(frame.bottom + 19)), ("text-anchor", rotate ? "end" : "middle"),
             ]
             if rotate {
-                attributes[3] = ("x", n(x + 4))
-                attributes[4] = ("y", n(frame.bottom + 14))
+                attributes[2] = ("x", n(x + 4))
+                attributes[3] = ("y", n(frame.bottom + 14))
                 attributes.append(("transform", "rotate(-40 \(n(x + 4)) \(n(frame.bottom + 14)))"))
             }
             labels.append(Self.tickLabel(label, attributes: attributes))
@@ -467,7 +497,15 @@ struct SVGChart {
                     text: legendTitle))
             y += spacing
         }
-        for entry in legend {
+        // Entries that would run past the bottom of the picture are summarised in one line.
+        let room = Int(max(1, (height - 12 - y) / spacing))
+        var entries = legend
+        if entries.count > room {
+            entries = Array(entries.prefix(room - 1))
+            entries.append(
+                LegendEntry(label: "… \(legend.count - entries.count) more", color: "none", symbol: .swatch))
+        }
+        for entry in entries {
             let cy = y + 6
             var symbol: SVGElement
             switch entry.symbol {
@@ -493,9 +531,20 @@ struct SVGChart {
                     [("x", n(x + 1)), ("y", n(cy - 6)), ("width", "13"), ("height", "12"), ("fill", entry.color)])
             }
             children.append(symbol)
-            children.append(
-                SVGElement("text", [("x", n(x + 24)), ("y", n(cy + 4)), ("fill", Self.ink)], text: entry.label))
-            y += spacing
+            let lines = entry.label.split(separator: "\n").map(String.init)
+            if lines.count <= 1 {
+                children.append(
+                    SVGElement("text", [("x", n(x + 24)), ("y", n(cy + 4)), ("fill", Self.ink)], text: entry.label))
+            } else {
+                let rest = lines.dropFirst().map { line in
+                    "<tspan x=\"\(n(x + 24))\" dy=\"14\" fill=\"#555555\">\(SVGElement.escape(line))</tspan>"
+                }
+                children.append(
+                    SVGElement(
+                        "text", [("x", n(x + 24)), ("y", n(cy + 4)), ("fill", Self.ink)], text: lines[0],
+                        rawTail: rest.joined()))
+            }
+            y += spacing + 14 * Double(max(0, lines.count - 1))
         }
         return SVGElement("g", [("class", "legend")], children: children)
     }

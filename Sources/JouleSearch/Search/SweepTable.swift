@@ -16,7 +16,7 @@ public struct SweepTable: Sendable {
 
     /// The header line.
     public static func header(keys: [String]) -> String {
-        (["id"] + keys + ["feasible", "violated", "error"] + Metric.allCases.map(\.column)).map(quote).joined(
+        (["id"] + keys + ["feasible", "violated", "error"] + Metric.allCases.map(\.column)).map(CSV.quote).joined(
             separator: ",")
     }
 
@@ -24,46 +24,7 @@ public struct SweepTable: Sendable {
     public static func line(_ row: PointResult) -> String {
         var cells = [String(row.id)] + row.values + [row.feasible ? "true" : "false", row.violated, row.error]
         cells += Metric.allCases.map { metric in row.metrics[metric].map { String(format: "%.17g", $0) } ?? "" }
-        return cells.map(quote).joined(separator: ",")
-    }
-
-    static func quote(_ cell: String) -> String {
-        guard cell.contains(",") || cell.contains("\"") || cell.contains("\n") else { return cell }
-        return "\"" + cell.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-    }
-
-    /// Splits one CSV line into cells (quotes honoured).
-    static func cells(_ line: Substring) -> [String] {
-        var cells: [String] = []
-        var cell = ""
-        var quoted = false
-        var index = line.startIndex
-        while index < line.endIndex {
-            let c = line[index]
-            if quoted {
-                if c == "\"" {
-                    let next = line.index(after: index)
-                    if next < line.endIndex && line[next] == "\"" {
-                        cell.append("\"")
-                        index = next
-                    } else {
-                        quoted = false
-                    }
-                } else {
-                    cell.append(c)
-                }
-            } else if c == "\"" {
-                quoted = true
-            } else if c == "," {
-                cells.append(cell)
-                cell = ""
-            } else {
-                cell.append(c)
-            }
-            index = line.index(after: index)
-        }
-        cells.append(cell)
-        return cells
+        return cells.map(CSV.quote).joined(separator: ",")
     }
 
     /// Reads a points.csv; complete lines only (a run killed mid-line leaves a partial last line).
@@ -72,10 +33,12 @@ public struct SweepTable: Sendable {
         else {
             throw SweepError("cannot read \(path)")
         }
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-        if !text.hasSuffix("\n") { lines.removeLast() }  // cut short
-        guard let headerLine = lines.first else { throw SweepError("\(path) has no header") }
-        let header = cells(headerLine)
+        // A run killed mid-line leaves a partial last line: keep complete lines only.
+        let complete =
+            text.hasSuffix("\n")
+            ? text : String(text[..<(text.lastIndex(of: "\n").map { text.index(after: $0) } ?? text.startIndex)])
+        let records = CSV.records(complete)
+        guard let header = records.first?.cells else { throw SweepError("\(path) has no header") }
         let metrics = Metric.allCases.map(\.column)
         guard header.first == "id", header.count >= 4 + metrics.count, Array(header.suffix(metrics.count)) == metrics
         else {
@@ -83,8 +46,8 @@ public struct SweepTable: Sendable {
         }
         let keys = Array(header[1..<(header.count - 3 - metrics.count)])
         var rows: [PointResult] = []
-        for line in lines.dropFirst() where !line.isEmpty {
-            let cells = cells(line)
+        for record in records.dropFirst() {
+            let cells = record.cells
             guard cells.count == header.count, let id = Int(cells[0]) else { continue }
             var metricValues: [Metric: Double] = [:]
             for (offset, metric) in Metric.allCases.enumerated() {

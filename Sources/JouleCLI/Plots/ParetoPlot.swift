@@ -1,0 +1,240 @@
+import Foundation
+import JouleSearch
+import JouleSpec
+import YAML
+
+/// A sweep's points in two metrics: feasible points grey, infeasible ones as small hollow marks,
+/// and the Pareto front highlighted and joined by a step line.
+enum ParetoPlot {
+    /// How a column is drawn on an axis: its title, unit, and which way is better.
+    struct ColumnInfo {
+        var title: String
+        var unit: String?
+        var prefixable = true
+        var maximise = false
+    }
+
+    static func info(_ column: String) -> ColumnInfo {
+        let maximise = Metric.allCases.first { $0.column == column }?.maximise ?? false
+        switch column {
+        case "energy_j": return ColumnInfo(title: "Energy", unit: "J")
+        case "energy_per_token_j": return ColumnInfo(title: "Energy per token", unit: "J")
+        case "latency_s": return ColumnInfo(title: "Latency", unit: "s")
+        case "edp_js": return ColumnInfo(title: "Energy-delay product", unit: "J·s")
+        case "area_mm2": return ColumnInfo(title: "Area", unit: "mm²", prefixable: false)
+        case "average_power_w": return ColumnInfo(title: "Average power", unit: "W")
+        case "tokens_per_joule":
+            return ColumnInfo(title: "Tokens per joule", unit: "token/J", prefixable: false, maximise: maximise)
+        case "tokens_per_s":
+            return ColumnInfo(title: "Throughput", unit: "token/s", prefixable: false, maximise: maximise)
+        case "cost": return ColumnInfo(title: "Cost (η·E + (1−η)·P_max·t)", unit: nil)
+        default: return ColumnInfo(title: column, unit: nil, maximise: maximise)
+        }
+    }
+
+    /// The metric columns a table has, in header order.
+    static func metricColumns(_ table: CSVTable) -> [String] {
+        let metrics = Set(Metric.allCases.map(\.column))
+        return table.header.filter { metrics.contains($0) }
+    }
+
+    /// The column a metric name refers to: a column name (`latency_s`) or a metric (`latency`).
+    static func column(for name: String, in table: CSVTable) -> String? {
+        if table.header.contains(name) && name != "id" { return name }
+        if let metric = Metric(rawValue: name), table.header.contains(metric.column) { return metric.column }
+        return nil
+    }
+
+    /// The default axes: latency and energy per token when present, else the first two metrics.
+    static func defaultColumns(_ table: CSVTable) -> (x: String, y: String)? {
+        let metrics = metricColumns(table)
+        if metrics.contains("latency_s") && metrics.contains("energy_per_token_j") {
+            return ("latency_s", "energy_per_token_j")
+        }
+        guard metrics.count >= 2 else { return nil }
+        return (metrics[0], metrics[1])
+    }
+
+    /// Indices of the points no other point beats in both coordinates (equal points all kept),
+    /// ordered by x; `maximise` says which way is better on each axis.
+    static func front(_ points: [(x: Double, y: Double)], maximise: (x: Bool, y: Bool)) -> [Int] {
+        func key(_ index: Int) -> (Double, Double) {
+            let p = points[index]
+            return (maximise.x ? -p.x : p.x, maximise.y ? -p.y : p.y)
+        }
+        let order = points.indices.sorted { key($0) < key($1) }
+        var kept: [Int] = []
+        var best = Double.infinity
+        var last: (Double, Double)?
+        for index in order {
+            let k = key(index)
+            if k.1 < best {
+                kept.append(index)
+                best = k.1
+                last = k
+            } else if let last, k == last {
+                kept.append(index)
+            }
+        }
+        return kept.sorted { points[$0].x < points[$1].x }
+    }
+
+    /// The staircase through front points ordered by x: between two neighbours it turns at the
+    /// corner both of them beat, the edge of the region the front dominates.
+    static func staircase(_ points: [(x: Double, y: Double)], maximise: (x: Bool, y: Bool)) -> [(x: Double, y: Double)]
+    {
+        guard var previous = points.first else { return [] }
+        var path = [previous]
+        for point in points.dropFirst() {
+            let cornerX = maximise.x ? min(previous.x, point.x) : max(previous.x, point.x)
+            let cornerY = maximise.y ? min(previous.y, point.y) : max(previous.y, point.y)
+            path.append((cornerX, cornerY))
+            path.append(point)
+            previous = point
+        }
+        return path
+    }
+
+    static func chart(points: CSVTable, front frontTable: CSVTable?, x: String, y: String, name: String)
+        -> SVGChart
+    {
+        let xInfo = info(x)
+        let yInfo = info(y)
+        let maximise = (x: xInfo.maximise, y: yInfo.maximise)
+        struct Row {
+            var id: String
+            var x: Double
+            var y: Double
+            var feasible: Bool
+        }
+        func rows(_ table: CSVTable) -> (rows: [Row], skipped: Int) {
+            guard let xc = table.column(x), let yc = table.column(y) else { return ([], table.rows.count) }
+            var out: [Row] = []
+            for index in table.rows.indices {
+                guard let xv = table.number(row: index, column: xc), let yv = table.number(row: index, column: yc),
+                    xv.isFinite, yv.isFinite
+                else { continue }
+                out.append(Row(id: table.id(row: index), x: xv, y: yv, feasible: table.feasible(row: index)))
+            }
+            return (out, table.rows.count - out.count)
+        }
+        let (all, skipped) = rows(points)
+        let front: [Row]
+        if let frontTable {
+            front = rows(frontTable).rows
+        } else {
+            let feasible = all.filter(\.feasible)
+            front = self.front(feasible.map { ($0.x, $0.y) }, maximise: maximise).map { feasible[$0] }
+        }
+        let frontIDs = Set(front.map(\.id))
+        func scale(_ values: [Double]) -> ChartAxis.Scale {
+            guard let low = values.min(), let high = values.max(), low > 0 else { return .linear }
+            return high / low >= 30 ? .log : .linear
+        }
+        let xs = all.map(\.x) + front.map(\.x)
+        let ys = all.map(\.y) + front.map(\.y)
+        var chart = SVGChart(
+            title: "Pareto front: \(yInfo.title.lowercased()) vs \(xInfo.title.lowercased())",
+            subtitle:
+                "\(name) · \(all.count) points, \(all.filter(\.feasible).count) feasible, \(front.count) on the front",
+            x: ChartAxis(title: xInfo.title, unit: xInfo.unit, prefixable: xInfo.prefixable, scale: scale(xs)),
+            y: ChartAxis(title: yInfo.title, unit: yInfo.unit, prefixable: yInfo.prefixable, scale: scale(ys)))
+        let others = all.filter { !frontIDs.contains($0.id) }
+        for row in others where !row.feasible {
+            chart.markers.append(
+                Marker(
+                    x: row.x, y: row.y, color: "#b5b5b5", size: 2.6, filled: false, role: "infeasible",
+                    tooltip: "\(row.id) (infeasible)", data: [("id", row.id)]))
+        }
+        for row in others where row.feasible {
+            chart.markers.append(
+                Marker(
+                    x: row.x, y: row.y, color: "#8c8c8c", size: 3.2, role: "feasible", tooltip: row.id,
+                    data: [("id", row.id)]))
+        }
+        let ordered = front.sorted { $0.x < $1.x }
+        let stepPoints = Self.front(ordered.map { ($0.x, $0.y) }, maximise: maximise).map {
+            (ordered[$0].x, ordered[$0].y)
+        }
+        chart.lines.append(
+            ChartLine(
+                points: staircase(stepPoints, maximise: maximise), color: "#d62728", width: 1.6, role: "front-line"))
+        for row in ordered {
+            chart.markers.append(
+                Marker(
+                    x: row.x, y: row.y, color: "#d62728", size: 5, stroke: "#222222", role: "front",
+                    tooltip: "\(row.id): \(QuantityFormat.number(row.x)), \(QuantityFormat.number(row.y))",
+                    data: [("id", row.id)]))
+        }
+        chart.legend = [
+            LegendEntry(
+                label: "Pareto front (\(front.count))", color: "#d62728", symbol: .marker(.circle, filled: true)),
+            LegendEntry(
+                label: "feasible (\(others.filter(\.feasible).count))", color: "#8c8c8c",
+                symbol: .marker(.circle, filled: true)),
+            LegendEntry(
+                label: "infeasible (\(others.filter { !$0.feasible }.count))", color: "#b5b5b5",
+                symbol: .marker(.circle, filled: false)),
+        ]
+        let better = [
+            xInfo.maximise ? "higher \(xInfo.title.lowercased())" : "lower \(xInfo.title.lowercased())",
+            yInfo.maximise ? "higher \(yInfo.title.lowercased())" : "lower \(yInfo.title.lowercased())",
+        ]
+        var note = "better: \(better.joined(separator: ", "))"
+        if skipped > 0 { note += "; \(skipped) \(skipped == 1 ? "row" : "rows") without both values not shown" }
+        chart.note = note
+        return chart
+    }
+
+    /// Reads `OUT/points.csv` (and `OUT/pareto.csv` when present) and draws two of its columns.
+    static func chart(directory: String, x: String?, y: String?, usage: String) throws(CommandLineError) -> SVGChart {
+        let points = try CSVTable.read((directory as NSString).appendingPathComponent("points.csv"))
+        let frontPath = (directory as NSString).appendingPathComponent("pareto.csv")
+        let front = FileManager.default.fileExists(atPath: frontPath) ? try CSVTable.read(frontPath) : nil
+        let defaults = defaultColumns(points)
+        func resolve(_ name: String?, fallback: String?, flag: String) throws(CommandLineError) -> String {
+            guard let name else {
+                guard let fallback else {
+                    throw .data(
+                        Diagnostics([
+                            Diagnostic(
+                                path: points.path, mark: SourceMark(line: 1, column: 1),
+                                message: "the header names fewer than two metric columns to plot")
+                        ]))
+                }
+                return fallback
+            }
+            guard let column = column(for: name, in: points) else {
+                let choices = points.header.filter { $0 != "id" }
+                throw .usage(
+                    "--\(flag): no column '\(name)' in \(points.path); \(Suggestion.hint(for: name, among: choices))",
+                    usage: usage)
+            }
+            return column
+        }
+        let xColumn = try resolve(x, fallback: defaults?.x, flag: "x")
+        var yFallback = defaults?.y
+        if yFallback == xColumn { yFallback = metricColumns(points).first { $0 != xColumn } }
+        let yColumn = try resolve(y, fallback: yFallback, flag: "y")
+        return chart(points: points, front: front, x: xColumn, y: yColumn, name: directory)
+    }
+
+    /// Writes `directory/pareto.svg` for a finished sweep: the first two objectives (time-like
+    /// metrics on x), or latency and energy per token when fewer are given. Returns the path.
+    @discardableResult
+    static func writeParetoSVG(directory: String, objectives: [String]) throws(CommandLineError) -> String {
+        let points = try CSVTable.read((directory as NSString).appendingPathComponent("points.csv"))
+        var columns = objectives.compactMap { column(for: $0, in: points) }
+        if columns.count >= 2, ["latency_s", "tokens_per_s"].contains(columns[1]),
+            !["latency_s", "tokens_per_s"].contains(columns[0])
+        {
+            columns.swapAt(0, 1)
+        }
+        let x = columns.count >= 2 ? columns[0] : nil
+        let y = columns.count >= 2 ? columns[1] : nil
+        let chart = try chart(directory: directory, x: x, y: y, usage: "usage: joule sweep FILE")
+        let path = (directory as NSString).appendingPathComponent("pareto.svg")
+        try PlotCommand.write(chart.render(), to: path)
+        return path
+    }
+}
