@@ -4,7 +4,7 @@ APT_PACKAGES := libyaml-dev libgsl-dev liblapacke-dev libedit-dev pkg-config
 RELEASE_BIN := .build/release/joule
 DEBUG_BIN := .build/debug/joule
 
-.PHONY: all deps build release demo test lint check-files bench clean
+.PHONY: all deps build release demo test lint check-files test-cluster bench clean
 
 all: build
 
@@ -40,6 +40,11 @@ test: deps
 	$(SWIFT) test --skip-build
 	$(MAKE) --no-print-directory lint
 	$(MAKE) --no-print-directory check-files
+	$(MAKE) --no-print-directory test-cluster
+
+# A one-node Slurm cluster on this machine runs a sharded sweep (installs slurm and munge as root).
+test-cluster: build
+	JOULE=$(PWD)/$(DEBUG_BIN) bash Tools/slurm/test-cluster.sh
 
 # Mapper and evaluation speed, release build (a benchmark, not a timed test).
 bench: deps

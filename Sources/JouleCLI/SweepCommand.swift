@@ -6,7 +6,7 @@ import YAML
 /// `joule sweep FILE` and `joule sweep merge DIR...`.
 enum SweepCommand {
     static let usage =
-        "usage: joule sweep FILE [--out DIR] [--resume] [--shard I/N]\n       joule sweep merge DIR... [--out DIR]"
+        "usage: joule sweep FILE [--out DIR] [--resume] [--shard I/N]\n       joule sweep FILE --slurm [--shards N] [--partition P] [--time T] [--submit | --print] [--only-missing]\n       joule sweep merge DIR... [--out DIR]"
 
     static let help = """
         \(usage)
@@ -26,15 +26,20 @@ enum SweepCommand {
         `merge` combines shard folders into --out (default: the shards' parent folder) and
         reports ids found twice and ids no shard has (exit 65 when any are missing).
 
+        \(slurmHelp)
+
         examples:
           joule sweep Sweeps/bert-sram-array.yaml --out out/bert
+          joule sweep Sweeps/bert-sram-array.yaml --slurm --shards 64 --out out/bert --submit
           joule sweep Sweeps/bert-sram-array.yaml --shard 3/8 --out out/bert/shard-3
           joule sweep merge out/bert/shard-*
         """
 
     static func run(_ words: [String]) throws(CommandLineError) -> String {
         if words.first == "merge" { return try merge(Array(words.dropFirst())) }
-        let arguments = try Arguments(words, valued: ["out", "shard"], flags: ["resume"], usage: usage)
+        let arguments = try Arguments(
+            words, valued: ["out", "shard", "shards", "partition", "time"],
+            flags: ["resume", "slurm", "submit", "print", "only-missing"], usage: usage)
         guard arguments.positionals.count == 1 else { throw .usage("name one sweep file", usage: usage) }
         var shard: (Int, Int)?
         if let text = arguments.options["shard"] {
@@ -51,6 +56,12 @@ enum SweepCommand {
             throw .data(error)
         }
         let directory = arguments.options["out"] ?? "out/" + plan.spec.name
+        if arguments.flags.contains("slurm") {
+            return try slurm(arguments, plan: plan, directory: directory)
+        }
+        for flag in ["submit", "print", "only-missing"] where arguments.flags.contains(flag) {
+            throw .usage("--\(flag) goes with --slurm", usage: usage)
+        }
         let runner = SweepRunner(
             plan: plan, directory: directory, shard: shard, resume: arguments.flags.contains("resume"))
         let progress = ProgressBar(label: plan.spec.name)

@@ -4,6 +4,12 @@ public struct KeyPathError: Error, Sendable, Equatable, CustomStringConvertible 
     public var message: String
     /// A near miss, when there is one.
     public var suggestion: String?
+
+    /// An error with an optional near miss.
+    public init(message: String, suggestion: String? = nil) {
+        self.message = message
+        self.suggestion = suggestion
+    }
     public var description: String { suggestion.map { "\(message); did you mean '\($0)'?" } ?? message }
 }
 

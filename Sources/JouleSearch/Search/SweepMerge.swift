@@ -27,6 +27,8 @@ public struct SweepMerge: Sendable {
         var rows: [Int: PointResult] = [:]
         var duplicates: [Int] = []
         for directory in directories {
+            // A shard that never started has no folder: its points count as missing.
+            guard FileManager.default.fileExists(atPath: directory) else { continue }
             let manifestPath = (directory as NSString).appendingPathComponent("sweep.json")
             guard let data = FileManager.default.contents(atPath: manifestPath),
                 let manifest = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
@@ -49,7 +51,7 @@ public struct SweepMerge: Sendable {
                 if rows[row.id] != nil { duplicates.append(row.id) } else { rows[row.id] = row }
             }
         }
-        let count = total ?? 0
+        guard let count = total else { throw SweepError("none of the shard folders exists") }
         self.total = count
         self.duplicates = duplicates.sorted()
         missing = (0..<count).filter { rows[$0] == nil }
