@@ -35,21 +35,8 @@ enum DVFSCommand {
     static func analysis(_ arguments: Arguments, usage: String) throws(CommandLineError) -> (
         DVFSAnalysis, Graph, Accelerator
     ) {
-        guard arguments.positionals.count == 2 else { throw .usage("name a model and a hardware", usage: usage) }
-        let model: ModelConfig
-        let hardware: Accelerator
-        do {
-            model = try ModelConfig.load(arguments.positionals[0])
-            hardware = try Accelerator.load(arguments.positionals[1])
-        } catch {
-            throw .data(error)
-        }
-        var graphArguments = arguments
-        graphArguments.positionals = [arguments.positionals[0]]
-        if graphArguments.options["precision"] == nil {
-            graphArguments.options["precision"] = PrecisionConfig.default(for: hardware).description
-        }
-        let graph = try GraphCommand.build(model: model, graphArguments, usage: usage)
+        let (model, hardware) = try WorkloadArguments.load(arguments, usage: usage)
+        let graph = try WorkloadArguments.graph(model: model, hardware: hardware, arguments, usage: usage)
         var points: [OperatingPoint]?
         if let text = arguments.options["points"] {
             guard let count = Int(text), count >= 2 else {

@@ -81,24 +81,8 @@ enum EvalCommand {
         if words.first == "op" { return try runOperator(Array(words.dropFirst())) }
         let arguments = try Arguments(words, valued: valued, flags: ["per-op"], usage: usage)
         let format = try arguments.format(allowed: ["table", "json", "csv"], usage: usage)
-        guard arguments.positionals.count == 2 else {
-            throw .usage("name a model and a hardware, e.g. joule eval llama-2-7b tpu-v1", usage: usage)
-        }
-        let model: ModelConfig
-        let hardware: Accelerator
-        do {
-            model = try ModelConfig.load(arguments.positionals[0])
-            hardware = try Accelerator.load(arguments.positionals[1])
-        } catch {
-            throw .data(error)
-        }
-        var graphArguments = arguments
-        graphArguments.positionals = [arguments.positionals[0]]
-        if graphArguments.options["precision"] == nil {
-            graphArguments.options["precision"] = PrecisionConfig.default(for: hardware).description
-        }
-        let graph = try GraphCommand.build(model: model, graphArguments, usage: usage)
-        for warning in graph.warnings { FileHandle.standardError.write(Data("joule: warning: \(warning)\n".utf8)) }
+        let (model, hardware) = try WorkloadArguments.load(arguments, usage: usage)
+        let graph = try WorkloadArguments.graph(model: model, hardware: hardware, arguments, usage: usage)
         let evaluator = try self.evaluator(arguments, hardware: hardware)
         let evaluation: GraphEvaluation
         do {

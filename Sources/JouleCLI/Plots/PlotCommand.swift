@@ -97,25 +97,14 @@ enum PlotCommand {
     }
 
     static func load(_ arguments: Arguments) throws(CommandLineError) -> (ModelConfig, Accelerator) {
-        do {
-            return (try ModelConfig.load(arguments.positionals[0]), try Accelerator.load(arguments.positionals[1]))
-        } catch {
-            throw .data(error)
-        }
+        try WorkloadArguments.load(arguments, usage: usage)
     }
 
     /// Builds the graph for one phase, with the default precision of the hardware.
     static func graph(model: ModelConfig, hardware: Accelerator, _ arguments: Arguments) throws(CommandLineError)
         -> Graph
     {
-        var graphArguments = arguments
-        graphArguments.positionals = [arguments.positionals[0]]
-        if graphArguments.options["precision"] == nil {
-            graphArguments.options["precision"] = PrecisionConfig.default(for: hardware).description
-        }
-        let graph = try GraphCommand.build(model: model, graphArguments, usage: usage)
-        for warning in graph.warnings { FileHandle.standardError.write(Data("joule: warning: \(warning)\n".utf8)) }
-        return graph
+        try WorkloadArguments.graph(model: model, hardware: hardware, arguments, usage: usage)
     }
 
     /// The evaluator of `joule eval`, its errors shown with this command's usage.

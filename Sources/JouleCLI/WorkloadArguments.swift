@@ -1,0 +1,32 @@
+import Foundation
+import JouleSpec
+
+/// The `MODEL HARDWARE` positionals and graph options that `eval`, `dvfs` and `plot` share.
+enum WorkloadArguments {
+    /// Loads the model and hardware the first two positionals name.
+    static func load(_ arguments: Arguments, usage: String) throws(CommandLineError) -> (ModelConfig, Accelerator) {
+        guard arguments.positionals.count == 2 else {
+            throw .usage("name a model and a hardware, e.g. llama-2-7b tpu-v1", usage: usage)
+        }
+        do {
+            return (try ModelConfig.load(arguments.positionals[0]), try Accelerator.load(arguments.positionals[1]))
+        } catch {
+            throw .data(error)
+        }
+    }
+
+    /// The graph the options ask for, at the hardware's default precision unless one is given;
+    /// warnings go to stderr.
+    static func graph(model: ModelConfig, hardware: Accelerator, _ arguments: Arguments, usage: String)
+        throws(CommandLineError) -> Graph
+    {
+        var graphArguments = arguments
+        graphArguments.positionals = [arguments.positionals[0]]
+        if graphArguments.options["precision"] == nil {
+            graphArguments.options["precision"] = PrecisionConfig.default(for: hardware).description
+        }
+        let graph = try GraphCommand.build(model: model, graphArguments, usage: usage)
+        for warning in graph.warnings { FileHandle.standardError.write(Data("joule: warning: \(warning)\n".utf8)) }
+        return graph
+    }
+}
