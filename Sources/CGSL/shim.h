@@ -10,3 +10,4 @@
    strict concurrency checks satisfied when reading one. */
 static inline const gsl_qrng_type *joule_qrng_sobol(void) { return gsl_qrng_sobol; }
 static inline const gsl_rng_type *joule_rng_mt19937(void) { return gsl_rng_mt19937; }
+static inline const gsl_multimin_fminimizer_type *joule_nmsimplex2(void) { return gsl_multimin_fminimizer_nmsimplex2; }

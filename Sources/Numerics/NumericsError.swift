@@ -3,4 +3,9 @@ public struct NumericsError: Error, Sendable, Equatable, CustomStringConvertible
     /// What failed.
     public var message: String
     public var description: String { message }
+
+    /// An error with a message.
+    public init(message: String) {
+        self.message = message
+    }
 }

@@ -172,9 +172,12 @@ public final class SweepPlan: @unchecked Sendable {
     }
 
     /// The settings of a point: key and value for every swept key.
-    public func settings(_ id: Int) -> [(key: String, value: String)] {
+    public func settings(_ id: Int) -> [(key: String, value: String)] { settings(indices: points[id]) }
+
+    /// The settings of a value index per axis.
+    public func settings(indices: [Int]) -> [(key: String, value: String)] {
         var result: [(String, String)] = []
-        for (axis, index) in zip(spec.axes, points[id]) {
+        for (axis, index) in zip(spec.axes, indices) {
             for (j, key) in axis.keys.enumerated() { result.append((key, axis.values[index][j])) }
         }
         return result
@@ -230,8 +233,11 @@ public final class SweepPlan: @unchecked Sendable {
     }
 
     /// Evaluates one point. Never throws: a point that cannot be evaluated records why.
-    public func evaluate(_ id: Int) -> PointResult {
-        let settings = self.settings(id)
+    public func evaluate(_ id: Int) -> PointResult { evaluate(indices: points[id], id: id) }
+
+    /// Evaluates the point at some value indices (one per axis), numbered `id`.
+    public func evaluate(indices: [Int], id: Int) -> PointResult {
+        let settings = self.settings(indices: indices)
         var result = PointResult(
             id: id, values: settings.map(\.value), metrics: [:], feasible: false, violated: "", error: "")
         do {

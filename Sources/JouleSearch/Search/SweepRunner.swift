@@ -48,7 +48,8 @@ public struct SweepRunner: Sendable {
         return all.filter { $0 % shard.count == shard.index - 1 }
     }
 
-    /// Runs (or resumes) the sweep; `progress(done, total)` is called after every chunk.
+    /// Runs (or resumes) the sweep; `progress(done, total)` is called after every chunk. An
+    /// unsharded run with `refine` then refines the best point (sharded runs skip refinement).
     public func run(progress: (Int, Int) -> Void = { _, _ in }) throws(SweepError) -> Outcome {
         let manager = FileManager.default
         do {
@@ -94,6 +95,11 @@ public struct SweepRunner: Sendable {
             table.rows += results
             finished += results.count
             progress(finished, total)
+        }
+        if let iterations = plan.spec.refineIterations, shard == nil {
+            let refined = Refinement.run(plan: plan, rows: table.rows, iterations: iterations)
+            table.rows += refined
+            progress(finished + refined.count, total + refined.count)
         }
         table.rows.sort { $0.id < $1.id }
         try table.write(path: pointsPath)

@@ -87,6 +87,8 @@ public struct SweepSpec: Sendable, Decodable {
     public var eta: Double
     /// Tilings the mapper tries per shape.
     public var tilingBudget: Int
+    /// Nelder–Mead iterations that refine the best point along the numeric axes (nil: none).
+    public var refineIterations: Int?
     /// The file this came from (relative hardware and model paths resolve against its folder).
     public var path = ""
 
@@ -108,6 +110,35 @@ public struct SweepSpec: Sendable, Decodable {
             if let samples, samples < 1 { r.error("samples must be at least 1", at: .samples) }
             try r.finish()
             self.samples = try r.unwrap(samples)
+        }
+    }
+
+    /// `refine: nelder_mead` or `refine: { nelder_mead: { iterations: 40 } }`.
+    struct RefineEntry: Decodable {
+        var iterations: Int
+        enum Keys: String, CodingKey, CaseIterable { case nelderMead = "nelder_mead" }
+        enum IterationKeys: String, CodingKey, CaseIterable { case iterations }
+        struct Options: Decodable {
+            var iterations: Int
+            init(from decoder: any Decoder) throws {
+                var r = try MappingReader(decoder, keys: IterationKeys.self)
+                iterations = r.optional(.iterations, Int.self) ?? 40
+                if iterations < 1 { r.error("iterations must be at least 1", at: .iterations) }
+                try r.finish()
+            }
+        }
+        init(from decoder: any Decoder) throws {
+            if let text = decoder.yamlNode?.scalar {
+                guard text == "nelder_mead" else {
+                    throw decoder.diagnostic("unknown refinement '\(text)'", hint: "refine: nelder_mead")
+                }
+                iterations = 40
+                return
+            }
+            var r = try MappingReader(decoder, keys: Keys.self)
+            let options = r.required(.nelderMead, Options.self, example: "refine: { nelder_mead: { iterations: 40 } }")
+            try r.finish()
+            iterations = try r.unwrap(options).iterations
         }
     }
 
@@ -149,11 +180,8 @@ public struct SweepSpec: Sendable, Decodable {
         constraints = r.optional(.constraints, [Constraint].self) ?? []
         eta = r.optional(.eta, Double.self) ?? 0.5
         tilingBudget = r.optional(.tilingBudget, Int.self) ?? 60
-        if let refine = r.optional(.refine, String.self) {
-            r.error(
-                "refine: \(refine) is not available yet; use strategy: grid, random or sobol", at: .refine,
-                hint: "remove the refine line")
-        }
+        refineIterations = nil
+        if let refine = r.optional(.refine, RefineEntry.self) { refineIterations = refine.iterations }
         if let axes, axes.isEmpty { r.error("list at least one axis", at: .axes) }
         if objectives.isEmpty { r.error("list at least one objective", at: .objectives) }
         if eta < 0 || eta > 1 { r.error("eta must lie in [0, 1], found \(eta)", at: .eta) }
