@@ -38,6 +38,7 @@ public final class SweepPlan: @unchecked Sendable {
         "operating_point", "roofline",
     ]
 
+    private let specLines: SourceLines?
     private let hardwareNode: YAMLNode
     private let hardwarePath: String
     private let hardwareLines: SourceLines
@@ -54,6 +55,7 @@ public final class SweepPlan: @unchecked Sendable {
         roots.insert((spec.path as NSString).deletingLastPathComponent, at: 0)
         self.catalog = Catalog(roots: roots)
         keys = spec.axes.flatMap(\.keys)
+        specLines = (try? Catalog.readText(spec.path)).map(SourceLines.init)
         guard let path = self.catalog.resolve(spec.base.hardware, shelf: .hardware) else {
             throw Diagnostics([
                 Diagnostic(path: spec.path, mark: nil, message: "no hardware named '\(spec.base.hardware)'")
@@ -77,9 +79,8 @@ public final class SweepPlan: @unchecked Sendable {
     }
 
     private func diagnostic(_ message: String, at mark: SourceMark?, hint: String? = nil) -> Diagnostic {
-        let lines = (try? Catalog.readText(spec.path)).map(SourceLines.init)
-        return Diagnostic(
-            path: spec.path, mark: mark, message: message, hint: hint, sourceLine: mark.flatMap { lines?.line($0.line) }
+        Diagnostic(
+            path: spec.path, mark: mark, message: message, hint: hint, sourceLine: mark.flatMap { specLines?.line($0.line) }
         )
     }
 
