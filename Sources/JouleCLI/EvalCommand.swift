@@ -111,11 +111,12 @@ enum EvalCommand {
         var dims: [String: Int] = [:]
         for part in dimsText.split(separator: ",") {
             let pair = part.split(separator: "=")
-            guard pair.count == 2, let value = Int(pair[1]), value >= 1,
+            guard pair.count == 2, let value = Int(pair[1]), value >= 1, value <= 1 << 31,
                 ["B", "M", "N", "K"].contains(pair[0].uppercased())
             else {
                 throw .usage(
-                    "--dims takes B, M, N, K as NAME=VALUE pairs (values of at least 1), found '\(part)'", usage: usage)
+                    "--dims takes B, M, N, K as NAME=VALUE pairs (values from 1 to 2^31), found '\(part)'", usage: usage
+                )
             }
             dims[pair[0].uppercased()] = value
         }

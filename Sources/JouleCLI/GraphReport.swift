@@ -20,7 +20,7 @@ struct GraphReport {
         case .gemm(let g):
             return "\(g.b) x \(g.m) x \(g.n) x \(g.k)"
                 + (g.density < 1 ? " (\(QuantityFormat.number(g.density * 100, significant: 3))% dense)" : "")
-        case .vector(let v): return "\(QuantityFormat.grouped(Int(v.elements))) elements" + (v.fused ? " (fused)" : "")
+        case .vector(let v): return "\(QuantityFormat.grouped(v.elements)) elements" + (v.fused ? " (fused)" : "")
         }
     }
 
@@ -74,7 +74,7 @@ struct GraphReport {
         var bytes = "weights \(Bytes(si: graph.weightBytes)) · activations \(Bytes(si: graph.activationBytes))"
         if graph.kvCacheBytes > 0 {
             bytes +=
-                " · KV cache \(Bytes(si: graph.kvCacheBytes)) (\(QuantityFormat.grouped(Int(graph.kvBytesPerToken))) B per token)"
+                " · KV cache \(Bytes(si: graph.kvCacheBytes)) (\(QuantityFormat.grouped(graph.kvBytesPerToken)) B per token)"
         }
         out.append(bytes)
         out.append(

@@ -23,7 +23,7 @@ struct OperatorReport {
             )
         }
         out.append(
-            "latency \(Time(si: cost.seconds)) (\(QuantityFormat.grouped(Int(cost.cycles.rounded()))) cycles) · energy \(Energy(si: cost.energy.total)) · bound: \(cost.bound) · utilization \(QuantityFormat.number(cost.utilization * 100, significant: 3))%"
+            "latency \(Time(si: cost.seconds)) (\(QuantityFormat.grouped(cost.cycles)) cycles) · energy \(Energy(si: cost.energy.total)) · bound: \(cost.bound) · utilization \(QuantityFormat.number(cost.utilization * 100, significant: 3))%"
         )
         if let text = mappingText {
             out.append("")

@@ -86,4 +86,17 @@ struct EvalCLITests {
         #expect(run.status == 65)
         #expect(run.stderr.contains("the factors of M multiply to 2, which does not cover its bound 64"))
     }
+
+    /// Counts past what exact integer dimensions hold are usage errors, never a crash.
+    @Test(arguments: [
+        ["graph", "llama-2-7b", "--batch", "9223372036854775807"],
+        ["graph", "gpt2", "--sequence", "3000000000"],
+        ["eval", "op", "tpu-v1", "--dims", "M=9223372036854775807,N=2,K=2"],
+        ["eval", "llama-2-7b", "h100-sxm", "--phase", "decode", "--context", "99999999999", "--roofline", "ideal"],
+    ])
+    func hugeCountsAreUsageErrors(_ arguments: [String]) throws {
+        let run = try joule(arguments)
+        #expect(run.status == 64, "\(run.stderr)")
+        #expect(run.stderr.contains("at most") || run.stderr.contains("2^31"))
+    }
 }

@@ -1,3 +1,4 @@
+import JouleSpec
 import Numerics
 
 /// The points a strategy picks from the axes: each point a value index per axis, numbered by
@@ -14,7 +15,7 @@ public enum DesignSpace {
         case .grid:
             guard total <= Double(maximumPoints) else {
                 throw SweepError(
-                    "the grid has \(Int(total)) points, over \(maximumPoints)",
+                    "the grid has \(QuantityFormat.number(total)) points, over \(maximumPoints)",
                     hint: "use strategy: { sobol: { samples: 10000 } }")
             }
             var result: [[Int]] = []

@@ -35,6 +35,12 @@ public enum QuantityFormat {
         return value < 0 ? "-" + out : out
     }
 
+    /// A whole count with thousands separators, or in scientific form beyond Int's range.
+    public static func grouped(_ value: Double) -> String {
+        guard value.isFinite, abs(value) < 9e18 else { return number(value) }
+        return grouped(Int(value.rounded()))
+    }
+
     /// A value with an SI prefix chosen so the mantissa lies in [1, 1000), e.g. `700 MHz`.
     public static func scaled(_ value: Double, unit: String, allowSmall: Bool = true, significant: Int = 4) -> String {
         if value == 0 || !value.isFinite { return "\(number(value)) \(unit)" }

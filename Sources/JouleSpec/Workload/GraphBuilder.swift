@@ -28,6 +28,11 @@ public struct GraphBuilder: Sendable {
         self.options = options
     }
 
+    /// The largest batch a graph is built for (larger counts would overflow exact integer dimensions).
+    public static let maximumBatch = 1_000_000
+    /// The longest sequence or context, in tokens.
+    public static let maximumLength = 16_777_216
+
     /// Operations per element charged to each kind of vector operator.
     public enum VectorCost {
         public static let rmsNorm = 4.0
@@ -45,6 +50,18 @@ public struct GraphBuilder: Sendable {
         var warnings: [String] = []
         let batch = phase.batch
         guard batch >= 1 else { throw GraphBuildError(message: "batch must be at least 1, found \(batch)") }
+        guard batch <= Self.maximumBatch else {
+            throw GraphBuildError(message: "batch must be at most \(Self.maximumBatch), found \(batch)")
+        }
+        let length: Int
+        switch phase {
+        case .prefill(_, let sequence), .training(_, let sequence): length = sequence
+        case .decode(_, let context): length = context
+        }
+        guard length <= Self.maximumLength else {
+            throw GraphBuildError(
+                message: "sequence and context must be at most \(Self.maximumLength) tokens, found \(length)")
+        }
         let queryLength: Int
         let keyLength: Int
         switch phase {
