@@ -71,8 +71,10 @@ struct PrecisionEntry: Decodable {
         var reader = try MappingReader(decoder, keys: CodingKeys.self)
         energy = reader.optional(.energy, Energy.self)
         macsPerPEPerCycle = reader.optional(.macsPerPEPerCycle, Int.self)
-        if let rate = macsPerPEPerCycle, rate < 1 {
-            reader.error("macs_per_pe_per_cycle must be at least 1", at: .macsPerPEPerCycle)
+        if let rate = macsPerPEPerCycle, rate < 1 || rate > ComputeDescription.maximumRate {
+            reader.error(
+                "macs_per_pe_per_cycle must be from 1 to \(ComputeDescription.maximumRate), found \(rate)",
+                at: .macsPerPEPerCycle)
         }
         if let energy, energy.si <= 0 { reader.error("a MAC energy must be positive", at: .energy) }
         try reader.finish()
@@ -96,6 +98,11 @@ struct ComputeDescription: Decodable {
     }
 
     enum ArrayKeys: String, CodingKey, CaseIterable { case rows, cols }
+
+    /// The longest side of an array: 65,536 x 65,536 PEs keeps every count exact.
+    static let maximumSide = 65_536
+    /// The most MACs a PE does per cycle at one precision.
+    static let maximumRate = 65_536
     enum VectorKeys: String, CodingKey, CaseIterable {
         case lanes
         case energyPerOp = "energy_per_op"
@@ -105,7 +112,11 @@ struct ComputeDescription: Decodable {
         var reader = try MappingReader(decoder, keys: CodingKeys.self)
         kind = reader.optional(.kind, ComputeArray.Kind.self) ?? .parallel
         macsPerPEPerCycle = reader.optional(.macsPerPEPerCycle, Int.self) ?? 1
-        if macsPerPEPerCycle < 1 { reader.error("macs_per_pe_per_cycle must be at least 1", at: .macsPerPEPerCycle) }
+        if macsPerPEPerCycle < 1 || macsPerPEPerCycle > Self.maximumRate {
+            reader.error(
+                "macs_per_pe_per_cycle must be from 1 to \(Self.maximumRate), found \(macsPerPEPerCycle)",
+                at: .macsPerPEPerCycle)
+        }
         let array = reader.required(.array, ArrayShape.self, example: "array: { rows: 16, cols: 16 }")
         rows = array?.rows ?? 1
         cols = array?.cols ?? 1
@@ -141,8 +152,13 @@ struct ComputeDescription: Decodable {
             var reader = try MappingReader(decoder, keys: ArrayKeys.self)
             let rows = reader.required(.rows, Int.self, example: "rows: 16")
             let cols = reader.required(.cols, Int.self, example: "cols: 16")
-            if let rows, rows < 1 { reader.error("rows must be at least 1, found \(rows)", at: .rows) }
-            if let cols, cols < 1 { reader.error("cols must be at least 1, found \(cols)", at: .cols) }
+            let limit = ComputeDescription.maximumSide
+            if let rows, rows < 1 || rows > limit {
+                reader.error("rows must be from 1 to \(limit), found \(rows)", at: .rows)
+            }
+            if let cols, cols < 1 || cols > limit {
+                reader.error("cols must be from 1 to \(limit), found \(cols)", at: .cols)
+            }
             try reader.finish()
             self.rows = try reader.unwrap(rows)
             self.cols = try reader.unwrap(cols)
@@ -156,7 +172,9 @@ struct ComputeDescription: Decodable {
             var reader = try MappingReader(decoder, keys: VectorKeys.self)
             let lanes = reader.required(.lanes, Int.self, example: "lanes: 256")
             energy = reader.optional(.energyPerOp, Energy.self)
-            if let lanes, lanes < 1 { reader.error("lanes must be at least 1, found \(lanes)", at: .lanes) }
+            if let lanes, lanes < 1 || lanes > 1 << 32 {
+                reader.error("lanes must be from 1 to 2^32, found \(lanes)", at: .lanes)
+            }
             if let energy, energy.si <= 0 { reader.error("energy_per_op must be positive", at: .energyPerOp) }
             try reader.finish()
             self.lanes = try reader.unwrap(lanes)

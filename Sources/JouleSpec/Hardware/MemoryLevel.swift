@@ -110,8 +110,8 @@ struct MemoryLevelDescription: Decodable {
         } else if let size, size.si.rounded() != size.si {
             reader.error("size must be a whole number of bytes, found \(size.si) B", at: .size)
         }
-        if instances.value < 1 {
-            reader.error("instances must be at least 1, found \(instances.value)", at: .instances)
+        if instances.value < 1 || instances.value > 1 << 32 {
+            reader.error("instances must be from 1 to 2^32, found \(instances.value)", at: .instances)
         }
         if let holds, holds.isEmpty {
             reader.error("holds must list at least one operand", at: .holds, hint: "holds: [weights, inputs, outputs]")
@@ -145,8 +145,8 @@ struct MemoryLevelDescription: Decodable {
             reader.error("width must be a positive whole number of bits", at: .width)
         }
         if let leakage, leakage.si < 0 { reader.error("leakage cannot be negative", at: .leakage) }
-        if multipleBuffering < 1 {
-            reader.error("multiple_buffering must be at least 1", at: .multipleBuffering)
+        if multipleBuffering < 1 || multipleBuffering > 64 {
+            reader.error("multiple_buffering must be from 1 to 64, found \(multipleBuffering)", at: .multipleBuffering)
         }
         if let technology, EstimateTables.dram(named: technology.value) == nil {
             reader.error(

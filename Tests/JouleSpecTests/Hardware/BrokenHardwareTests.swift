@@ -43,6 +43,12 @@ private func loadErrors(_ path: String) -> [Diagnostic] {
     static let corpus: [BrokenFile] = [
         BrokenFile("empty", ExpectedDiagnostic(message: "the file is empty; expected a mapping", line: 1, column: 1)),
         BrokenFile(
+            "array-too-large",
+            ExpectedDiagnostic(message: "rows must be from 1 to 65536, found 4294967296", line: 6, column: 18),
+            ExpectedDiagnostic(message: "cols must be from 1 to 65536, found 4294967296", line: 6, column: 36),
+            ExpectedDiagnostic(
+                message: "macs_per_pe_per_cycle must be from 1 to 65536, found 4294967296", line: 7, column: 26)),
+        BrokenFile(
             "not-a-mapping", ExpectedDiagnostic(message: "expected a mapping, found a sequence", line: 2, column: 1)),
         BrokenFile(
             "tab-indentation",
