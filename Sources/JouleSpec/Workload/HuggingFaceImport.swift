@@ -41,6 +41,8 @@ public enum HuggingFaceImport {
         let model = fields.model(architecture: first, name: name)
         if !fields.diagnostics.isEmpty { throw Diagnostics(fields.diagnostics) }
         guard let model else { throw Diagnostics([fields.diagnostic("could not import \(first)", at: root.mark)]) }
+        let problems = model.limitViolations
+        if !problems.isEmpty { throw Diagnostics(problems.map { fields.diagnostic($0, at: root.mark) }) }
         return model
     }
 }

@@ -111,6 +111,8 @@ extension ModelConfig: Decodable {
         self.norm = norm
         self.vocabSize = vocab ?? 0
         self.maxPositions = try r.unwrap(maxPositions)
+        for problem in limitViolations { r.error(problem, at: nil) }
+        try r.finish()
     }
 }
 
