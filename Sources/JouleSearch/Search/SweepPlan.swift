@@ -80,7 +80,8 @@ public final class SweepPlan: @unchecked Sendable {
 
     private func diagnostic(_ message: String, at mark: SourceMark?, hint: String? = nil) -> Diagnostic {
         Diagnostic(
-            path: spec.path, mark: mark, message: message, hint: hint, sourceLine: mark.flatMap { specLines?.line($0.line) }
+            path: spec.path, mark: mark, message: message, hint: hint,
+            sourceLine: mark.flatMap { specLines?.line($0.line) }
         )
     }
 
