@@ -1,0 +1,329 @@
+import JouleEval
+import JouleSpec
+import Numerics
+import YAML
+
+/// A per-action energy of the hardware file that calibration fits.
+public struct EnergyCoefficient: Sendable, Hashable {
+    /// Which number of the file it is.
+    public enum Kind: Sendable, Hashable {
+        /// The energy of one MAC at a precision (`compute.precisions`).
+        case mac(Precision)
+        /// A memory level's energy per bit (its index, outermost first).
+        case level(Int)
+        /// The vector unit's energy per operation (`compute.vector.energy_per_op`).
+        case vector
+        /// Whole-chip static power (`static_power`).
+        case staticPower
+    }
+
+    /// Which number it is.
+    public var kind: Kind
+    /// A name for reports: `MAC bf16`, `HBM`, `vector op`, `static power`.
+    public var name: String
+    /// The unit it is printed in: energy, energy per bit, or power.
+    public var unit: QuantityKind
+    /// For a level: write energy / read energy per bit in the file. Writes are charged at this
+    /// share of the fitted read energy, so one unknown per level covers reads and writes.
+    public var writeRatio: Double
+}
+
+/// The outcome of calibrating one accelerator against a measurement file.
+public struct Calibration: Sendable {
+    /// One measured run with what Joule made of it.
+    public struct Row: Sendable {
+        /// The run as measured.
+        public var measurement: MeasuredRun
+        /// Joule's counts for it.
+        public var activity: Activity
+        /// Whether the fit used it (false: held out to test the fit).
+        public var inFit: Bool
+        /// The energy the fitted coefficients predict (static power over the measured time).
+        public var fittedJoules: Double
+        /// The energy the file's coefficients predict, counted the same way.
+        public var fileJoules: Double
+        /// The latency the fitted efficiencies predict.
+        public var fittedSeconds: Double
+    }
+
+    /// The time calibration: achievable fractions of the file's peaks.
+    public struct Efficiency: Sendable {
+        /// What it applies to.
+        public var timeClass: TimeClass
+        /// A name for reports: `GEMM compute`, `vector compute`, `HBM streaming`.
+        public var name: String
+        /// measured time = predicted time at peak / efficiency, for the operators bound by this class.
+        public var estimate: LinearFit.Estimate
+        /// The efficiency, 1 / the fitted time multiplier (nil when the fit holds it).
+        public var efficiency: Double? {
+            guard estimate.isFitted, estimate.value > 0 else { return nil }
+            return 1 / estimate.value
+        }
+        /// The standard error of the efficiency (delta method).
+        public var standardError: Double? {
+            guard let error = estimate.standardError, estimate.value > 0 else { return nil }
+            return error / (estimate.value * estimate.value)
+        }
+        /// Rows with time bound by this class.
+        public var rows: Int
+    }
+
+    /// The accelerator as the file describes it.
+    public var hardware: Accelerator
+    /// How traffic was counted.
+    public var mode: RooflineMode
+    /// The fitted coefficients, in the order of `energy.estimates`.
+    public var coefficients: [EnergyCoefficient]
+    /// The energy fit over the rows with `inFit`.
+    public var energy: LinearFit
+    /// The time fit (multipliers of the predicted time per class) over the same rows.
+    public var time: LinearFit?
+    /// The efficiencies, one per time class the rows exercise, in `time.estimates` order.
+    public var efficiencies: [Efficiency]
+    /// Every usable row, in file order.
+    public var rows: [Row]
+    /// Rows that could not be evaluated (unknown model, a precision the hardware lacks ...).
+    public var errors: [Diagnostic]
+    /// Rows measured on other hardware, by name: they are not used.
+    public var otherHardware: [String: Int]
+    /// The share of rows held out (0: all rows fitted).
+    public var holdoutFraction: Double
+
+    /// The rows the fit used.
+    public var fitRows: [Row] { rows.filter(\.inFit) }
+    /// The rows held out.
+    public var heldOutRows: [Row] { rows.filter { !$0.inFit } }
+
+    /// RMS of (predicted - measured) / measured over some rows, for the fitted and the file's energies.
+    public static func rmsRelative(_ pairs: [(predicted: Double, measured: Double)]) -> Double {
+        guard !pairs.isEmpty else { return 0 }
+        let sum = pairs.reduce(0.0) { total, pair in
+            let relative = pair.measured != 0 ? (pair.predicted - pair.measured) / pair.measured : 0
+            return total + relative * relative
+        }
+        return (sum / Double(pairs.count)).squareRoot()
+    }
+
+    /// A deterministic hold-out: row i (0-based, in file order) is held out when
+    /// floor((i + 1) x fraction) > floor(i x fraction), which spreads the held-out rows evenly
+    /// (every fifth row for 0.2).
+    public static func isHeldOut(index: Int, fraction: Double) -> Bool {
+        guard fraction > 0 else { return false }
+        return (Double(index + 1) * fraction).rounded(.down) > (Double(index) * fraction).rounded(.down)
+    }
+}
+
+/// Fits a hardware file's per-action energies, static power and achievable efficiencies to
+/// measured runs.
+///
+/// Energy: `energy_j (+ idle power x time_s) = sum over MAC precisions of MACs x e_mac
+/// + sum over levels of (read bits + write ratio x write bits) x e_level + vector ops x e_vector
+/// + P_static x time_s`, by non-negative least squares (rows weighted by 1 / energy unless
+/// asked otherwise). Time: `time_s = sum over time classes of predicted seconds bound by the class
+/// x multiplier`, the efficiency being 1 / multiplier.
+public struct Calibrator: Sendable {
+    /// Evaluates rows on the hardware.
+    public var counter: ActivityCounter
+    /// How rows are weighted.
+    public var weighting: LinearFit.Weighting
+    /// The share of rows held out to test the fit (0 to below 1).
+    public var holdoutFraction: Double
+    /// Names a row's `hardware` may carry to belong to this accelerator (compared ignoring case).
+    public var hardwareNames: Set<String>
+
+    /// A calibrator for an accelerator.
+    public init(
+        hardware: Accelerator, mode: RooflineMode = .ideal, catalog: Catalog = .standard(),
+        weighting: LinearFit.Weighting = .relative, holdout: Double = 0, names: Set<String> = []
+    ) throws(CalibrationError) {
+        guard holdout >= 0 && holdout < 1 else {
+            throw CalibrationError("the hold-out share must be at least 0 and below 1, found \(holdout)")
+        }
+        counter = try ActivityCounter(hardware: hardware, mode: mode, catalog: catalog)
+        self.weighting = weighting
+        holdoutFraction = holdout
+        hardwareNames = Set((names.union([hardware.name])).map { $0.lowercased() })
+    }
+
+    /// Evaluates every row of the file that belongs to this hardware, then fits.
+    public func calibrate(_ file: MeasurementFile) throws(CalibrationError) -> Calibration {
+        var otherHardware: [String: Int] = [:]
+        var mine: [MeasuredRun] = []
+        for measurement in file.measurements {
+            if hardwareNames.contains(measurement.hardware.lowercased()) {
+                mine.append(measurement)
+            } else {
+                otherHardware[measurement.hardware, default: 0] += 1
+            }
+        }
+        let counter = self.counter
+        let outcomes = mine.parallelMap { measurement in
+            Result { () throws(CalibrationError) in try counter.activity(for: measurement) }
+        }
+        var evaluated: [(MeasuredRun, Activity)] = []
+        var errors: [Diagnostic] = []
+        for (measurement, outcome) in zip(mine, outcomes) {
+            switch outcome {
+            case .success(let activity): evaluated.append((measurement, activity))
+            case .failure(let error):
+                errors.append(
+                    file.diagnostic(
+                        line: measurement.line, column: error.column, message: error.message, hint: error.hint))
+            }
+        }
+        return try fit(evaluated, errors: errors, otherHardware: otherHardware)
+    }
+
+    /// Fits evaluated rows.
+    public func fit(
+        _ evaluated: [(MeasuredRun, Activity)], errors: [Diagnostic] = [], otherHardware: [String: Int] = [:]
+    ) throws(CalibrationError) -> Calibration {
+        let hardware = counter.hardware
+        guard !evaluated.isEmpty else {
+            let others = otherHardware.keys.sorted().joined(separator: ", ")
+            throw CalibrationError(
+                "no usable rows for \(hardware.name)",
+                hint: otherHardware.isEmpty
+                    ? "every row had an error" : "the rows name other hardware (\(others)); pass --hardware-name")
+        }
+        let inFit = evaluated.indices.map { !Calibration.isHeldOut(index: $0, fraction: holdoutFraction) }
+        let training = evaluated.indices.filter { inFit[$0] }
+        guard !training.isEmpty else { throw CalibrationError("the hold-out leaves no rows to fit") }
+
+        let coefficients = Self.coefficients(hardware: hardware, activities: training.map { evaluated[$0].1 })
+        let termValues = { (index: Int) -> [Double] in
+            Self.values(coefficients, activity: evaluated[index].1, measurement: evaluated[index].0)
+        }
+        let allValues = evaluated.indices.map(termValues)
+        let priors = coefficients.map { Self.prior($0, hardware: hardware) }
+        let terms = coefficients.indices.map { j in
+            FitTerm(
+                name: coefficients[j].name, values: training.map { allValues[$0][j] }, prior: priors[j],
+                holdRank: Self.holdRank(coefficients[j].kind, hardware: hardware))
+        }
+        let energy: LinearFit
+        do {
+            energy = try LinearFit.fit(
+                terms: terms, rhs: training.map { evaluated[$0].0.totalJoules }, weighting: weighting)
+        } catch {
+            throw CalibrationError("the energy fit failed: \(error.message)")
+        }
+
+        // Time: predicted seconds per class, at the measured clock where the row gives one.
+        let classes = Set(training.flatMap { evaluated[$0].1.boundSeconds.filter { $0.value > 0 }.keys }).sorted()
+        let timeValues = evaluated.indices.map { i in
+            classes.map { Self.boundSeconds($0, activity: evaluated[i].1, measurement: evaluated[i].0, hardware) }
+        }
+        var time: LinearFit?
+        var efficiencies: [Calibration.Efficiency] = []
+        if !classes.isEmpty {
+            let timeTerms = classes.indices.map { c in
+                FitTerm(
+                    name: Self.name(classes[c], hardware: hardware), values: training.map { timeValues[$0][c] },
+                    prior: 1)
+            }
+            do {
+                let fit = try LinearFit.fit(
+                    terms: timeTerms, rhs: training.map { evaluated[$0].0.seconds }, weighting: weighting)
+                time = fit
+                efficiencies = classes.indices.map { c in
+                    Calibration.Efficiency(
+                        timeClass: classes[c], name: timeTerms[c].name, estimate: fit.estimates[c],
+                        rows: training.filter { timeValues[$0][c] > 0 }.count)
+                }
+            } catch {
+                throw CalibrationError("the time fit failed: \(error.message)")
+            }
+        }
+
+        let fittedEnergy = energy.predict(allValues)
+        let fileEnergy = allValues.map { zip($0, priors).reduce(0) { $0 + $1.0 * $1.1 } }
+        let fittedTime = time?.predict(timeValues) ?? evaluated.map(\.1.seconds)
+        let rows = evaluated.indices.map { i in
+            Calibration.Row(
+                measurement: evaluated[i].0, activity: evaluated[i].1, inFit: inFit[i], fittedJoules: fittedEnergy[i],
+                fileJoules: fileEnergy[i], fittedSeconds: fittedTime[i])
+        }
+        return Calibration(
+            hardware: hardware, mode: counter.mode, coefficients: coefficients, energy: energy, time: time,
+            efficiencies: efficiencies, rows: rows, errors: errors, otherHardware: otherHardware,
+            holdoutFraction: holdoutFraction)
+    }
+
+    /// The unknowns: a MAC energy per precision the rows use, an energy per bit per level, the
+    /// vector energy and static power (levels and vector even without data, to be flagged).
+    static func coefficients(hardware: Accelerator, activities: [Activity]) -> [EnergyCoefficient] {
+        var result: [EnergyCoefficient] = []
+        for precision in hardware.compute.supportedPrecisions
+        where activities.contains(where: { ($0.macs[precision] ?? 0) > 0 }) {
+            result.append(.init(kind: .mac(precision), name: "MAC \(precision)", unit: .energy, writeRatio: 1))
+        }
+        for (i, level) in hardware.memory.enumerated() {
+            let read = level.readEnergy.value.si
+            let ratio = read > 0 ? level.writeEnergy.value.si / read : 1
+            result.append(.init(kind: .level(i), name: level.name, unit: .energyPerBit, writeRatio: ratio))
+        }
+        result.append(.init(kind: .vector, name: "vector op", unit: .energy, writeRatio: 1))
+        result.append(.init(kind: .staticPower, name: "static power", unit: .power, writeRatio: 1))
+        return result
+    }
+
+    /// The file's value of a coefficient.
+    static func prior(_ coefficient: EnergyCoefficient, hardware: Accelerator) -> Double {
+        switch coefficient.kind {
+        case .mac(let precision): return hardware.compute.precisions[precision]?.macEnergy.value.si ?? 0
+        case .level(let i): return hardware.memory[i].readEnergy.value.si
+        case .vector: return hardware.compute.vector.energyPerOp.value.si
+        case .staticPower: return hardware.staticPower.value.si
+        }
+    }
+
+    /// The count multiplying each coefficient in a row.
+    static func values(_ coefficients: [EnergyCoefficient], activity: Activity, measurement: MeasuredRun) -> [Double] {
+        coefficients.map { coefficient in
+            switch coefficient.kind {
+            case .mac(let precision): return activity.macs[precision] ?? 0
+            case .level(let i): return activity.readBits[i] + coefficient.writeRatio * activity.writeBits[i]
+            case .vector: return activity.vectorOps
+            case .staticPower: return measurement.seconds
+            }
+        }
+    }
+
+    /// Which coefficient gives way when the data cannot separate several: register and SRAM
+    /// levels (innermost first), then vector, DRAM and MAC energies; static power last.
+    static func holdRank(_ kind: EnergyCoefficient.Kind, hardware: Accelerator) -> Int {
+        switch kind {
+        case .staticPower: return 0
+        case .mac: return 1
+        case .level(let i):
+            switch hardware.memory[i].kind {
+            case .dram: return 2
+            case .sram: return 10 + i
+            case .register: return 100 + i
+            }
+        case .vector: return 3
+        }
+    }
+
+    /// Predicted seconds of a class in a row, compute and on-chip terms scaled to the row's clock.
+    static func boundSeconds(
+        _ timeClass: TimeClass, activity: Activity, measurement: MeasuredRun, _ hardware: Accelerator
+    ) -> Double {
+        let seconds = activity.boundSeconds[timeClass] ?? 0
+        guard let clock = measurement.clock, clock > 0 else { return seconds }
+        switch timeClass {
+        case .level(let i) where hardware.memory[i].isOffChip: return seconds
+        default: return seconds * hardware.clock.si / clock
+        }
+    }
+
+    /// A time class's name for reports.
+    static func name(_ timeClass: TimeClass, hardware: Accelerator) -> String {
+        switch timeClass {
+        case .gemmCompute: return "GEMM compute"
+        case .vectorCompute: return "vector compute"
+        case .level(let i): return "\(hardware.memory[i].name) streaming"
+        }
+    }
+}
