@@ -4,7 +4,7 @@ APT_PACKAGES := libyaml-dev libgsl-dev liblapacke-dev libedit-dev pkg-config
 RELEASE_BIN := .build/release/joule
 DEBUG_BIN := .build/debug/joule
 
-.PHONY: all deps build release demo test lint check-files test-cluster bench clean
+.PHONY: all deps build release demo test lint check-files test-cluster test-kit bench notebooks clean
 
 all: build
 
@@ -40,11 +40,34 @@ test: deps
 	$(SWIFT) test --skip-build
 	$(MAKE) --no-print-directory lint
 	$(MAKE) --no-print-directory check-files
+	$(MAKE) --no-print-directory test-kit
 	$(MAKE) --no-print-directory test-cluster
+	$(MAKE) --no-print-directory notebooks
+
+# The GPU measurement kit's CPU-only paths (arguments, suite, fake backend, CSV).
+test-kit:
+	python3 -m unittest discover -s Tools/measure-gpu -p "test_*.py"
 
 # A one-node Slurm cluster on this machine runs a sharded sweep (installs slurm and munge as root).
 test-cluster: build
 	JOULE=$(PWD)/$(DEBUG_BIN) bash Tools/slurm/test-cluster.sh
+
+# The Jupyter notebooks in Notebooks/, executed headless (any cell error fails) into Notebooks/executed/,
+# with the release joule ($JOULE overrides it), in a virtual environment in .venv/ (nothing installed globally).
+VENV := .venv
+$(VENV)/.notebooks-ready: Notebooks/requirements.txt
+	@if [ ! -x $(VENV)/bin/python ] && ! python3 -m venv $(VENV) >/dev/null 2>&1; then \
+	  rm -rf $(VENV); echo "python3 -m venv failed (no ensurepip: Debian's python3-venv); creating $(VENV) without pip"; \
+	  python3 -m venv --without-pip $(VENV); \
+	fi
+	@if $(VENV)/bin/python -m pip --version >/dev/null 2>&1; then pip="$(VENV)/bin/python -m pip"; \
+	else pip="python3 -m pip --python $(VENV)/bin/python"; fi; \
+	echo "$$pip install -r Notebooks/requirements.txt"; \
+	$$pip install --quiet --disable-pip-version-check -r Notebooks/requirements.txt
+	@touch $@
+
+notebooks: release $(VENV)/.notebooks-ready
+	JOULE="$${JOULE:-$(CURDIR)/$(RELEASE_BIN)}" $(VENV)/bin/python Notebooks/run_notebooks.py
 
 # Mapper and evaluation speed, release build (a benchmark, not a timed test).
 bench: deps
