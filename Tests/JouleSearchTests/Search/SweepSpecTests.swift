@@ -68,7 +68,8 @@ struct SweepSpecTests {
         let spec = try sweep(Self.base + "axes:\n  - { key: memory.UnifiedBufer.size, values: [1 MiB] }\n")
         do {
             _ = try SweepPlan(spec: spec, catalog: repositoryCatalog)
-        } catch let error as Diagnostics {
+            Issue.record("expected an error")
+        } catch {
             #expect(error.items.first?.hint == "did you mean 'UnifiedBuffer'?")
         }
     }
