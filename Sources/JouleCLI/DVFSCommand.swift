@@ -80,45 +80,9 @@ enum DVFSCommand {
             }
         }
         let (analysis, graph, hardware) = try self.analysis(arguments, usage: usage)
-        var marks: [Int: [String]] = [:]
-        func mark(_ point: DVFSPoint?, _ label: String) {
-            if let point { marks[point.index, default: []].append(label) }
-        }
-        mark(analysis.minimumEnergy, "min energy")
-        mark(analysis.minimumTime, "min time")
-        mark(analysis.minimumCost(eta: eta), "min cost (eta \(QuantityFormat.number(eta)))")
-        mark(analysis.lowestEnergy(maxSlowdown: slowdown), "least energy within \(QuantityFormat.number(slowdown))x")
-        if let limit { mark(analysis.fastest(powerLimit: limit), "fastest under \(Power(si: limit))") }
-        if format == "json" {
-            let points: [[String: Any]] = analysis.points.map { p in
-                [
-                    "frequency_hz": p.point.frequency.si, "voltage_v": p.point.voltage.si, "latency_s": p.seconds,
-                    "energy_j": p.energy,
-                    "average_power_w": p.averagePower, "bound": p.bound.description,
-                    "cost": p.cost(eta: eta, maxPower: analysis.maxPower),
-                    "choices": marks[p.index] ?? [],
-                ]
-            }
-            return JSONOutput.render([
-                "model": graph.model.name, "hardware": hardware.name, "phase": graph.phase.name,
-                "tdp_w": analysis.maxPower, "points": points,
-            ])
-        }
-        let fastest = analysis.minimumTime?.seconds ?? 1
-        let lowest = analysis.minimumEnergy?.energy ?? 1
-        var table = TextTable(
-            ["frequency", "voltage", "time", "slowdown", "energy", "vs min", "power", "bound", "choice"],
-            alignments: [.right, .right, .right, .right, .right, .right, .right, .left, .left])
-        for p in analysis.points {
-            table.add([
-                p.point.frequency.description, p.point.voltage.description, Time(si: p.seconds).description,
-                QuantityFormat.number(p.seconds / fastest, significant: 3) + "x", Energy(si: p.energy).description,
-                QuantityFormat.number(p.energy / lowest, significant: 3) + "x", Power(si: p.averagePower).description,
-                p.bound.description,
-                (marks[p.index] ?? []).joined(separator: "; "),
-            ])
-        }
-        return "\(graph.model.name) on \(hardware.name) · \(graph.phase) · TDP \(Power(si: analysis.maxPower))\n"
-            + table.render()
+        let report = DVFSReport(
+            analysis: analysis, graph: graph, hardwareName: hardware.name, eta: eta, maxSlowdown: slowdown,
+            powerLimit: limit)
+        return format == "json" ? report.json() : report.table()
     }
 }

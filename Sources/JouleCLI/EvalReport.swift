@@ -25,6 +25,21 @@ struct EvalReport {
         }
     }
 
+    /// The energy no memory level or operand holds (MAC and vector operations, static power), so a
+    /// cut by level or operand sums to the total.
+    private var unattributed: [(String, Double)] {
+        let e = evaluation.energy
+        return [("compute (MAC, vector)", e.mac + e.vector), ("static", e.leakage)].filter { $0.1 > 0 }
+    }
+
+    /// Energy by memory level, then the unattributed rest.
+    var levelRows: [(String, Double)] {
+        Array(zip(evaluation.energy.levelNames, evaluation.energy.byLevel)) + unattributed
+    }
+
+    /// Energy by operand class, then the unattributed rest.
+    var operandRows: [(String, Double)] { byOperand + unattributed }
+
     var byKind: [(String, Double)] {
         let e = evaluation.energy
         return [
@@ -93,13 +108,13 @@ struct EvalReport {
         out.append(topTime.render())
         out.append("")
         var levels = TextTable(["energy by level", "energy", "share"])
-        for (name, joules) in zip(e.energy.levelNames, e.energy.byLevel) {
+        for (name, joules) in levelRows {
             levels.add([name, Energy(si: joules).description, percent(joules, total)])
         }
         out.append(levels.render())
         out.append("")
         var operands = TextTable(["energy by operand", "energy", "share"])
-        for (name, joules) in byOperand {
+        for (name, joules) in operandRows {
             operands.add([name, Energy(si: joules).description, percent(joules, total)])
         }
         out.append(operands.render())

@@ -37,27 +37,40 @@ func joule(_ arguments: String...) throws -> Run {
 }
 
 func joule(_ arguments: [String]) throws -> Run {
+    try joule(arguments, in: repositoryRoot, environment: ["JOULE_PATH": nil])
+}
+
+/// Runs `joule` with `arguments` in `folder`, with `input` on standard input and `environment`
+/// overriding (or, with nil, removing) variables of this process's environment.
+func joule(_ arguments: [String], input: String = "", in folder: URL, environment changes: [String: String?]) throws
+    -> Run
+{
     let executable = try #require(jouleExecutable, "build the joule executable first (swift build --build-tests)")
-    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("joule-cli-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: folder) }
-    let outURL = folder.appendingPathComponent("stdout")
-    let errURL = folder.appendingPathComponent("stderr")
+    let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("joule-cli-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: scratch) }
+    let inURL = scratch.appendingPathComponent("stdin")
+    let outURL = scratch.appendingPathComponent("stdout")
+    let errURL = scratch.appendingPathComponent("stderr")
+    try input.write(to: inURL, atomically: true, encoding: .utf8)
     _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
     _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
+    let stdin = try FileHandle(forReadingFrom: inURL)
     let out = try FileHandle(forWritingTo: outURL)
     let err = try FileHandle(forWritingTo: errURL)
     let process = Process()
     process.executableURL = executable
     process.arguments = arguments
-    process.currentDirectoryURL = repositoryRoot
+    process.currentDirectoryURL = folder
     var environment = ProcessInfo.processInfo.environment
-    environment["JOULE_PATH"] = nil
+    for (name, value) in changes { environment[name] = value }
     process.environment = environment
+    process.standardInput = stdin
     process.standardOutput = out
     process.standardError = err
     try process.run()
     process.waitUntilExit()
+    try stdin.close()
     try out.close()
     try err.close()
     return Run(

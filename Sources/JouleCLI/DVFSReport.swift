@@ -1,0 +1,72 @@
+import JouleSearch
+import JouleSpec
+
+/// `joule dvfs` and the REPL's `dvfs`: the energy-time table over operating points, each point
+/// marked with the rules that choose it.
+struct DVFSReport {
+    let analysis: DVFSAnalysis
+    let graph: Graph
+    let hardwareName: String
+    /// The weight of energy in Zeus's cost.
+    var eta = 0.5
+    /// The slowdown over the fastest point the "least energy within" rule allows.
+    var maxSlowdown = 1.1
+    /// An average-power cap in watts, if one is asked for.
+    var powerLimit: Double?
+
+    /// The rules' choices, by point index.
+    var marks: [Int: [String]] {
+        var marks: [Int: [String]] = [:]
+        func mark(_ point: DVFSPoint?, _ label: String) {
+            if let point { marks[point.index, default: []].append(label) }
+        }
+        mark(analysis.minimumEnergy, "min energy")
+        mark(analysis.minimumTime, "min time")
+        mark(analysis.minimumCost(eta: eta), "min cost (eta \(QuantityFormat.number(eta)))")
+        mark(
+            analysis.lowestEnergy(maxSlowdown: maxSlowdown),
+            "least energy within \(QuantityFormat.number(maxSlowdown))x")
+        if let powerLimit { mark(analysis.fastest(powerLimit: powerLimit), "fastest under \(Power(si: powerLimit))") }
+        return marks
+    }
+
+    func json() -> String {
+        let marks = self.marks
+        let points: [[String: Any]] = analysis.points.map { p in
+            [
+                "frequency_hz": p.point.frequency.si, "voltage_v": p.point.voltage.si, "latency_s": p.seconds,
+                "energy_j": p.energy, "average_power_w": p.averagePower, "bound": p.bound.description,
+                "cost": p.cost(eta: eta, maxPower: analysis.maxPower), "choices": marks[p.index] ?? [],
+            ]
+        }
+        return JSONOutput.render([
+            "model": graph.model.name, "hardware": hardwareName, "phase": graph.phase.name,
+            "tdp_w": analysis.maxPower, "points": points,
+        ])
+    }
+
+    private func textTable() -> TextTable {
+        let marks = self.marks
+        let fastest = analysis.minimumTime?.seconds ?? 1
+        let lowest = analysis.minimumEnergy?.energy ?? 1
+        var table = TextTable(
+            ["frequency", "voltage", "time", "slowdown", "energy", "vs min", "power", "bound", "choice"],
+            alignments: [.right, .right, .right, .right, .right, .right, .right, .left, .left])
+        for p in analysis.points {
+            table.add([
+                p.point.frequency.description, p.point.voltage.description, Time(si: p.seconds).description,
+                QuantityFormat.number(p.seconds / fastest, significant: 3) + "x", Energy(si: p.energy).description,
+                QuantityFormat.number(p.energy / lowest, significant: 3) + "x", Power(si: p.averagePower).description,
+                p.bound.description, (marks[p.index] ?? []).joined(separator: "; "),
+            ])
+        }
+        return table
+    }
+
+    func csv() -> String { textTable().csv() }
+
+    func table() -> String {
+        "\(graph.model.name) on \(hardwareName) · \(graph.phase) · TDP \(Power(si: analysis.maxPower))\n"
+            + textTable().render()
+    }
+}
