@@ -1,22 +1,32 @@
 # Joule — make demo | make test | make bench | make notebooks
 SWIFT ?= swift
 APT_PACKAGES := libyaml-dev libgsl-dev liblapacke-dev libedit-dev pkg-config
+TEST_PACKAGES := tmux
 RELEASE_BIN := .build/release/joule
 DEBUG_BIN := .build/debug/joule
 
-.PHONY: all deps build release demo test lint check-files test-cluster test-kit bench notebooks clean
+.PHONY: all deps test-deps build release demo test lint check-files test-cluster test-kit bench notebooks clean
 
 all: build
 
-# Installs the C libraries Joule links against when they are missing (as root), or says how.
-deps:
-	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+# Installs the Debian packages named in $(1) that are missing (as root), or says how.
+define apt_install
+	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    echo "installing:$$missing"; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	  else echo "missing packages:$$missing — run: sudo apt-get install$$missing"; exit 1; fi; \
 	fi
+endef
+
+# The C libraries Joule links against.
+deps:
+	$(call apt_install,$(APT_PACKAGES))
+
+# What the tests need beyond the build: tmux gives the REPL test a real terminal.
+test-deps:
+	$(call apt_install,$(TEST_PACKAGES))
 
 build: deps
 	$(SWIFT) build
@@ -35,7 +45,7 @@ lint:
 check-files: build
 	$(DEBUG_BIN) check Hardware/*.yaml Models/*.yaml Models/hf/*/config.json
 
-test: deps
+test: deps test-deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 	$(MAKE) --no-print-directory lint

@@ -21,6 +21,8 @@ let topHelp = """
       dvfs MODEL HARDWARE       energy and time over operating points, and the best by each rule
       sweep FILE                co-design sweep: points.csv, Pareto front, summary (merge shards)
       plot KIND ... --out FILE  an SVG figure: roofline, breakdown, dvfs, or a sweep's pareto
+      repl [--hardware H]       interactive session: edit a design, evaluate, compare, export
+      run SCRIPT                run a file of REPL commands (exit 65 at a failed line)
       calibrate HARDWARE CSV    fit per-action energies and efficiencies to measured runs
       check FILE...             validate input files; every error with file:line:column
       help [COMMAND]            this text, or a command's own help
@@ -69,10 +71,17 @@ func runJoule(_ words: [String]) -> Int32 {
             output = try SweepCommand.run(rest)
         case "plot":
             output = try PlotCommand.run(rest)
+        case "repl":
+            output = try REPLCommand.run(rest)
+        case "run":
+            output = try RunCommand.run(rest)
         case "calibrate":
             output = try CalibrateCommand.run(rest)
         default:
-            let known = ["show", "check", "graph", "eval", "dvfs", "sweep", "plot", "calibrate", "help", "--version"]
+            let known = [
+                "show", "check", "graph", "eval", "dvfs", "sweep", "plot", "repl", "run", "calibrate", "help",
+                "--version",
+            ]
             throw CommandLineError.usage(
                 "unknown command '\(command)'; \(Suggestion.hint(for: command, among: known))", usage: topUsage)
         }
@@ -106,10 +115,12 @@ func helpText(for command: String?) throws(CommandLineError) -> String {
     case "dvfs": return DVFSCommand.help
     case "sweep": return SweepCommand.help
     case "plot": return PlotCommand.help
+    case "repl": return REPLCommand.help
+    case "run": return RunCommand.help
     case "calibrate": return CalibrateCommand.help
     case let other?:
         throw .usage(
-            "no help for '\(other)'; \(Suggestion.hint(for: other, among: ["show", "check", "graph", "eval", "dvfs", "sweep", "plot", "calibrate"]))",
+            "no help for '\(other)'; \(Suggestion.hint(for: other, among: ["show", "check", "graph", "eval", "dvfs", "sweep", "plot", "repl", "run", "calibrate"]))",
             usage: "usage: joule help [COMMAND]")
     }
 }
