@@ -126,10 +126,11 @@ public struct Mapper: Sendable {
                 mapping: best.mapping, problem: problem, macPrecision: macPrecision, hardware: hardware,
                 at: operatingPoint)
         else {
+            let spatial = spatialLoops(
+                problem: problem, dataflow: dataflows[0], macsPerPE: support.macsPerPEPerCycle)
             throw MappingError(
-                message:
-                    "no mapping of \(problem.bounds) fits \(hardware.name)'s memory levels (every tiling exceeds a capacity)"
-            )
+                message: "no mapping of \(problem.bounds) fits \(hardware.name): "
+                    + smallestOverflow(problem: problem, spatial: spatial, holds: holdMatrix(problem)))
         }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         return MapperResult(
@@ -244,6 +245,35 @@ public struct Mapper: Sendable {
         }
         choose(1)
         return results
+    }
+
+    /// Why no tiling fits: the first level whose smallest possible tiles (one step of every
+    /// temporal loop below it, the spatial loops as the dataflow fixes them) exceed its size.
+    func smallestOverflow(problem: Problem, spatial: [(x: [Loop], y: [Loop])], holds: [[Bool]]) -> String {
+        let dims = problem.bounds.count
+        var extents = [Int](repeating: 1, count: dims)
+        // Level 0 holds the whole problem; inner levels at least their spatial share.
+        var levels: [(index: Int, extents: [Int])] = []
+        for i in stride(from: hardware.memory.count - 1, through: 0, by: -1) {
+            for loop in spatial[i].x + spatial[i].y { extents[loop.dimension] *= loop.bound }
+            levels.append((i, i == 0 ? problem.bounds : extents))
+        }
+        for (i, tile) in levels.reversed() {
+            var bytes = 0.0
+            var parts: [String] = []
+            for (o, operand) in problem.operands.enumerated() where holds[o][i] {
+                let size = tile.withUnsafeBufferPointer { operand.footprint($0) } * Double(operand.wordBits) / 8
+                bytes += size
+                parts.append("\(operand.operand) \(Bytes(si: size))")
+            }
+            let level = hardware.memory[i]
+            if bytes > level.size.si {
+                let when = i == 0 ? "as the outermost level, the whole problem" : "even at the smallest tiles"
+                return
+                    "\(level.name) holds \(parts.joined(separator: ", ")) (\(when)), \(Bytes(si: bytes)) in all, but its size is \(level.size); give it more size, or let it hold fewer operands with holds:"
+            }
+        }
+        return "every tiling exceeds a level's size"
     }
 
     /// Builds the mapping of a tiling with each level's chosen innermost dimension, and costs it.

@@ -48,6 +48,31 @@ struct EvaluatorTests {
         #expect(cost.utilization > 0 && cost.utilization <= 1)
     }
 
+    /// Every library design except toy-1level (Timeloop's 64-word exercise, which holds only
+    /// tiny problems) maps a transformer projection and a decode GEMV at every precision it
+    /// has: a level that must hold an operand it cannot fit would leave no mapping at all.
+    static let libraryHardware: [String] = {
+        let folder = RooflineTests.root.appendingPathComponent("Hardware").path
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+        return names.filter { $0.hasSuffix(".yaml") }.map { String($0.dropLast(5)) }.filter { $0 != "toy-1level" }
+            .sorted()
+    }()
+
+    @Test(arguments: libraryHardware) func everyLibraryDesignMapsTransformerGEMMs(_ name: String) throws {
+        let hw = try Self.hardware(name)
+        #expect(!hw.compute.supportedPrecisions.isEmpty)
+        for precision in hw.compute.supportedPrecisions {
+            for (m, n, k) in [(128, 768, 768), (1, 4096, 4096)] {
+                let gemm = GEMM(
+                    b: 1, m: m, n: n, k: k, inputPrecision: precision, secondPrecision: precision,
+                    outputPrecision: precision)
+                let (cost, _) = try Evaluator(hardware: hw, tilingBudget: 20).evaluate(gemm)
+                let counts = try #require(cost.counts)
+                #expect(counts.levels[0][0].reads >= Double(k * n), "\(name) \(precision) \(m)x\(n)x\(k)")
+            }
+        }
+    }
+
     @Test func anUnsupportedDataflowIsAnError() throws {
         let tpu = try Self.hardware("tpu-v1")
         #expect(throws: Evaluator.EvaluationError.self) {
