@@ -38,13 +38,20 @@ do {
         let hardware = try load(name)
         let mapper = Mapper(hardware: hardware)
         var result: MapperResult?
-        let time = try seconds { result = try mapper.best(problem: Problem.gemm(gemm), macPrecision: precision) }
+        // The fastest of five searches (the first pays for cold caches).
+        var time = Double.infinity
+        for _ in 0..<5 {
+            var run: MapperResult?
+            let once = try seconds { run = try mapper.best(problem: Problem.gemm(gemm), macPrecision: precision) }
+            if once < time { (time, result) = (once, run) }
+        }
         let evaluated = result?.evaluated ?? 0
         report(
             "| best mapping, llama-2-7b FFN GEMM (2048 x 11008 x 4096) on \(name) | \(QuantityFormat.number(time * 1e3)) ms, \(evaluated) mappings |"
         )
+        let evaluating = time - (result?.tilingSeconds ?? 0)
         report(
-            "| mapper evaluations per second, one core, \(name) | \(QuantityFormat.grouped(Int(Double(evaluated) / time))) |"
+            "| mapping evaluations per second, one core, \(name) (search time less tiling enumeration, \(QuantityFormat.number((result?.tilingSeconds ?? 0) * 1e3)) ms) | \(QuantityFormat.grouped(Int(Double(evaluated) / evaluating))) |"
         )
     }
     let model = try ModelConfig.load("llama-2-7b")

@@ -14,6 +14,8 @@ public struct MapperResult: Sendable {
     public var validTilings: Int
     /// Wall-clock seconds the search took.
     public var searchSeconds: Double
+    /// Of those, the seconds spent enumerating tilings (the rest evaluates mappings).
+    public var tilingSeconds: Double
 }
 
 /// Searches mappings of a GEMM-family problem onto an accelerator.
@@ -22,11 +24,11 @@ public struct MapperResult: Sendable {
 /// on its columns (M streams), output stationary M and N (K streams), input stationary K and
 /// M (N streams); levels whose fanout matches only the rows or only the columns take that one
 /// dimension, and MACs inside a PE split K. The temporal tiling is searched: every level's tile
-/// extents are drawn from powers of two and the full bound, nested inside the level above and
-/// checked against each level's capacity before anything is evaluated (imperfect factors are
-/// allowed: the padding shows as lost utilization). For each tiling, each level's loop order is
-/// chosen by coordinate descent over which dimension runs innermost, since only the innermost
-/// loops change what a level re-fetches.
+/// extents are even (or nearly even) splits of the level above, only maximal tiles are kept,
+/// and each is checked against every level's capacity before anything is evaluated (imperfect
+/// factors are allowed: the padding shows as lost utilization). For each tiling, each level's
+/// loop order is chosen by coordinate descent over which dimension runs innermost, since only
+/// the innermost loops change what a level re-fetches.
 public struct Mapper: Sendable {
     /// The accelerator.
     public var hardware: Accelerator
@@ -90,20 +92,26 @@ public struct Mapper: Sendable {
         var best: (score: Double, mapping: Mapping)?
         var evaluated = 0
         var valid = 0
+        var tilingNanoseconds: UInt64 = 0
         for flow in dataflows {
             let spatial = spatialLoops(problem: problem, dataflow: flow, macsPerPE: support.macsPerPEPerCycle)
             let holds = holdMatrix(problem)
+            let enumeration = DispatchTime.now().uptimeNanoseconds
             let tilings = self.tilings(problem: problem, spatial: spatial, holds: holds)
+            tilingNanoseconds += DispatchTime.now().uptimeNanoseconds - enumeration
             valid += tilings.count
             for tiling in tilings {
-                var orders = [Int](repeating: 2, count: hardware.memory.count)
+                let choices = orderChoices(tiling)
+                // The nest with M innermost where M loops, else the last looping dimension.
+                var orders = choices.map { $0.contains(2) ? 2 : ($0.last ?? 2) }
                 var current = evaluate(
                     problem, tiling: tiling, spatial: spatial, orders: orders, dataflow: flow, holds: holds,
                     table: table)
                 evaluated += 1
                 for _ in 0..<2 {
-                    for level in hardware.memory.indices {
-                        for innermost in [2, 3, 4] where innermost != orders[level] {
+                    var improved = false
+                    for level in choices.indices {
+                        for innermost in choices[level] where innermost != orders[level] {
                             var trial = orders
                             trial[level] = innermost
                             let candidate = evaluate(
@@ -113,9 +121,12 @@ public struct Mapper: Sendable {
                             if let c = candidate, c.score < (current?.score ?? .infinity) {
                                 current = c
                                 orders = trial
+                                improved = true
                             }
                         }
                     }
+                    // A pass that changed nothing would only repeat itself.
+                    if !improved { break }
                 }
                 if let current, current.score < (best?.score ?? .infinity) { best = current }
             }
@@ -134,7 +145,8 @@ public struct Mapper: Sendable {
         }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         return MapperResult(
-            mapping: best.mapping, cost: cost, evaluated: evaluated, validTilings: valid, searchSeconds: seconds)
+            mapping: best.mapping, cost: cost, evaluated: evaluated, validTilings: valid, searchSeconds: seconds,
+            tilingSeconds: Double(tilingNanoseconds) / 1e9)
     }
 
     /// Spatial loops per level for a dataflow: (X loops, Y loops) per level.
@@ -177,8 +189,26 @@ public struct Mapper: Sendable {
         }
     }
 
+    /// The tile extents a level may take along one dimension inside a parent extent, largest
+    /// first: the parent split into 1, 2, 3, 4, 6, 8, 12, 16, ... steps (powers of two and
+    /// three times them), rounded up, so every tile divides its parent evenly or nearly so.
+    static func tileExtents(inside parent: Int) -> [Int] {
+        var values = [parent]
+        var power = 2
+        while values[values.count - 1] > 1 {
+            for steps in [power, power + power / 2] {
+                let extent = (parent + steps - 1) / steps
+                if extent < values[values.count - 1] { values.append(extent) }
+            }
+            power *= 2
+        }
+        return values
+    }
+
     /// Tile extents (temporal, per dim) for every level, outermost first, that fit every
-    /// capacity; at most `tilingBudget`, largest inner tiles first.
+    /// capacity, at most `tilingBudget` of them. Each inner level takes only maximal tiles:
+    /// ones that no dimension can grow to its next extent and still fit (a larger tile seldom
+    /// refetches more from the level above).
     func tilings(problem: Problem, spatial: [(x: [Loop], y: [Loop])], holds: [[Bool]]) -> [[[Int]]] {
         let levels = hardware.memory.count
         let dims = problem.bounds.count
@@ -189,61 +219,147 @@ public struct Mapper: Sendable {
             for loop in spatial[i].x + spatial[i].y { spatialBelow[i][loop.dimension] *= loop.bound }
         }
         let temporalBound = (0..<dims).map { d in (problem.bounds[d] + spatialBelow[0][d] - 1) / spatialBelow[0][d] }
-        let candidates: [[Int]] = temporalBound.map { bound in
-            var values: [Int] = []
-            var v = 1
-            while v < bound {
-                values.append(v)
-                v *= 2
+        // A GEMM-family operand's footprint is the product of its dimensions' extents: per
+        // level, each held operand's dimensions as a bit mask (0: not held) and its word bytes.
+        let operandCount = problem.operands.count
+        var masks = [UInt32](repeating: 0, count: levels * operandCount)
+        for i in 0..<levels {
+            for (o, operand) in problem.operands.enumerated() where holds[o][i] {
+                masks[i * operandCount + o] = operand.relevance
             }
-            values.append(bound)
-            return values.reversed()
         }
-        var results: [[[Int]]] = []
-        var current = [[Int]](repeating: temporalBound, count: levels)
-        var full = [Int](repeating: 1, count: dims)
-        func fits(_ level: Int, _ extents: [Int]) -> Bool {
+        let wordBytes = problem.operands.map { Double($0.wordBits) / 8 }
+        let spatialFlat = spatialBelow.prefix(levels).flatMap { $0 }
+        let capacity = hardware.memory.map(\.size.si)
+        func fits(_ level: Int, _ tile: [Int]) -> Bool {
             var bytes = 0.0
-            for d in 0..<dims { full[d] = extents[d] * spatialBelow[level][d] }
-            for (o, operand) in problem.operands.enumerated() where holds[o][level] {
-                let size = full.withUnsafeBufferPointer { operand.footprint($0) }
-                bytes += size * Double(operand.wordBits) / 8
+            for o in 0..<operandCount {
+                let mask = masks[level * operandCount + o]
+                guard mask != 0 else { continue }
+                var size = wordBytes[o]
+                for d in 0..<dims where mask & (1 << UInt32(d)) != 0 {
+                    size *= Double(tile[d] * spatialFlat[level * dims + d])
+                }
+                bytes += size
             }
-            return bytes <= hardware.memory[level].size.si
+            return bytes <= capacity[level]
         }
-        // Level 0 (outermost) holds everything; choose inner levels outermost-first, nested.
-        func choose(_ level: Int) {
-            guard results.count < tilingBudget else { return }
-            if level == levels {
-                results.append(current)
-                return
+        if levels == 1 {
+            return fits(0, temporalBound) ? [[temporalBound]] : []
+        }
+        var extentsInside: [Int: [Int]] = [:]
+        func extents(inside parent: Int) -> [Int] {
+            if let known = extentsInside[parent] { return known }
+            let values = Self.tileExtents(inside: parent)
+            extentsInside[parent] = values
+            return values
+        }
+        // Each level's maximal tiles inside its parent's tile, largest extents of the outer
+        // dimensions first (at most `frontierLimit` of them).
+        let frontierLimit = max(4096, tilingBudget * 32)
+        func maximalTiles(_ level: Int, inside parent: [Int]) -> [[Int]] {
+            let candidates = parent.map { extents(inside: $0) }
+            var found: [[Int]] = []
+            var tile = [Int](repeating: 1, count: dims)
+            var chosen = [Int](repeating: 0, count: dims)  // index into candidates, per dim
+            // Footprints grow with every extent, so the fitting values of a dimension (the
+            // ones after it at 1) are a suffix of its candidates, largest first: the first
+            // index whose value fits.
+            func firstFitting(_ d: Int) -> Int? {
+                var (low, high) = (0, candidates[d].count - 1)
+                tile[d] = candidates[d][high]
+                guard fits(level, tile) else { return nil }
+                while low < high {
+                    let middle = (low + high) / 2
+                    tile[d] = candidates[d][middle]
+                    if fits(level, tile) { high = middle } else { low = middle + 1 }
+                }
+                return low
             }
-            let outer = current[level - 1]
-            var extents = [Int](repeating: 1, count: dims)
-            func pick(_ d: Int) {
-                guard results.count < tilingBudget else { return }
-                if d == dims {
-                    if fits(level, extents) {
-                        current[level] = extents
-                        choose(level + 1)
+            // Maximal: no dimension before the last two (which the walk below keeps maximal)
+            // can take its next larger extent and still fit.
+            func isMaximal() -> Bool {
+                for d in 0..<(dims - 2) where chosen[d] > 0 {
+                    let kept = tile[d]
+                    tile[d] = candidates[d][chosen[d] - 1]
+                    let grows = fits(level, tile)
+                    tile[d] = kept
+                    if grows { return false }
+                }
+                return true
+            }
+            // The last two dimensions as a staircase: as the second-last shrinks, the largest
+            // last extent that fits can only grow, and a step is maximal in both exactly when
+            // the last one grew (or at the first step).
+            func walkLastTwo() {
+                let (a, b) = (dims - 2, dims - 1)
+                guard let firstA = firstFitting(a) else { return }
+                tile[a] = candidates[a][firstA]
+                guard var lastB = firstFitting(b) else { return }
+                var previous = Int.max
+                for index in firstA..<candidates[a].count {
+                    tile[a] = candidates[a][index]
+                    while lastB > 0 {
+                        tile[b] = candidates[b][lastB - 1]
+                        guard fits(level, tile) else { break }
+                        lastB -= 1
                     }
+                    tile[b] = candidates[b][lastB]
+                    guard lastB < previous else { continue }
+                    previous = lastB
+                    chosen[a] = index
+                    chosen[b] = lastB
+                    if isMaximal() { found.append(tile) }
+                    guard found.count < frontierLimit else { return }
+                }
+            }
+            func pick(_ d: Int) {
+                guard found.count < frontierLimit else { return }
+                for e in d..<dims { tile[e] = 1 }
+                if d == dims - 2 {
+                    walkLastTwo()
                     return
                 }
-                for value in candidates[d] where value <= outer[d] {
-                    extents[d] = value
-                    // Footprints grow with every extent: if this value does not fit with the
-                    // remaining dimensions at 1, no choice for them will.
-                    for e in (d + 1)..<dims { extents[e] = 1 }
-                    guard fits(level, extents) else { continue }
+                guard let first = firstFitting(d) else { return }
+                for index in first..<candidates[d].count {
+                    for e in (d + 1)..<dims { tile[e] = 1 }
+                    tile[d] = candidates[d][index]
+                    chosen[d] = index
                     pick(d + 1)
                 }
             }
             pick(0)
+            return found
         }
-        if levels == 1 {
-            return fits(0, temporalBound) ? [current] : []
+        var results: [[[Int]]] = []
+        var current = [[Int]](repeating: temporalBound, count: levels)
+        // Level 0 (outermost) holds everything. Each inner level takes up to `budget` of its
+        // maximal tiles, evenly spaced, and shares the budget among them for the levels below,
+        // so the outer levels' choices, which move the most data, are the most varied.
+        func choose(_ level: Int, budget: Int) {
+            if level == levels {
+                // A tile that does not divide its parent pads it (the parent loops ceil(P / t)
+                // times), so each level's tile as the nest will span it must fit too.
+                var spans = [Int](repeating: 1, count: dims)
+                for i in stride(from: levels - 1, through: 1, by: -1) {
+                    for d in 0..<dims {
+                        let inner = i + 1 < levels ? current[i + 1][d] : 1
+                        spans[d] *= (current[i][d] + inner - 1) / inner
+                    }
+                    guard fits(i, spans) else { return }
+                }
+                results.append(current)
+                return
+            }
+            let frontier = maximalTiles(level, inside: current[level - 1])
+            guard !frontier.isEmpty else { return }
+            let count = min(budget, frontier.count)
+            for j in 0..<count {
+                current[level] = frontier[j * frontier.count / count]
+                choose(level + 1, budget: budget / count + (j < budget % count ? 1 : 0))
+            }
         }
-        choose(1)
+        choose(1, budget: tilingBudget)
         return results
     }
 
@@ -274,6 +390,18 @@ public struct Mapper: Sendable {
             }
         }
         return "every tiling exceeds a level's size"
+    }
+
+    /// The innermost dimensions worth trying at each level of a tiling: the ones among M, N
+    /// and K with a temporal loop there, when two or more do (otherwise every order builds the
+    /// same nest). The innermost level gets none: its order changes no count, since a level's
+    /// loops only decide how often the levels below it are refilled.
+    func orderChoices(_ tiling: [[Int]]) -> [[Int]] {
+        tiling.indices.map { i in
+            guard i + 1 < tiling.count else { return [] }
+            let looped = [2, 3, 4].filter { d in (tiling[i][d] + tiling[i + 1][d] - 1) / tiling[i + 1][d] > 1 }
+            return looped.count > 1 ? looped : []
+        }
     }
 
     /// Builds the mapping of a tiling with each level's chosen innermost dimension, and costs it.

@@ -12,6 +12,49 @@ struct MapperTests {
         try Accelerator.load(root.appendingPathComponent("Hardware/\(name).yaml").path)
     }
 
+    /// Tile extents split the parent into 1, 2, 3, 4, 6, 8, 12, ... steps, rounded up.
+    @Test func tileExtentsAreEvenSplitsOfTheParent() {
+        #expect(
+            Mapper.tileExtents(inside: 768) == [768, 384, 256, 192, 128, 96, 64, 48, 32, 24, 16, 12, 8, 6, 4, 3, 2, 1])
+        // 28 = 4 x 7: ceil(28 / 3) = 10 and ceil(28 / 6) = 5 pad by 2 (30); 28 / 12 rounds up to 3.
+        #expect(Mapper.tileExtents(inside: 28) == [28, 14, 10, 7, 5, 4, 3, 2, 1])
+        #expect(Mapper.tileExtents(inside: 1) == [1])
+    }
+
+    /// Only orders that can differ are tried: a level needs two of M, N, K looping there, and
+    /// the innermost level's order changes no count.
+    @Test func loopOrdersAreTriedOnlyWhereTheyCanDiffer() throws {
+        let mapper = Mapper(hardware: try Self.hardware("toy-3level"))
+        // G, H, M, N, K tiles for DRAM, GlobalBuffer and PE.
+        let tiling = [[1, 1, 64, 64, 64], [1, 1, 64, 8, 64], [1, 1, 2, 2, 2]]
+        // DRAM loops only over N (64 / 8); GlobalBuffer over M, N and K; PE is innermost.
+        #expect(mapper.orderChoices(tiling) == [[], [2, 3, 4], []])
+    }
+
+    /// Every tiling the search returns fits every level with the padding it really spans
+    /// (700 = 7 x 100 and 300 = 3 x 100 split unevenly inside the 8 x 8 array's folds).
+    @Test func tilingsFitWithTheirPadding() throws {
+        let hw = try Self.hardware("toy-3level")
+        let mapper = Mapper(hardware: hw, tilingBudget: 50)
+        let gemm = GEMM(
+            b: 1, m: 200, n: 300, k: 700, inputPrecision: .int8, secondPrecision: .int8, outputPrecision: .int8)
+        let problem = Problem.gemm(gemm)
+        let spatial = mapper.spatialLoops(problem: problem, dataflow: .weightStationary, macsPerPE: 1)
+        let holds = mapper.holdMatrix(problem)
+        let tilings = mapper.tilings(problem: problem, spatial: spatial, holds: holds)
+        #expect(!tilings.isEmpty && tilings.count <= 50)
+        for tiling in tilings {
+            let mapping = try #require(
+                mapper.evaluate(
+                    problem, tiling: tiling, spatial: spatial, orders: [2, 2, 2], dataflow: .weightStationary,
+                    holds: holds, table: try CostTable(hardware: hw, precision: .int8, at: mapper.operatingPoint)
+                )?.mapping)
+            #expect(throws: Never.self) {
+                try ReuseAnalysis.checkCapacity(problem: problem, mapping: mapping, hardware: hw, holds: holds)
+            }
+        }
+    }
+
     /// An operator no mapping can fit is reported with the level and the bytes it would need:
     /// toy-1level's one 64-word buffer holds every operand of the whole problem, and a
     /// 16 x 16 x 16 int8 GEMM needs 3 x 256 B there.
