@@ -375,13 +375,7 @@ public struct Mapper: Sendable {
             levels.append((i, i == 0 ? problem.bounds : extents))
         }
         for (i, tile) in levels.reversed() {
-            var bytes = 0.0
-            var parts: [String] = []
-            for (o, operand) in problem.operands.enumerated() where holds[o][i] {
-                let size = tile.withUnsafeBufferPointer { operand.footprint($0) } * Double(operand.wordBits) / 8
-                bytes += size
-                parts.append("\(operand.operand) \(Bytes(si: size))")
-            }
+            let (bytes, parts) = ReuseAnalysis.heldTileBytes(problem: problem, extents: tile, holds: holds, level: i)
             let level = hardware.memory[i]
             if bytes > level.size.si {
                 let when = i == 0 ? "as the outermost level, the whole problem" : "even at the smallest tiles"

@@ -93,6 +93,21 @@ public enum ReuseAnalysis {
         }
     }
 
+    /// The bytes the tiles of the operands held at `level` take, with each one's share as text
+    /// (`weights 2 B`) for messages.
+    static func heldTileBytes(problem: Problem, extents: [Int], holds: [[Bool]], level: Int) -> (
+        bytes: Double, parts: [String]
+    ) {
+        var bytes = 0.0
+        var parts: [String] = []
+        for (o, operand) in problem.operands.enumerated() where holds[o][level] {
+            let size = extents.withUnsafeBufferPointer { operand.footprint($0) } * Double(operand.wordBits) / 8
+            bytes += size
+            parts.append("\(operand.operand) \(Bytes(si: size))")
+        }
+        return (bytes, parts)
+    }
+
     /// Checks that the tiles each level holds fit its size.
     static func checkCapacity(problem: Problem, mapping: Mapping, hardware: Accelerator, holds: [[Bool]])
         throws(MappingError)
@@ -102,13 +117,7 @@ public enum ReuseAnalysis {
         for i in stride(from: mapping.levels.count - 1, through: 0, by: -1) {
             let level = mapping.levels[i]
             for loop in level.temporal + level.spatialX + level.spatialY { extents[loop.dimension] *= loop.bound }
-            var bytes = 0.0
-            var parts: [String] = []
-            for (o, operand) in problem.operands.enumerated() where holds[o][i] {
-                let size = extents.withUnsafeBufferPointer { operand.footprint($0) } * Double(operand.wordBits) / 8
-                bytes += size
-                parts.append("\(operand.operand) \(Bytes(si: size))")
-            }
+            let (bytes, parts) = heldTileBytes(problem: problem, extents: extents, holds: holds, level: i)
             let capacity = hardware.memory[i].size.si
             if bytes > capacity {
                 throw MappingError(
