@@ -59,44 +59,95 @@ extension Session {
         case .load(let subject):
             return try load(subject, value)
         case .hardware(let path):
-            var hw = try requireHardware()
-            let display = "hardware." + path.joined(separator: ".")
-            try Self.checkPath(hw.node, path, prefix: "hardware")
-            let previous = hw.node.node(at: path).map(YAMLEmitter.flow)
-            let node: YAMLNode
-            do {
-                node = try hw.node.setting(path, to: try Self.valueNode(value))
-            } catch {
-                throw SessionError("unknown key path '\(display)': \(error)")
-            }
-            let before = hw.accelerator
-            hw.accelerator = try Self.decodeHardware(node, hw, what: "set \(display) \(value)")
-            hw.node = node
-            hardware = hw
-            let now = node.node(at: path).map(YAMLEmitter.flow) ?? value
-            return "\(display) = \(now)" + (previous.map { " (was \($0))" } ?? " (added)")
-                + Self.reestimated(from: before, to: hw.accelerator)
+            let edited = try editHardware(path, .set(value))
+            return "\(edited.display) = \(edited.now ?? value)" + (edited.previous.map { " (was \($0))" } ?? " (added)")
+                + edited.reestimated
         case .model(let path):
-            var m = try requireModel()
-            let display = "model." + path.joined(separator: ".")
-            guard let current = m.node else {
-                throw SessionError(
-                    "\(m.path) is a Hugging Face config; model keys can be set on a YAML model file only")
-            }
-            try Self.checkPath(current, path, prefix: "model")
-            let previous = current.node(at: path).map(YAMLEmitter.flow)
-            let node: YAMLNode
-            do {
-                node = try current.setting(path, to: try Self.valueNode(value))
-            } catch {
-                throw SessionError("unknown key path '\(display)': \(error)")
-            }
-            m.config = try Self.decodeModel(node, m, what: "set \(display) \(value)")
-            m.node = node
-            model = m
-            return "\(display) = \(node.node(at: path).map(YAMLEmitter.flow) ?? value)"
-                + (previous.map { " (was \($0))" } ?? " (added)")
+            let edited = try editModel(path, .set(value))
+            return "\(edited.display) = \(edited.now ?? value)" + (edited.previous.map { " (was \($0))" } ?? " (added)")
         }
+    }
+
+    /// A change to one key of a description's YAML tree.
+    enum KeyEdit {
+        /// Set the key to a value written as YAML (`1 MiB`, `{ rows: 16, cols: 16 }`).
+        case set(String)
+        /// Remove the key.
+        case remove
+
+        var verb: String {
+            switch self {
+            case .set: return "set"
+            case .remove: return "unset"
+            }
+        }
+
+        /// The command, for diagnostics of the edited file.
+        func command(_ display: String) -> String {
+            switch self {
+            case .set(let value): return "set \(display) \(value)"
+            case .remove: return "unset \(display)"
+            }
+        }
+
+        /// The tree with the edit made; `display` names the key in errors.
+        func apply(to root: YAMLNode, _ path: [String], display: String) throws(SessionError) -> YAMLNode {
+            switch self {
+            case .set(let value):
+                do {
+                    return try root.setting(path, to: try Session.valueNode(value))
+                } catch {
+                    throw SessionError("unknown key path '\(display)': \(error)")
+                }
+            case .remove:
+                do {
+                    return try root.removing(path)
+                } catch {
+                    throw SessionError("cannot unset \(display): \(error)")
+                }
+            }
+        }
+    }
+
+    /// Makes `edit` to the hardware's tree and decodes it again, so every number the file
+    /// leaves out is re-estimated: the key as shown, its value before and after, and the
+    /// derived figures that moved.
+    mutating func editHardware(_ path: [String], _ edit: KeyEdit) throws(SessionError) -> (
+        display: String, previous: String?, now: String?, reestimated: String
+    ) {
+        var hw = try requireHardware()
+        let display = "hardware." + path.joined(separator: ".")
+        try Self.checkPath(hw.node, path, prefix: "hardware")
+        let previous = hw.node.node(at: path).map(YAMLEmitter.flow)
+        let node = try edit.apply(to: hw.node, path, display: display)
+        let before = hw.accelerator
+        hw.accelerator = try Self.decodeHardware(node, hw, what: edit.command(display))
+        hw.node = node
+        hardware = hw
+        return (
+            display, previous, node.node(at: path).map(YAMLEmitter.flow),
+            Self.reestimated(from: before, to: hw.accelerator)
+        )
+    }
+
+    /// Makes `edit` to a YAML model's tree and decodes it again: the key as shown, and its
+    /// value before and after.
+    mutating func editModel(_ path: [String], _ edit: KeyEdit) throws(SessionError) -> (
+        display: String, previous: String?, now: String?
+    ) {
+        var m = try requireModel()
+        let display = "model." + path.joined(separator: ".")
+        guard let current = m.node else {
+            throw SessionError(
+                "\(m.path) is a Hugging Face config; model keys can be \(edit.verb) on a YAML model file only")
+        }
+        try Self.checkPath(current, path, prefix: "model")
+        let previous = current.node(at: path).map(YAMLEmitter.flow)
+        let node = try edit.apply(to: current, path, display: display)
+        m.config = try Self.decodeModel(node, m, what: edit.command(display))
+        m.node = node
+        model = m
+        return (display, previous, node.node(at: path).map(YAMLEmitter.flow))
     }
 
     /// `load hardware|model NAME` (also `set hardware NAME`, so sweeps can swap designs).
@@ -301,38 +352,10 @@ extension Session {
                 "the \(subject.rawValue) cannot be unset; load another, e.g. load \(subject.rawValue) \(subject.example)"
             )
         case .hardware(let path):
-            var hw = try requireHardware()
-            let display = "hardware." + path.joined(separator: ".")
-            try Self.checkPath(hw.node, path, prefix: "hardware")
-            let node: YAMLNode
-            do {
-                node = try hw.node.removing(path)
-            } catch {
-                throw SessionError("cannot unset \(display): \(error)")
-            }
-            let before = hw.accelerator
-            hw.accelerator = try Self.decodeHardware(node, hw, what: "unset \(display)")
-            hw.node = node
-            hardware = hw
-            return "removed \(display)" + Self.reestimated(from: before, to: hw.accelerator)
+            let edited = try editHardware(path, .remove)
+            return "removed \(edited.display)" + edited.reestimated
         case .model(let path):
-            var m = try requireModel()
-            let display = "model." + path.joined(separator: ".")
-            guard let current = m.node else {
-                throw SessionError(
-                    "\(m.path) is a Hugging Face config; model keys can be unset on a YAML model file only")
-            }
-            try Self.checkPath(current, path, prefix: "model")
-            let node: YAMLNode
-            do {
-                node = try current.removing(path)
-            } catch {
-                throw SessionError("cannot unset \(display): \(error)")
-            }
-            m.config = try Self.decodeModel(node, m, what: "unset \(display)")
-            m.node = node
-            model = m
-            return "removed \(display)"
+            return "removed \(try editModel(path, .remove).display)"
         }
     }
 
