@@ -56,18 +56,31 @@ public struct CostTable: Sendable {
     public func energyAndSeconds(_ counts: AccessCounts, problem: Problem, dataflow: Dataflow?) -> (
         energy: Double, seconds: Double
     ) {
-        var dynamic = counts.macs * macEnergy
-        var bound = computeCycles(counts, problem: problem, dataflow: dataflow) / frequency
+        counts.accesses.withUnsafeBufferPointer { accesses in
+            energyAndSeconds(
+                accesses: accesses, problem: problem, macs: counts.macs,
+                computeCycles: computeCycles(counts.temporalCycles, problem: problem, dataflow: dataflow))
+        }
+    }
+
+    /// The same from level-major accesses (`accesses[level * operands + operand]`) and the
+    /// compute cycles, as the mapper's search holds them.
+    @inline(__always)
+    func energyAndSeconds(
+        accesses: UnsafeBufferPointer<OperandAccess>, problem: Problem, macs: Double, computeCycles: Double
+    ) -> (energy: Double, seconds: Double) {
+        var dynamic = macs * macEnergy
+        var bound = computeCycles / frequency
         var serialSeconds = 0.0
-        let operands = counts.operandCount
+        let operands = problem.wordBits.count
         for i in 0..<readPerBit.count {
             var readBytes = 0.0
             var writeBytes = 0.0
             let w = width[i] > 0 ? width[i] : nil
             for o in 0..<operands {
-                let access = counts.accesses[i * operands + o]
+                let access = accesses[i * operands + o]
                 guard access.held else { continue }
-                let bits = counts.wordBits[o]
+                let bits = problem.wordBits[o]
                 dynamic += EnergyModel.accessEnergy(
                     count: access.reads, wordBits: bits, energyPerBit: readPerBit[i], width: w)
                 dynamic += EnergyModel.accessEnergy(
@@ -88,8 +101,8 @@ public struct CostTable: Sendable {
 
     /// Compute cycles: SCALE-Sim's for a systolic array running a dataflow, else the temporal loops.
     @inline(__always)
-    func computeCycles(_ counts: AccessCounts, problem: Problem, dataflow: Dataflow?) -> Double {
-        guard systolic, let dataflow, problem.isGEMMFamily else { return counts.temporalCycles }
+    func computeCycles(_ temporalCycles: Double, problem: Problem, dataflow: Dataflow?) -> Double {
+        guard systolic, let dataflow, problem.isGEMMFamily else { return temporalCycles }
         let b = problem.bounds
         return SystolicTiming.cycles(
             m: b[2], n: b[3], k: b[4], batches: b[0] * b[1], rows: rows, cols: cols, dataflow: dataflow)

@@ -93,47 +93,55 @@ public struct Mapper: Sendable {
         var evaluated = 0
         var valid = 0
         var tilingNanoseconds: UInt64 = 0
+        let holds = holdMatrix(problem)
+        let dims = problem.bounds.count
+        let levels = hardware.memory.count
         for flow in dataflows {
             let spatial = spatialLoops(problem: problem, dataflow: flow, macsPerPE: support.macsPerPEPerCycle)
-            let holds = holdMatrix(problem)
             let enumeration = DispatchTime.now().uptimeNanoseconds
-            let tilings = self.tilings(problem: problem, spatial: spatial, holds: holds)
+            let tilings = TilingSpace(problem: problem, hardware: hardware, spatial: spatial, holds: holds)
+                .enumerate(budget: tilingBudget)
             tilingNanoseconds += DispatchTime.now().uptimeNanoseconds - enumeration
-            valid += tilings.count
-            for tiling in tilings {
-                let choices = orderChoices(tiling)
-                // The nest with M innermost where M loops, else the last looping dimension.
-                var orders = choices.map { $0.contains(2) ? 2 : ($0.last ?? 2) }
-                var current = evaluate(
-                    problem, tiling: tiling, spatial: spatial, orders: orders, dataflow: flow, holds: holds,
-                    table: table)
-                evaluated += 1
-                for _ in 0..<2 {
-                    var improved = false
-                    for level in choices.indices {
-                        for innermost in choices[level] where innermost != orders[level] {
-                            var trial = orders
-                            trial[level] = innermost
-                            let candidate = evaluate(
-                                problem, tiling: tiling, spatial: spatial, orders: trial, dataflow: flow, holds: holds,
-                                table: table)
-                            evaluated += 1
-                            if let c = candidate, c.score < (current?.score ?? .infinity) {
-                                current = c
-                                orders = trial
-                                improved = true
+            let scorer = NestScorer(
+                problem: problem, spatial: spatial, holds: holds, dataflow: flow, table: table, objective: objective)
+            let size = levels * dims
+            valid += tilings.count / size
+            tilings.withUnsafeBufferPointer { all in
+                for start in stride(from: 0, to: all.count, by: size) {
+                    let tiling = UnsafeBufferPointer(rebasing: all[start..<start + size])
+                    let choices = orderChoices(tiling, dims: dims)
+                    // The nest with M innermost where M loops, else the last looping dimension.
+                    var orders = choices.map { $0.contains(2) ? 2 : ($0.last ?? 2) }
+                    var current = scorer.score(tiling, orders: orders)
+                    evaluated += 1
+                    for _ in 0..<2 {
+                        var improved = false
+                        for level in choices.indices {
+                            for innermost in choices[level] where innermost != orders[level] {
+                                let kept = orders[level]
+                                orders[level] = innermost
+                                let candidate = scorer.score(tiling, orders: orders)
+                                evaluated += 1
+                                if candidate < current {
+                                    current = candidate
+                                    improved = true
+                                } else {
+                                    orders[level] = kept
+                                }
                             }
                         }
+                        // A pass that changed nothing would only repeat itself.
+                        if !improved { break }
                     }
-                    // A pass that changed nothing would only repeat itself.
-                    if !improved { break }
+                    if current < (best?.score ?? .infinity) {
+                        best = (current, mapping(tiling, dims: dims, spatial: spatial, orders: orders, dataflow: flow))
+                    }
                 }
-                if let current, current.score < (best?.score ?? .infinity) { best = current }
             }
         }
         guard let best,
             let cost = try? EnergyModel.cost(
-                counts: ReuseAnalysis.counts(problem: problem, mapping: best.mapping, holds: holdMatrix(problem)),
+                counts: ReuseAnalysis.counts(problem: problem, mapping: best.mapping, holds: holds),
                 mapping: best.mapping, problem: problem, macPrecision: macPrecision, hardware: hardware,
                 at: operatingPoint)
         else {
@@ -141,7 +149,7 @@ public struct Mapper: Sendable {
                 problem: problem, dataflow: dataflows[0], macsPerPE: support.macsPerPEPerCycle)
             throw MappingError(
                 message: "no mapping of \(problem.bounds) fits \(hardware.name): "
-                    + smallestOverflow(problem: problem, spatial: spatial, holds: holdMatrix(problem)))
+                    + smallestOverflow(problem: problem, spatial: spatial, holds: holds))
         }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         return MapperResult(
@@ -205,164 +213,6 @@ public struct Mapper: Sendable {
         return values
     }
 
-    /// Tile extents (temporal, per dim) for every level, outermost first, that fit every
-    /// capacity, at most `tilingBudget` of them. Each inner level takes only maximal tiles:
-    /// ones that no dimension can grow to its next extent and still fit (a larger tile seldom
-    /// refetches more from the level above).
-    func tilings(problem: Problem, spatial: [(x: [Loop], y: [Loop])], holds: [[Bool]]) -> [[[Int]]] {
-        let levels = hardware.memory.count
-        let dims = problem.bounds.count
-        // Spatial extent per dim at or below each level.
-        var spatialBelow = [[Int]](repeating: [Int](repeating: 1, count: dims), count: levels + 1)
-        for i in stride(from: levels - 1, through: 0, by: -1) {
-            spatialBelow[i] = spatialBelow[i + 1]
-            for loop in spatial[i].x + spatial[i].y { spatialBelow[i][loop.dimension] *= loop.bound }
-        }
-        let temporalBound = (0..<dims).map { d in (problem.bounds[d] + spatialBelow[0][d] - 1) / spatialBelow[0][d] }
-        // A GEMM-family operand's footprint is the product of its dimensions' extents: per
-        // level, each held operand's dimensions as a bit mask (0: not held) and its word bytes.
-        let operandCount = problem.operands.count
-        var masks = [UInt32](repeating: 0, count: levels * operandCount)
-        for i in 0..<levels {
-            for (o, operand) in problem.operands.enumerated() where holds[o][i] {
-                masks[i * operandCount + o] = operand.relevance
-            }
-        }
-        let wordBytes = problem.operands.map { Double($0.wordBits) / 8 }
-        let spatialFlat = spatialBelow.prefix(levels).flatMap { $0 }
-        let capacity = hardware.memory.map(\.size.si)
-        func fits(_ level: Int, _ tile: [Int]) -> Bool {
-            var bytes = 0.0
-            for o in 0..<operandCount {
-                let mask = masks[level * operandCount + o]
-                guard mask != 0 else { continue }
-                var size = wordBytes[o]
-                for d in 0..<dims where mask & (1 << UInt32(d)) != 0 {
-                    size *= Double(tile[d] * spatialFlat[level * dims + d])
-                }
-                bytes += size
-            }
-            return bytes <= capacity[level]
-        }
-        if levels == 1 {
-            return fits(0, temporalBound) ? [[temporalBound]] : []
-        }
-        var extentsInside: [Int: [Int]] = [:]
-        func extents(inside parent: Int) -> [Int] {
-            if let known = extentsInside[parent] { return known }
-            let values = Self.tileExtents(inside: parent)
-            extentsInside[parent] = values
-            return values
-        }
-        // Each level's maximal tiles inside its parent's tile, largest extents of the outer
-        // dimensions first (at most `frontierLimit` of them).
-        let frontierLimit = max(4096, tilingBudget * 32)
-        func maximalTiles(_ level: Int, inside parent: [Int]) -> [[Int]] {
-            let candidates = parent.map { extents(inside: $0) }
-            var found: [[Int]] = []
-            var tile = [Int](repeating: 1, count: dims)
-            var chosen = [Int](repeating: 0, count: dims)  // index into candidates, per dim
-            // Footprints grow with every extent, so the fitting values of a dimension (the
-            // ones after it at 1) are a suffix of its candidates, largest first: the first
-            // index whose value fits.
-            func firstFitting(_ d: Int) -> Int? {
-                var (low, high) = (0, candidates[d].count - 1)
-                tile[d] = candidates[d][high]
-                guard fits(level, tile) else { return nil }
-                while low < high {
-                    let middle = (low + high) / 2
-                    tile[d] = candidates[d][middle]
-                    if fits(level, tile) { high = middle } else { low = middle + 1 }
-                }
-                return low
-            }
-            // Maximal: no dimension before the last two (which the walk below keeps maximal)
-            // can take its next larger extent and still fit.
-            func isMaximal() -> Bool {
-                for d in 0..<(dims - 2) where chosen[d] > 0 {
-                    let kept = tile[d]
-                    tile[d] = candidates[d][chosen[d] - 1]
-                    let grows = fits(level, tile)
-                    tile[d] = kept
-                    if grows { return false }
-                }
-                return true
-            }
-            // The last two dimensions as a staircase: as the second-last shrinks, the largest
-            // last extent that fits can only grow, and a step is maximal in both exactly when
-            // the last one grew (or at the first step).
-            func walkLastTwo() {
-                let (a, b) = (dims - 2, dims - 1)
-                guard let firstA = firstFitting(a) else { return }
-                tile[a] = candidates[a][firstA]
-                guard var lastB = firstFitting(b) else { return }
-                var previous = Int.max
-                for index in firstA..<candidates[a].count {
-                    tile[a] = candidates[a][index]
-                    while lastB > 0 {
-                        tile[b] = candidates[b][lastB - 1]
-                        guard fits(level, tile) else { break }
-                        lastB -= 1
-                    }
-                    tile[b] = candidates[b][lastB]
-                    guard lastB < previous else { continue }
-                    previous = lastB
-                    chosen[a] = index
-                    chosen[b] = lastB
-                    if isMaximal() { found.append(tile) }
-                    guard found.count < frontierLimit else { return }
-                }
-            }
-            func pick(_ d: Int) {
-                guard found.count < frontierLimit else { return }
-                for e in d..<dims { tile[e] = 1 }
-                if d == dims - 2 {
-                    walkLastTwo()
-                    return
-                }
-                guard let first = firstFitting(d) else { return }
-                for index in first..<candidates[d].count {
-                    for e in (d + 1)..<dims { tile[e] = 1 }
-                    tile[d] = candidates[d][index]
-                    chosen[d] = index
-                    pick(d + 1)
-                }
-            }
-            pick(0)
-            return found
-        }
-        var results: [[[Int]]] = []
-        var current = [[Int]](repeating: temporalBound, count: levels)
-        // Level 0 (outermost) holds everything. Each inner level takes up to `budget` of its
-        // maximal tiles, evenly spaced, and shares the budget among them for the levels below,
-        // so the outer levels' choices, which move the most data, are the most varied.
-        func choose(_ level: Int, budget: Int) {
-            if level == levels {
-                // A tile that does not divide its parent pads it (the parent loops ceil(P / t)
-                // times), so each level's tile as the nest will span it must fit too.
-                var spans = [Int](repeating: 1, count: dims)
-                for i in stride(from: levels - 1, through: 1, by: -1) {
-                    for d in 0..<dims {
-                        let inner = i + 1 < levels ? current[i + 1][d] : 1
-                        spans[d] *= (current[i][d] + inner - 1) / inner
-                    }
-                    guard fits(i, spans) else { return }
-                }
-                results.append(current)
-                return
-            }
-            let frontier = maximalTiles(level, inside: current[level - 1])
-            guard !frontier.isEmpty else { return }
-            let count = min(budget, frontier.count)
-            for j in 0..<count {
-                current[level] = frontier[j * frontier.count / count]
-                choose(level + 1, budget: budget / count + (j < budget % count ? 1 : 0))
-            }
-        }
-        choose(1, budget: tilingBudget)
-        return results
-    }
-
     /// Why no tiling fits: the first level whose smallest possible tiles (one step of every
     /// temporal loop below it, the spatial loops as the dataflow fixes them) exceed its size.
     func smallestOverflow(problem: Problem, spatial: [(x: [Loop], y: [Loop])], holds: [[Bool]]) -> String {
@@ -386,42 +236,56 @@ public struct Mapper: Sendable {
         return "every tiling exceeds a level's size"
     }
 
-    /// The innermost dimensions worth trying at each level of a tiling: the ones among M, N
-    /// and K with a temporal loop there, when two or more do (otherwise every order builds the
-    /// same nest). The innermost level gets none: its order changes no count, since a level's
-    /// loops only decide how often the levels below it are refilled.
-    func orderChoices(_ tiling: [[Int]]) -> [[Int]] {
-        tiling.indices.map { i in
-            guard i + 1 < tiling.count else { return [] }
-            let looped = [2, 3, 4].filter { d in (tiling[i][d] + tiling[i + 1][d] - 1) / tiling[i + 1][d] > 1 }
+    /// The innermost dimensions worth trying at each level of a tiling (flat, `dims` extents
+    /// per level): the ones among M, N and K with a temporal loop there, when two or more do
+    /// (otherwise every order builds the same nest). The innermost level gets none: its order
+    /// changes no count, since a level's loops only decide how often the levels below it are
+    /// refilled.
+    func orderChoices(_ tiling: UnsafeBufferPointer<Int>, dims: Int) -> [[Int]] {
+        let levels = tiling.count / dims
+        return (0..<levels).map { i in
+            guard i + 1 < levels else { return [] }
+            let looped = [2, 3, 4].filter { d in
+                let inner = tiling[(i + 1) * dims + d]
+                return (tiling[i * dims + d] + inner - 1) / inner > 1
+            }
             return looped.count > 1 ? looped : []
         }
     }
 
-    /// Builds the mapping of a tiling with each level's chosen innermost dimension, and costs it.
-    func evaluate(
-        _ problem: Problem, tiling: [[Int]], spatial: [(x: [Loop], y: [Loop])], orders: [Int], dataflow: Dataflow,
-        holds: [[Bool]], table: CostTable
-    ) -> (score: Double, mapping: Mapping)? {
-        let levels = tiling.count
-        let dims = problem.bounds.count
-        var mapping = Mapping(levels: [], dataflow: dataflow)
-        mapping.levels.reserveCapacity(levels)
-        for i in 0..<levels {
-            let inner = i + 1 < levels ? tiling[i + 1] : [Int](repeating: 1, count: dims)
-            var loops: [Loop] = (0..<dims).compactMap { d in
-                let factor = (tiling[i][d] + inner[d] - 1) / inner[d]
-                return factor > 1 ? Loop(d, factor) : nil
-            }
-            let innermost = orders[i]
-            loops.sort { a, b in
-                (a.dimension == innermost ? 1 : 0, a.dimension) < (b.dimension == innermost ? 1 : 0, b.dimension)
-            }
-            mapping.levels.append(LevelMapping(temporal: loops, spatialX: spatial[i].x, spatialY: spatial[i].y))
+    /// Level i's temporal loops of a tiling, in nest order: each dimension whose tile there
+    /// spans more than one of the next level's (the innermost level's, more than one element),
+    /// in dimension order with `innermost` moved last.
+    @inline(__always)
+    static func temporalLoops(
+        _ tiling: UnsafeBufferPointer<Int>, level i: Int, dims: Int, innermost: Int, _ body: (Loop) -> Void
+    ) {
+        let hasInner = (i + 1) * dims < tiling.count
+        func factor(_ d: Int) -> Int {
+            let inner = hasInner ? tiling[(i + 1) * dims + d] : 1
+            return (tiling[i * dims + d] + inner - 1) / inner
         }
-        let counts = ReuseAnalysis.counts(problem: problem, mapping: mapping, holds: holds)
-        let (energy, seconds) = table.energyAndSeconds(counts, problem: problem, dataflow: dataflow)
-        return (objective.score(energy: energy, seconds: seconds), mapping)
+        for d in 0..<dims where d != innermost {
+            let f = factor(d)
+            if f > 1 { body(Loop(d, f)) }
+        }
+        if innermost >= 0 && innermost < dims {
+            let f = factor(innermost)
+            if f > 1 { body(Loop(innermost, f)) }
+        }
+    }
+
+    /// The mapping of a tiling with each level's chosen innermost dimension.
+    func mapping(
+        _ tiling: UnsafeBufferPointer<Int>, dims: Int, spatial: [(x: [Loop], y: [Loop])], orders: [Int],
+        dataflow: Dataflow
+    ) -> Mapping {
+        Mapping(
+            levels: spatial.indices.map { i in
+                var loops: [Loop] = []
+                Self.temporalLoops(tiling, level: i, dims: dims, innermost: orders[i]) { loops.append($0) }
+                return LevelMapping(temporal: loops, spatialX: spatial[i].x, spatialY: spatial[i].y)
+            }, dataflow: dataflow)
     }
 
     /// Which levels can hold each operand.

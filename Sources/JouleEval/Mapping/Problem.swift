@@ -26,6 +26,10 @@ public struct ProblemOperand: Sendable, Hashable {
     public var wordBits: Int
     /// Bit `d` set when dimension `d` appears in an index.
     public let relevance: UInt32
+    /// Whether every index is one dimension with stride 1 and no dimension repeats (a GEMM's
+    /// operands): a tile's footprint is then the product of its relevant extents, and
+    /// consecutive tiles never overlap (no sliding window), so counting can skip both sums.
+    public let isProjection: Bool
 
     /// An operand from its index expressions.
     public init(_ operand: Operand, indices: [[IndexTerm]], wordBits: Int) {
@@ -33,6 +37,8 @@ public struct ProblemOperand: Sendable, Hashable {
         self.indices = indices
         self.wordBits = wordBits
         relevance = indices.joined().reduce(0) { $0 | (1 << UInt32($1.dimension)) }
+        isProjection =
+            indices.allSatisfy { $0.count == 1 && $0[0].stride == 1 } && relevance.nonzeroBitCount == indices.count
     }
 
     /// Whether dimension `d` indexes this operand.

@@ -136,116 +136,188 @@ public enum ReuseAnalysis {
         var spatial: Bool
     }
 
-    /// The counting itself, on a validated mapping. Flat arrays only: this is the mapper's hot path.
+    /// What a count yields besides the per-level accesses.
+    struct NestTotals {
+        /// MAC slots, padding included.
+        var paddedMACs: Double
+        /// Product of the temporal bounds.
+        var temporalCycles: Double
+        /// Product of the spatial bounds.
+        var spatialUnits: Double
+    }
+
+    /// Counts the accesses of a mapping on a validated mapping.
     static func counts(problem: Problem, mapping: Mapping, holds: [[Bool]]) -> AccessCounts {
-        let levelCount = mapping.levels.count
-        let dims = problem.bounds.count
-        let operandCount = problem.operands.count
-        // Flatten the nest outermost first, remembering each loop's level and kind.
         var loops: [FlatLoop] = []
-        loops.reserveCapacity(24)
         for (i, level) in mapping.levels.enumerated() {
             for loop in level.temporal {
                 loops.append(FlatLoop(level: i, dimension: loop.dimension, bound: loop.bound, spatial: false))
             }
-            for loop in level.spatialX {
-                loops.append(FlatLoop(level: i, dimension: loop.dimension, bound: loop.bound, spatial: true))
-            }
-            for loop in level.spatialY {
+            for loop in level.spatialX + level.spatialY {
                 loops.append(FlatLoop(level: i, dimension: loop.dimension, bound: loop.bound, spatial: true))
             }
         }
-        let n = loops.count
-        // inner[pos * dims + d]: product of bounds of loops at positions >= pos in dimension d.
-        var inner = [Int](repeating: 1, count: (n + 1) * dims)
-        var firstLoop = [Int](repeating: n, count: levelCount + 1)
-        var paddedMACs = 1.0
-        var temporal = 1.0
-        var spatialUnits = 1.0
-        // spatialAll[i], spatialIrrelevant[o * levelCount + i]: products of level i's spatial bounds.
-        var spatialAll = [Double](repeating: 1, count: levelCount)
-        var spatialIrrelevant = [Double](repeating: 1, count: operandCount * levelCount)
-        for pos in stride(from: n - 1, through: 0, by: -1) {
-            let loop = loops[pos]
-            for d in 0..<dims { inner[pos * dims + d] = inner[(pos + 1) * dims + d] }
-            inner[pos * dims + loop.dimension] *= loop.bound
-            firstLoop[loop.level] = pos
-            let bound = Double(loop.bound)
-            paddedMACs *= bound
-            if loop.spatial {
-                spatialUnits *= bound
-                spatialAll[loop.level] *= bound
-                for (o, operand) in problem.operands.enumerated() where !operand.isRelevant(loop.dimension) {
-                    spatialIrrelevant[o * levelCount + loop.level] *= bound
-                }
-            } else {
-                temporal *= bound
-            }
-        }
-        for i in stride(from: levelCount - 1, through: 0, by: -1) where firstLoop[i] > firstLoop[i + 1] {
-            firstLoop[i] = firstLoop[i + 1]
-        }
-        let macs = problem.macs
+        let levelCount = mapping.levels.count
+        let operandCount = problem.operands.count
+        let held = holds.flatMap { $0 }
         var accesses = [OperandAccess](repeating: OperandAccess(), count: levelCount * operandCount)
-        inner.withUnsafeBufferPointer { inner in
-            for (o, operand) in problem.operands.enumerated() {
-                let isOutput = operand.operand == .outputs
-                let holdsOperand = holds[o]
-                var parent = -1
-                var instances = 1.0  // spatial fanout above the current level
-                var multicast = 1.0  // irrelevant spatial fanout since the parent
-                var replication = 1.0  // irrelevant spatial fanout above the current level
-                for i in 0..<levelCount {
-                    if holdsOperand[i] {
-                        let extents = UnsafeBufferPointer(
-                            rebasing: inner[firstLoop[i] * dims..<(firstLoop[i] + 1) * dims])
-                        let tile = operand.footprint(extents)
-                        accesses[i * operandCount + o].tile = tile
-                        accesses[i * operandCount + o].held = true
-                        if parent >= 0 {
-                            let perInstance = fills(
-                                operand: operand, tile: tile, extents: extents, loops: loops, inner: inner, dims: dims,
-                                above: firstLoop[i])
-                            let total = perInstance * instances
-                            if isOutput {
-                                accesses[parent * operandCount + o].updates += total / multicast
-                            } else {
-                                accesses[i * operandCount + o].fills += total
-                                accesses[parent * operandCount + o].reads += total / multicast
-                            }
-                        }
-                        if isOutput { accesses[i * operandCount + o].fills = replication }  // stash, resolved below
-                        parent = i
-                        multicast = 1
-                    }
-                    instances *= spatialAll[i]
-                    multicast *= spatialIrrelevant[o * levelCount + i]
-                    replication *= spatialIrrelevant[o * levelCount + i]
-                }
-                guard parent >= 0 else { continue }
-                // The innermost holder serves every MAC, once per multicast group below it.
-                var below = 1.0
-                for i in parent..<levelCount { below *= spatialIrrelevant[o * levelCount + i] }
-                if isOutput {
-                    accesses[parent * operandCount + o].updates += macs / below
-                    // Padded outputs: an imperfect tile writes its padding once too, never reads it back.
-                    let outputSize = operand.footprint(UnsafeBufferPointer(rebasing: inner[0..<dims]))
-                    var previous = -1
-                    for i in 0..<levelCount where holdsOperand[i] {
-                        let index = i * operandCount + o
-                        let replicas = accesses[index].fills
-                        accesses[index].reads = max(0, accesses[index].updates - outputSize * replicas)
-                        accesses[index].fills = previous >= 0 ? accesses[previous * operandCount + o].reads : 0
-                        previous = i
-                    }
-                } else {
-                    accesses[parent * operandCount + o].reads += macs / below
+        let totals = loops.withUnsafeBufferPointer { loops in
+            held.withUnsafeBufferPointer { held in
+                accesses.withUnsafeMutableBufferPointer { accesses in
+                    count(problem: problem, loops: loops, levelCount: levelCount, holds: held, into: accesses)
                 }
             }
         }
         return AccessCounts(
-            accesses: accesses, operandCount: operandCount, wordBits: problem.wordBits, macs: macs,
-            paddedMACs: paddedMACs, temporalCycles: temporal, spatialUnits: spatialUnits)
+            accesses: accesses, operandCount: operandCount, wordBits: problem.wordBits, macs: problem.macs,
+            paddedMACs: totals.paddedMACs, temporalCycles: totals.temporalCycles, spatialUnits: totals.spatialUnits)
+    }
+
+    /// The counting itself: `loops` is the nest outermost first, `holds[o * levelCount + i]`
+    /// whether level i holds operand o, and `accesses` (level-major, zeroed here) receives the
+    /// counts. Scratch lives on the stack and projections skip the index sums: this is the
+    /// mapper's hot path.
+    static func count(
+        problem: Problem, loops: UnsafeBufferPointer<FlatLoop>, levelCount: Int, holds: UnsafeBufferPointer<Bool>,
+        into accesses: UnsafeMutableBufferPointer<OperandAccess>
+    ) -> NestTotals {
+        let dims = problem.bounds.count
+        let n = loops.count
+        accesses.update(repeating: OperandAccess())
+        return problem.operands.withUnsafeBufferPointer { operands in
+            let operandCount = operands.count
+            return withUnsafeTemporaryAllocation(of: Int.self, capacity: (n + 1) * dims + levelCount + 1) { ints in
+                withUnsafeTemporaryAllocation(of: Double.self, capacity: levelCount * (operandCount + 1)) { doubles in
+                    // inner[pos * dims + d]: product of bounds of loops at positions >= pos in dimension d.
+                    let inner = UnsafeMutableBufferPointer(rebasing: ints[0..<(n + 1) * dims])
+                    let firstLoop = UnsafeMutableBufferPointer(rebasing: ints[(n + 1) * dims..<ints.count])
+                    // spatialAll[i], spatialIrrelevant[o * levelCount + i]: products of level i's spatial bounds.
+                    let spatialAll = UnsafeMutableBufferPointer(rebasing: doubles[0..<levelCount])
+                    let spatialIrrelevant = UnsafeMutableBufferPointer(rebasing: doubles[levelCount..<doubles.count])
+                    inner.update(repeating: 1)
+                    firstLoop.update(repeating: n)
+                    doubles.update(repeating: 1)
+                    var totals = NestTotals(paddedMACs: 1, temporalCycles: 1, spatialUnits: 1)
+                    for pos in stride(from: n - 1, through: 0, by: -1) {
+                        let loop = loops[pos]
+                        for d in 0..<dims { inner[pos * dims + d] = inner[(pos + 1) * dims + d] }
+                        inner[pos * dims + loop.dimension] *= loop.bound
+                        firstLoop[loop.level] = pos
+                        let bound = Double(loop.bound)
+                        totals.paddedMACs *= bound
+                        if loop.spatial {
+                            totals.spatialUnits *= bound
+                            spatialAll[loop.level] *= bound
+                            for o in 0..<operandCount where !operands[o].isRelevant(loop.dimension) {
+                                spatialIrrelevant[o * levelCount + loop.level] *= bound
+                            }
+                        } else {
+                            totals.temporalCycles *= bound
+                        }
+                    }
+                    for i in stride(from: levelCount - 1, through: 0, by: -1) where firstLoop[i] > firstLoop[i + 1] {
+                        firstLoop[i] = firstLoop[i + 1]
+                    }
+                    let nest = Nest(loops: loops, inner: UnsafeBufferPointer(inner), dims: dims)
+                    for o in 0..<operandCount {
+                        countOperand(
+                            o, of: operands[o], problem: problem, nest: nest, firstLoop: UnsafeBufferPointer(firstLoop),
+                            spatialAll: UnsafeBufferPointer(spatialAll),
+                            spatialIrrelevant: UnsafeBufferPointer(
+                                rebasing: spatialIrrelevant[o * levelCount..<(o + 1) * levelCount]),
+                            holds: UnsafeBufferPointer(rebasing: holds[o * levelCount..<(o + 1) * levelCount]),
+                            operandCount: operandCount, into: accesses)
+                    }
+                    return totals
+                }
+            }
+        }
+    }
+
+    /// The flattened nest with its running products, as `count` builds them.
+    struct Nest {
+        var loops: UnsafeBufferPointer<FlatLoop>
+        var inner: UnsafeBufferPointer<Int>
+        var dims: Int
+
+        /// Extents of a tile spanning the loops at positions >= `position`.
+        @inline(__always) func extents(at position: Int) -> UnsafeBufferPointer<Int> {
+            UnsafeBufferPointer(rebasing: inner[position * dims..<(position + 1) * dims])
+        }
+    }
+
+    /// One operand's reads, fills and updates at every level.
+    @inline(__always)
+    private static func countOperand(
+        _ o: Int, of operand: ProblemOperand, problem: Problem, nest: Nest, firstLoop: UnsafeBufferPointer<Int>,
+        spatialAll: UnsafeBufferPointer<Double>, spatialIrrelevant: UnsafeBufferPointer<Double>,
+        holds: UnsafeBufferPointer<Bool>, operandCount: Int, into accesses: UnsafeMutableBufferPointer<OperandAccess>
+    ) {
+        let levelCount = holds.count
+        let isOutput = operand.operand == .outputs
+        var parent = -1
+        var instances = 1.0  // spatial fanout above the current level
+        var multicast = 1.0  // irrelevant spatial fanout since the parent
+        var replication = 1.0  // irrelevant spatial fanout above the current level
+        for i in 0..<levelCount {
+            if holds[i] {
+                let extents = nest.extents(at: firstLoop[i])
+                let tile = footprint(operand, extents)
+                accesses[i * operandCount + o].tile = tile
+                accesses[i * operandCount + o].held = true
+                if parent >= 0 {
+                    let perInstance = fills(
+                        operand: operand, tile: tile, extents: extents, nest: nest, above: firstLoop[i])
+                    let total = perInstance * instances
+                    if isOutput {
+                        accesses[parent * operandCount + o].updates += total / multicast
+                    } else {
+                        accesses[i * operandCount + o].fills += total
+                        accesses[parent * operandCount + o].reads += total / multicast
+                    }
+                }
+                if isOutput { accesses[i * operandCount + o].fills = replication }  // stash, resolved below
+                parent = i
+                multicast = 1
+            }
+            instances *= spatialAll[i]
+            multicast *= spatialIrrelevant[i]
+            replication *= spatialIrrelevant[i]
+        }
+        guard parent >= 0 else { return }
+        // The innermost holder serves every MAC, once per multicast group below it.
+        var below = 1.0
+        for i in parent..<levelCount { below *= spatialIrrelevant[i] }
+        let macs = problem.macs
+        if isOutput {
+            accesses[parent * operandCount + o].updates += macs / below
+            // Padded outputs: an imperfect tile writes its padding once too, never reads it back.
+            let outputSize = footprint(operand, nest.extents(at: 0))
+            var previous = -1
+            for i in 0..<levelCount where holds[i] {
+                let index = i * operandCount + o
+                let replicas = accesses[index].fills
+                accesses[index].reads = max(0, accesses[index].updates - outputSize * replicas)
+                accesses[index].fills = previous >= 0 ? accesses[previous * operandCount + o].reads : 0
+                previous = i
+            }
+        } else {
+            accesses[parent * operandCount + o].reads += macs / below
+        }
+    }
+
+    /// Elements of a tile: the product of the relevant extents for a projection, else the
+    /// operand's index sums.
+    @inline(__always)
+    private static func footprint(_ operand: ProblemOperand, _ extents: UnsafeBufferPointer<Int>) -> Double {
+        guard operand.isProjection else { return operand.footprint(extents) }
+        var size = 1.0
+        var mask = operand.relevance
+        while mask != 0 {
+            size *= Double(extents[mask.trailingZeroBitCount])
+            mask &= mask - 1
+        }
+        return size
     }
 
     /// Per-instance fills of a tile: walking the temporal loops above it from the innermost out,
@@ -253,14 +325,13 @@ public enum ReuseAnalysis {
     /// and every loop outside that refetches.
     @inline(__always)
     private static func fills(
-        operand: ProblemOperand, tile: Double, extents: UnsafeBufferPointer<Int>, loops: [FlatLoop],
-        inner: UnsafeBufferPointer<Int>, dims: Int, above: Int
+        operand: ProblemOperand, tile: Double, extents: UnsafeBufferPointer<Int>, nest: Nest, above: Int
     ) -> Double {
         var result = tile
         var foundRelevant = false
         var outer = 1.0
         for position in stride(from: above - 1, through: 0, by: -1) {
-            let entry = loops[position]
+            let entry = nest.loops[position]
             if entry.spatial || entry.bound == 1 { continue }
             if foundRelevant {
                 outer *= Double(entry.bound)
@@ -268,17 +339,28 @@ public enum ReuseAnalysis {
             }
             guard operand.isRelevant(entry.dimension) else { continue }
             foundRelevant = true
-            let d = entry.dimension
-            let step = inner[(position + 1) * dims + d]
-            var fraction = 1.0
-            for index in operand.indices {
-                guard let term = index.first(where: { $0.dimension == d }) else { continue }
-                var span = 1
-                for t in index { span += t.stride * (extents[t.dimension] - 1) }
-                fraction *= min(Double(span), Double(term.stride * step)) / Double(span)
-            }
+            // A projection's tiles never overlap: each step fetches a whole new tile.
+            let fraction =
+                operand.isProjection
+                ? 1.0 : slidingFraction(operand, dimension: entry.dimension, extents: extents, nest: nest, at: position)
             result = tile + Double(entry.bound - 1) * tile * fraction
         }
         return result * outer
+    }
+
+    /// The share of a tile that is new after one step of the loop at `position` over
+    /// `dimension` (sliding windows reuse their overlap).
+    private static func slidingFraction(
+        _ operand: ProblemOperand, dimension d: Int, extents: UnsafeBufferPointer<Int>, nest: Nest, at position: Int
+    ) -> Double {
+        let step = nest.inner[(position + 1) * nest.dims + d]
+        var fraction = 1.0
+        for index in operand.indices {
+            guard let term = index.first(where: { $0.dimension == d }) else { continue }
+            var span = 1
+            for t in index { span += t.stride * (extents[t.dimension] - 1) }
+            fraction *= min(Double(span), Double(term.stride * step)) / Double(span)
+        }
+        return fraction
     }
 }

@@ -26,9 +26,9 @@ struct MapperTests {
     @Test func loopOrdersAreTriedOnlyWhereTheyCanDiffer() throws {
         let mapper = Mapper(hardware: try Self.hardware("toy-3level"))
         // G, H, M, N, K tiles for DRAM, GlobalBuffer and PE.
-        let tiling = [[1, 1, 64, 64, 64], [1, 1, 64, 8, 64], [1, 1, 2, 2, 2]]
+        let tiling = [1, 1, 64, 64, 64, 1, 1, 64, 8, 64, 1, 1, 2, 2, 2]
         // DRAM loops only over N (64 / 8); GlobalBuffer over M, N and K; PE is innermost.
-        #expect(mapper.orderChoices(tiling) == [[], [2, 3, 4], []])
+        #expect(tiling.withUnsafeBufferPointer { mapper.orderChoices($0, dims: 5) } == [[], [2, 3, 4], []])
     }
 
     /// Every tiling the search returns fits every level with the padding it really spans
@@ -41,18 +41,63 @@ struct MapperTests {
         let problem = Problem.gemm(gemm)
         let spatial = mapper.spatialLoops(problem: problem, dataflow: .weightStationary, macsPerPE: 1)
         let holds = mapper.holdMatrix(problem)
-        let tilings = mapper.tilings(problem: problem, spatial: spatial, holds: holds)
-        #expect(!tilings.isEmpty && tilings.count <= 50)
-        for tiling in tilings {
-            let mapping = try #require(
-                mapper.evaluate(
-                    problem, tiling: tiling, spatial: spatial, orders: [2, 2, 2], dataflow: .weightStationary,
-                    holds: holds, table: try CostTable(hardware: hw, precision: .int8, at: mapper.operatingPoint)
-                )?.mapping)
+        let tilings = TilingSpace(problem: problem, hardware: hw, spatial: spatial, holds: holds)
+            .enumerate(budget: 50)
+        let size = 3 * 5
+        #expect(!tilings.isEmpty && tilings.count % size == 0 && tilings.count / size <= 50)
+        for start in stride(from: 0, to: tilings.count, by: size) {
+            let mapping = tilings[start..<start + size].withUnsafeBufferPointer {
+                mapper.mapping($0, dims: 5, spatial: spatial, orders: [2, 2, 2], dataflow: .weightStationary)
+            }
             #expect(throws: Never.self) {
                 try ReuseAnalysis.checkCapacity(problem: problem, mapping: mapping, hardware: hw, holds: holds)
             }
         }
+    }
+
+    /// The search scores a tiling without building its `Mapping`; the score must equal costing
+    /// the mapping it stands for, for every tiling and loop order (a 3-level hierarchy, so the
+    /// outer two levels' orders both matter).
+    @Test(arguments: [Dataflow.weightStationary, .outputStationary, .inputStationary])
+    func scoringATilingEqualsCostingItsMapping(_ dataflow: Dataflow) throws {
+        let hw = try Self.hardware("toy-3level")
+        let mapper = Mapper(hardware: hw)
+        let gemm = GEMM(
+            b: 12, m: 200, n: 300, k: 700, secondInstances: 4, inputPrecision: .int8, secondPrecision: .int8,
+            outputPrecision: .int8)
+        let problem = Problem.gemm(gemm)
+        let spatial = mapper.spatialLoops(problem: problem, dataflow: dataflow, macsPerPE: 1)
+        let holds = mapper.holdMatrix(problem)
+        let table = try CostTable(hardware: hw, precision: .int8, at: mapper.operatingPoint)
+        let scorer = NestScorer(
+            problem: problem, spatial: spatial, holds: holds, dataflow: dataflow, table: table, objective: .edp)
+        let tilings = TilingSpace(problem: problem, hardware: hw, spatial: spatial, holds: holds).enumerate(budget: 30)
+        #expect(tilings.count >= 10 * 15)
+        for start in stride(from: 0, to: tilings.count, by: 15) {
+            try tilings[start..<start + 15].withUnsafeBufferPointer { tiling in
+                for outer in [2, 3, 4] {
+                    for middle in [2, 3, 4] {
+                        let orders = [outer, middle, 2]
+                        let mapping = mapper.mapping(
+                            tiling, dims: 5, spatial: spatial, orders: orders, dataflow: dataflow)
+                        let counts = try ReuseAnalysis.analyze(problem: problem, mapping: mapping, hardware: hw)
+                        let (energy, seconds) = table.energyAndSeconds(counts, problem: problem, dataflow: dataflow)
+                        #expect(scorer.score(tiling, orders: orders) == energy * seconds)
+                    }
+                }
+            }
+        }
+    }
+
+    /// GEMM operands are projections (the counting's fast path); a convolution's input, indexed
+    /// by `p + r`, is not.
+    @Test func projectionsAreRecognised() {
+        let gemm = Problem.gemm(m: 4, n: 4, k: 4).operands.map(\.isProjection)
+        #expect(gemm == [true, true, true])
+        let conv = Problem.conv1D(k: 2, r: 3, p: 8)
+        #expect(conv.operands.map(\.isProjection) == [true, false, true])
+        let diagonal = ProblemOperand(.inputs, indices: [[IndexTerm(0)], [IndexTerm(0)]], wordBits: 8)
+        #expect(!diagonal.isProjection)
     }
 
     /// An operator no mapping can fit is reported with the level and the bytes it would need:
