@@ -201,16 +201,29 @@ public struct Mapper: Sendable {
     /// first: the parent split into 1, 2, 3, 4, 6, 8, 12, 16, ... steps (powers of two and
     /// three times them), rounded up, so every tile divides its parent evenly or nearly so.
     static func tileExtents(inside parent: Int) -> [Int] {
-        var values = [parent]
-        var power = 2
-        while values[values.count - 1] > 1 {
-            for steps in [power, power + power / 2] {
-                let extent = (parent + steps - 1) / steps
-                if extent < values[values.count - 1] { values.append(extent) }
+        var values: [Int] = []
+        forEachTileExtent(inside: parent) { values.append($0) }
+        return values
+    }
+
+    /// Calls `body` with each of `tileExtents(inside:)`, largest first, without building the list.
+    @inline(__always)
+    static func forEachTileExtent(inside parent: Int, _ body: (Int) -> Void) {
+        var last = parent
+        body(parent)
+        func offer(_ steps: Int) {
+            let extent = (parent + steps - 1) / steps
+            if extent < last {
+                body(extent)
+                last = extent
             }
+        }
+        var power = 2
+        while last > 1 {
+            offer(power)
+            offer(power + power / 2)
             power *= 2
         }
-        return values
     }
 
     /// Why no tiling fits: the first level whose smallest possible tiles (one step of every

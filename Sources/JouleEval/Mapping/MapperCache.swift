@@ -1,9 +1,11 @@
 import Foundation
 import JouleSpec
 
-/// Remembers the best mapping per (problem, MAC precision, hardware, dataflow, objective,
-/// operating point), so identical layers, and sweep points sharing a shape and memory
-/// hierarchy, map once. Safe to share between threads.
+/// Remembers the best mapping per (problem, MAC, hardware, dataflow, objective, operating
+/// point), so identical layers, and sweep points sharing a shape and memory hierarchy, map
+/// once. A MAC counts by what decides the mapping and its cost, its energy and rate, so two
+/// precisions alike in both (bf16 and fp16 on many designs; the word size is the problem's)
+/// share their mappings. Safe to share between threads.
 public final class MapperCache: @unchecked Sendable {
     /// What of a hardware decides its mappings, with its hash computed once (hashing every
     /// level's strings on each lookup would dominate a sweep).
@@ -32,9 +34,24 @@ public final class MapperCache: @unchecked Sendable {
         }
     }
 
+    /// What of a MAC precision decides a mapping and its cost: its energy and rate, or the
+    /// precision itself when the hardware lacks it (the error names it).
+    enum MACIdentity: Hashable {
+        case supported(energy: Double, rate: Int)
+        case missing(Precision)
+
+        init(_ precision: Precision, on hardware: Accelerator) {
+            if let support = hardware.compute.precisions[precision] {
+                self = .supported(energy: support.macEnergy.value.si, rate: support.macsPerPEPerCycle)
+            } else {
+                self = .missing(precision)
+            }
+        }
+    }
+
     struct Key: Hashable {
         var problem: Problem
-        var precision: Precision
+        var mac: MACIdentity
         var hardware: HardwareIdentity
         var dataflow: Dataflow?
         var objective: Objective
@@ -58,7 +75,8 @@ public final class MapperCache: @unchecked Sendable {
         dataflow: Dataflow?
     ) throws(MappingError) -> MapperResult {
         let key = Key(
-            problem: problem, precision: macPrecision, hardware: identity ?? HardwareIdentity(mapper.hardware),
+            problem: problem, mac: MACIdentity(macPrecision, on: mapper.hardware),
+            hardware: identity ?? HardwareIdentity(mapper.hardware),
             dataflow: dataflow, objective: mapper.objective, frequency: mapper.operatingPoint.frequency.si,
             voltage: mapper.operatingPoint.voltage.si)
         lock.lock()

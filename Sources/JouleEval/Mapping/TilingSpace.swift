@@ -117,104 +117,164 @@ struct TilingSpace {
     /// A level's maximal tiles inside its parent's tile, flat (`dims` extents each), largest
     /// extents of the outer dimensions first, at most `limit` of them.
     func maximalTiles(_ level: Int, inside parent: [Int], limit: Int) -> [Int] {
-        let candidates = parent.map { Mapper.tileExtents(inside: $0) }
-        var found: [Int] = []
-        var tile = [Int](repeating: 1, count: dims)
-        var chosen = [Int](repeating: 0, count: dims)  // index into candidates, per dim
-        func fitsNow() -> Bool { tile.withUnsafeBufferPointer { fits(level, $0) } }
-        // Footprints grow with every extent, so the fitting values of a dimension (the ones
-        // after it at 1) are a suffix of its candidates, largest first: the first index whose
-        // value fits.
-        func firstFitting(_ d: Int) -> Int? {
-            var (low, high) = (0, candidates[d].count - 1)
-            tile[d] = candidates[d][high]
-            guard fitsNow() else { return nil }
-            while low < high {
-                let middle = (low + high) / 2
-                tile[d] = candidates[d][middle]
-                if fitsNow() { high = middle } else { low = middle + 1 }
-            }
-            return low
+        var candidates: [Int] = []
+        var starts = [0]
+        for extent in parent {
+            Mapper.forEachTileExtent(inside: extent) { candidates.append($0) }
+            starts.append(candidates.count)
         }
-        // Maximal: no dimension before the last two (which the walk below keeps maximal) can
-        // take its next larger extent and still fit.
-        func isMaximal() -> Bool {
-            for d in 0..<(dims - 2) where chosen[d] > 0 {
-                let kept = tile[d]
-                tile[d] = candidates[d][chosen[d] - 1]
-                let grows = fitsNow()
-                tile[d] = kept
-                if grows { return false }
-            }
-            return true
-        }
-        // The last two dimensions as a staircase: as the second-last shrinks, the largest last
-        // extent that fits can only grow, and a step is maximal in both exactly when the last
-        // one grew (or at the first step). With the other extents fixed, a tile's bytes are
-        // a sum over operands of a fixed part times the last two extents each operand has.
-        var fixedParts = [Double](repeating: 0, count: operandCount)
-        func walkLastTwo() {
-            let (a, b) = (dims - 2, dims - 1)
-            guard let firstA = firstFitting(a) else { return }
-            tile[a] = candidates[a][firstA]
-            guard var lastB = firstFitting(b) else { return }
-            var hasA: UInt32 = 0
-            var hasB: UInt32 = 0
-            for o in 0..<operandCount {
-                let mask = masks[level * operandCount + o]
-                var part = mask == 0 ? 0 : scales[level * operandCount + o]
-                var rest = mask & ~(3 << UInt32(a))
-                while rest != 0 {
-                    part *= Double(tile[rest.trailingZeroBitCount])
-                    rest &= rest - 1
+        let levelOperands = level * operandCount..<(level + 1) * operandCount
+        return masks.withUnsafeBufferPointer { masks in
+            scales.withUnsafeBufferPointer { scales in
+                candidates.withUnsafeBufferPointer { candidates in
+                    starts.withUnsafeBufferPointer { starts in
+                        withUnsafeTemporaryAllocation(of: Int.self, capacity: 2 * dims) { ints in
+                            withUnsafeTemporaryAllocation(of: Double.self, capacity: dims * operandCount) { parts in
+                                parts.update(repeating: 0)
+                                for o in 0..<operandCount { parts[o] = scales[levelOperands.lowerBound + o] }
+                                var walk = FrontierWalk(
+                                    dims: dims, operandCount: operandCount,
+                                    masks: UnsafeBufferPointer(rebasing: masks[levelOperands]),
+                                    capacity: capacity[level], candidates: candidates, starts: starts,
+                                    tile: UnsafeMutableBufferPointer(rebasing: ints[0..<dims]),
+                                    chosen: UnsafeMutableBufferPointer(rebasing: ints[dims..<2 * dims]), parts: parts,
+                                    limit: limit * dims)
+                                walk.pick(0)
+                                return walk.found
+                            }
+                        }
+                    }
                 }
-                fixedParts[o] = part
-                if mask & (1 << UInt32(a)) != 0 { hasA |= 1 << UInt32(o) }
-                if mask & (1 << UInt32(b)) != 0 { hasB |= 1 << UInt32(o) }
             }
-            let limitBytes = capacity[level]
-            func fitsPair(_ extentA: Int, _ extentB: Int) -> Bool {
+        }
+    }
+}
+
+/// The walk that finds one level's maximal tiles. Footprints grow with every extent, so it
+/// picks the outer dimensions' extents in turn (each from the largest that fits with the rest
+/// at 1) and walks the last two as a staircase. It keeps, per dimension, each operand's bytes
+/// for the extents picked so far, so testing one more extent costs a multiply per operand.
+private struct FrontierWalk {
+    let dims: Int
+    let operandCount: Int
+    /// This level's operand masks (0: not held).
+    let masks: UnsafeBufferPointer<UInt32>
+    let capacity: Double
+    /// Every dimension's candidate extents, largest first: `candidates[starts[d] ..< starts[d + 1]]`.
+    let candidates: UnsafeBufferPointer<Int>
+    let starts: UnsafeBufferPointer<Int>
+    /// The tile being built, and each extent's index among its candidates.
+    let tile: UnsafeMutableBufferPointer<Int>
+    let chosen: UnsafeMutableBufferPointer<Int>
+    /// `parts[d * operandCount + o]`: operand o's bytes with the extents before d as picked
+    /// and the rest at 1 (0 when the level does not hold it).
+    let parts: UnsafeMutableBufferPointer<Double>
+    /// Most values (tiles x dims) to find.
+    let limit: Int
+    /// The maximal tiles found, flat.
+    var found: [Int] = []
+
+    @inline(__always) func candidate(_ d: Int, _ index: Int) -> Int { candidates[starts[d] + index] }
+    @inline(__always) func candidateCount(_ d: Int) -> Int { starts[d + 1] - starts[d] }
+    @inline(__always) func has(_ o: Int, _ d: Int) -> Bool { masks[o] & (1 << UInt32(d)) != 0 }
+
+    /// Whether the tile fits with the extents before d as picked, d at `extent` and the rest at 1.
+    @inline(__always) func fits(_ d: Int, _ extent: Int) -> Bool {
+        var bytes = 0.0
+        for o in 0..<operandCount {
+            let part = parts[d * operandCount + o]
+            bytes += has(o, d) ? part * Double(extent) : part
+        }
+        return bytes <= capacity
+    }
+
+    /// Records `extent` as dimension d's and the bytes that follow for the next dimension.
+    @inline(__always) func set(_ d: Int, _ extent: Int) {
+        tile[d] = extent
+        for o in 0..<operandCount {
+            let part = parts[d * operandCount + o]
+            parts[(d + 1) * operandCount + o] = has(o, d) ? part * Double(extent) : part
+        }
+    }
+
+    /// The first candidate index of d that fits (the fitting ones are a suffix), or nil.
+    func firstFitting(_ d: Int) -> Int? {
+        var (low, high) = (0, candidateCount(d) - 1)
+        guard fits(d, candidate(d, high)) else { return nil }
+        while low < high {
+            let middle = (low + high) / 2
+            if fits(d, candidate(d, middle)) { high = middle } else { low = middle + 1 }
+        }
+        return low
+    }
+
+    /// Maximal: no dimension before the last two (which the walk keeps maximal) can take its
+    /// next larger extent and still fit.
+    func isMaximal() -> Bool {
+        for d in 0..<(dims - 2) where chosen[d] > 0 {
+            let grown = candidate(d, chosen[d] - 1)
+            var bytes = 0.0
+            for o in 0..<operandCount {
+                var size = parts[o]
+                var mask = masks[o]
+                while mask != 0 {
+                    let e = mask.trailingZeroBitCount
+                    size *= Double(e == d ? grown : tile[e])
+                    mask &= mask - 1
+                }
+                bytes += size
+            }
+            if bytes <= capacity { return false }
+        }
+        return true
+    }
+
+    /// Picks dimension d's extents in turn, largest first, and the ones after it for each.
+    mutating func pick(_ d: Int) {
+        guard found.count < limit else { return }
+        if d == dims - 2 {
+            walkLastTwo()
+            return
+        }
+        guard let first = firstFitting(d) else { return }
+        for index in first..<candidateCount(d) {
+            set(d, candidate(d, index))
+            chosen[d] = index
+            pick(d + 1)
+        }
+    }
+
+    /// The last two dimensions as a staircase: as the second-last shrinks, the largest last
+    /// extent that fits can only grow, and a step is maximal in both exactly when the last one
+    /// grew (or at the first step).
+    mutating func walkLastTwo() {
+        let (a, b) = (dims - 2, dims - 1)
+        guard let firstA = firstFitting(a) else { return }
+        set(a, candidate(a, firstA))
+        guard var lastB = firstFitting(b) else { return }
+        var previous = Int.max
+        for index in firstA..<candidateCount(a) {
+            let extentA = candidate(a, index)
+            while lastB > 0 {
+                let extentB = candidate(b, lastB - 1)
                 var bytes = 0.0
                 for o in 0..<operandCount {
-                    var size = fixedParts[o]
-                    if hasA & (1 << UInt32(o)) != 0 { size *= Double(extentA) }
-                    if hasB & (1 << UInt32(o)) != 0 { size *= Double(extentB) }
+                    var size = parts[a * operandCount + o]
+                    if has(o, a) { size *= Double(extentA) }
+                    if has(o, b) { size *= Double(extentB) }
                     bytes += size
                 }
-                return bytes <= limitBytes
+                guard bytes <= capacity else { break }
+                lastB -= 1
             }
-            let extentsA = candidates[a]
-            let extentsB = candidates[b]
-            var previous = Int.max
-            for index in firstA..<extentsA.count {
-                let extentA = extentsA[index]
-                while lastB > 0 && fitsPair(extentA, extentsB[lastB - 1]) { lastB -= 1 }
-                guard lastB < previous else { continue }
-                previous = lastB
-                tile[a] = extentA
-                tile[b] = extentsB[lastB]
-                chosen[a] = index
-                chosen[b] = lastB
-                if isMaximal() { found.append(contentsOf: tile) }
-                guard found.count < limit * dims else { return }
-            }
+            guard lastB < previous else { continue }
+            previous = lastB
+            tile[a] = extentA
+            tile[b] = candidate(b, lastB)
+            chosen[a] = index
+            chosen[b] = lastB
+            if isMaximal() { found.append(contentsOf: tile) }
+            guard found.count < limit else { return }
         }
-        func pick(_ d: Int) {
-            guard found.count < limit * dims else { return }
-            for e in d..<dims { tile[e] = 1 }
-            if d == dims - 2 {
-                walkLastTwo()
-                return
-            }
-            guard let first = firstFitting(d) else { return }
-            for index in first..<candidates[d].count {
-                for e in (d + 1)..<dims { tile[e] = 1 }
-                tile[d] = candidates[d][index]
-                chosen[d] = index
-                pick(d + 1)
-            }
-        }
-        pick(0)
-        return found
     }
 }
