@@ -99,7 +99,8 @@ struct TilingSpace {
                 return
             }
             let parent = Array(current[(level - 1) * dims..<level * dims])
-            let frontier = maximalTiles(level, inside: parent, limit: frontierLimit)
+            // With one tile to take, the evenly spaced pick is the first: no need for the rest.
+            let frontier = maximalTiles(level, inside: parent, limit: budget == 1 ? 1 : frontierLimit)
             let size = frontier.count / dims
             guard size > 0 else { return }
             let count = min(budget, size)
@@ -118,7 +119,9 @@ struct TilingSpace {
     /// extents of the outer dimensions first, at most `limit` of them.
     func maximalTiles(_ level: Int, inside parent: [Int], limit: Int) -> [Int] {
         var candidates: [Int] = []
+        candidates.reserveCapacity(dims * 2 * Int.bitWidth)
         var starts = [0]
+        starts.reserveCapacity(dims + 1)
         for extent in parent {
             Mapper.forEachTileExtent(inside: extent) { candidates.append($0) }
             starts.append(candidates.count)
