@@ -106,13 +106,17 @@ public struct Mapper: Sendable {
                 problem: problem, spatial: spatial, holds: holds, dataflow: flow, table: table, objective: objective)
             let size = levels * dims
             valid += tilings.count / size
+            var bounds = [Int](repeating: 1, count: size)
             tilings.withUnsafeBufferPointer { all in
                 for start in stride(from: 0, to: all.count, by: size) {
-                    let tiling = UnsafeBufferPointer(rebasing: all[start..<start + size])
-                    let choices = orderChoices(tiling, dims: dims)
+                    bounds.withUnsafeMutableBufferPointer { bounds in
+                        Self.loopBounds(
+                            UnsafeBufferPointer(rebasing: all[start..<start + size]), dims: dims, into: bounds)
+                    }
+                    let choices = orderChoices(bounds, dims: dims)
                     // The nest with M innermost where M loops, else the last looping dimension.
                     var orders = choices.map { $0.contains(2) ? 2 : ($0.last ?? 2) }
-                    var current = scorer.score(tiling, orders: orders)
+                    var current = scorer.score(bounds, orders: orders)
                     evaluated += 1
                     for _ in 0..<2 {
                         var improved = false
@@ -120,7 +124,7 @@ public struct Mapper: Sendable {
                             for innermost in choices[level] where innermost != orders[level] {
                                 let kept = orders[level]
                                 orders[level] = innermost
-                                let candidate = scorer.score(tiling, orders: orders)
+                                let candidate = scorer.score(bounds, orders: orders)
                                 evaluated += 1
                                 if candidate < current {
                                     current = candidate
@@ -134,7 +138,7 @@ public struct Mapper: Sendable {
                         if !improved { break }
                     }
                     if current < (best?.score ?? .infinity) {
-                        best = (current, mapping(tiling, dims: dims, spatial: spatial, orders: orders, dataflow: flow))
+                        best = (current, mapping(bounds, dims: dims, spatial: spatial, orders: orders, dataflow: flow))
                     }
                 }
             }
@@ -249,56 +253,54 @@ public struct Mapper: Sendable {
         return "every tiling exceeds a level's size"
     }
 
-    /// The innermost dimensions worth trying at each level of a tiling (flat, `dims` extents
-    /// per level): the ones among M, N and K with a temporal loop there, when two or more do
-    /// (otherwise every order builds the same nest). The innermost level gets none: its order
-    /// changes no count, since a level's loops only decide how often the levels below it are
-    /// refilled.
-    func orderChoices(_ tiling: UnsafeBufferPointer<Int>, dims: Int) -> [[Int]] {
-        let levels = tiling.count / dims
+    /// A tiling's temporal loop bounds (`dims` per level, outermost level first): each level's
+    /// tile over the next level's (the innermost level's over single elements), rounded up,
+    /// so a tile that does not divide its parent pads it.
+    static func loopBounds(_ tiling: UnsafeBufferPointer<Int>, dims: Int, into bounds: UnsafeMutableBufferPointer<Int>)
+    {
+        for index in tiling.indices {
+            let inner = index + dims < tiling.count ? tiling[index + dims] : 1
+            bounds[index] = (tiling[index] + inner - 1) / inner
+        }
+    }
+
+    /// The innermost dimensions worth trying at each level, given a tiling's loop bounds: the
+    /// ones among M, N and K that loop there, when two or more do (otherwise every order
+    /// builds the same nest). The innermost level gets none: its order changes no count, since
+    /// a level's loops only decide how often the levels below it are refilled.
+    func orderChoices(_ bounds: [Int], dims: Int) -> [[Int]] {
+        let levels = bounds.count / dims
         return (0..<levels).map { i in
             guard i + 1 < levels else { return [] }
-            let looped = [2, 3, 4].filter { d in
-                let inner = tiling[(i + 1) * dims + d]
-                return (tiling[i * dims + d] + inner - 1) / inner > 1
-            }
+            let looped = [2, 3, 4].filter { d in bounds[i * dims + d] > 1 }
             return looped.count > 1 ? looped : []
         }
     }
 
-    /// Level i's temporal loops of a tiling, in nest order: each dimension whose tile there
-    /// spans more than one of the next level's (the innermost level's, more than one element),
-    /// in dimension order with `innermost` moved last.
+    /// Level i's temporal loops, in nest order: each dimension whose bound there exceeds 1, in
+    /// dimension order with `innermost` moved last.
     @inline(__always)
     static func temporalLoops(
-        _ tiling: UnsafeBufferPointer<Int>, level i: Int, dims: Int, innermost: Int, _ body: (Loop) -> Void
+        _ bounds: UnsafeBufferPointer<Int>, level i: Int, dims: Int, innermost: Int, _ body: (Loop) -> Void
     ) {
-        let hasInner = (i + 1) * dims < tiling.count
-        func factor(_ d: Int) -> Int {
-            let inner = hasInner ? tiling[(i + 1) * dims + d] : 1
-            return (tiling[i * dims + d] + inner - 1) / inner
-        }
-        for d in 0..<dims where d != innermost {
-            let f = factor(d)
-            if f > 1 { body(Loop(d, f)) }
-        }
-        if innermost >= 0 && innermost < dims {
-            let f = factor(innermost)
-            if f > 1 { body(Loop(innermost, f)) }
+        for d in 0..<dims where d != innermost && bounds[i * dims + d] > 1 { body(Loop(d, bounds[i * dims + d])) }
+        if innermost >= 0 && innermost < dims && bounds[i * dims + innermost] > 1 {
+            body(Loop(innermost, bounds[i * dims + innermost]))
         }
     }
 
-    /// The mapping of a tiling with each level's chosen innermost dimension.
+    /// The mapping of a tiling's loop bounds with each level's chosen innermost dimension.
     func mapping(
-        _ tiling: UnsafeBufferPointer<Int>, dims: Int, spatial: [(x: [Loop], y: [Loop])], orders: [Int],
-        dataflow: Dataflow
+        _ bounds: [Int], dims: Int, spatial: [(x: [Loop], y: [Loop])], orders: [Int], dataflow: Dataflow
     ) -> Mapping {
-        Mapping(
-            levels: spatial.indices.map { i in
-                var loops: [Loop] = []
-                Self.temporalLoops(tiling, level: i, dims: dims, innermost: orders[i]) { loops.append($0) }
-                return LevelMapping(temporal: loops, spatialX: spatial[i].x, spatialY: spatial[i].y)
-            }, dataflow: dataflow)
+        bounds.withUnsafeBufferPointer { bounds in
+            Mapping(
+                levels: spatial.indices.map { i in
+                    var loops: [Loop] = []
+                    Self.temporalLoops(bounds, level: i, dims: dims, innermost: orders[i]) { loops.append($0) }
+                    return LevelMapping(temporal: loops, spatialX: spatial[i].x, spatialY: spatial[i].y)
+                }, dataflow: dataflow)
+        }
     }
 
     /// Which levels can hold each operand.

@@ -43,19 +43,21 @@ struct NestScorer {
         spatialStart = start
     }
 
-    /// The objective's score of a tiling (`dims` extents per level, outermost first) with
+    /// The objective's score of a tiling, given as its loop bounds (`Mapper.loopBounds`), with
     /// `orders[i]` innermost at level i.
-    func score(_ tiling: UnsafeBufferPointer<Int>, orders: [Int]) -> Double {
+    func score(_ bounds: [Int], orders: [Int]) -> Double {
         let operandCount = problem.operands.count
         return withUnsafeTemporaryAllocation(
             of: ReuseAnalysis.FlatLoop.self, capacity: levels * dims + spatialLoops.count
         ) { loops in
             var n = 0
             for i in 0..<levels {
-                Mapper.temporalLoops(tiling, level: i, dims: dims, innermost: orders[i]) { loop in
-                    loops[n] = ReuseAnalysis.FlatLoop(
-                        level: i, dimension: loop.dimension, bound: loop.bound, spatial: false)
-                    n += 1
+                bounds.withUnsafeBufferPointer { bounds in
+                    Mapper.temporalLoops(bounds, level: i, dims: dims, innermost: orders[i]) { loop in
+                        loops[n] = ReuseAnalysis.FlatLoop(
+                            level: i, dimension: loop.dimension, bound: loop.bound, spatial: false)
+                        n += 1
+                    }
                 }
                 for s in spatialStart[i]..<spatialStart[i + 1] {
                     loops[n] = spatialLoops[s]

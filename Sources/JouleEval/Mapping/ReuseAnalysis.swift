@@ -173,52 +173,54 @@ public enum ReuseAnalysis {
             paddedMACs: totals.paddedMACs, temporalCycles: totals.temporalCycles, spatialUnits: totals.spatialUnits)
     }
 
-    /// The counting itself: `loops` is the nest outermost first, `holds[o * levelCount + i]`
-    /// whether level i holds operand o, and `accesses` (level-major, zeroed here) receives the
-    /// counts. Scratch lives on the stack and projections skip the index sums: this is the
-    /// mapper's hot path.
+    /// The counting itself: `loops` is the nest outermost first (so grouped by level, in level
+    /// order), `holds[o * levelCount + i]` whether level i holds operand o, and `accesses`
+    /// (level-major, zeroed here) receives the counts. Scratch lives on the stack and
+    /// projections skip the index sums: this is the mapper's hot path.
     static func count(
         problem: Problem, loops: UnsafeBufferPointer<FlatLoop>, levelCount: Int, holds: UnsafeBufferPointer<Bool>,
         into accesses: UnsafeMutableBufferPointer<OperandAccess>
     ) -> NestTotals {
         let dims = problem.bounds.count
-        let n = loops.count
         accesses.update(repeating: OperandAccess())
         return problem.operands.withUnsafeBufferPointer { operands in
             let operandCount = operands.count
-            return withUnsafeTemporaryAllocation(of: Int.self, capacity: (n + 1) * dims + levelCount + 1) { ints in
+            return withUnsafeTemporaryAllocation(of: Int.self, capacity: (levelCount + 1) * (dims + 1)) { ints in
                 withUnsafeTemporaryAllocation(of: Double.self, capacity: levelCount * (operandCount + 1)) { doubles in
-                    // inner[pos * dims + d]: product of bounds of loops at positions >= pos in dimension d.
-                    let inner = UnsafeMutableBufferPointer(rebasing: ints[0..<(n + 1) * dims])
-                    let firstLoop = UnsafeMutableBufferPointer(rebasing: ints[(n + 1) * dims..<ints.count])
+                    // extents[i * dims + d]: the product of dimension d's bounds at level i and
+                    // below, the span of level i's tile (row levelCount: all 1).
+                    let extents = UnsafeMutableBufferPointer(rebasing: ints[0..<(levelCount + 1) * dims])
+                    // firstLoop[i]: the position of level i's first loop, or of the first loop below it.
+                    let firstLoop = UnsafeMutableBufferPointer(rebasing: ints[(levelCount + 1) * dims..<ints.count])
                     // spatialAll[i], spatialIrrelevant[o * levelCount + i]: products of level i's spatial bounds.
                     let spatialAll = UnsafeMutableBufferPointer(rebasing: doubles[0..<levelCount])
                     let spatialIrrelevant = UnsafeMutableBufferPointer(rebasing: doubles[levelCount..<doubles.count])
-                    inner.update(repeating: 1)
-                    firstLoop.update(repeating: n)
+                    extents.update(repeating: 1)
                     doubles.update(repeating: 1)
+                    firstLoop[levelCount] = loops.count
                     var totals = NestTotals(paddedMACs: 1, temporalCycles: 1, spatialUnits: 1)
-                    for pos in stride(from: n - 1, through: 0, by: -1) {
-                        let loop = loops[pos]
-                        for d in 0..<dims { inner[pos * dims + d] = inner[(pos + 1) * dims + d] }
-                        inner[pos * dims + loop.dimension] *= loop.bound
-                        firstLoop[loop.level] = pos
-                        let bound = Double(loop.bound)
-                        totals.paddedMACs *= bound
-                        if loop.spatial {
-                            totals.spatialUnits *= bound
-                            spatialAll[loop.level] *= bound
-                            for o in 0..<operandCount where !operands[o].isRelevant(loop.dimension) {
-                                spatialIrrelevant[o * levelCount + loop.level] *= bound
+                    var pos = loops.count - 1
+                    for i in stride(from: levelCount - 1, through: 0, by: -1) {
+                        for d in 0..<dims { extents[i * dims + d] = extents[(i + 1) * dims + d] }
+                        while pos >= 0 && loops[pos].level == i {
+                            let loop = loops[pos]
+                            extents[i * dims + loop.dimension] *= loop.bound
+                            let bound = Double(loop.bound)
+                            totals.paddedMACs *= bound
+                            if loop.spatial {
+                                totals.spatialUnits *= bound
+                                spatialAll[i] *= bound
+                                for o in 0..<operandCount where !operands[o].isRelevant(loop.dimension) {
+                                    spatialIrrelevant[o * levelCount + i] *= bound
+                                }
+                            } else {
+                                totals.temporalCycles *= bound
                             }
-                        } else {
-                            totals.temporalCycles *= bound
+                            pos -= 1
                         }
+                        firstLoop[i] = pos + 1
                     }
-                    for i in stride(from: levelCount - 1, through: 0, by: -1) where firstLoop[i] > firstLoop[i + 1] {
-                        firstLoop[i] = firstLoop[i + 1]
-                    }
-                    let nest = Nest(loops: loops, inner: UnsafeBufferPointer(inner), dims: dims)
+                    let nest = Nest(loops: loops, extents: UnsafeBufferPointer(extents), dims: dims)
                     for o in 0..<operandCount {
                         countOperand(
                             o, of: operands[o], problem: problem, nest: nest, firstLoop: UnsafeBufferPointer(firstLoop),
@@ -234,15 +236,22 @@ public enum ReuseAnalysis {
         }
     }
 
-    /// The flattened nest with its running products, as `count` builds them.
+    /// The flattened nest with each level's tile extents, as `count` builds them.
     struct Nest {
         var loops: UnsafeBufferPointer<FlatLoop>
-        var inner: UnsafeBufferPointer<Int>
+        var extents: UnsafeBufferPointer<Int>
         var dims: Int
 
-        /// Extents of a tile spanning the loops at positions >= `position`.
-        @inline(__always) func extents(at position: Int) -> UnsafeBufferPointer<Int> {
-            UnsafeBufferPointer(rebasing: inner[position * dims..<(position + 1) * dims])
+        /// Extents of level i's tile (level 0's spans the whole nest).
+        @inline(__always) func extents(ofLevel i: Int) -> UnsafeBufferPointer<Int> {
+            UnsafeBufferPointer(rebasing: extents[i * dims..<(i + 1) * dims])
+        }
+
+        /// The product of dimension d's bounds after `position`: one step of that loop.
+        func step(after position: Int, dimension d: Int) -> Int {
+            var step = 1
+            for p in (position + 1)..<loops.count where loops[p].dimension == d { step *= loops[p].bound }
+            return step
         }
     }
 
@@ -261,7 +270,7 @@ public enum ReuseAnalysis {
         var replication = 1.0  // irrelevant spatial fanout above the current level
         for i in 0..<levelCount {
             if holds[i] {
-                let extents = nest.extents(at: firstLoop[i])
+                let extents = nest.extents(ofLevel: i)
                 let tile = footprint(operand, extents)
                 accesses[i * operandCount + o].tile = tile
                 accesses[i * operandCount + o].held = true
@@ -292,7 +301,7 @@ public enum ReuseAnalysis {
         if isOutput {
             accesses[parent * operandCount + o].updates += macs / below
             // Padded outputs: an imperfect tile writes its padding once too, never reads it back.
-            let outputSize = footprint(operand, nest.extents(at: 0))
+            let outputSize = footprint(operand, nest.extents(ofLevel: 0))
             var previous = -1
             for i in 0..<levelCount where holds[i] {
                 let index = i * operandCount + o
@@ -353,7 +362,7 @@ public enum ReuseAnalysis {
     private static func slidingFraction(
         _ operand: ProblemOperand, dimension d: Int, extents: UnsafeBufferPointer<Int>, nest: Nest, at position: Int
     ) -> Double {
-        let step = nest.inner[(position + 1) * nest.dims + d]
+        let step = nest.step(after: position, dimension: d)
         var fraction = 1.0
         for index in operand.indices {
             guard let term = index.first(where: { $0.dimension == d }) else { continue }

@@ -12,6 +12,24 @@ struct MapperTests {
         try Accelerator.load(root.appendingPathComponent("Hardware/\(name).yaml").path)
     }
 
+    /// A flat tiling's loop bounds, as the search derives them.
+    static func loopBounds(_ tiling: some Collection<Int>) -> [Int] {
+        let tiling = Array(tiling)
+        var bounds = [Int](repeating: 0, count: tiling.count)
+        tiling.withUnsafeBufferPointer { tiling in
+            bounds.withUnsafeMutableBufferPointer { Mapper.loopBounds(tiling, dims: 5, into: $0) }
+        }
+        return bounds
+    }
+
+    /// A tiling's loop bounds are each level's tile over the next level's, rounded up (700
+    /// over 300 pads to 3 steps), and the innermost level's tile itself.
+    @Test func loopBoundsDivideEachTileByTheNext() {
+        #expect(
+            Self.loopBounds([1, 1, 200, 300, 700, 1, 1, 100, 150, 300, 1, 1, 2, 2, 2])
+                == [1, 1, 2, 2, 3, 1, 1, 50, 75, 150, 1, 1, 2, 2, 2])
+    }
+
     /// Tile extents split the parent into 1, 2, 3, 4, 6, 8, 12, ... steps, rounded up.
     @Test func tileExtentsAreEvenSplitsOfTheParent() {
         #expect(
@@ -28,7 +46,7 @@ struct MapperTests {
         // G, H, M, N, K tiles for DRAM, GlobalBuffer and PE.
         let tiling = [1, 1, 64, 64, 64, 1, 1, 64, 8, 64, 1, 1, 2, 2, 2]
         // DRAM loops only over N (64 / 8); GlobalBuffer over M, N and K; PE is innermost.
-        #expect(tiling.withUnsafeBufferPointer { mapper.orderChoices($0, dims: 5) } == [[], [2, 3, 4], []])
+        #expect(mapper.orderChoices(Self.loopBounds(tiling), dims: 5) == [[], [2, 3, 4], []])
     }
 
     /// Every tiling the search returns fits every level with the padding it really spans
@@ -46,9 +64,9 @@ struct MapperTests {
         let size = 3 * 5
         #expect(!tilings.isEmpty && tilings.count % size == 0 && tilings.count / size <= 50)
         for start in stride(from: 0, to: tilings.count, by: size) {
-            let mapping = tilings[start..<start + size].withUnsafeBufferPointer {
-                mapper.mapping($0, dims: 5, spatial: spatial, orders: [2, 2, 2], dataflow: .weightStationary)
-            }
+            let mapping = mapper.mapping(
+                Self.loopBounds(tilings[start..<start + size]), dims: 5, spatial: spatial, orders: [2, 2, 2],
+                dataflow: .weightStationary)
             #expect(throws: Never.self) {
                 try ReuseAnalysis.checkCapacity(problem: problem, mapping: mapping, hardware: hw, holds: holds)
             }
@@ -74,16 +92,14 @@ struct MapperTests {
         let tilings = TilingSpace(problem: problem, hardware: hw, spatial: spatial, holds: holds).enumerate(budget: 30)
         #expect(tilings.count >= 10 * 15)
         for start in stride(from: 0, to: tilings.count, by: 15) {
-            try tilings[start..<start + 15].withUnsafeBufferPointer { tiling in
-                for outer in [2, 3, 4] {
-                    for middle in [2, 3, 4] {
-                        let orders = [outer, middle, 2]
-                        let mapping = mapper.mapping(
-                            tiling, dims: 5, spatial: spatial, orders: orders, dataflow: dataflow)
-                        let counts = try ReuseAnalysis.analyze(problem: problem, mapping: mapping, hardware: hw)
-                        let (energy, seconds) = table.energyAndSeconds(counts, problem: problem, dataflow: dataflow)
-                        #expect(scorer.score(tiling, orders: orders) == energy * seconds)
-                    }
+            let bounds = Self.loopBounds(tilings[start..<start + 15])
+            for outer in [2, 3, 4] {
+                for middle in [2, 3, 4] {
+                    let orders = [outer, middle, 2]
+                    let mapping = mapper.mapping(bounds, dims: 5, spatial: spatial, orders: orders, dataflow: dataflow)
+                    let counts = try ReuseAnalysis.analyze(problem: problem, mapping: mapping, hardware: hw)
+                    let (energy, seconds) = table.energyAndSeconds(counts, problem: problem, dataflow: dataflow)
+                    #expect(scorer.score(bounds, orders: orders) == energy * seconds)
                 }
             }
         }
