@@ -132,7 +132,9 @@ struct TilingSpace {
                 candidates.withUnsafeBufferPointer { candidates in
                     starts.withUnsafeBufferPointer { starts in
                         withUnsafeTemporaryAllocation(of: Int.self, capacity: 2 * dims) { ints in
-                            withUnsafeTemporaryAllocation(of: Double.self, capacity: dims * operandCount) { parts in
+                            withUnsafeTemporaryAllocation(of: Double.self, capacity: 2 * dims * operandCount) {
+                                doubles in
+                                let parts = UnsafeMutableBufferPointer(rebasing: doubles[0..<dims * operandCount])
                                 parts.update(repeating: 0)
                                 for o in 0..<operandCount { parts[o] = scales[levelOperands.lowerBound + o] }
                                 var walk = FrontierWalk(
@@ -141,6 +143,8 @@ struct TilingSpace {
                                     capacity: capacity[level], candidates: candidates, starts: starts,
                                     tile: UnsafeMutableBufferPointer(rebasing: ints[0..<dims]),
                                     chosen: UnsafeMutableBufferPointer(rebasing: ints[dims..<2 * dims]), parts: parts,
+                                    grownParts: UnsafeMutableBufferPointer(
+                                        rebasing: doubles[dims * operandCount..<doubles.count]),
                                     limit: limit * dims)
                                 walk.pick(0)
                                 return walk.found
@@ -172,6 +176,10 @@ private struct FrontierWalk {
     /// `parts[d * operandCount + o]`: operand o's bytes with the extents before d as picked
     /// and the rest at 1 (0 when the level does not hold it).
     let parts: UnsafeMutableBufferPointer<Double>
+    /// `grownParts[d * operandCount + o]`, during a walk of the last two dimensions: operand
+    /// o's bytes with dimension d at its next larger extent, the other outer ones as picked
+    /// and the last two at 1.
+    let grownParts: UnsafeMutableBufferPointer<Double>
     /// Most values (tiles x dims) to find.
     let limit: Int
     /// The maximal tiles found, flat.
@@ -211,20 +219,35 @@ private struct FrontierWalk {
         return low
     }
 
-    /// Maximal: no dimension before the last two (which the walk keeps maximal) can take its
-    /// next larger extent and still fit.
-    func isMaximal() -> Bool {
-        for d in 0..<(dims - 2) where chosen[d] > 0 {
+    /// Readies `isMaximal` for a walk of the last two dimensions: each outer dimension's bytes
+    /// grown to its next larger extent.
+    func prepareGrowth() {
+        let a = dims - 2
+        for d in 0..<a where chosen[d] > 0 {
             let grown = candidate(d, chosen[d] - 1)
-            var bytes = 0.0
             for o in 0..<operandCount {
                 var size = parts[o]
-                var mask = masks[o]
+                var mask = masks[o] & ((1 << UInt32(a)) - 1)
                 while mask != 0 {
                     let e = mask.trailingZeroBitCount
                     size *= Double(e == d ? grown : tile[e])
                     mask &= mask - 1
                 }
+                grownParts[d * operandCount + o] = size
+            }
+        }
+    }
+
+    /// Maximal: no dimension before the last two (which the walk keeps maximal) can take its
+    /// next larger extent and still fit.
+    func isMaximal(_ extentA: Int, _ extentB: Int) -> Bool {
+        let (a, b) = (dims - 2, dims - 1)
+        for d in 0..<a where chosen[d] > 0 {
+            var bytes = 0.0
+            for o in 0..<operandCount {
+                var size = grownParts[d * operandCount + o]
+                if has(o, a) { size *= Double(extentA) }
+                if has(o, b) { size *= Double(extentB) }
                 bytes += size
             }
             if bytes <= capacity { return false }
@@ -255,6 +278,7 @@ private struct FrontierWalk {
         guard let firstA = firstFitting(a) else { return }
         set(a, candidate(a, firstA))
         guard var lastB = firstFitting(b) else { return }
+        prepareGrowth()
         var previous = Int.max
         for index in firstA..<candidateCount(a) {
             let extentA = candidate(a, index)
@@ -276,7 +300,7 @@ private struct FrontierWalk {
             tile[b] = candidate(b, lastB)
             chosen[a] = index
             chosen[b] = lastB
-            if isMaximal() { found.append(contentsOf: tile) }
+            if isMaximal(extentA, tile[b]) { found.append(contentsOf: tile) }
             guard found.count < limit else { return }
         }
     }

@@ -4,7 +4,11 @@ import Foundation
 public enum CSV {
     /// A cell, quoted when it holds a comma, a quote or a line break.
     public static func quote(_ cell: String) -> String {
-        guard cell.contains(",") || cell.contains("\"") || cell.contains("\n") else { return cell }
+        // Bytes, not Foundation's substring search: a sweep quotes every cell of every point.
+        let needsQuotes = cell.utf8.contains {
+            $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\n")
+        }
+        guard needsQuotes else { return cell }
         return "\"" + cell.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 

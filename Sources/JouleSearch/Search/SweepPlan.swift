@@ -318,12 +318,13 @@ public final class SweepPlan: @unchecked Sendable {
         } catch {
             throw SweepError(error.message)
         }
+        // Each total sums every operator: take them once.
         let energy = evaluation.energy.total
         let seconds = evaluation.seconds
         let tokens = Double(graph.tokens)
         result.metrics = [
-            .energy: energy, .energyPerToken: evaluation.energyPerToken, .latency: seconds, .edp: energy * seconds,
-            .area: hardware.area.total.value.squareMillimetres, .power: evaluation.averagePower,
+            .energy: energy, .energyPerToken: energy / max(1, tokens), .latency: seconds, .edp: energy * seconds,
+            .area: hardware.area.total.value.squareMillimetres, .power: seconds > 0 ? energy / seconds : 0,
             .tokensPerJoule: energy > 0 ? tokens / energy : 0, .tokensPerSecond: seconds > 0 ? tokens / seconds : 0,
             .cost: spec.eta * energy + (1 - spec.eta) * hardware.tdp.value.si * seconds,
         ]
