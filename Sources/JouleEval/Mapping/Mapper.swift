@@ -107,36 +107,16 @@ public struct Mapper: Sendable {
             let size = levels * dims
             valid += tilings.count / size
             var bounds = [Int](repeating: 1, count: size)
+            var scored: [(key: Int, score: Double)] = []
             tilings.withUnsafeBufferPointer { all in
                 for start in stride(from: 0, to: all.count, by: size) {
                     bounds.withUnsafeMutableBufferPointer { bounds in
                         Self.loopBounds(
                             UnsafeBufferPointer(rebasing: all[start..<start + size]), dims: dims, into: bounds)
                     }
-                    let choices = orderChoices(bounds, dims: dims)
-                    // The nest with M innermost where M loops, else the last looping dimension.
-                    var orders = choices.map { $0.contains(2) ? 2 : ($0.last ?? 2) }
-                    var current = scorer.score(bounds, orders: orders)
-                    evaluated += 1
-                    for _ in 0..<2 {
-                        var improved = false
-                        for level in choices.indices {
-                            for innermost in choices[level] where innermost != orders[level] {
-                                let kept = orders[level]
-                                orders[level] = innermost
-                                let candidate = scorer.score(bounds, orders: orders)
-                                evaluated += 1
-                                if candidate < current {
-                                    current = candidate
-                                    improved = true
-                                } else {
-                                    orders[level] = kept
-                                }
-                            }
-                        }
-                        // A pass that changed nothing would only repeat itself.
-                        if !improved { break }
-                    }
+                    let (current, orders) = descendOrders(
+                        bounds, choices: orderChoices(bounds, dims: dims), scorer: scorer, scored: &scored,
+                        evaluated: &evaluated)
                     if current < (best?.score ?? .infinity) {
                         best = (current, mapping(bounds, dims: dims, spatial: spatial, orders: orders, dataflow: flow))
                     }
@@ -159,6 +139,55 @@ public struct Mapper: Sendable {
         return MapperResult(
             mapping: best.mapping, cost: cost, evaluated: evaluated, validTilings: valid, searchSeconds: seconds,
             tilingSeconds: Double(tilingNanoseconds) / 1e9)
+    }
+
+    /// Coordinate descent over each level's innermost dimension for one tiling: from M
+    /// innermost where M loops (else the last looping dimension), each level's alternatives are
+    /// tried in turn and kept when they lower the score, and a second pass runs only if the
+    /// first changed something. A nest already scored (the second pass revisits some) is looked
+    /// up in `scored` rather than scored again.
+    func descendOrders(
+        _ bounds: [Int], choices: [[Int]], scorer: NestScorer, scored: inout [(key: Int, score: Double)],
+        evaluated: inout Int
+    ) -> (score: Double, orders: [Int]) {
+        scored.removeAll(keepingCapacity: true)
+        let dims = scorer.dims
+        func score(_ orders: [Int]) -> Double {
+            // The orders as base-`dims` digits (nil past Int's range: then nothing is remembered).
+            var key: Int? = 0
+            for order in orders {
+                guard let k = key else { break }
+                let (shifted, overflow) = k.multipliedReportingOverflow(by: dims)
+                let (next, carry) = shifted.addingReportingOverflow(order)
+                key = overflow || carry ? nil : next
+            }
+            if let key, let known = scored.first(where: { $0.key == key }) { return known.score }
+            let value = scorer.score(bounds, orders: orders)
+            evaluated += 1
+            if let key { scored.append((key, value)) }
+            return value
+        }
+        var orders = choices.map { $0.contains(2) ? 2 : ($0.last ?? 2) }
+        var current = score(orders)
+        for _ in 0..<2 {
+            var improved = false
+            for level in choices.indices {
+                for innermost in choices[level] where innermost != orders[level] {
+                    let kept = orders[level]
+                    orders[level] = innermost
+                    let candidate = score(orders)
+                    if candidate < current {
+                        current = candidate
+                        improved = true
+                    } else {
+                        orders[level] = kept
+                    }
+                }
+            }
+            // A pass that changed nothing would only repeat itself.
+            if !improved { break }
+        }
+        return (current, orders)
     }
 
     /// Spatial loops per level for a dataflow: (X loops, Y loops) per level.
