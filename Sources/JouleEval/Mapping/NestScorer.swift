@@ -17,6 +17,8 @@ struct NestScorer {
     let spatialStart: [Int]
     let levels: Int
     let dims: Int
+    /// The problem's MACs (a product over its bounds, taken once).
+    let macs: Double
 
     init(
         problem: Problem, spatial: [(x: [Loop], y: [Loop])], holds: [[Bool]], dataflow: Dataflow, table: CostTable,
@@ -29,6 +31,7 @@ struct NestScorer {
         self.holds = holds.flatMap { $0 }
         levels = spatial.count
         dims = problem.bounds.count
+        macs = problem.macs
         var loops: [ReuseAnalysis.FlatLoop] = []
         var start: [Int] = []
         for (i, level) in spatial.enumerated() {
@@ -71,7 +74,7 @@ struct NestScorer {
                         holds: holds, into: accesses)
                 }
                 let (energy, seconds) = table.energyAndSeconds(
-                    accesses: UnsafeBufferPointer(accesses), problem: problem, macs: problem.macs,
+                    accesses: UnsafeBufferPointer(accesses), problem: problem, macs: macs,
                     computeCycles: table.computeCycles(totals.temporalCycles, problem: problem, dataflow: dataflow))
                 return objective.score(energy: energy, seconds: seconds)
             }

@@ -221,9 +221,10 @@ public enum ReuseAnalysis {
                         firstLoop[i] = pos + 1
                     }
                     let nest = Nest(loops: loops, extents: UnsafeBufferPointer(extents), dims: dims)
+                    let macs = problem.macs
                     for o in 0..<operandCount {
                         countOperand(
-                            o, of: operands[o], problem: problem, nest: nest, firstLoop: UnsafeBufferPointer(firstLoop),
+                            o, of: operands[o], macs: macs, nest: nest, firstLoop: UnsafeBufferPointer(firstLoop),
                             spatialAll: UnsafeBufferPointer(spatialAll),
                             spatialIrrelevant: UnsafeBufferPointer(
                                 rebasing: spatialIrrelevant[o * levelCount..<(o + 1) * levelCount]),
@@ -258,7 +259,7 @@ public enum ReuseAnalysis {
     /// One operand's reads, fills and updates at every level.
     @inline(__always)
     private static func countOperand(
-        _ o: Int, of operand: ProblemOperand, problem: Problem, nest: Nest, firstLoop: UnsafeBufferPointer<Int>,
+        _ o: Int, of operand: ProblemOperand, macs: Double, nest: Nest, firstLoop: UnsafeBufferPointer<Int>,
         spatialAll: UnsafeBufferPointer<Double>, spatialIrrelevant: UnsafeBufferPointer<Double>,
         holds: UnsafeBufferPointer<Bool>, operandCount: Int, into accesses: UnsafeMutableBufferPointer<OperandAccess>
     ) {
@@ -297,7 +298,6 @@ public enum ReuseAnalysis {
         // The innermost holder serves every MAC, once per multicast group below it.
         var below = 1.0
         for i in parent..<levelCount { below *= spatialIrrelevant[i] }
-        let macs = problem.macs
         if isOutput {
             accesses[parent * operandCount + o].updates += macs / below
             // Padded outputs: an imperfect tile writes its padding once too, never reads it back.

@@ -241,18 +241,25 @@ private struct FrontierWalk {
     /// Maximal: no dimension before the last two (which the walk keeps maximal) can take its
     /// next larger extent and still fit.
     func isMaximal(_ extentA: Int, _ extentB: Int) -> Bool {
-        let (a, b) = (dims - 2, dims - 1)
-        for d in 0..<a where chosen[d] > 0 {
-            var bytes = 0.0
-            for o in 0..<operandCount {
-                var size = grownParts[d * operandCount + o]
-                if has(o, a) { size *= Double(extentA) }
-                if has(o, b) { size *= Double(extentB) }
-                bytes += size
-            }
-            if bytes <= capacity { return false }
+        for d in 0..<(dims - 2) where chosen[d] > 0 {
+            if lastTwoBytes(grownParts, row: d, extentA, extentB) <= capacity { return false }
         }
         return true
+    }
+
+    /// A tile's bytes from one row of per-operand bytes (`rows[row * operandCount + o]`, with
+    /// the last two dimensions at 1) and the last two dimensions' extents.
+    @inline(__always)
+    func lastTwoBytes(_ rows: UnsafeMutableBufferPointer<Double>, row: Int, _ extentA: Int, _ extentB: Int) -> Double {
+        let (a, b) = (dims - 2, dims - 1)
+        var bytes = 0.0
+        for o in 0..<operandCount {
+            var size = rows[row * operandCount + o]
+            if has(o, a) { size *= Double(extentA) }
+            if has(o, b) { size *= Double(extentB) }
+            bytes += size
+        }
+        return bytes
     }
 
     /// Picks dimension d's extents in turn, largest first, and the ones after it for each.
@@ -282,16 +289,7 @@ private struct FrontierWalk {
         var previous = Int.max
         for index in firstA..<candidateCount(a) {
             let extentA = candidate(a, index)
-            while lastB > 0 {
-                let extentB = candidate(b, lastB - 1)
-                var bytes = 0.0
-                for o in 0..<operandCount {
-                    var size = parts[a * operandCount + o]
-                    if has(o, a) { size *= Double(extentA) }
-                    if has(o, b) { size *= Double(extentB) }
-                    bytes += size
-                }
-                guard bytes <= capacity else { break }
+            while lastB > 0 && lastTwoBytes(parts, row: a, extentA, candidate(b, lastB - 1)) <= capacity {
                 lastB -= 1
             }
             guard lastB < previous else { continue }
