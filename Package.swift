@@ -38,7 +38,7 @@ let package = Package(
         .testTarget(name: "YAMLTests", dependencies: ["YAML"]),
         .testTarget(name: "NumericsTests", dependencies: ["Numerics"]),
         .testTarget(name: "JouleSpecTests", dependencies: ["JouleSpec", "YAML"]),
-        .testTarget(name: "JouleEvalTests", dependencies: ["JouleEval", "JouleSpec"]),
+        .testTarget(name: "JouleEvalTests", dependencies: ["JouleEval", "JouleSpec", "YAML"]),
         .testTarget(name: "JouleSearchTests", dependencies: ["JouleSearch"]),
         .testTarget(name: "JouleCLITests", dependencies: ["Joule"]),
     ]

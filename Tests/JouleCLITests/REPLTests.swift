@@ -279,6 +279,41 @@ struct REPLTests {
         #expect(replJSON.contains("\"energy_j\""))
     }
 
+    /// The JSON documents a REPL session printed, in order.
+    static func jsonDocuments(_ output: String) -> [String] {
+        output.components(separatedBy: "\n{\n").dropFirst().compactMap { rest in
+            rest.range(of: "\n}\n").map { "{\n" + rest[..<$0.lowerBound] + "\n}\n" }
+        }
+    }
+
+    /// An edit reaches the next evaluation, and undoing it brings back the first answer: static
+    /// power set to 3 W and unset again (the session's mapping cache once kept the 0 W answer).
+    @Test func staticPowerEditAndUndoEqualFreshEvaluations() throws {
+        let folder = try Self.folder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let original = try String(
+            contentsOf: repositoryRoot.appendingPathComponent("Hardware/toy-3level.yaml"), encoding: .utf8)
+        let edited = original.replacingOccurrences(of: "static_power: 0 W", with: "static_power: 3 W")
+        #expect(edited != original)
+        let editedFile = folder.appendingPathComponent("toy-3w.yaml")
+        try edited.write(to: editedFile, atomically: true, encoding: .utf8)
+        let script = [
+            "load hardware toy-3level", "load model gpt2", "set sequence 64", "format json", "eval",
+            "set hardware.static_power 3 W", "eval", "unset hardware.static_power", "eval",
+        ].joined(separator: "\n")
+        let repl = try Self.jouleIn(["repl", "--no-echo"], input: script, in: folder)
+        #expect(repl.status == 0, "\(repl.stderr)")
+        let documents = Self.jsonDocuments(repl.stdout)
+        try #require(documents.count == 3, "\(repl.stdout)")
+        let fresh = try joule(["eval", "gpt2", "toy-3level", "--sequence", "64", "--format", "json"])
+        let freshEdited = try joule(["eval", "gpt2", editedFile.path, "--sequence", "64", "--format", "json"])
+        #expect(fresh.status == 0 && freshEdited.status == 0, "\(fresh.stderr)\(freshEdited.stderr)")
+        #expect(documents[0] == fresh.stdout)
+        #expect(documents[1] == freshEdited.stdout)
+        #expect(documents[2] == fresh.stdout)
+        #expect(documents[1] != documents[0])
+    }
+
     @Test func replDVFSEqualsCLIDVFS() throws {
         let folder = try Self.folder()
         defer { try? FileManager.default.removeItem(at: folder) }

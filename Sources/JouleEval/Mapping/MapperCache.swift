@@ -2,35 +2,29 @@ import Foundation
 import JouleSpec
 
 /// Remembers the best mapping per (problem, MAC, hardware, dataflow, objective, operating
-/// point), so identical layers, and sweep points sharing a shape and memory hierarchy, map
-/// once. A MAC counts by what decides the mapping and its cost, its energy and rate, so two
-/// precisions alike in both (bf16 and fp16 on many designs; the word size is the problem's)
-/// share their mappings. Safe to share between threads.
+/// point, search budget), so identical layers, and sweep points sharing a design, map once.
+/// The hardware is the whole accelerator: a cached result carries its cost (static energy,
+/// bandwidth-bound time, areas), so every field that can move an answer keys it. A MAC counts
+/// by what decides the mapping and its cost, its energy and rate, so two precisions alike in
+/// both (bf16 and fp16 on many designs; the word size is the problem's) share their mappings.
+/// Safe to share between threads.
 public final class MapperCache: @unchecked Sendable {
-    /// What of a hardware decides its mappings, with its hash computed once (hashing every
-    /// level's strings on each lookup would dominate a sweep).
+    /// An accelerator as a cache key, with its hash computed once (hashing every level's
+    /// strings on each lookup would dominate a sweep).
     public struct HardwareIdentity: Hashable, Sendable {
-        let name: String
-        let memory: [MemoryLevel]
-        let compute: ComputeArray
+        let hardware: Accelerator
         let hash: Int
 
-        /// The identity of an accelerator's memory hierarchy and array.
+        /// The identity of an accelerator: all of it.
         public init(_ hardware: Accelerator) {
-            name = hardware.name
-            memory = hardware.memory
-            compute = hardware.compute
-            var hasher = Hasher()
-            hasher.combine(name)
-            hasher.combine(memory)
-            hasher.combine(compute)
-            hash = hasher.finalize()
+            self.hardware = hardware
+            hash = hardware.hashValue
         }
 
         public func hash(into hasher: inout Hasher) { hasher.combine(hash) }
 
         public static func == (a: HardwareIdentity, b: HardwareIdentity) -> Bool {
-            a.hash == b.hash && a.name == b.name && a.memory == b.memory && a.compute == b.compute
+            a.hash == b.hash && a.hardware == b.hardware
         }
     }
 
@@ -57,6 +51,7 @@ public final class MapperCache: @unchecked Sendable {
         var objective: Objective
         var frequency: Double
         var voltage: Double
+        var tilingBudget: Int
     }
 
     private var entries: [Key: Result<MapperResult, MappingError>] = [:]
@@ -78,7 +73,7 @@ public final class MapperCache: @unchecked Sendable {
             problem: problem, mac: MACIdentity(macPrecision, on: mapper.hardware),
             hardware: identity ?? HardwareIdentity(mapper.hardware),
             dataflow: dataflow, objective: mapper.objective, frequency: mapper.operatingPoint.frequency.si,
-            voltage: mapper.operatingPoint.voltage.si)
+            voltage: mapper.operatingPoint.voltage.si, tilingBudget: mapper.tilingBudget)
         lock.lock()
         if let cached = entries[key] {
             hits += 1

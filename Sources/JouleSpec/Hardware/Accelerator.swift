@@ -3,7 +3,7 @@ import YAML
 /// An accelerator as Joule models it: a MAC array beside a memory hierarchy, with a clock,
 /// DVFS operating points, static power and area. Every energy and area is either given in the
 /// file or estimated from the technology node (see `Figure.provenance`).
-public struct Accelerator: Sendable, Equatable {
+public struct Accelerator: Sendable, Hashable {
     /// The design's name.
     public var name: String
     /// Where its numbers come from (free text).

@@ -33,7 +33,7 @@
 // All of these are tagged D.
 
 /// The scaling of one process node relative to 45 nm.
-public struct NodeScaling: Sendable, Equatable {
+public struct NodeScaling: Sendable, Hashable {
     public let nanometers: Int
     /// Nominal supply voltage assumed for the node (V).
     public let nominalVoltage: Double

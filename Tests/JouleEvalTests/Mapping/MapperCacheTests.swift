@@ -49,4 +49,19 @@ struct MapperCacheTests {
         }
         #expect(cache.hits == 1)
     }
+
+    /// The search budget and the objective decide which mapping is found: each is in the key.
+    @Test func budgetAndObjectiveAreKeys() throws {
+        let hw = try MapperTests.hardware("toy-3level")
+        let cache = MapperCache()
+        for mapper in [
+            Mapper(hardware: hw, tilingBudget: 2), Mapper(hardware: hw, tilingBudget: 40),
+            Mapper(hardware: hw, objective: .latency, tilingBudget: 40),
+        ] {
+            let cached = try cache.best(mapper, problem: Self.gemm(.fp16), macPrecision: .fp16, dataflow: nil)
+            let fresh = try mapper.best(problem: Self.gemm(.fp16), macPrecision: .fp16)
+            #expect(cached.mapping == fresh.mapping)
+        }
+        #expect(cache.hits == 0 && cache.misses == 3)
+    }
 }
