@@ -80,6 +80,11 @@ enum EvalCommand {
     static func run(_ words: [String]) throws(CommandLineError) -> String {
         if words.first == "op" { return try runOperator(Array(words.dropFirst())) }
         let arguments = try Arguments(words, valued: valued, flags: ["per-op"], usage: usage)
+        if arguments.options["mapping"] != nil {
+            throw .usage(
+                "--mapping pins the loop nest of one operator, not of a whole model; use joule eval op HARDWARE --dims M=...,N=...,K=... --mapping FILE",
+                usage: usage)
+        }
         let format = try arguments.format(allowed: ["table", "json", "csv"], usage: usage)
         let (model, hardware) = try WorkloadArguments.load(arguments, usage: usage)
         let graph = try WorkloadArguments.graph(model: model, hardware: hardware, arguments, usage: usage)
@@ -163,18 +168,8 @@ enum EvalCommand {
         let problem = Problem.gemm(gemm)
         do {
             let text = try Catalog.readText(path)
-            let mapping = try MappingFile.load(path).mapping(for: problem, hardware: hardware, lines: SourceLines(text))
-            if let dataflow = mapping.dataflow, !hardware.compute.dataflows.contains(dataflow) {
-                throw Diagnostics([
-                    Diagnostic(path: path, mark: nil, message: "\(hardware.name) does not support \(dataflow)")
-                ])
-            }
-            let counts: AccessCounts
-            do {
-                counts = try ReuseAnalysis.analyze(problem: problem, mapping: mapping, hardware: hardware)
-            } catch {
-                throw Diagnostics([Diagnostic(path: path, mark: nil, message: error.message)])
-            }
+            let (mapping, counts) = try MappingFile.load(path).analyze(
+                problem: problem, hardware: hardware, lines: SourceLines(text))
             do {
                 return try EnergyModel.cost(
                     counts: counts, mapping: mapping, problem: problem, macPrecision: gemm.macPrecision,

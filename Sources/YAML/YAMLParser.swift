@@ -34,7 +34,7 @@ public struct YAMLParser: Sendable {
             var event = yaml_event_t()
             while true {
                 guard yaml_parser_parse(&parser, &event) != 0 else {
-                    return .failure(Diagnostics([syntaxError(parser, path: path, lines: lines)]))
+                    return .failure(Diagnostics([syntaxError(parser, path: path, lines: lines, bytes: buffer)]))
                 }
                 defer { yaml_event_delete(&event) }
                 if event.type == YAML_STREAM_END_EVENT { break }
@@ -51,11 +51,20 @@ public struct YAMLParser: Sendable {
         }
     }
 
-    private func syntaxError(_ parser: yaml_parser_t, path: String, lines: SourceLines) -> Diagnostic {
-        let problem = parser.problem.map { String(cString: $0) } ?? "malformed YAML"
+    private func syntaxError(
+        _ parser: yaml_parser_t, path: String, lines: SourceLines, bytes: UnsafeBufferPointer<UInt8>
+    ) -> Diagnostic {
+        var problem = parser.problem.map { String(cString: $0) } ?? "malformed YAML"
         let context = parser.context.map { String(cString: $0) }
-        let mark = SourceMark(
+        var mark = SourceMark(
             line: Int(parser.problem_mark.line) + 1, column: Int(parser.problem_mark.column) + 1)
+        if parser.error == YAML_READER_ERROR {
+            // The reader (bad encoding, control characters) gives a byte offset, not a mark.
+            mark = SourceLines.mark(ofByte: parser.problem_offset, in: bytes)
+            if parser.problem_value >= 0 {
+                problem += " (found U+\(String(UInt32(parser.problem_value), radix: 16, uppercase: true)))"
+            }
+        }
         let line = lines.line(mark.line)
         var message = problem
         if let context { message = "\(problem) \(context)" }
@@ -83,10 +92,35 @@ public struct YAMLParser: Sendable {
 public struct SourceLines: Sendable {
     private let lines: [Substring]
 
-    /// Splits `text` into lines (LF or CRLF).
+    /// Splits `text` into lines at every break libyaml counts: LF, CRLF, CR, and the Unicode
+    /// breaks NEL (U+0085), LINE SEPARATOR (U+2028) and PARAGRAPH SEPARATOR (U+2029), so line
+    /// numbers agree with libyaml's marks.
     public init(_ text: String) {
         // "\r\n" is one Character in Swift, so it is matched whole; libyaml counts it as one break.
-        lines = text.split(omittingEmptySubsequences: false) { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }
+        lines = text.split(omittingEmptySubsequences: false, whereSeparator: Self.isBreak)
+    }
+
+    /// True for a character libyaml counts as a line break.
+    static func isBreak(_ character: Character) -> Bool {
+        character == "\n" || character == "\r\n" || character == "\r" || character == "\u{85}"
+            || character == "\u{2028}" || character == "\u{2029}"
+    }
+
+    /// The 1-based line and column of a byte offset, counting breaks as libyaml does and
+    /// columns in characters.
+    static func mark(ofByte offset: Int, in bytes: UnsafeBufferPointer<UInt8>) -> SourceMark {
+        let prefix = String(decoding: bytes.prefix(max(0, min(offset, bytes.count))), as: UTF8.self)
+        var line = 1
+        var column = 1
+        for character in prefix {
+            if isBreak(character) {
+                line += 1
+                column = 1
+            } else {
+                column += 1
+            }
+        }
+        return SourceMark(line: line, column: column)
     }
 
     /// The 1-based line `number`, if the text has it.

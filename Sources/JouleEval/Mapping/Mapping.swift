@@ -36,7 +36,13 @@ public struct LevelMapping: Sendable, Hashable {
     }
 
     /// Product of the spatial bounds.
-    public var spatialFanout: Int { (spatialX + spatialY).reduce(1) { $0 * $1.bound } }
+    public var spatialFanout: Int {
+        // Saturating: a hand-written mapping may multiply past Int, and the fanout check rejects it.
+        (spatialX + spatialY).reduce(1) { product, loop in
+            let (next, overflow) = product.multipliedReportingOverflow(by: loop.bound)
+            return overflow ? Int.max : next
+        }
+    }
 }
 
 /// A mapping of a problem onto an accelerator: one `LevelMapping` per memory level,

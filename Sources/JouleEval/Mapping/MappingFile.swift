@@ -48,6 +48,8 @@ public struct MappingFile: Decodable, Sendable {
     public var levels: [Level]
     /// Where the `levels` key is.
     public var mark: SourceMark?
+    /// Where the `dataflow` value is.
+    public var dataflowMark: SourceMark?
     /// The file's name, for diagnostics.
     public var path = ""
 
@@ -58,6 +60,7 @@ public struct MappingFile: Decodable, Sendable {
         dataflow = r.optional(.dataflow, Dataflow.self)
         let levels = r.required(.levels, [Level].self, example: "levels: [ { level: DRAM, temporal: [K4] } ]")
         mark = r.mark(of: .levels)
+        dataflowMark = r.mark(of: .dataflow)
         try r.finish()
         self.levels = try r.unwrap(levels)
     }
@@ -124,6 +127,51 @@ public struct MappingFile: Decodable, Sendable {
         }
         if !diagnostics.isEmpty { throw Diagnostics(diagnostics) }
         return Mapping(levels: mapped, dataflow: dataflow)
+    }
+}
+
+extension MappingFile {
+    /// The mapping and its counts for a problem on a hardware, with every error positioned in
+    /// the file: a dataflow the array lacks at `dataflow:`, a level's fault (capacity, fanout)
+    /// at that level's entry, a dimension's (factors that do not cover or overflow its bound) at
+    /// the last loop over it.
+    public func analyze(problem: Problem, hardware: Accelerator, lines: SourceLines? = nil) throws(Diagnostics) -> (
+        mapping: Mapping, counts: AccessCounts
+    ) {
+        let mapping = try self.mapping(for: problem, hardware: hardware, lines: lines)
+        func diagnostic(_ message: String, at mark: SourceMark?, hint: String? = nil) -> Diagnostics {
+            Diagnostics([
+                Diagnostic(
+                    path: path, mark: mark ?? self.mark, message: message, hint: hint,
+                    sourceLine: (mark ?? self.mark).flatMap { lines?.line($0.line) })
+            ])
+        }
+        if let dataflow = mapping.dataflow, !hardware.compute.dataflows.contains(dataflow) {
+            throw diagnostic(
+                "\(hardware.name) does not support \(dataflow)", at: dataflowMark,
+                hint: "it supports " + hardware.compute.dataflows.map(\.rawValue).joined(separator: ", "))
+        }
+        do {
+            return (mapping, try ReuseAnalysis.analyze(problem: problem, mapping: mapping, hardware: hardware))
+        } catch {
+            throw diagnostic(error.message, at: self.mark(of: error, problem: problem))
+        }
+    }
+
+    /// Where in the file a mapping error lies: the loop over its dimension (innermost written
+    /// last wins, at its level when it names one), else its level's entry.
+    func mark(of error: MappingError, problem: Problem) -> SourceMark? {
+        let scope = error.level.map { levels.indices.contains($0) ? [levels[$0]] : [] } ?? levels
+        if let d = error.dimension, problem.dimensions.indices.contains(d) {
+            let name = problem.dimensions[d]
+            let loop = scope.flatMap { $0.temporal + $0.spatialX + $0.spatialY }.last { text in
+                let letters = text.value.prefix { $0.isLetter }.uppercased()
+                return letters == name || (letters == "B" && name == "H")
+            }
+            if let loop { return loop.mark }
+        }
+        if let level = error.level, levels.indices.contains(level) { return levels[level].level.mark }
+        return nil
     }
 }
 

@@ -4,7 +4,18 @@ import JouleSpec
 public struct MappingError: Error, Sendable, Equatable, CustomStringConvertible {
     /// What is wrong, naming the level and the numbers.
     public var message: String
+    /// The memory level at fault (an index into the hardware's levels), when there is one.
+    public var level: Int?
+    /// The problem dimension at fault, when there is one.
+    public var dimension: Int?
     public var description: String { message }
+
+    /// An error with what it is about.
+    public init(message: String, level: Int? = nil, dimension: Int? = nil) {
+        self.message = message
+        self.level = level
+        self.dimension = dimension
+    }
 }
 
 /// Derives per-level, per-operand access counts from a mapping, with Timeloop's accounting:
@@ -50,6 +61,10 @@ public enum ReuseAnalysis {
         }
     }
 
+    /// The largest product of one dimension's loop bounds a mapping may have (2^62), so that
+    /// tile extents stay exact integers.
+    static let largestExtent = 1 << 62
+
     static func validate(problem: Problem, mapping: Mapping, hardware: Accelerator) throws(MappingError) {
         guard mapping.levels.count == hardware.memory.count else {
             throw MappingError(
@@ -62,25 +77,35 @@ public enum ReuseAnalysis {
             for loop in level.temporal + level.spatialX + level.spatialY {
                 guard loop.dimension >= 0 && loop.dimension < problem.bounds.count else {
                     throw MappingError(
-                        message: "level \(hardware.memory[i].name) loops over a dimension the operator lacks")
+                        message: "level \(hardware.memory[i].name) loops over a dimension the operator lacks", level: i)
                 }
                 guard loop.bound >= 1 else {
                     throw MappingError(
-                        message: "level \(hardware.memory[i].name): loop bound \(loop.bound) must be at least 1")
+                        message: "level \(hardware.memory[i].name): loop bound \(loop.bound) must be at least 1",
+                        level: i, dimension: loop.dimension)
                 }
-                covered[loop.dimension] *= loop.bound
+                // Tile extents are products of these factors: past 2^62 they would overflow.
+                let (product, overflow) = covered[loop.dimension].multipliedReportingOverflow(by: loop.bound)
+                guard !overflow, product <= Self.largestExtent else {
+                    throw MappingError(
+                        message:
+                            "the factors of \(problem.dimensions[loop.dimension]) multiply past 2^62 at level \(hardware.memory[i].name); no loop needs to be longer than the dimension's bound \(problem.bounds[loop.dimension])",
+                        level: i, dimension: loop.dimension)
+                }
+                covered[loop.dimension] = product
             }
         }
         for d in problem.bounds.indices where covered[d] < problem.bounds[d] {
             throw MappingError(
                 message:
-                    "the factors of \(problem.dimensions[d]) multiply to \(covered[d]), which does not cover its bound \(problem.bounds[d])"
-            )
+                    "the factors of \(problem.dimensions[d]) multiply to \(covered[d]), which does not cover its bound \(problem.bounds[d])",
+                dimension: d)
         }
         let holds = holdMatrix(problem: problem, mapping: mapping, hardware: hardware)
         for (o, operand) in problem.operands.enumerated() where !holds[o].contains(true) {
             throw MappingError(
-                message: "no level holds \(operand.operand) under this mapping (every level bypasses it)")
+                message: "no level holds \(operand.operand) under this mapping (every level bypasses it)",
+                level: hardware.memory.lastIndex { $0.holds.contains(operand.operand) })
         }
         try checkCapacity(problem: problem, mapping: mapping, hardware: hardware, holds: holds)
         let maxRate = hardware.compute.precisions.values.map(\.macsPerPEPerCycle).max() ?? 1
@@ -88,8 +113,8 @@ public enum ReuseAnalysis {
         for (i, level) in mapping.levels.enumerated() where level.spatialFanout > fanout[i] {
             throw MappingError(
                 message:
-                    "level \(hardware.memory[i].name) fans out \(level.spatialFanout) ways but has only \(fanout[i]) children"
-            )
+                    "level \(hardware.memory[i].name) fans out \(level.spatialFanout) ways but has only \(fanout[i]) children",
+                level: i)
         }
     }
 
@@ -122,8 +147,8 @@ public enum ReuseAnalysis {
             if bytes > capacity {
                 throw MappingError(
                     message:
-                        "the tiles at \(hardware.memory[i].name) need \(Bytes(si: bytes)) (\(parts.joined(separator: ", "))) but it holds \(hardware.memory[i].size)"
-                )
+                        "the tiles at \(hardware.memory[i].name) need \(Bytes(si: bytes)) (\(parts.joined(separator: ", "))) but it holds \(hardware.memory[i].size)",
+                    level: i)
             }
         }
     }

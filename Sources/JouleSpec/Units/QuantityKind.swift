@@ -59,4 +59,35 @@ public enum QuantityKind: String, Sendable, CaseIterable {
         case .energyPerAccess: return "J/access"
         }
     }
+
+    /// The largest magnitude a file may give, in the SI base unit: far beyond any real design,
+    /// and small enough that every product Joule forms with it (counts up to 2^63 times an
+    /// energy, bits of a size, areas summed over instances) stays finite, and that sizes in
+    /// bytes and bits convert to `Int` exactly.
+    public var maximum: Double {
+        switch self {
+        case .energy: return 1e3  // 1 kJ: no action costs that
+        case .power: return 1e9  // 1 GW: a whole data centre
+        case .time: return 1e9  // ~32 years
+        case .frequency: return 1e13  // 10 THz
+        case .voltage: return 1e3  // 1 kV
+        case .bytes: return 1_152_921_504_606_846_976  // 2^60 B = 1 EiB
+        case .bits: return 1_152_921_504_606_846_976  // 2^60 bit
+        case .bandwidth: return 1e18  // 1 EB/s
+        case .area: return 1  // 1 m^2 = 10^6 mm^2
+        case .length: return 1  // 1 m
+        case .energyPerBit, .energyPerByte, .energyPerAccess: return 1  // 1 J per bit or access
+        }
+    }
+
+    /// The smallest non-zero magnitude a file may give, for the kinds Joule divides by: a
+    /// clock of 1e-300 Hz or a bandwidth of 1e-300 B/s would make every latency infinite.
+    public var smallestNonZero: Double {
+        switch self {
+        case .frequency: return 1e3  // 1 kHz
+        case .bandwidth: return 1  // 1 B/s
+        case .voltage: return 1e-3  // 1 mV (dynamic energy scales with (V / V_nominal)^2)
+        default: return 0
+        }
+    }
 }

@@ -18,6 +18,9 @@ public enum QuantityError: Error, Sendable, Equatable {
     case unknownUnit(String, suggestion: String?)
     /// A valid quantity of the wrong kind (`3 GB` where a bandwidth is needed).
     case wrongKind(found: QuantityKind, text: String)
+    /// A number too large for its kind (`1e400 nm`, `1e308 B`), beyond `QuantityKind.maximum`,
+    /// or too small to divide by (`1e-300 Hz`), below `QuantityKind.smallestNonZero`.
+    case outOfRange(text: String, kind: QuantityKind)
 
     /// A sentence for an error message, given what was expected.
     public func message(expected: [QuantityKind]) -> String {
@@ -28,6 +31,12 @@ public enum QuantityError: Error, Sendable, Equatable {
             return "expected \(wanted) with a unit, found the bare number \(QuantityFormat.number(value))"
         case .unknownUnit(let unit, _): return "unknown unit '\(unit)' (expected \(wanted))"
         case .wrongKind(let found, let text): return "expected \(wanted), but '\(text)' is \(found.noun)"
+        case .outOfRange(let text, let kind):
+            let smallest =
+                kind.smallestNonZero > 0
+                ? ", and zero or at least \(QuantityFormat.format(kind.smallestNonZero, kind: kind))" : ""
+            return
+                "'\(text)' is out of range for \(kind.noun) (at most \(QuantityFormat.format(kind.maximum, kind: kind)) in magnitude\(smallest))"
         }
     }
 
@@ -73,7 +82,8 @@ public enum UnitParser {
             }
         }
         symbols += ["KiB", "MiB", "GiB", "TiB", "pJ/bit", "pJ/byte", "pJ/access", "GB/s", "TB/s", "nm", "mm^2"]
-        return symbols
+        // Only units a real value takes: no terajoule MACs or picovolt supplies (out of range).
+        return symbols.filter { (try? parse("1 " + $0)) != nil }
     }()
 
     /// Reads `text` into a value and kind.
@@ -88,7 +98,11 @@ public enum UnitParser {
         guard let (kind, factor) = unitFactor(unit) else {
             throw .unknownUnit(unit, suggestion: Suggestion.closest(to: unit, among: knownSymbols))
         }
-        return ParsedQuantity(value: value * factor, kind: kind)
+        let scaled = value * factor
+        guard scaled.isFinite, abs(scaled) <= kind.maximum, scaled == 0 || abs(scaled) >= kind.smallestNonZero else {
+            throw .outOfRange(text: trimmed, kind: kind)
+        }
+        return ParsedQuantity(value: scaled, kind: kind)
     }
 
     /// Reads `text` as one of the `expected` kinds.

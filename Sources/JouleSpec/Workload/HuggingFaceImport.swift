@@ -42,7 +42,13 @@ public enum HuggingFaceImport {
         if !fields.diagnostics.isEmpty { throw Diagnostics(fields.diagnostics) }
         guard let model else { throw Diagnostics([fields.diagnostic("could not import \(first)", at: root.mark)]) }
         let problems = model.limitViolations
-        if !problems.isEmpty { throw Diagnostics(problems.map { fields.diagnostic($0, at: root.mark) }) }
+        if !problems.isEmpty {
+            throw Diagnostics(
+                problems.map { problem in
+                    let node = problem.configKeys.lazy.compactMap { root[$0] }.first
+                    return fields.diagnostic(problem.message, at: node?.mark ?? root.mark)
+                })
+        }
         return model
     }
 }
@@ -81,7 +87,7 @@ private struct Fields {
 
     mutating func double(_ key: String) -> Double? {
         guard let node = present(key) else { return nil }
-        guard let text = node.scalar, let value = Double(text) else {
+        guard let text = node.scalar, let value = Double(text), value.isFinite else {
             diagnostics.append(diagnostic("field '\(key)' must be a number", at: node.mark))
             return nil
         }
@@ -104,6 +110,7 @@ private struct Fields {
         guard let value = int(key) else { return nil }
         if value < 1 {
             diagnostics.append(diagnostic("field '\(key)' must be at least 1, found \(value)", at: root[key]?.mark))
+            return 1  // the error is recorded; 1 keeps the rest of the import free of divisions by zero
         }
         return value
     }
@@ -118,6 +125,7 @@ private struct Fields {
         }
         if value < 1 {
             diagnostics.append(diagnostic("field '\(key)' must be at least 1, found \(value)", at: root[key]?.mark))
+            return 1  // the error is recorded; 1 keeps the rest of the import free of divisions by zero
         }
         return value
     }

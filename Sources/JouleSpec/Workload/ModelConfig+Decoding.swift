@@ -111,7 +111,12 @@ extension ModelConfig: Decodable {
         self.norm = norm
         self.vocabSize = vocab ?? 0
         self.maxPositions = try r.unwrap(maxPositions)
-        for problem in limitViolations { r.error(problem, at: nil) }
+        for problem in limitViolations {
+            // The key's own line: walk the file's tree down the violation's key path.
+            var node = decoder.yamlNode
+            for key in problem.key { node = node?[key] }
+            r.error(problem.message, atMark: node?.mark)
+        }
         try r.finish()
     }
 }

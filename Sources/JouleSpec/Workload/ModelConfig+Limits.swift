@@ -10,23 +10,57 @@ extension ModelConfig {
         public static let parameters = 1e15
     }
 
-    /// What breaks the limits, as sentences (empty when the model is within them).
-    public var limitViolations: [String] {
-        var problems: [String] = []
-        let widths: [(String, Int)] = [
-            ("hidden_size", hiddenSize), ("head_dim", headDim), ("ffn size", ffn.size), ("vocab_size", vocabSize),
-            ("max_positions", maxPositions + positionOffset), ("classes", classifier?.classes ?? 0),
+    /// A size past the limits, with where it is written.
+    public struct LimitViolation: Sendable, Equatable {
+        /// The sentence for the error.
+        public var message: String
+        /// The key path of the size in a model file (`ffn.size`).
+        public var key: [String]
+        /// The config.json fields that can hold it, most specific first.
+        public var configKeys: [String]
+    }
+
+    /// What breaks the limits (empty when the model is within them).
+    public var limitViolations: [LimitViolation] {
+        var problems: [LimitViolation] = []
+        let widths: [(name: String, value: Int, key: [String], config: [String])] = [
+            ("hidden_size", hiddenSize, ["hidden_size"], ["hidden_size", "n_embd", "d_model"]),
+            ("head_dim", headDim, ["head_dim"], ["head_dim", "hidden_size", "n_embd"]),
+            ("ffn size", ffn.size, ["ffn", "size"], ["intermediate_size", "ffn_dim", "n_inner"]),
+            ("vocab_size", vocabSize, ["vocab_size"], ["vocab_size"]),
+            (
+                "max_positions", maxPositions + positionOffset, ["max_positions"],
+                ["max_position_embeddings", "n_positions"]
+            ),
+            ("classes", classifier?.classes ?? 0, ["classifier", "classes"], ["id2label", "num_labels"]),
         ]
-        for (name, value) in widths where value > Limits.width {
-            problems.append("\(name) must be at most \(Limits.width), found \(value)")
+        for width in widths where width.value > Limits.width {
+            problems.append(
+                LimitViolation(
+                    message: "\(width.name) must be at most \(Limits.width), found \(width.value)", key: width.key,
+                    configKeys: width.config))
         }
-        var counts: [(String, Int)] = [
-            ("layers", layers), ("heads", heads), ("kv_heads", kvHeads), ("token_types", tokenTypes),
+        var counts: [(name: String, value: Int, key: [String], config: [String])] = [
+            ("layers", layers, ["layers"], ["num_hidden_layers", "n_layer"]),
+            ("heads", heads, ["heads"], ["num_attention_heads", "n_head"]),
+            ("kv_heads", kvHeads, ["kv_heads"], ["num_key_value_heads", "num_attention_heads"]),
+            ("token_types", tokenTypes, ["token_types"], ["type_vocab_size"]),
         ]
-        if let moe { counts += [("experts", moe.experts + moe.sharedExperts)] }
-        if let vision { counts += [("channels", vision.channels), ("image_size", vision.imageSize)] }
-        for (name, value) in counts where value > Limits.count {
-            problems.append("\(name) must be at most \(Limits.count), found \(value)")
+        if let moe {
+            counts.append(
+                ("experts", moe.experts + moe.sharedExperts, ["moe", "experts"], ["num_local_experts", "num_experts"]))
+        }
+        if let vision {
+            counts += [
+                ("channels", vision.channels, ["vision", "channels"], ["num_channels"]),
+                ("image_size", vision.imageSize, ["vision", "image_size"], ["image_size"]),
+            ]
+        }
+        for count in counts where count.value > Limits.count {
+            problems.append(
+                LimitViolation(
+                    message: "\(count.name) must be at most \(Limits.count), found \(count.value)", key: count.key,
+                    configKeys: count.config))
         }
         guard problems.isEmpty else { return problems }
         // Dominant terms of the parameter count, in floating point so the check cannot overflow.
@@ -36,8 +70,10 @@ extension ModelConfig {
         let total = Double(layers) * perLayer + 2 * Double(vocabSize + maxPositions + positionOffset) * h
         if total > Limits.parameters {
             problems.append(
-                "the model would have about \(QuantityFormat.number(total)) parameters, over \(QuantityFormat.number(Limits.parameters))"
-            )
+                LimitViolation(
+                    message:
+                        "the model would have about \(QuantityFormat.number(total)) parameters, over \(QuantityFormat.number(Limits.parameters))",
+                    key: ["hidden_size"], configKeys: ["hidden_size", "n_embd", "d_model"]))
         }
         return problems
     }

@@ -127,4 +127,62 @@ struct MappingFileTests {
         #expect(cost.computeSeconds * 1e9 == cycles)
         #expect(cost.bound == .compute)
     }
+
+    struct PositionCase: CustomTestStringConvertible, Sendable {
+        var name: String
+        var levels: String
+        var message: String
+        var line: Int
+        var column: Int
+        var testDescription: String { name }
+    }
+
+    /// Semantic errors of a mapping file point into it (line 1 is `levels:`, each level one line
+    /// below): a factor product that overflows at its loop, factors that do not cover a bound at
+    /// the last loop over that dimension, a level's overflowing tiles at its entry.
+    static let positions = [
+        PositionCase(
+            name: "factors past 2^62",
+            levels: """
+                  - { level: DRAM, temporal: [M9223372036854775807, M4] }
+                  - { level: Buffer, temporal: [N16, K16] }
+                  - { level: PE, spatial_x: [K4], spatial_y: [N4] }
+                """,
+            message: "the factors of M multiply past 2^62 at level DRAM", line: 2, column: 53),
+        PositionCase(
+            name: "factors that do not cover",
+            levels: """
+                  - { level: DRAM, temporal: [M16] }
+                  - { level: Buffer, temporal: [N2, K4] }
+                  - { level: PE, spatial_x: [K4], spatial_y: [N4] }
+                """,
+            message: "the factors of N multiply to 8, which does not cover its bound 16", line: 4, column: 47),
+        PositionCase(
+            name: "tiles over a level's capacity",
+            levels: """
+                  - { level: DRAM, temporal: [M16] }
+                  - { level: Buffer, temporal: [N4, K4] }
+                  - { level: PE, temporal: [K4], spatial_y: [N4] }
+                """,
+            message: "the tiles at PE need", line: 4, column: 14),
+    ]
+
+    @Test(arguments: positions)
+    func semanticErrorsArePositioned(_ testCase: PositionCase) throws {
+        let text = "levels:\n" + testCase.levels
+        var file = try YAMLDecoder().decode(MappingFile.self, from: text, path: "m.yaml")
+        file.path = "m.yaml"
+        let hardware = try Self.hardware()
+        do {
+            _ = try file.analyze(problem: Problem.gemm(Self.gemm), hardware: hardware, lines: SourceLines(text))
+            Issue.record("expected an error")
+        } catch {
+            let item = try #require(error.items.first)
+            #expect(item.message.hasPrefix(testCase.message), "\(item.message)")
+            #expect(
+                item.mark == SourceMark(line: testCase.line, column: testCase.column),
+                "\(String(describing: item.mark))")
+            #expect(item.path == "m.yaml")
+        }
+    }
 }

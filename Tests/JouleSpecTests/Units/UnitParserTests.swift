@@ -179,4 +179,34 @@ import Testing
             #expect(unit == "EB")
         }
     }
+
+    struct RangeCase: CustomTestStringConvertible, Sendable {
+        var text: String
+        var kind: QuantityKind
+        var testDescription: String { text }
+    }
+
+    /// Numbers that would become inf, overflow an integer, or make a latency infinite are
+    /// rejected where they are read: never stored, never printed as inf.
+    static let outOfRange = [
+        RangeCase(text: "1e400 nm", kind: .length), RangeCase(text: "1e400 GHz", kind: .frequency),
+        RangeCase(text: "1e-300 Hz", kind: .frequency), RangeCase(text: "1e308 B", kind: .bytes),
+        RangeCase(text: "1025 PiB", kind: .bytes), RangeCase(text: "1e-300 B/s", kind: .bandwidth),
+        RangeCase(text: "-1e400 W", kind: .power), RangeCase(text: "1e20 pJ/bit", kind: .energyPerBit),
+    ]
+
+    @Test(arguments: outOfRange)
+    func extremeNumbersAreOutOfRange(_ testCase: RangeCase) {
+        #expect(throws: QuantityError.outOfRange(text: testCase.text, kind: testCase.kind)) {
+            _ = try UnitParser.parse(testCase.text)
+        }
+    }
+
+    /// The edges themselves are accepted: 1 EiB of memory, a 1 kHz clock, zero bandwidth.
+    @Test func theLimitsThemselvesAreAccepted() throws {
+        #expect(try UnitParser.parse("1024 PiB").value == 1_152_921_504_606_846_976)
+        #expect(try UnitParser.parse("1 kHz").value == 1e3)
+        #expect(try UnitParser.parse("0 B/s").value == 0)
+        #expect(try UnitParser.parse("10 THz").value == 1e13)
+    }
 }

@@ -1,0 +1,60 @@
+import Testing
+
+@testable import YAML
+
+/// Line numbers in diagnostics agree with libyaml's marks for every line break it counts, and
+/// errors libyaml's reader finds (control characters) carry a position too.
+struct LineBreakTests {
+    struct BreakCase: CustomTestStringConvertible, Sendable {
+        var name: String
+        var separator: String
+        var testDescription: String { name }
+    }
+
+    static let breaks = [
+        BreakCase(name: "LF", separator: "\n"), BreakCase(name: "CRLF", separator: "\r\n"),
+        BreakCase(name: "CR", separator: "\r"), BreakCase(name: "NEL", separator: "\u{85}"),
+        BreakCase(name: "LINE SEPARATOR", separator: "\u{2028}"),
+        BreakCase(name: "PARAGRAPH SEPARATOR", separator: "\u{2029}"),
+    ]
+
+    /// `c: a: b` puts a mapping where none may start: libyaml reports line 3, column 5 — the
+    /// same line the shown source must come from, whichever break separates the lines.
+    @Test(arguments: breaks)
+    func diagnosticsShowTheLineLibyamlCounts(_ testCase: BreakCase) {
+        let text = ["a: 1", "b: 2", "c: a: b", "d: 4"].joined(separator: testCase.separator)
+        do {
+            _ = try YAMLParser().parse(text, path: "f.yaml")
+            Issue.record("expected a syntax error")
+        } catch {
+            let item = error.items.first
+            #expect(item?.mark == SourceMark(line: 3, column: 5), "\(String(describing: item?.mark))")
+            #expect(item?.sourceLine == "c: a: b")
+        }
+    }
+
+    /// A comment split by U+2028 puts `design: x` on line 2 of libyaml's count; the source line
+    /// shown for a key found there is that line.
+    @Test func aLineSeparatorInACommentStartsALine() throws {
+        let text = "# note\u{2028}design: x\nname: y\n"
+        let root = try #require(try YAMLParser().parse(text, path: "f.yaml"))
+        let entry = try #require(root.entries?.first { $0.key == "design" })
+        #expect(entry.keyMark == SourceMark(line: 2, column: 1))
+        #expect(SourceLines(text).line(2) == "design: x")
+        #expect(SourceLines(text).line(3) == "name: y")
+    }
+
+    /// A control character is a reader error with a byte offset: it is reported at its own line
+    /// and column (line 2, column 9: after `clock: 1`), not at 1:1.
+    @Test func aControlCharacterIsReportedWhereItIs() {
+        let text = "name: x\nclock: 1\u{01} GHz\n"
+        do {
+            _ = try YAMLParser().parse(text, path: "f.yaml")
+            Issue.record("expected an error")
+        } catch {
+            let item = error.items.first
+            #expect(item?.mark == SourceMark(line: 2, column: 9), "\(String(describing: item?.mark))")
+            #expect(item?.message.hasPrefix("control characters are not allowed") == true)
+        }
+    }
+}
