@@ -39,8 +39,10 @@ enum DVFSCommand {
         let graph = try WorkloadArguments.graph(model: model, hardware: hardware, arguments, usage: usage)
         var points: [OperatingPoint]?
         if let text = arguments.options["points"] {
-            guard let count = Int(text), count >= 2 else {
-                throw .usage("--points takes a count of at least 2", usage: usage)
+            guard let count = Int(text), count >= 2, count <= DVFSAnalysis.maximumPoints else {
+                throw .usage(
+                    "--points takes a count from 2 to \(DVFSAnalysis.maximumPoints) (each is a whole evaluation), found '\(text)'",
+                    usage: usage)
             }
             points = OperatingPoint.alphaPowerLaw(nominal: hardware.operatingPoints[0], count: count)
         } else if hardware.operatingPoints.count == 1 {

@@ -25,7 +25,8 @@ enum WorkloadArguments {
         if graphArguments.options["precision"] == nil {
             graphArguments.options["precision"] = PrecisionConfig.default(for: hardware).description
         }
-        let graph = try GraphCommand.build(model: model, graphArguments, usage: usage)
+        var graph = try GraphCommand.build(model: model, graphArguments, usage: usage)
+        if let warning = graph.memoryFitWarning(on: hardware) { graph.warnings.append(warning) }
         for warning in graph.warnings { FileHandle.standardError.write(Data("joule: warning: \(warning)\n".utf8)) }
         return graph
     }

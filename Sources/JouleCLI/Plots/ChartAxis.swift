@@ -102,6 +102,7 @@ struct ChartAxis {
                 high = ceil(high - 1e-9)
             }
         }
+        (low, high) = Self.ordered(low: low, high: high)
         let lower = pow(10, low)
         let upper = pow(10, high)
         let decades = Int(ceil(low - 1e-9))...Int(max(ceil(low - 1e-9), floor(high + 1e-9)))
@@ -154,6 +155,20 @@ struct ChartAxis {
     }
 
     /// The SI prefix factor that brings `magnitude` into [1, 1000), or 1 when prefixes are not allowed.
+    /// Log-axis exponents made safe to lay out: finite (±300 at most, an empty or zero data
+    /// set gives -inf) and at least one decade apart, whatever extreme numbers the data held.
+    static func ordered(low: Double, high: Double) -> (low: Double, high: Double) {
+        let low = low.isFinite ? min(max(low, -300), 299) : (high.isFinite ? min(max(high, -299), 300) - 1 : 0)
+        let high = high.isFinite ? min(max(high, -300), 300) : low + 1
+        return high > low ? (low, high) : (low, low + 1)
+    }
+
+    /// The range 10^low ... 10^high, ordered and finite (see `ordered`).
+    static func decadeDomain(low: Double, high: Double) -> ClosedRange<Double> {
+        let (low, high) = ordered(low: low, high: high)
+        return pow(10, low)...pow(10, high)
+    }
+
     static func prefixFactor(_ magnitude: Double, allowed: Bool) -> Double {
         guard allowed, magnitude > 0, magnitude.isFinite else { return 1 }
         let exponent = Int(floor(log10(magnitude * 1.0005) / 3)) * 3

@@ -101,8 +101,9 @@ enum RooflinePlot {
         let ys = shown.map(\.attained) + [peak, outer * pow(10, xLow + 0.3)]
         let yLow = floor(log10((ys.filter { $0 > 0 }.min() ?? 1) / 1.5))
         let yHigh = ceil(log10(peak * 2.5))
-        let xMin = pow(10, xLow)
-        let xMax = pow(10, xHigh)
+        let xDomain = ChartAxis.decadeDomain(low: xLow, high: xHigh)
+        let xMin = xDomain.lowerBound
+        let xMax = xDomain.upperBound
 
         var chart = SVGChart(
             title: "Roofline: \(evaluation.graph.model.name) \(evaluation.graph.phase.name) on \(hardware.name)",
@@ -110,10 +111,10 @@ enum RooflinePlot {
                 "\(evaluation.graph.phase) · \(evaluation.graph.precision) · \(evaluation.mode.rawValue) traffic · \(point.frequency)",
             x: ChartAxis(
                 title: "Arithmetic intensity", unit: "op/DRAM byte", prefixable: false, scale: .log,
-                domain: xMin...xMax),
+                domain: xDomain),
             y: ChartAxis(
                 title: "Attained performance", unit: "op/s", prefixable: false, scale: .log,
-                domain: pow(10, yLow)...pow(10, yHigh)))
+                domain: ChartAxis.decadeDomain(low: yLow, high: yHigh)))
 
         // Ceilings and bandwidth lines.
         let leftmostRidge = max(xMin, ridges.min() ?? xMin)

@@ -7,9 +7,8 @@ import YAML
 extension Session {
     // MARK: save and restore
 
-    mutating func save(_ name: String) -> String {
-        if snapshots[name] == nil { snapshotOrder.append(name) }
-        snapshots[name] = Snapshot(hardware: hardware, model: model, workload: workload)
+    func save(_ name: String) -> String {
+        snapshots.keep(Snapshot(hardware: hardware, model: model, workload: workload), as: name)
         let hw = hardware.map { $0.accelerator.name + (edited($0) ? "*" : "") } ?? "no hardware"
         return "saved \(name): \(hw), \(model?.config.name ?? "no model"), \(phaseSummary)"
     }

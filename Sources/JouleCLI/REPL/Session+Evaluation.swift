@@ -52,11 +52,16 @@ extension Session {
     func graph(for accelerator: Accelerator? = nil) throws(SessionError) -> Graph {
         let m = try requireModel()
         let arguments = try self.arguments(hardware: accelerator ?? hardware?.accelerator)
+        var graph: Graph
         do {
-            return try GraphCommand.build(model: m.config, arguments, usage: EvalCommand.usage)
+            graph = try GraphCommand.build(model: m.config, arguments, usage: EvalCommand.usage)
         } catch {
             throw SessionError(error)
         }
+        if let hardware = accelerator ?? hardware?.accelerator, let warning = graph.memoryFitWarning(on: hardware) {
+            graph.warnings.append(warning)
+        }
+        return graph
     }
 
     /// The evaluator of `joule eval` for an accelerator, sharing the session's mapping cache.

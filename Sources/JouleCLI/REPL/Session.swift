@@ -58,9 +58,10 @@ struct Session {
     var model: Model?
     var workload = Workload()
     var format = SessionCommand.Format.table
-    var snapshots: [String: Snapshot] = [:]
+    /// The snapshots `save` kept.
+    let snapshots = SnapshotShelf()
     /// Snapshot names in the order they were saved.
-    var snapshotOrder: [String] = []
+    var snapshotOrder: [String] { snapshots.names }
     /// Where names are looked up.
     var catalog = Catalog.standard()
     /// Mapping results shared by every evaluation of the session (a memo: it never changes a result).

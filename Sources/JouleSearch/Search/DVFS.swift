@@ -25,6 +25,9 @@ public struct DVFSPoint: Sendable {
 public struct DVFSAnalysis: Sendable {
     /// One entry per operating point, in the hardware's order (nominal first).
     public var points: [DVFSPoint]
+    /// The most operating points one analysis evaluates (each is a whole graph evaluation, so
+    /// a larger count is a typo, not a finer curve).
+    public static let maximumPoints = 1_000
     /// The power Zeus's cost charges per second (the hardware's TDP).
     public var maxPower: Double
 
