@@ -26,7 +26,7 @@ public final class SweepPlan: @unchecked Sendable {
     /// The sweep.
     public let spec: SweepSpec
     /// Value indices per axis, by point id.
-    public let points: [[Int]]
+    public let points: DesignSpace
     /// Every swept key, axes flattened (linked keys side by side).
     public let keys: [String]
     /// The mapping results shared by all points.
@@ -71,7 +71,7 @@ public final class SweepPlan: @unchecked Sendable {
         _ = try YAMLDecoder().decode(Accelerator.self, from: node, path: path, lines: hardwareLines)
         baseModel = try ModelConfig.load(spec.base.model, catalog: self.catalog)
         do {
-            points = try DesignSpace.points(axes: spec.axes, strategy: spec.strategy)
+            points = try DesignSpace(axes: spec.axes, strategy: spec.strategy)
         } catch {
             throw Diagnostics([Diagnostic(path: spec.path, mark: nil, message: error.message, hint: error.hint)])
         }
