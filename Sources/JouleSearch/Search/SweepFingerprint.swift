@@ -9,7 +9,7 @@ public struct SweepFingerprint: Sendable, Equatable, Codable {
     public struct Part: Sendable, Equatable, Codable {
         /// What the part is.
         public var name: String
-        /// Its canonical values (quantities in SI), compared.
+        /// Its values after defaults (ranges expanded), compared.
         public var values: [String]
         /// How it reads, for messages.
         public var written: String

@@ -1,8 +1,7 @@
 import Foundation
 
 extension SweepSpec {
-    /// The sweep after defaults as named parts, quantities in SI: what a sweep folder's
-    /// fingerprint compares.
+    /// The sweep after defaults as named parts: what a sweep folder's fingerprint compares.
     public var parts: [SweepFingerprint.Part] {
         func part(_ name: String, _ value: String) -> SweepFingerprint.Part {
             SweepFingerprint.Part(name: name, values: [value], written: value)
@@ -38,24 +37,17 @@ extension SweepSpec {
             SweepFingerprint.Part(
                 name: "objectives", values: objectives.map(\.rawValue),
                 written: objectives.map(\.rawValue).joined(separator: ", ")))
+        // A constraint's text as written is in points.csv (the violated column): compare the text.
         var seen: [String: Int] = [:]
         for constraint in constraints {
             let subject: String
-            let canonical: String
             switch constraint.kind {
-            case .fitsMemory:
-                subject = "fits_memory"
-                canonical = subject
-            case .bound(let metric, let comparison, let limit):
-                subject = metric.rawValue
-                canonical = "\(metric.rawValue) \(comparison.rawValue) \(number(limit))"
+            case .fitsMemory: subject = "fits_memory"
+            case .bound(let metric, _, _): subject = metric.rawValue
             }
             seen[subject, default: 0] += 1
             let count = seen[subject, default: 1]
-            let name = "constraint \(subject)" + (count > 1 ? " (\(count))" : "")
-            out.append(
-                SweepFingerprint.Part(
-                    name: name, values: [canonical], written: constraint.text.trimmingCharacters(in: .whitespaces)))
+            out.append(part("constraint \(subject)" + (count > 1 ? " (\(count))" : ""), constraint.text))
         }
         out.append(part("eta", number(eta)))
         out.append(part("tiling_budget", String(tilingBudget)))
