@@ -61,8 +61,8 @@ struct DesignSpaceTests {
         } catch {
             #expect(error.message.contains("1,000,000,000 samples may give 1,000,000,000 points"))
             #expect(error.message.contains("over the limit of 10,000,000"))
-            // (128 + 1,024) bytes x 10^9 = 1.152 TB.
-            #expect(error.message.contains("about 1.152 TB"))
+            // (128 + 2,600) bytes x 10^9 = 2.728 TB.
+            #expect(error.message.contains("about 2.728 TB"))
         }
         // The grid of the same axes is refused too, without enumerating it.
         #expect(throws: SweepError.self) { try DesignSpace(axes: axes, strategy: .grid) }
