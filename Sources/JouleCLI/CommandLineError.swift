@@ -8,6 +8,8 @@ enum CommandLineError: Error {
     case data(Diagnostics)
     /// Something outside Joule failed (exit 74, I/O): a message.
     case io(String)
+    /// Another process holds what the command needs; try again later (exit 75): a message.
+    case busy(String)
 }
 
 /// Parsed command-line words: positionals and `--option value` / `--flag` pairs.

@@ -6,7 +6,7 @@ import YAML
 /// `joule sweep FILE` and `joule sweep merge DIR...`.
 enum SweepCommand {
     static let usage =
-        "usage: joule sweep FILE [--out DIR] [--resume] [--shard I/N]\n       joule sweep FILE --slurm [--shards N] [--partition P] [--time T] [--submit | --print] [--only-missing]\n       joule sweep merge DIR... [--out DIR]"
+        "usage: joule sweep FILE [--out DIR] [--resume | --force] [--shard I/N]\n       joule sweep FILE --slurm [--shards N] [--partition P] [--time T] [--submit | --print] [--only-missing]\n       joule sweep merge DIR... [--out DIR]"
 
     static let help = """
         \(usage)
@@ -21,10 +21,21 @@ enum SweepCommand {
 
           --shard I/N   run only the points with id mod N = I - 1 (I from 1 to N), for a job
                         array; then combine the shard folders with `joule sweep merge`
-          --resume      keep the finished points in DIR/points.csv and run the rest
+          --resume      keep the finished points in DIR/points.csv and run the rest; refused
+                        (exit 65, naming what differs) unless DIR holds this sweep's points:
+                        same sweep file after defaults, hardware and model files, joule
+                        version and shard. Rows that do not check out are recomputed
+          --force       discard DIR's previous results (only the files a sweep writes, and
+                        only when DIR/sweep.json shows a sweep wrote them) and start over
+
+        A folder that holds results already is refused without --resume or --force (exit 65).
+        One process at a time writes in DIR (DIR/sweep.lock): a second is refused with the
+        holder's pid (exit 75); a lock left by a killed run is taken over.
 
         `merge` combines shard folders into --out (default: the shards' parent folder) and
-        reports ids found twice and ids no shard has (exit 65 when any are missing).
+        reports ids found twice and ids no shard has (exit 65 when any are missing). Shards
+        of another sweep (other sweep file, hardware or model file, joule version, split) are
+        refused, naming what differs.
 
         \(slurmHelp)
 
@@ -39,7 +50,7 @@ enum SweepCommand {
         if words.first == "merge" { return try merge(Array(words.dropFirst())) }
         let arguments = try Arguments(
             words, valued: ["out", "shard", "shards", "partition", "time"],
-            flags: ["resume", "slurm", "submit", "print", "only-missing"], usage: usage)
+            flags: ["resume", "force", "slurm", "submit", "print", "only-missing"], usage: usage)
         guard arguments.positionals.count == 1 else { throw .usage("name one sweep file", usage: usage) }
         var shard: (Int, Int)?
         if let text = arguments.options["shard"] {
@@ -62,17 +73,22 @@ enum SweepCommand {
         for flag in ["submit", "print", "only-missing"] where arguments.flags.contains(flag) {
             throw .usage("--\(flag) goes with --slurm", usage: usage)
         }
+        if arguments.flags.contains("resume") && arguments.flags.contains("force") {
+            throw .usage("give --resume or --force, not both", usage: usage)
+        }
         let runner = SweepRunner(
-            plan: plan, directory: directory, shard: shard, resume: arguments.flags.contains("resume"))
+            plan: plan, directory: directory, shard: shard, resume: arguments.flags.contains("resume"),
+            force: arguments.flags.contains("force"))
         let progress = ProgressBar(label: plan.spec.name)
         let outcome: SweepRunner.Outcome
         do {
             outcome = try runner.run { done, total in progress.update(done: done, total: total) }
         } catch {
             progress.finish()
-            throw .io(error.description)
+            throw failure(error, path: directory)
         }
         progress.finish()
+        for note in outcome.notes { FileHandle.standardError.write(Data("joule: note: \(note)\n".utf8)) }
         var text = report(outcome: outcome, plan: plan, directory: directory)
         do {
             _ = try ParetoPlot.writeParetoSVG(directory: directory, objectives: plan.spec.objectives.map(\.column))
@@ -83,13 +99,34 @@ enum SweepCommand {
         return text
     }
 
+    /// A sweep error as the command's failure: bad data exits 65, I/O 74, a busy folder 75.
+    static func failure(_ error: SweepError, path: String) -> CommandLineError {
+        switch error.kind {
+        case .data:
+            return .data(Diagnostics([Diagnostic(path: path, mark: nil, message: error.message, hint: error.hint)]))
+        case .io: return .io(error.description)
+        case .busy: return .busy(error.description)
+        }
+    }
+
     static func report(outcome: SweepRunner.Outcome, plan: SweepPlan, directory: String) -> String {
         let rows = outcome.table.rows
         let feasible = rows.filter(\.feasible).count
         let failed = rows.filter { !$0.error.isEmpty }.count
+        var counts = "\(rows.count) points ("
+        if outcome.refined > 0 { counts += "\(rows.count - outcome.refined) of the design space: " }
+        counts += "\(outcome.evaluated) evaluated now"
+        if outcome.resumed > 0 { counts += ", \(outcome.resumed) resumed" }
+        if outcome.refined > 0 { counts += "; \(outcome.refined) more found by refinement" }
+        counts += ")"
         var out = [
-            "\(plan.spec.name): \(rows.count) points (\(outcome.evaluated) evaluated now), \(feasible) feasible, \(failed) failed; \(outcome.pareto.count) on the Pareto front"
+            "\(plan.spec.name): \(counts), \(feasible) feasible, \(failed) failed; \(outcome.pareto.count) on the Pareto front"
         ]
+        if outcome.rejected > 0 {
+            out.append(
+                "\(outcome.rejected) rows of the previous points.csv did not check out and were dropped; "
+                    + "\(outcome.recomputed) of their points were recomputed")
+        }
         var table = TextTable(["best", "value", "id", "settings"], alignments: [.left, .right, .right, .left])
         for metric in plan.spec.objectives {
             let candidates = rows.filter { $0.feasible && $0.metrics[metric] != nil }
@@ -114,28 +151,14 @@ enum SweepCommand {
         do {
             merged = try SweepMerge(directories: arguments.positionals)
         } catch {
-            throw .data(
-                Diagnostics([
-                    Diagnostic(path: arguments.positionals.first ?? "merge", mark: nil, message: error.description)
-                ]))
+            throw failure(error, path: arguments.positionals.first ?? "merge")
         }
         let first = arguments.positionals.first ?? "."
         let directory = arguments.options["out"] ?? (first as NSString).deletingLastPathComponent
         do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            try merged.table.write(path: (directory as NSString).appendingPathComponent("points.csv"))
-            let front = Pareto.front(merged.table.rows, objectives: merged.objectives)
-            try SweepTable(keys: merged.table.keys, rows: front).write(
-                path: (directory as NSString).appendingPathComponent("pareto.csv"))
-            if let spec = try? SweepSpec.load(merged.sweepFile) {
-                let summary = SweepSummary(
-                    spec: spec, keys: merged.table.keys, rows: merged.table.rows, pareto: front, total: merged.total)
-                try summary.markdown().write(
-                    toFile: (directory as NSString).appendingPathComponent("summary.md"), atomically: true,
-                    encoding: .utf8)
-            }
+            try merged.write(directory: directory)
         } catch {
-            throw .io("cannot write the merged sweep to \(directory): \(error)")
+            throw failure(error, path: directory)
         }
         var out = [
             "merged \(arguments.positionals.count) shards into \(directory): \(merged.table.rows.count) of \(merged.total) points"
@@ -167,6 +190,7 @@ final class ProgressBar: @unchecked Sendable {
     private let start = Date()
     private var lastDecile = -1
     private var drawn = false
+    private var width = 0
 
     init(label: String) { self.label = label }
 
@@ -176,12 +200,11 @@ final class ProgressBar: @unchecked Sendable {
         let eta = rate > 0 ? Double(total - done) / rate : 0
         let fraction = total > 0 ? Double(done) / Double(total) : 1
         if terminal {
-            let width = 30
-            let filled = Int(fraction * Double(width))
-            let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
-            let line =
-                "\r\(label) [\(bar)] \(done)/\(total)  \(QuantityFormat.number(rate)) points/s  ETA \(Int(eta.rounded())) s "
-            FileHandle.standardError.write(Data(line.utf8))
+            let line = Self.line(label: label, done: done, total: total, rate: rate, eta: eta)
+            // Blank out what a longer previous line leaves behind ("ETA 10 s" then "ETA 9 s").
+            let padding = String(repeating: " ", count: max(0, width - line.count))
+            FileHandle.standardError.write(Data(("\r" + line + padding).utf8))
+            width = line.count
             drawn = true
         } else {
             let decile = Int(fraction * 10)
@@ -191,6 +214,16 @@ final class ProgressBar: @unchecked Sendable {
                     Data("\(label): \(done)/\(total) points, \(QuantityFormat.number(rate)) points/s\n".utf8))
             }
         }
+    }
+
+    /// One progress line: a bar, the count, the rate and the time left (unknown before a rate).
+    static func line(label: String, done: Int, total: Int, rate: Double, eta: Double) -> String {
+        let fraction = total > 0 ? min(1, Double(done) / Double(total)) : 1
+        let width = 30
+        let filled = Int(fraction * Double(width))
+        let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
+        let left = rate > 0 ? "ETA \(Int(eta.rounded())) s" : "ETA unknown"
+        return "\(label) [\(bar)] \(done)/\(total)  \(QuantityFormat.number(rate)) points/s  \(left)"
     }
 
     func finish() {

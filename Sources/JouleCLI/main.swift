@@ -3,7 +3,7 @@ import JouleSpec
 import YAML
 
 /// Joule's version, printed by `joule --version`.
-let jouleVersion = "0.1.0"
+let jouleVersion = JouleVersion.current
 
 let topUsage = "usage: joule <command> [arguments] [--format table|json]"
 
@@ -98,6 +98,9 @@ func runJoule(_ words: [String]) -> Int32 {
         case .io(let message):
             FileHandle.standardError.write(Data("joule: error: \(message)\n".utf8))
             return 74
+        case .busy(let message):
+            FileHandle.standardError.write(Data("joule: error: \(message)\n".utf8))
+            return 75
         }
     } catch {
         FileHandle.standardError.write(Data("joule: error: \(error)\n".utf8))

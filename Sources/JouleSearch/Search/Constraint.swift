@@ -76,6 +76,17 @@ public struct Constraint: Sendable, Hashable, CustomStringConvertible, Decodable
         }
     }
 
+    /// Whether the condition holds for some metrics (column units, as in points.csv), given
+    /// whether the weights and KV cache fit.
+    public func holds(metrics: [Metric: Double], fitsMemory: Bool) -> Bool {
+        switch kind {
+        case .fitsMemory:
+            return fitsMemory
+        case .bound(let metric, let comparison, let limit):
+            return comparison.holds((metrics[metric] ?? .nan) * metric.siPerColumnUnit, limit)
+        }
+    }
+
     public init(from decoder: any Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)
         do {

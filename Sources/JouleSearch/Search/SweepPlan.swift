@@ -26,7 +26,7 @@ public final class SweepPlan: @unchecked Sendable {
     /// The sweep.
     public let spec: SweepSpec
     /// Value indices per axis, by point id.
-    public let points: [[Int]]
+    public let points: DesignSpace
     /// Every swept key, axes flattened (linked keys side by side).
     public let keys: [String]
     /// The mapping results shared by all points.
@@ -37,6 +37,10 @@ public final class SweepPlan: @unchecked Sendable {
         "batch", "sequence", "context", "model", "phase", "precision", "dataflow", "fusion", "attention", "logits",
         "operating_point", "roofline",
     ]
+
+    /// The files the points are computed from, besides the sweep file: the base hardware, the
+    /// base model, and every model a `model` axis names, each with its role.
+    public let inputFiles: [(role: String, path: String)]
 
     private let specLines: SourceLines?
     private let hardwareNode: YAMLNode
@@ -70,8 +74,22 @@ public final class SweepPlan: @unchecked Sendable {
         hardwareNode = node
         _ = try YAMLDecoder().decode(Accelerator.self, from: node, path: path, lines: hardwareLines)
         baseModel = try ModelConfig.load(spec.base.model, catalog: self.catalog)
+        var files = [(role: "base hardware file", path: path)]
+        if let modelPath = self.catalog.resolve(spec.base.model, shelf: .models) {
+            files.append((role: "base model file", path: modelPath))
+        }
+        for axis in spec.axes {
+            for (j, key) in axis.keys.enumerated() where key == "model" {
+                for row in axis.values {
+                    if let modelPath = self.catalog.resolve(row[j], shelf: .models) {
+                        files.append((role: "model file for model=\(row[j])", path: modelPath))
+                    }
+                }
+            }
+        }
+        inputFiles = files
         do {
-            points = try DesignSpace.points(axes: spec.axes, strategy: spec.strategy)
+            points = try DesignSpace(axes: spec.axes, strategy: spec.strategy)
         } catch {
             throw Diagnostics([Diagnostic(path: spec.path, mark: nil, message: error.message, hint: error.hint)])
         }
@@ -330,15 +348,12 @@ public final class SweepPlan: @unchecked Sendable {
         ]
         result.feasible = true
         for constraint in spec.constraints {
-            let holds: Bool
-            switch constraint.kind {
-            case .fitsMemory:
+            var fits = true
+            if constraint.kind == .fitsMemory {
                 let capacity = hardware.dram?.totalSize.si ?? hardware.memory.first?.totalSize.si ?? 0
-                holds = graph.weightBytes + graph.kvCacheBytes <= capacity
-            case .bound(let metric, let comparison, let limit):
-                holds = comparison.holds((result.metrics[metric] ?? .nan) * metric.siPerColumnUnit, limit)
+                fits = graph.weightBytes + graph.kvCacheBytes <= capacity
             }
-            if !holds {
+            if !constraint.holds(metrics: result.metrics, fitsMemory: fits) {
                 result.feasible = false
                 result.violated = constraint.text
                 break

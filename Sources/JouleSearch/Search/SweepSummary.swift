@@ -33,8 +33,11 @@ public struct SweepSummary: Sendable {
         let feasible = rows.filter(\.feasible)
         let failed = rows.filter { !$0.error.isEmpty }
         var out = ["# Sweep \(spec.name)", ""]
+        let sampled = rows.filter { $0.id < total }.count
+        let refined = rows.count - sampled
+        let extra = refined > 0 ? ", and \(refined) more found by refinement" : ""
         out.append(
-            "\(rows.count) of \(total) points evaluated: \(feasible.count) feasible, \(rows.count - feasible.count - failed.count) violate a constraint, \(failed.count) failed. Objectives: \(spec.objectives.map(\.column).joined(separator: ", "))."
+            "\(sampled) of \(total) points of the design space evaluated\(extra): \(feasible.count) feasible, \(rows.count - feasible.count - failed.count) violate a constraint, \(failed.count) failed. Objectives: \(spec.objectives.map(\.column).joined(separator: ", "))."
         )
         if !spec.constraints.isEmpty {
             out.append("Constraints: \(spec.constraints.map(\.text).joined(separator: "; ")).")

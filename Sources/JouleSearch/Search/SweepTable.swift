@@ -7,6 +7,9 @@ public struct SweepTable: Sendable {
     public var keys: [String]
     /// The rows, by id.
     public var rows: [PointResult]
+    /// Lines read from a file that are not well-formed rows (wrong cell count, a feasible flag
+    /// other than true or false, a metric that is not a number): the id each names, if any.
+    public var malformed: [Int?] = []
 
     /// A table over some keys.
     public init(keys: [String], rows: [PointResult] = []) {
@@ -31,7 +34,7 @@ public struct SweepTable: Sendable {
     public static func read(path: String) throws(SweepError) -> SweepTable {
         guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8)
         else {
-            throw SweepError("cannot read \(path)")
+            throw SweepError("cannot read \(path)", kind: .io)
         }
         // A run killed mid-line leaves a partial last line: keep complete lines only.
         let complete =
@@ -45,21 +48,30 @@ public struct SweepTable: Sendable {
             throw SweepError("\(path) is not a Joule points.csv (unexpected header)")
         }
         let keys = Array(header[1..<(header.count - 3 - metrics.count)])
-        var rows: [PointResult] = []
+        var table = SweepTable(keys: keys)
         for record in records.dropFirst() {
             let cells = record.cells
-            guard cells.count == header.count, let id = Int(cells[0]) else { continue }
-            var metricValues: [Metric: Double] = [:]
-            for (offset, metric) in Metric.allCases.enumerated() {
-                if let value = Double(cells[1 + keys.count + 3 + offset]) { metricValues[metric] = value }
+            let flag = cells.count == header.count ? cells[1 + keys.count] : ""
+            guard cells.count == header.count, let id = Int(cells[0]), flag == "true" || flag == "false" else {
+                table.malformed.append(cells.first.flatMap { Int($0) })
+                continue
             }
-            rows.append(
+            var metricValues: [Metric: Double] = [:]
+            var numbers = true
+            for (offset, metric) in Metric.allCases.enumerated() {
+                let cell = cells[1 + keys.count + 3 + offset]
+                if let value = Double(cell) { metricValues[metric] = value } else if !cell.isEmpty { numbers = false }
+            }
+            guard numbers else {
+                table.malformed.append(id)
+                continue
+            }
+            table.rows.append(
                 PointResult(
-                    id: id, values: Array(cells[1...keys.count]), metrics: metricValues,
-                    feasible: cells[1 + keys.count] == "true", violated: cells[2 + keys.count],
-                    error: cells[3 + keys.count]))
+                    id: id, values: Array(cells[1...keys.count]), metrics: metricValues, feasible: flag == "true",
+                    violated: cells[2 + keys.count], error: cells[3 + keys.count]))
         }
-        return SweepTable(keys: keys, rows: rows)
+        return table
     }
 
     /// The whole table as text, rows sorted by id.
@@ -72,7 +84,7 @@ public struct SweepTable: Sendable {
         do {
             try text().write(toFile: path, atomically: true, encoding: .utf8)
         } catch {
-            throw SweepError("cannot write \(path): \(error.localizedDescription)")
+            throw SweepError("cannot write \(path): \(error.localizedDescription)", kind: .io)
         }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import JouleSpec
+import Numerics
 import Testing
 
 @testable import JouleSearch
@@ -11,13 +12,13 @@ struct DesignSpaceTests {
     ]
 
     @Test func gridIsEveryCombinationLastAxisFastest() throws {
-        let points = try DesignSpace.points(axes: Self.axes, strategy: .grid)
+        let points = Array(try DesignSpace(axes: Self.axes, strategy: .grid))
         #expect(points == [[0, 0], [0, 1], [0, 2], [1, 0], [1, 1], [1, 2]])
     }
 
     @Test func randomIsReproducibleAndDeduplicated() throws {
-        let a = try DesignSpace.points(axes: Self.axes, strategy: .random(samples: 50, seed: 7))
-        let b = try DesignSpace.points(axes: Self.axes, strategy: .random(samples: 50, seed: 7))
+        let a = Array(try DesignSpace(axes: Self.axes, strategy: .random(samples: 50, seed: 7)))
+        let b = Array(try DesignSpace(axes: Self.axes, strategy: .random(samples: 50, seed: 7)))
         #expect(a == b)
         #expect(Set(a).count == a.count)
         #expect(a.count <= 6)
@@ -26,8 +27,54 @@ struct DesignSpaceTests {
     /// The first Sobol points of 2 dimensions are (0.5, 0.5), (0.75, 0.25), (0.25, 0.75): on a
     /// 2 x 3 grid those are indices (1, 1), (1, 0), (0, 2).
     @Test func sobolMapsQuasiRandomPointsToIndices() throws {
-        let points = try DesignSpace.points(axes: Self.axes, strategy: .sobol(samples: 3))
+        let points = Array(try DesignSpace(axes: Self.axes, strategy: .sobol(samples: 3)))
         #expect(points == [[1, 1], [1, 0], [0, 2]])
+    }
+
+    /// Streaming keeps the order of first appearance: the sampled points are the distinct draws
+    /// of GSL's sequence in draw order, even when drawing stops early.
+    @Test func randomPointsAreTheDistinctDrawsInOrder() throws {
+        let draws = try RandomSequence.draws(count: 40, bounds: [2, 3], seed: 7)
+        var expected: [[Int]] = []
+        for draw in draws where !expected.contains(draw) { expected.append(draw) }
+        #expect(Array(try DesignSpace(axes: Self.axes, strategy: .random(samples: 40, seed: 7))) == expected)
+    }
+
+    /// A billion samples of a 2 x 3 grid can give only its 6 points: drawing stops once all six
+    /// are seen, instead of holding a billion draws (8 GB at one Int each).
+    @Test func hugeSampleCountsOfASmallGridStopAtEveryPoint() throws {
+        let space = try DesignSpace(axes: Self.axes, strategy: .random(samples: 1_000_000_000, seed: 1))
+        #expect(space.count == 6)
+        #expect(Set(space).count == 6)
+        let sobol = try DesignSpace(axes: Self.axes, strategy: .sobol(samples: 1_000_000_000))
+        #expect(sobol.count == 6)
+    }
+
+    /// Four axes of 1,000 values: 10^12 combinations, so a billion samples may give a billion
+    /// distinct points, over the 10^7 limit: refused before drawing, with the count and memory.
+    @Test func hugeSampleCountsOfAHugeSpaceAreRefusedBeforeAllocating() throws {
+        let axis = Axis(keys: ["k"], marks: [nil], values: (0..<1000).map { [String($0)] })
+        let axes = (0..<4).map { i in Axis(keys: ["k\(i)"], marks: [nil], values: axis.values) }
+        do {
+            _ = try DesignSpace(axes: axes, strategy: .random(samples: 1_000_000_000, seed: 1))
+            Issue.record("expected a refusal")
+        } catch {
+            #expect(error.message.contains("1,000,000,000 samples may give 1,000,000,000 points"))
+            #expect(error.message.contains("over the limit of 10,000,000"))
+            // (128 + 2,600) bytes x 10^9 = 2.728 TB.
+            #expect(error.message.contains("about 2.728 TB"))
+        }
+        // The grid of the same axes is refused too, without enumerating it.
+        #expect(throws: SweepError.self) { try DesignSpace(axes: axes, strategy: .grid) }
+    }
+
+    /// A grid point's indices are its id in the mixed radix of the axis lengths: on a 2 x 3
+    /// grid id 5 is (1, 2) and id 3 is (1, 0).
+    @Test func gridIndicesAreComputedPerId() throws {
+        let space = try DesignSpace(axes: Self.axes, strategy: .grid)
+        #expect(space.count == 6)
+        #expect(space[5] == [1, 2])
+        #expect(space[3] == [1, 0])
     }
 
     struct RangeCase: CustomTestStringConvertible, Sendable {

@@ -31,8 +31,11 @@ struct SweepRunnerTests {
         #expect(outcome.evaluated == 24)
         let expected = try Self.read(full)
 
-        // A killed run: ten finished rows, then half a line.
+        // A killed run: its sweep.json (written first), ten finished rows, then half a line.
         let partial = try temporaryFolder()
+        try FileManager.default.copyItem(
+            atPath: (full as NSString).appendingPathComponent("sweep.json"),
+            toPath: (partial as NSString).appendingPathComponent("sweep.json"))
         let lines = expected.split(separator: "\n", omittingEmptySubsequences: false)
         let cut = lines.prefix(11).joined(separator: "\n") + "\n" + String(lines[11].prefix(20))
         try cut.write(
