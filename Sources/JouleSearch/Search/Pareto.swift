@@ -7,14 +7,27 @@ public enum Pareto {
         let scores = candidates.map { row in
             objectives.map { metric in (row.metrics[metric] ?? 0) * (metric.maximise ? -1 : 1) }
         }
-        var front: [PointResult] = []
-        for (i, row) in candidates.enumerated() {
-            let dominated = scores.indices.contains { j in
-                j != i && zip(scores[j], scores[i]).allSatisfy { $0 <= $1 }
-                    && zip(scores[j], scores[i]).contains { $0 < $1 }
-            }
-            if !dominated { front.append(row) }
+        // In lexicographic order of the scores, every point that dominates another comes before
+        // it, and a dominated point's dominator is itself dominated by (or equal to) a point of
+        // the front: so each candidate need only be checked against the front kept so far,
+        // O(n x front) rather than O(n^2).
+        let order = candidates.indices.sorted { scores[$0].lexicographicallyPrecedes(scores[$1]) }
+        var kept: [Int] = []
+        for i in order {
+            let dominated = kept.contains { j in Self.dominates(scores[j], scores[i]) }
+            if !dominated { kept.append(i) }
         }
+        let front = kept.map { candidates[$0] }
         return front.sorted { $0.id < $1.id }
+    }
+
+    /// True when `a` is at least as good as `b` everywhere and better somewhere (lower is better).
+    static func dominates(_ a: [Double], _ b: [Double]) -> Bool {
+        var better = false
+        for (x, y) in zip(a, b) {
+            if x > y { return false }
+            if x < y { better = true }
+        }
+        return better
     }
 }
