@@ -147,6 +147,16 @@ public struct LinearFit: Sendable {
         guard rhs.allSatisfy(\.isFinite) && terms.allSatisfy({ $0.values.allSatisfy(\.isFinite) }) else {
             throw CalibrationError("a fit needs finite numbers")
         }
+        // The weighted columns' sums of squares must be finite for the decomposition to keep any digit.
+        let weights = rhs.map { weighting == .relative && $0 != 0 ? 1 / abs($0) : 1 }
+        for term in terms {
+            let squares = zip(term.values, weights).reduce(0.0) { $0 + ($1.0 * $1.1) * ($1.0 * $1.1) }
+            guard squares.isFinite else {
+                throw CalibrationError(
+                    "\(term.name) cannot be identified: its counts span too wide a range for the fit",
+                    hint: "the rows' counts or measurements span too wide a range to fit together")
+            }
+        }
         let fit: LinearFit
         do {
             fit = try solve(terms: terms, rhs: rhs, weighting: weighting)

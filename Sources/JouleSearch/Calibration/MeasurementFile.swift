@@ -164,7 +164,7 @@ public struct MeasurementFile: Sendable {
                 measurements.append(measurement)
                 records.append((record.line, record.bytes))
             }
-            for error in row.errors {
+            for error in Diagnostics(row.errors).items {
                 if errors.count < limits.diagnostics {
                     errors.append(error)
                 } else {
@@ -274,16 +274,18 @@ public struct MeasurementFile: Sendable {
         CSV.line(line - 1, in: bytes, range: 0..<bytes.count).map(displayable)
     }
 
-    /// A line as printed under a diagnostic: control characters and the Unicode line and
-    /// paragraph separators shown as U+FFFD, one column each, so the caret stays under its column.
+    /// Whether a character prints as nothing or breaks a terminal's line: a control character
+    /// (C0 other than tab, DEL, C1 including U+0085) or the line or paragraph separator.
+    static func isInvisible(_ scalar: Unicode.Scalar) -> Bool {
+        (scalar.value < 0x20 && scalar != "\t") || (0x7F...0x9F).contains(scalar.value) || scalar == "\u{2028}"
+            || scalar == "\u{2029}"
+    }
+
+    /// A line as printed under a diagnostic: invisible characters shown as U+FFFD, one column
+    /// each, so the caret stays under its column.
     static func displayable(_ line: String) -> String {
         var shown = String.UnicodeScalarView()
-        for scalar in line.unicodeScalars {
-            let hidden =
-                (scalar.value < 0x20 && scalar != "\t") || (0x7F...0x9F).contains(scalar.value)
-                || scalar == "\u{2028}" || scalar == "\u{2029}"
-            shown.append(hidden ? "\u{FFFD}" : scalar)
-        }
+        for scalar in line.unicodeScalars { shown.append(isInvisible(scalar) ? "\u{FFFD}" : scalar) }
         return String(shown)
     }
 
@@ -291,10 +293,7 @@ public struct MeasurementFile: Sendable {
     static func quoted(_ text: String) -> String {
         var out = ""
         for scalar in text.unicodeScalars {
-            let hidden =
-                scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) || scalar == "\u{2028}"
-                || scalar == "\u{2029}"
-            out += hidden ? "\\u{\(String(scalar.value, radix: 16, uppercase: true))}" : String(scalar)
+            out += isInvisible(scalar) ? "\\u{\(String(scalar.value, radix: 16, uppercase: true))}" : String(scalar)
         }
         return "'\(out)'"
     }
@@ -461,8 +460,14 @@ private struct RowReader {
                 sourceLine: lines.indices.contains(index) ? lines[index] : nil))
     }
 
-    /// An error at a column's cell, or at the end of the row when the row stops short of it.
+    /// An error at a column's cell, or at the end of the row when the row stops short of it;
+    /// a cell with invisible characters (U+0085, U+2028 ...) is shown with them written out.
     mutating func error(_ message: String, at name: String, hint: String? = nil) {
+        var hint = hint
+        if let text = cells[name]?.text, text.unicodeScalars.contains(where: MeasurementFile.isInvisible) {
+            hint = [hint, "the cell holds invisible characters: \(MeasurementFile.quoted(text))"].compactMap { $0 }
+                .joined(separator: "; ")
+        }
         error(message, at: cells[name]?.mark ?? record.end, hint: hint)
     }
 
@@ -488,7 +493,7 @@ private struct RowReader {
         let unit = quantity?.unit ?? ""
         guard let value = Double(text) else {
             if let quantity, let parsed = try? UnitParser.parse(text) {
-                let example = QuantityFormat.number(parsed.value / quantity.scale, significant: 6)
+                let example = String(format: "%g", parsed.value / quantity.scale)
                 let hint =
                     parsed.kind == quantity.kind
                     ? "write \(example): the column's name gives the unit"
@@ -533,7 +538,9 @@ private struct RowReader {
     }
 
     mutating func measurement(headerLine: Int) -> MeasuredRun? {
+        // Malformed quoting or a control character: the cells are not what was meant; say only that.
         for problem in record.problems { error(problem.message, at: problem.mark, hint: problem.hint) }
+        guard record.problems.isEmpty else { return nil }
         if record.cellCount > cellsInHeader {
             error(
                 "the row has \(QuantityFormat.grouped(record.cellCount)) cells but the header (line \(headerLine)) names \(cellsInHeader) columns",
