@@ -27,8 +27,10 @@ enum CalibrateCommand {
         The CSV has one run per row: `model, phase, batch, sequence|context` (a Joule workload)
         or `op, b, m, n, k` (gemm, copy, softmax, rmsnorm, layernorm), plus `precision`,
         `hardware`, `time_s`, `energy_j` (or `power_w`), and optionally `idle_power_w` (added back),
-        `clock_mhz`, `power_limit_w`, `repetitions`. Lines starting with # are comments. A bad
-        row is reported with its line and left out. Tools/measure-gpu/measure.py writes such files.
+        `clock_mhz`, `power_limit_w`, `repetitions`. Lines starting with # are comments; lines end
+        with LF, CR LF or CR. A bad row is reported at its line and column and left out (at most
+        50 errors are printed per file). A file may have up to 64 MiB, 1,000,000 rows and 256
+        columns. Tools/measure-gpu/measure.py writes such files.
 
           --roofline       ideal (default): compulsory DRAM traffic only, so MAC and DRAM
                            energies absorb on-chip traffic; mapped: the mapper's traffic at every
