@@ -27,8 +27,10 @@ enum CalibrateCommand {
         The CSV has one run per row: `model, phase, batch, sequence|context` (a Joule workload)
         or `op, b, m, n, k` (gemm, copy, softmax, rmsnorm, layernorm), plus `precision`,
         `hardware`, `time_s`, `energy_j` (or `power_w`), and optionally `idle_power_w` (added back),
-        `clock_mhz`, `power_limit_w`, `repetitions`. Lines starting with # are comments. A bad
-        row is reported with its line and left out. Tools/measure-gpu/measure.py writes such files.
+        `clock_mhz`, `power_limit_w`, `repetitions`. Lines starting with # are comments; lines end
+        with LF, CR LF or CR. A bad row is reported at its line and column and left out (at most
+        50 errors are printed per file). A file may have up to 64 MiB, 1,000,000 rows and 256
+        columns. Tools/measure-gpu/measure.py writes such files.
 
           --roofline       ideal (default): compulsory DRAM traffic only, so MAC and DRAM
                            energies absorb on-chip traffic; mapped: the mapper's traffic at every
@@ -100,15 +102,19 @@ enum CalibrateCommand {
                 hardware: hardware, mode: mode, catalog: catalog, weighting: weighting, holdout: holdout, names: names)
             calibration = try calibrator.calibrate(file)
         } catch {
-            report(file.errors, warnings: file.warnings)
-            throw .data(Diagnostics([Diagnostic(path: csvPath, mark: nil, message: error.message, hint: error.hint)]))
+            report(file, extra: [], warnings: file.warnings)
+            throw .data(
+                Diagnostics([
+                    file.diagnostic(
+                        line: error.line ?? file.headerLine, column: error.column, message: error.message,
+                        hint: error.hint)
+                ]))
         }
-        let rowErrors = file.errors + calibration.errors
-        if arguments.flags.contains("strict") && !rowErrors.isEmpty {
+        if arguments.flags.contains("strict") && (!file.errors.isEmpty || !calibration.errors.isEmpty) {
             for warning in file.warnings { FileHandle.standardError.write(Data("\(warning)\n".utf8)) }
-            throw .data(Diagnostics(rowErrors))
+            throw .data(Diagnostics(shown(file, extra: calibration.errors)))
         }
-        report(rowErrors, warnings: file.warnings)
+        report(file, extra: calibration.errors, warnings: file.warnings)
 
         var written: HardwareFileEditor.Outcome?
         if let output = arguments.options["output"] {
@@ -134,16 +140,21 @@ enum CalibrateCommand {
         return format == "json" ? report.json(written: written) : report.table(written: written)
     }
 
+    /// The row errors to print: the file's and `extra` (rows that could not be evaluated), the
+    /// first `limits.diagnostics` in file order, then one line saying how many more there are.
+    static func shown(_ file: MeasurementFile, extra: [Diagnostic]) -> [Diagnostic] {
+        MeasurementFile.shown(
+            file.errors + extra, omitted: file.omittedErrors, path: file.path, limit: file.limits.diagnostics)
+    }
+
     /// Prints row errors and warnings to standard error; the fit goes on without those rows.
-    static func report(_ errors: [Diagnostic], warnings: [String]) {
+    static func report(_ file: MeasurementFile, extra: [Diagnostic], warnings: [String]) {
         for warning in warnings { FileHandle.standardError.write(Data("\(warning)\n".utf8)) }
-        guard !errors.isEmpty else { return }
-        let text = Diagnostics(errors).description
-        let count = errors.count == 1 ? "1 error" : "\(errors.count) errors"
-        FileHandle.standardError.write(
-            Data(
-                "\(text.hasSuffix(count) ? String(text.dropLast(count.count)) : text)\(count) in rows; those rows are left out of the fit\n"
-                    .utf8))
+        let total = file.errors.count + extra.count + (file.omittedErrors?.count ?? 0)
+        guard total > 0 else { return }
+        let body = shown(file, extra: extra).map(\.description).joined(separator: "\n")
+        let count = total == 1 ? "1 error" : "\(QuantityFormat.grouped(total)) errors"
+        FileHandle.standardError.write(Data("\(body)\n\(count) in rows; those rows are left out of the fit\n".utf8))
     }
 
     /// Today's date, YYYY-MM-DD, in UTC.
@@ -162,6 +173,11 @@ struct CalibrationReport {
     let output: String?
 
     func percent(_ value: Double) -> String { "\(QuantityFormat.number(value * 100, significant: 3))%" }
+
+    /// R² to six digits, or why there is none.
+    func rSquared(_ fit: LinearFit) -> String {
+        fit.rSquared.map { QuantityFormat.number($0, significant: 6) } ?? "undefined (every row measured the same)"
+    }
 
     func change(_ estimate: LinearFit.Estimate) -> String {
         guard estimate.isFitted, estimate.prior != 0 else { return "-" }
@@ -198,7 +214,7 @@ struct CalibrationReport {
                 " · residual deviation \(fit.weighting == .relative ? percent($0) : QuantityFormat.scaled($0, unit: "J"))"
             } ?? ""
         out.append(
-            "energy fit: R² \(QuantityFormat.number(fit.rSquared, significant: 6)) · rms relative residual \(percent(fit.rmsRelativeError))\(deviation) · \(fit.degreesOfFreedom) degrees of freedom"
+            "energy fit: R² \(rSquared(fit)) · rms relative residual \(percent(fit.rmsRelativeError))\(deviation) · \(fit.degreesOfFreedom) degrees of freedom"
         )
         out.append("")
         var table = TextTable(
@@ -216,7 +232,7 @@ struct CalibrationReport {
         if let time = c.time, !c.efficiencies.isEmpty {
             out.append("")
             out.append(
-                "time fit (achievable share of the file's peaks): R² \(QuantityFormat.number(time.rSquared, significant: 6)) · rms relative residual \(percent(time.rmsRelativeError))"
+                "time fit (achievable share of the file's peaks): R² \(rSquared(time)) · rms relative residual \(percent(time.rmsRelativeError))"
             )
             var timeTable = TextTable(
                 ["class", "efficiency", "± 1σ", "rows", "status"], alignments: [.left, .right, .right, .right, .left])

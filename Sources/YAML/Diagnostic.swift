@@ -36,11 +36,34 @@ public struct Diagnostic: Error, Sendable, Hashable, CustomStringConvertible {
     public var description: String {
         var out = headline
         if let mark, let line = sourceLine {
-            let shown = line.replacingTabs()
-            out += "\n    \(shown)\n    " + String(repeating: " ", count: max(0, mark.column - 1)) + "^"
+            let (shown, caret) = Self.window(line.replacingTabs(), column: mark.column)
+            out += "\n    \(shown)\n    " + String(repeating: " ", count: caret) + "^"
         }
         if let hint { out += "\n    note: \(hint)" }
         return out
+    }
+}
+
+extension Diagnostic {
+    /// The most characters of a source line shown under a diagnostic; a longer line (a CSV
+    /// header of thousands of columns) is shown as this much around the caret, cut with "…".
+    public static let shownWidth = 120
+
+    /// The part of a line shown, and how many characters precede the caret in it.
+    static func window(_ line: String, column: Int) -> (text: String, caret: Int) {
+        let scalars = line.unicodeScalars
+        guard scalars.count > shownWidth else { return (line, max(0, column - 1)) }
+        let start = max(0, min(column - 1 - shownWidth / 2, scalars.count - shownWidth))
+        let first = scalars.index(scalars.startIndex, offsetBy: start)
+        let last = scalars.index(first, offsetBy: shownWidth)
+        var text = String(scalars[first..<last])
+        var caret = column - 1 - start
+        if start > 0 {
+            text = "…" + text
+            caret += 1
+        }
+        if last < scalars.endIndex { text += "…" }
+        return (text, max(0, caret))
     }
 }
 

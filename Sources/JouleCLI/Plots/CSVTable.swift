@@ -22,36 +22,60 @@ struct CSVTable {
         return try parse(text, path: path)
     }
 
+    /// Parses a table; every problem is reported at its line and column.
     static func parse(_ text: String, path: String) throws(CommandLineError) -> CSVTable {
-        let records = CSV.records(text)
-        guard let first = records.first, !(first.cells.count == 1 && first.cells[0].isEmpty) else {
-            throw .data(
-                Diagnostics([Diagnostic(path: path, mark: nil, message: "the file is empty; expected a header row")]))
+        var reader = CSV.Reader(text)
+        var first: CSV.Record?
+        while first == nil, let record = reader.next() {
+            if !record.isBlank { first = record }
         }
-        let header = first.cells.map { $0.trimmingCharacters(in: .whitespaces) }
+        guard let first else {
+            throw .data(
+                Diagnostics([
+                    Diagnostic(
+                        path: path, mark: reader.mark, message: "the file is empty; expected a header row",
+                        hint: "expected id,<axes...>,feasible,violated,error,<metrics...>", sourceLine: "")
+                ]))
+        }
+        let header = first.cells.map { $0.text.trimmingCharacters(in: .whitespaces) }
         var rows: [[String]] = []
         var lines: [Int] = []
-        var problems: [Diagnostic] = []
-        for record in records.dropFirst() {
-            if record.cells.count == 1 && record.cells[0].trimmingCharacters(in: .whitespaces).isEmpty { continue }
-            guard record.cells.count == header.count else {
-                problems.append(
-                    Diagnostic(
-                        path: path, mark: SourceMark(line: record.line, column: 1),
-                        message: "row has \(record.cells.count) cells, the header has \(header.count)"))
+        var problems = first.problems.map {
+            Diagnostic(
+                path: path, mark: $0.mark, message: $0.message, hint: $0.hint,
+                sourceLine: reader.line($0.mark.line, of: first))
+        }
+        func problem(_ message: String, at mark: SourceMark, in record: CSV.Record, hint: String? = nil) {
+            problems.append(
+                Diagnostic(
+                    path: path, mark: mark, message: message, hint: hint,
+                    sourceLine: reader.line(mark.line, of: record)))
+        }
+        while let record = reader.next() {
+            if record.isBlank { continue }
+            for fault in record.problems { problem(fault.message, at: fault.mark, in: record, hint: fault.hint) }
+            if !record.problems.isEmpty { continue }
+            guard record.cellCount == header.count else {
+                // Too many cells: at the first extra one; too few: at the row, which lacks a cell somewhere.
+                let mark =
+                    record.cellCount > header.count
+                    ? record.cells[header.count].mark : SourceMark(line: record.line, column: 1)
+                problem("row has \(record.cellCount) cells, the header has \(header.count)", at: mark, in: record)
                 continue
             }
-            rows.append(record.cells)
+            rows.append(record.cells.map(\.text))
             lines.append(record.line)
         }
         if !header.contains("id") {
-            problems.append(
-                Diagnostic(
-                    path: path, mark: SourceMark(line: 1, column: 1),
-                    message: "the header has no 'id' column; expected id,<axes...>,feasible,violated,error,<metrics...>"
-                ))
+            problem(
+                "the header has no 'id' column; expected id,<axes...>,feasible,violated,error,<metrics...>",
+                at: first.cells[0].mark, in: first)
         }
-        if !problems.isEmpty { throw .data(Diagnostics(problems)) }
+        if !problems.isEmpty {
+            throw .data(
+                Diagnostics(
+                    MeasurementFile.shown(problems, path: path, limit: MeasurementFile.Limits().diagnostics)))
+        }
         return CSVTable(path: path, header: header, rows: rows, lines: lines)
     }
 

@@ -64,12 +64,15 @@ public struct CalibrationError: Error, Sendable, Equatable, CustomStringConverti
     public var hint: String?
     /// The measurement-file column the fault is in, when it is one.
     public var column: String?
+    /// The measurement-file line the fault is on (nil: the header, for faults of the whole fit).
+    public var line: Int?
 
-    /// An error with an optional hint and column.
-    public init(_ message: String, hint: String? = nil, column: String? = nil) {
+    /// An error with an optional hint, column and line.
+    public init(_ message: String, hint: String? = nil, column: String? = nil, line: Int? = nil) {
         self.message = message
         self.hint = hint
         self.column = column
+        self.line = line
     }
 
     public var description: String { hint.map { "\(message) (\($0))" } ?? message }

@@ -78,11 +78,6 @@ extension Calibration {
                 notes.append(sentence)
             }
         }
-        if energy.degreesOfFreedom <= 0 {
-            notes.append(
-                "as many free coefficients as rows (\(fitRows.count)): the fit is exact and gives no standard errors; measure more runs"
-            )
-        }
         for efficiency in efficiencies {
             switch efficiency.estimate.status {
             case .fitted:

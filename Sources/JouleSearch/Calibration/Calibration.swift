@@ -56,13 +56,14 @@ public struct Calibration: Sendable {
         public var estimate: LinearFit.Estimate
         /// The efficiency, 1 / the fitted time multiplier (nil when the fit holds it).
         public var efficiency: Double? {
-            guard estimate.isFitted, estimate.value > 0 else { return nil }
+            guard estimate.isFitted, estimate.value > 0, (1 / estimate.value).isFinite else { return nil }
             return 1 / estimate.value
         }
-        /// The standard error of the efficiency (delta method).
+        /// The standard error of the efficiency (delta method; nil where it is not finite).
         public var standardError: Double? {
             guard let error = estimate.standardError, estimate.value > 0 else { return nil }
-            return error / (estimate.value * estimate.value)
+            let value = error / (estimate.value * estimate.value)
+            return value.isFinite ? value : nil
         }
         /// Rows with time bound by this class.
         public var rows: Int
@@ -145,15 +146,29 @@ public struct Calibrator: Sendable {
         hardwareNames = Set((names.union([hardware.name])).map { $0.lowercased() })
     }
 
-    /// Evaluates every row of the file that belongs to this hardware, then fits.
-    public func calibrate(_ file: MeasurementFile) throws(CalibrationError) -> Calibration {
+    /// The rows of a measurement file that belong to this hardware, evaluated.
+    public struct Evaluated: Sendable {
+        /// The rows and their activity, in file order.
+        public var rows: [(MeasuredRun, Activity)]
+        /// Rows that could not be evaluated, each at its line and column.
+        public var errors: [Diagnostic]
+        /// Rows measured on other hardware, by name.
+        public var otherHardware: [String: Int]
+        /// The line of the first row measured on other hardware.
+        public var firstOtherLine: Int?
+    }
+
+    /// Evaluates every row of the file that belongs to this hardware.
+    public func evaluate(_ file: MeasurementFile) -> Evaluated {
         var otherHardware: [String: Int] = [:]
+        var firstOtherLine: Int?
         var mine: [MeasuredRun] = []
         for measurement in file.measurements {
             if hardwareNames.contains(measurement.hardware.lowercased()) {
                 mine.append(measurement)
             } else {
                 otherHardware[measurement.hardware, default: 0] += 1
+                firstOtherLine = firstOtherLine ?? measurement.line
             }
         }
         let counter = self.counter
@@ -171,7 +186,25 @@ public struct Calibrator: Sendable {
                         line: measurement.line, column: error.column, message: error.message, hint: error.hint))
             }
         }
-        return try fit(evaluated, errors: errors, otherHardware: otherHardware)
+        return Evaluated(
+            rows: evaluated, errors: errors, otherHardware: otherHardware, firstOtherLine: firstOtherLine)
+    }
+
+    /// Evaluates every row of the file that belongs to this hardware, then fits. A fault of the
+    /// whole fit carries a line of the file (the header's, or the first row on other hardware).
+    public func calibrate(_ file: MeasurementFile) throws(CalibrationError) -> Calibration {
+        let evaluated = evaluate(file)
+        do {
+            return try fit(evaluated.rows, errors: evaluated.errors, otherHardware: evaluated.otherHardware)
+        } catch {
+            var positioned = error
+            if evaluated.rows.isEmpty, let line = evaluated.firstOtherLine {
+                positioned.line = line
+                positioned.column = "hardware"
+            }
+            positioned.line = positioned.line ?? file.headerLine
+            throw positioned
+        }
     }
 
     /// Fits evaluated rows.
@@ -180,15 +213,20 @@ public struct Calibrator: Sendable {
     ) throws(CalibrationError) -> Calibration {
         let hardware = counter.hardware
         guard !evaluated.isEmpty else {
-            let others = otherHardware.keys.sorted().joined(separator: ", ")
+            let others = otherHardware.sorted { $0.key < $1.key }.map { "\($0.value) on \($0.key)" }
             throw CalibrationError(
                 "no usable rows for \(hardware.name)",
                 hint: otherHardware.isEmpty
-                    ? "every row had an error" : "the rows name other hardware (\(others)); pass --hardware-name")
+                    ? "every row has an error (listed above)"
+                    : "the rows are for other hardware (\(others.joined(separator: ", "))); pass --hardware-name NAME to use them"
+            )
         }
         let inFit = evaluated.indices.map { !Calibration.isHeldOut(index: $0, fraction: holdoutFraction) }
         let training = evaluated.indices.filter { inFit[$0] }
-        guard !training.isEmpty else { throw CalibrationError("the hold-out leaves no rows to fit") }
+        guard !training.isEmpty else {
+            throw CalibrationError(
+                "the hold-out leaves no rows to fit", hint: "lower --holdout or measure more runs", column: "time_s")
+        }
 
         let coefficients = Self.coefficients(hardware: hardware, activities: training.map { evaluated[$0].1 })
         let termValues = { (index: Int) -> [Double] in
@@ -206,8 +244,9 @@ public struct Calibrator: Sendable {
             energy = try LinearFit.fit(
                 terms: terms, rhs: training.map { evaluated[$0].0.totalJoules }, weighting: weighting)
         } catch {
-            throw CalibrationError("the energy fit failed: \(error.message)")
+            throw CalibrationError("the energy fit failed: \(error.message)", hint: error.hint, column: "energy_j")
         }
+        try Self.checkIdentifiable(energy, coefficients: coefficients)
 
         // Time: predicted seconds per class, at the measured clock where the row gives one.
         let classes = Set(training.flatMap { evaluated[$0].1.boundSeconds.filter { $0.value > 0 }.keys }).sorted()
@@ -232,7 +271,7 @@ public struct Calibrator: Sendable {
                         rows: training.filter { timeValues[$0][c] > 0 }.count)
                 }
             } catch {
-                throw CalibrationError("the time fit failed: \(error.message)")
+                throw CalibrationError("the time fit failed: \(error.message)", hint: error.hint, column: "time_s")
             }
         }
 
@@ -248,6 +287,60 @@ public struct Calibrator: Sendable {
             hardware: hardware, mode: counter.mode, coefficients: coefficients, energy: energy, time: time,
             efficiencies: efficiencies, rows: rows, errors: errors, otherHardware: otherHardware,
             holdoutFraction: holdoutFraction)
+    }
+
+    /// Throws when the energy fit is degenerate, naming what cannot be identified: every row
+    /// measured the same energy, no coefficient could be fitted, or no degree of freedom is left
+    /// (as many free coefficients as rows: an exact fit with no error bars).
+    static func checkIdentifiable(_ fit: LinearFit, coefficients: [EnergyCoefficient]) throws(CalibrationError) {
+        let rows = fit.observed.count
+        let exercised = fit.estimates.indices.filter { fit.estimates[$0].status != .noData }
+        let names = exercised.map { coefficients[$0].name }
+        let held = exercised.filter { fit.estimates[$0].status != .fitted }.map { index in
+            "\(coefficients[index].name) (\(reason(fit.estimates[index], coefficients: coefficients)))"
+        }
+        let rowsText = rows == 1 ? "1 row" : "\(QuantityFormat.grouped(rows)) rows"
+        let hint =
+            "measure more runs of different shapes and sizes, so that every coefficient's count varies on its own"
+        if rows > 1, let first = fit.observed.first, fit.observed.allSatisfy({ $0 == first }) {
+            throw CalibrationError(
+                "every row measured the same energy (\(QuantityFormat.scaled(first, unit: "J"))): the \(rowsText) cannot identify \(list(names)); R² is undefined",
+                hint: hint, column: "energy_j")
+        }
+        let free = fit.estimates.filter { $0.status == .fitted }.count
+        if free == 0 {
+            throw CalibrationError(
+                "no energy coefficient can be identified from the \(rowsText): \(list(held))", hint: hint,
+                column: "energy_j")
+        }
+        if fit.degreesOfFreedom <= 0 {
+            let unidentified = held.isEmpty ? "" : "; \(list(held)) cannot be identified"
+            throw CalibrationError(
+                "too few rows: \(rowsText) for the \(names.count) coefficients they exercise (\(list(names))), so the fit is exact and has no error bars\(unidentified)",
+                hint:
+                    "measure at least \(free + 1) runs of different shapes and sizes, so that every coefficient's count varies on its own",
+                column: "energy_j")
+        }
+    }
+
+    /// Why a coefficient is not fitted, in a few words.
+    static func reason(_ estimate: LinearFit.Estimate, coefficients: [EnergyCoefficient]) -> String {
+        switch estimate.status {
+        case .fitted: return "fitted"
+        case .atBound: return "pushed below zero"
+        case .noData: return "no row exercises it"
+        case .collinear(let partners, _):
+            let names = list(partners.map { coefficients[$0].name })
+            return partners.count == 1
+                ? "its count is a fixed multiple of \(names)'s in every row"
+                : "its count is a fixed combination of \(names)'s in every row"
+        }
+    }
+
+    /// `a`, `a and b`, `a, b and c`.
+    static func list(_ names: [String]) -> String {
+        guard let last = names.last else { return "" }
+        return names.count == 1 ? last : names.dropLast().joined(separator: ", ") + " and " + last
     }
 
     /// The unknowns: a MAC energy per precision the rows use, an energy per bit per level, the

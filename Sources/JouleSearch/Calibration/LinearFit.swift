@@ -64,7 +64,10 @@ public struct LinearFit: Sendable {
         public var status: Status
         /// For a term at the bound: its value and standard error in the fit without the bound.
         public var unconstrained: (value: Double, standardError: Double)? {
-            get { unconstrainedValue.map { ($0, unconstrainedError ?? .nan) } }
+            get {
+                guard let value = unconstrainedValue, let error = unconstrainedError else { return nil }
+                return (value, error)
+            }
             set {
                 unconstrainedValue = newValue?.value
                 unconstrainedError = newValue?.standardError
@@ -106,13 +109,15 @@ public struct LinearFit: Sendable {
     /// observed - predicted, per row.
     public var residuals: [Double] { zip(observed, predicted).map { $0 - $1 } }
 
-    /// 1 - residual sum of squares / total sum of squares, on the unweighted right-hand sides.
-    public var rSquared: Double {
-        guard !observed.isEmpty else { return 0 }
+    /// 1 - residual sum of squares / total sum of squares, on the unweighted right-hand sides;
+    /// nil when it is undefined (every row has the same right-hand side, or no row).
+    public var rSquared: Double? {
+        guard !observed.isEmpty else { return nil }
         let mean = observed.reduce(0, +) / Double(observed.count)
         let total = observed.reduce(0) { $0 + ($1 - mean) * ($1 - mean) }
         let residual = residuals.reduce(0) { $0 + $1 * $1 }
-        return total > 0 ? 1 - residual / total : (residual == 0 ? 1 : 0)
+        let value = 1 - residual / total
+        return total > 0 && value.isFinite ? value : nil
     }
 
     /// The root mean square of residual / observed.
@@ -142,11 +147,38 @@ public struct LinearFit: Sendable {
         guard rhs.allSatisfy(\.isFinite) && terms.allSatisfy({ $0.values.allSatisfy(\.isFinite) }) else {
             throw CalibrationError("a fit needs finite numbers")
         }
+        // The weighted columns' sums of squares must be finite for the decomposition to keep any digit.
+        let weights = rhs.map { weighting == .relative && $0 != 0 ? 1 / abs($0) : 1 }
+        for term in terms {
+            let squares = zip(term.values, weights).reduce(0.0) { $0 + ($1.0 * $1.1) * ($1.0 * $1.1) }
+            guard squares.isFinite else {
+                throw CalibrationError(
+                    "\(term.name) cannot be identified: its counts span too wide a range for the fit",
+                    hint: "the rows' counts or measurements span too wide a range to fit together")
+            }
+        }
+        let fit: LinearFit
         do {
-            return try solve(terms: terms, rhs: rhs, weighting: weighting)
+            fit = try solve(terms: terms, rhs: rhs, weighting: weighting)
         } catch {
             throw CalibrationError(error.message)
         }
+        // Counts that span too wide a range lose every digit: say which term, never print nan or inf.
+        for estimate in fit.estimates
+        where !estimate.value.isFinite || !(estimate.standardError ?? 0).isFinite
+            || !(estimate.unconstrainedStandardError ?? 0).isFinite || !(estimate.unconstrainedValue ?? 0).isFinite
+            || !(estimate.unconstrainedError ?? 0).isFinite
+        {
+            throw CalibrationError(
+                "\(estimate.name) cannot be identified: the fit gives it no finite value",
+                hint: "the rows' counts or measurements span too wide a range to fit together")
+        }
+        guard fit.predicted.allSatisfy(\.isFinite), (fit.residualDeviation ?? 0).isFinite else {
+            throw CalibrationError(
+                "the fit's predictions are not finite numbers",
+                hint: "the rows' counts or measurements span too wide a range to fit together")
+        }
+        return fit
     }
 
     static func solve(terms: [FitTerm], rhs: [Double], weighting: Weighting) throws(NumericsError) -> LinearFit {

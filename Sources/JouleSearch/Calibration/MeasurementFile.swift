@@ -15,20 +15,53 @@ import YAML
 /// - optional `power_w`, `clock_mhz`, `power_limit_w`, `idle_power_w` (the idle power already
 ///   subtracted from `energy_j`, added back for the fit), `repetitions`, `note` (ignored).
 ///
-/// A bad row is reported with its line and column and left out; the other rows are kept.
+/// The unit is part of a quantity's column name and the cells hold bare numbers in it. Lines
+/// end with LF, CR LF or CR (see `CSV`). A bad row is reported with its line and column and left
+/// out; the other rows are kept. Problems with the file as a whole (too large, not UTF-8, no
+/// header, a bad header, no rows) are thrown, each with a line and column too.
 public struct MeasurementFile: Sendable {
+    /// How much of a measurement file Joule reads, checked before the memory is taken.
+    public struct Limits: Sendable, Hashable {
+        /// The most bytes a file may have.
+        public var bytes: Int
+        /// The most data rows (comments and blank lines do not count).
+        public var rows: Int
+        /// The most cells in the header or a row.
+        public var columns: Int
+        /// The most row errors kept (and printed) per file; one more line says how many were left out.
+        public var diagnostics: Int
+
+        /// Limits; the defaults are the documented ones.
+        public init(bytes: Int = 64 << 20, rows: Int = 1_000_000, columns: Int = 256, diagnostics: Int = 50) {
+            self.bytes = bytes
+            self.rows = rows
+            self.columns = columns
+            self.diagnostics = diagnostics
+        }
+    }
+
     /// The path as given.
     public var path: String
     /// The good rows, in file order.
     public var measurements: [MeasuredRun]
-    /// One diagnostic per problem in a bad row (`path:line:column: error: ...`).
+    /// One diagnostic per problem in a bad row (`path:line:column: error: ...`), in file order,
+    /// the first `limits.diagnostics` of them.
     public var errors: [Diagnostic]
-    /// Things worth knowing that lose nothing (an unknown column is ignored).
+    /// How many row errors there were past those kept in `errors`, and where the first is.
+    public var omittedErrors: (count: Int, first: SourceMark)?
+    /// Things worth knowing that lose nothing (an unknown column is ignored), one per distinct
+    /// problem, at most `limits.diagnostics` and a line saying how many more.
     public var warnings: [String]
-    /// The text of every line, for diagnostics.
-    let lines: [String]
-    /// The 1-based column each header name's cell starts at, per data line.
-    let cellColumns: [Int: [String: Int]]
+    /// The 1-based line of the header row.
+    public var headerLine: Int
+    /// The limits the file was read under.
+    public var limits: Limits
+    /// The text, for diagnostics.
+    let bytes: [UInt8]
+    /// The header's names, lowercased, in column order.
+    let names: [String]
+    /// Where the header and every good row are in `bytes`, in file order, for diagnostics.
+    let records: [(line: Int, bytes: Range<Int>)]
 
     /// Every column Joule reads.
     public static let columns = [
@@ -36,208 +69,406 @@ public struct MeasurementFile: Sendable {
         "time_s", "energy_j", "power_w", "clock_mhz", "power_limit_w", "idle_power_w", "repetitions", "note",
     ]
 
-    /// Reads a measurement file from disk.
-    public static func load(_ path: String) throws(Diagnostics) -> MeasurementFile {
-        try MeasurementFile(text: Catalog.readText(path), path: path)
+    /// The columns that hold a quantity: the name without the unit, what kind it is, and the
+    /// column's unit in SI units (a value in the column times `scale` is SI).
+    static let quantities: [(column: String, base: String, kind: QuantityKind, unit: String, scale: Double)] = [
+        ("time_s", "time", .time, "s", 1), ("energy_j", "energy", .energy, "J", 1),
+        ("power_w", "power", .power, "W", 1),
+        ("clock_mhz", "clock", .frequency, "MHz", 1e6), ("power_limit_w", "power_limit", .power, "W", 1),
+        ("idle_power_w", "idle_power", .power, "W", 1),
+    ]
+
+    /// The range a measured quantity must lie in (in the column's unit): beyond it the fit's
+    /// sums of squares lose every digit, and no run of a chip is that short, long or hungry.
+    public static let valueRange: ClosedRange<Double> = 1e-18...1e18
+
+    /// Reads a measurement file from disk: at most `limits.bytes + 1` bytes are read.
+    public static func load(_ path: String, limits: Limits = Limits()) throws(Diagnostics) -> MeasurementFile {
+        let cannotRead = Diagnostics([Diagnostic(path: path, mark: nil, message: "cannot read the file")])
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw cannotRead }
+        defer { try? handle.close() }
+        let data: Data
+        do {
+            data = try handle.read(upToCount: limits.bytes + 1) ?? Data()
+        } catch {
+            throw cannotRead
+        }
+        return try MeasurementFile(bytes: Array(data), path: path, limits: limits)
     }
 
-    /// Parses measurement text. Throws only for problems with the file as a whole (no header,
-    /// a required column missing from the header); bad rows become `errors`.
-    public init(text: String, path: String) throws(Diagnostics) {
+    /// Parses measurement text. Throws only for problems with the file as a whole (see the type);
+    /// bad rows become `errors`.
+    public init(text: String, path: String, limits: Limits = Limits()) throws(Diagnostics) {
+        try self.init(bytes: Array(text.utf8), path: path, limits: limits)
+    }
+
+    /// Parses measurement bytes, which must be UTF-8 text.
+    public init(bytes: [UInt8], path: String, limits: Limits = Limits()) throws(Diagnostics) {
         self.path = path
-        let text = text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text  // a spreadsheet's byte-order mark
-        // "\r\n" is one Character in Swift, so split on it as well as on "\n".
-        lines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }).map {
-            $0.hasSuffix("\r") ? String($0.dropLast()) : String($0)
+        self.limits = limits
+        self.bytes = bytes
+        if bytes.count > limits.bytes {
+            throw Self.fileError(
+                path, bytes, at: limits.bytes,
+                "the file is larger than \(QuantityFormat.bytes(Double(limits.bytes), unit: "B")), the most Joule reads from a measurement file; it reaches that size here",
+                hint: "split the runs into several files and calibrate on each, or drop rows you do not need")
         }
-        var header: [(name: String, column: Int)] = []
-        var headerLine = 0
-        var measurements: [MeasuredRun] = []
-        var errors: [Diagnostic] = []
-        var warnings: [String] = []
-        var cellColumns: [Int: [String: Int]] = [:]
-        for (index, raw) in lines.enumerated() {
-            let number = index + 1
-            let trimmed = raw.trimmingCharacters(in: .whitespaces)
-            if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
-            guard let cells = Self.split(raw) else {
-                errors.append(
-                    Diagnostic(
-                        path: path, mark: SourceMark(line: number, column: 1), message: "a quoted cell is not closed",
-                        sourceLine: raw))
-                continue
-            }
-            if header.isEmpty {
-                header = cells.map { ($0.text.lowercased(), $0.column) }
-                headerLine = number
-                try Self.checkHeader(header, line: number, source: raw, path: path, warnings: &warnings)
-                continue
-            }
-            var row: [String: (text: String, column: Int)] = [:]
-            var columns: [String: Int] = [:]
-            for (position, cell) in cells.enumerated() where position < header.count {
-                row[header[position].name] = (cell.text, cell.column)
-                columns[header[position].name] = cell.column
-            }
-            cellColumns[number] = columns
-            var reader = RowReader(path: path, line: number, source: raw, cells: row)
-            if cells.count > header.count {
-                reader.error(
-                    "the row has \(cells.count) cells but the header (line \(headerLine)) names \(header.count) columns",
-                    column: cells[header.count].column)
-            }
-            if let measurement = reader.measurement(), reader.errors.isEmpty {
-                measurements.append(measurement)
-            }
-            errors += reader.errors
+        if let invalid = Self.firstInvalidUTF8(bytes) {
+            throw Self.fileError(
+                path, bytes, at: invalid,
+                "the file is not UTF-8 text: byte 0x\(String(bytes[invalid], radix: 16, uppercase: true)) cannot start a character here",
+                hint: "save it as UTF-8 CSV (a spreadsheet: File > Save As > CSV UTF-8)")
         }
-        if header.isEmpty {
+        var reader = CSV.Reader(bytes: bytes, maximumCells: limits.columns + 1, comments: true)
+        var headerRecord: CSV.Record?
+        while let record = reader.next() {
+            if record.isBlank { continue }
+            headerRecord = record
+            break
+        }
+        guard let headerRecord else {
             throw Diagnostics([
                 Diagnostic(
-                    path: path, mark: nil, message: "no header row",
+                    path: path, mark: reader.mark, message: "no header row: the file has only comments and blank lines",
                     hint:
-                        "the first line that is not a comment names the columns, e.g. op,m,n,k,precision,hardware,time_s,energy_j"
-                )
+                        "the first line that is not a comment names the columns, e.g. op,m,n,k,precision,hardware,time_s,energy_j",
+                    sourceLine: Self.displayLine(reader.mark.line, bytes: bytes))
+            ])
+        }
+        headerLine = headerRecord.line
+        var header = Header(path: path, record: headerRecord, reader: reader, limits: limits)
+        try header.check()
+        names = header.names
+        warnings = header.warnings
+
+        var measurements: [MeasuredRun] = []
+        var errors: [Diagnostic] = []
+        var omitted: (count: Int, first: SourceMark)?
+        var records = [(line: headerRecord.line, bytes: headerRecord.bytes)]
+        var rows = 0
+        while let record = reader.next() {
+            if record.isBlank { continue }
+            rows += 1
+            guard rows <= limits.rows else {
+                throw Diagnostics([
+                    Diagnostic(
+                        path: path, mark: SourceMark(line: record.line, column: 1),
+                        message:
+                            "the file has more than \(QuantityFormat.grouped(limits.rows)) rows, the most Joule reads from a measurement file",
+                        hint: "split the runs into several files", sourceLine: reader.line(record.line, of: record))
+                ])
+            }
+            var row = RowReader(path: path, record: record, reader: reader, names: names)
+            let measurement = row.measurement(headerLine: headerLine)
+            if let measurement, row.errors.isEmpty {
+                measurements.append(measurement)
+                records.append((record.line, record.bytes))
+            }
+            for error in Diagnostics(row.errors).items {
+                if errors.count < limits.diagnostics {
+                    errors.append(error)
+                } else {
+                    omitted = (
+                        (omitted?.count ?? 0) + 1,
+                        omitted?.first ?? error.mark ?? SourceMark(line: record.line, column: 1)
+                    )
+                }
+            }
+        }
+        if rows == 0 {
+            throw Diagnostics([
+                Diagnostic(
+                    path: path, mark: reader.mark,
+                    message: "no rows: the header (line \(headerLine)) has no runs below it",
+                    hint:
+                        "add one measured run per line, e.g. gemm,4096,4096,4096,bf16,h100-sxm,2.0e-4,0.05 under op,m,n,k,precision,hardware,time_s,energy_j",
+                    sourceLine: Self.displayLine(reader.mark.line, bytes: bytes))
             ])
         }
         self.measurements = measurements
         self.errors = errors
-        self.warnings = warnings
-        self.cellColumns = cellColumns
+        omittedErrors = omitted
+        self.records = records
     }
 
-    /// A diagnostic about a row, pointing at one of its cells when the column is named.
+    /// A diagnostic about the header or a good row, pointing at one of its cells when the column
+    /// is named (at the end of the row when the row is too short to have it).
     public func diagnostic(line: Int, column name: String? = nil, message: String, hint: String? = nil)
         -> Diagnostic
     {
-        let column = name.flatMap { cellColumns[line]?[$0] } ?? 1
-        let source = line >= 1 && line <= lines.count ? lines[line - 1] : nil
+        guard let found = recordIndex(line: line) else {
+            return Diagnostic(path: path, mark: SourceMark(line: line, column: 1), message: message, hint: hint)
+        }
+        let entry = records[found]
+        var reader = CSV.Reader(bytes: bytes, from: entry.bytes.lowerBound, line: entry.line, maximumCells: names.count)
+        guard let record = reader.next() else {
+            return Diagnostic(path: path, mark: SourceMark(line: line, column: 1), message: message, hint: hint)
+        }
+        var mark = SourceMark(line: line, column: 1)
+        if let name, let index = names.firstIndex(of: name) {
+            mark = index < record.cells.count ? record.cells[index].mark : record.end
+        }
         return Diagnostic(
-            path: path, mark: SourceMark(line: line, column: column), message: message, hint: hint, sourceLine: source)
+            path: path, mark: mark, message: message, hint: hint,
+            sourceLine: reader.line(mark.line, of: record).map(Self.displayable))
     }
 
-    private static func checkHeader(
-        _ header: [(name: String, column: Int)], line: Int, source: String, path: String, warnings: inout [String]
-    ) throws(Diagnostics) {
-        var problems: [Diagnostic] = []
-        var seen: Set<String> = []
-        for cell in header {
-            if !seen.insert(cell.name).inserted {
-                problems.append(
-                    Diagnostic(
-                        path: path, mark: SourceMark(line: line, column: cell.column),
-                        message: "column '\(cell.name)' appears twice in the header", sourceLine: source))
-            } else if !columns.contains(cell.name) {
-                warnings.append(
-                    "\(path):\(line):\(cell.column): warning: unknown column '\(cell.name)' is ignored; \(Suggestion.hint(for: cell.name, among: columns))"
-                )
-            }
-        }
-        for required in ["hardware", "time_s"] where !seen.contains(required) {
-            problems.append(
-                Diagnostic(
-                    path: path, mark: SourceMark(line: line, column: 1),
-                    message: "the header has no '\(required)' column", hint: "every row needs hardware and time_s",
-                    sourceLine: source))
-        }
-        if !seen.contains("energy_j") && !seen.contains("power_w") {
-            problems.append(
-                Diagnostic(
-                    path: path, mark: SourceMark(line: line, column: 1),
-                    message: "the header has neither 'energy_j' nor 'power_w'",
-                    hint: "give the measured joules per run (energy_j) or the average power (power_w)",
-                    sourceLine: source))
-        }
-        if !seen.contains("model") && !seen.contains("op") {
-            problems.append(
-                Diagnostic(
-                    path: path, mark: SourceMark(line: line, column: 1),
-                    message: "the header has neither 'model' nor 'op'",
-                    hint: "name a Joule model (model, phase, batch, sequence|context) or an operator (op, m, n, k)",
-                    sourceLine: source))
-        }
-        if !problems.isEmpty { throw Diagnostics(problems) }
+    /// The diagnostics to print for a file: the first `limit` in file order, then one more at
+    /// the first left out saying how many were (`omitted` adds ones already left out).
+    public static func shown(
+        _ diagnostics: [Diagnostic], omitted: (count: Int, first: SourceMark)? = nil, path: String, limit: Int
+    ) -> [Diagnostic] {
+        let sorted = Diagnostics(diagnostics).items
+        let kept = Array(sorted.prefix(limit))
+        let leftOut = sorted.count - kept.count + (omitted?.count ?? 0)
+        guard leftOut > 0 else { return kept }
+        let marks = sorted.dropFirst(limit).compactMap(\.mark) + [omitted?.first].compactMap { $0 }
+        let noun = leftOut == 1 ? "error" : "errors"
+        return kept + [
+            Diagnostic(
+                path: path, mark: marks.min(),
+                message:
+                    "\(QuantityFormat.grouped(leftOut)) more \(noun) from here on not shown; Joule shows the first \(limit) per file",
+                hint: "fix the errors above and run again to see the rest")
+        ]
     }
 
-    /// Splits one line into cells with the 1-based column each starts at (RFC 4180 quoting
-    /// within the line); nil when a quote is left open.
-    static func split(_ line: String) -> [(text: String, column: Int)]? {
-        var cells: [(text: String, column: Int)] = []
-        var cell = ""
-        var start = 1
-        var column = 1
-        var quoted = false
-        var wasQuoted = false
-        let characters = Array(line)
-        var index = 0
-        while index < characters.count {
-            let character = characters[index]
-            if quoted {
-                if character == "\"" {
-                    if index + 1 < characters.count && characters[index + 1] == "\"" {
-                        cell.append("\"")
-                        index += 1
-                        column += 1
-                    } else {
-                        quoted = false
-                    }
-                } else {
-                    cell.append(character)
-                }
-            } else if character == "\"" && cell.trimmingCharacters(in: .whitespaces).isEmpty && !wasQuoted {
-                quoted = true
-                wasQuoted = true
-                cell = ""
-            } else if character == "," {
-                cells.append((wasQuoted ? cell : cell.trimmingCharacters(in: .whitespaces), start))
-                cell = ""
-                wasQuoted = false
-                start = column + 1
-            } else {
-                cell.append(character)
+    private func recordIndex(line: Int) -> Int? {
+        var low = 0
+        var high = records.count
+        while low < high {
+            let middle = (low + high) / 2
+            if records[middle].line < line { low = middle + 1 } else { high = middle }
+        }
+        return low < records.count && records[low].line == line ? low : nil
+    }
+
+    /// A diagnostic about the file as a whole at a byte offset.
+    static func fileError(_ path: String, _ bytes: [UInt8], at offset: Int, _ message: String, hint: String)
+        -> Diagnostics
+    {
+        let mark = CSV.mark(at: offset, in: bytes)
+        return Diagnostics([
+            Diagnostic(
+                path: path, mark: mark, message: message, hint: hint,
+                sourceLine: CSV.lineText(containing: offset, in: bytes).map(displayable))
+        ])
+    }
+
+    /// The offset of the first byte that is not part of valid UTF-8, or nil.
+    static func firstInvalidUTF8(_ bytes: [UInt8]) -> Int? {
+        var iterator = bytes.makeIterator()
+        var parser = Unicode.UTF8.ForwardParser()
+        var offset = 0
+        while true {
+            switch parser.parseScalar(from: &iterator) {
+            case .valid(let scalar): offset += scalar.count
+            case .error: return offset
+            case .emptyInput: return nil
             }
-            index += 1
-            column += 1
         }
-        if quoted { return nil }
-        cells.append((wasQuoted ? cell : cell.trimmingCharacters(in: .whitespaces), start))
-        // Point each column at the first non-blank character of its cell.
-        var starts: [Int] = []
-        var position = 1
-        for raw in line.split(separator: ",", omittingEmptySubsequences: false) {
-            starts.append(position + raw.prefix { $0 == " " || $0 == "\t" }.count)
-            position += raw.count + 1
+    }
+
+    /// The text of a 1-based line of the whole file, for the end-of-file diagnostics.
+    static func displayLine(_ line: Int, bytes: [UInt8]) -> String? {
+        CSV.line(line - 1, in: bytes, range: 0..<bytes.count).map(displayable)
+    }
+
+    /// Whether a character prints as nothing or breaks a terminal's line: a control character
+    /// (C0 other than tab, DEL, C1 including U+0085) or the line or paragraph separator.
+    static func isInvisible(_ scalar: Unicode.Scalar) -> Bool {
+        (scalar.value < 0x20 && scalar != "\t") || (0x7F...0x9F).contains(scalar.value) || scalar == "\u{2028}"
+            || scalar == "\u{2029}"
+    }
+
+    /// A line as printed under a diagnostic: invisible characters shown as U+FFFD, one column
+    /// each, so the caret stays under its column.
+    static func displayable(_ line: String) -> String {
+        var shown = String.UnicodeScalarView()
+        for scalar in line.unicodeScalars { shown.append(isInvisible(scalar) ? "\u{FFFD}" : scalar) }
+        return String(shown)
+    }
+
+    /// A cell's text as quoted in a message, with invisible characters written as \u{...}.
+    static func quoted(_ text: String) -> String {
+        var out = ""
+        for scalar in text.unicodeScalars {
+            out += isInvisible(scalar) ? "\\u{\(String(scalar.value, radix: 16, uppercase: true))}" : String(scalar)
         }
-        return cells.enumerated().map { index, cell in
-            (cell.text, index < starts.count && !line.contains("\"") ? starts[index] : cell.column)
-        }
+        return "'\(out)'"
     }
 }
 
-/// Reads one row's cells into a `MeasuredRun`, collecting every problem with its column.
+/// Checks the header: each column named once, the required ones there, quantities named with
+/// their unit, at most `limits.columns`; unknown columns become one warning each.
+private struct Header {
+    let path: String
+    let record: CSV.Record
+    let limits: MeasurementFile.Limits
+    let names: [String]
+    /// The header's lines as shown under a diagnostic (made once: every diagnostic shares them).
+    let sourceLines: [String]
+    var warnings: [String] = []
+
+    init(path: String, record: CSV.Record, reader: CSV.Reader, limits: MeasurementFile.Limits) {
+        self.path = path
+        self.record = record
+        self.limits = limits
+        names = record.cells.map { $0.text.trimmingCharacters(in: .whitespaces).lowercased() }
+        sourceLines = reader.lines(of: record).map(MeasurementFile.displayable)
+    }
+
+    func diagnostic(_ message: String, at mark: SourceMark, hint: String? = nil) -> Diagnostic {
+        let index = mark.line - record.line
+        return Diagnostic(
+            path: path, mark: mark, message: message, hint: hint,
+            sourceLine: sourceLines.indices.contains(index) ? sourceLines[index] : nil)
+    }
+
+    mutating func check() throws(Diagnostics) {
+        var problems = record.problems.map { diagnostic($0.message, at: $0.mark, hint: $0.hint) }
+        if record.cellCount > limits.columns {
+            let extra = record.cells[limits.columns].mark
+            throw Diagnostics(
+                problems + [
+                    diagnostic(
+                        "the header has \(QuantityFormat.grouped(record.cellCount)) columns, more than the \(limits.columns) Joule reads",
+                        at: extra,
+                        hint:
+                            "Joule reads \(MeasurementFile.columns.count) columns (\(MeasurementFile.columns.joined(separator: ", "))); delete the others"
+                    )
+                ])
+        }
+        // Group the names once: linear in the header, one message per distinct name.
+        var positions: [String: [SourceMark]] = [:]
+        var order: [String] = []
+        var unnamed = 0
+        for (name, cell) in zip(names, record.cells) {
+            if name.isEmpty {
+                unnamed += 1
+                continue
+            }
+            if positions[name] == nil { order.append(name) }
+            positions[name, default: []].append(cell.mark)
+        }
+        var unknown: [String] = []
+        for name in order {
+            let marks = positions[name] ?? []
+            guard let first = marks.first else { continue }
+            if marks.count > 1 {
+                let times = marks.count == 2 ? "twice" : "\(QuantityFormat.grouped(marks.count)) times"
+                problems.append(
+                    diagnostic(
+                        "column '\(name)' appears \(times) in the header, first at column \(first.column)",
+                        at: marks[1], hint: "name each column once; delete or rename the repeats"))
+            }
+            if MeasurementFile.columns.contains(name) { continue }
+            if let quantity = Self.quantity(named: name) {
+                let unit = name == quantity.base ? "has no unit" : "is in a unit Joule does not read"
+                problems.append(
+                    diagnostic(
+                        "column '\(name)' \(unit): Joule reads \(quantity.kind.noun) as '\(quantity.column)', a bare number in \(quantity.unit)",
+                        at: first, hint: "rename the column \(quantity.column) and give its cells in \(quantity.unit)"))
+            } else {
+                unknown.append(name)
+                let hint = Suggestion.hint(for: name, among: MeasurementFile.columns)
+                warnings.append(
+                    "\(path):\(first.line):\(first.column): warning: unknown column '\(name)' is ignored; \(hint)")
+            }
+        }
+        if unnamed > 0 {
+            warnings.append(
+                "\(path):\(record.line):1: warning: \(unnamed == 1 ? "a column with no name is" : "\(unnamed) columns with no name are") ignored"
+            )
+        }
+        if warnings.count > limits.diagnostics {
+            let more = warnings.count - limits.diagnostics
+            warnings =
+                Array(warnings.prefix(limits.diagnostics)) + [
+                    "\(path):\(record.line):1: warning: \(QuantityFormat.grouped(more)) more warnings about the header not shown"
+                ]
+        }
+        let start = SourceMark(line: record.line, column: 1)
+        let seen = Set(order)
+        for required in ["hardware", "time_s"] where !seen.contains(required) {
+            problems.append(
+                diagnostic(
+                    "the header has no '\(required)' column", at: start, hint: "every row needs hardware and time_s"))
+        }
+        if !seen.contains("energy_j") && !seen.contains("power_w") {
+            problems.append(
+                diagnostic(
+                    "the header has neither 'energy_j' nor 'power_w'", at: start,
+                    hint: "give the measured joules per run (energy_j) or the average power (power_w)"))
+        }
+        if !seen.contains("model") && !seen.contains("op") {
+            problems.append(
+                diagnostic(
+                    "the header has neither 'model' nor 'op'", at: start,
+                    hint: "name a Joule model (model, phase, batch, sequence|context) or an operator (op, m, n, k)"))
+        }
+        if !problems.isEmpty {
+            throw Diagnostics(MeasurementFile.shown(problems, path: path, limit: limits.diagnostics))
+        }
+    }
+
+    /// The quantity column a name means without its unit (`time`, `energy_mj`), if any.
+    static func quantity(named name: String) -> (column: String, base: String, kind: QuantityKind, unit: String)? {
+        let match = MeasurementFile.quantities.filter { name == $0.base || name.hasPrefix($0.base + "_") }
+            .max { $0.base.count < $1.base.count }
+        return match.map { ($0.column, $0.base, $0.kind, $0.unit) }
+    }
+}
+
+/// Reads one row's cells into a `MeasuredRun`, collecting every problem with its position.
 private struct RowReader {
     let path: String
-    let line: Int
-    let source: String
-    let cells: [String: (text: String, column: Int)]
+    let record: CSV.Record
+    let reader: CSV.Reader
+    /// The known columns' cells, by lowercased header name.
+    let cells: [String: CSV.Cell]
+    /// How many columns the header names.
+    let cellsInHeader: Int
     var errors: [Diagnostic] = []
 
-    init(path: String, line: Int, source: String, cells: [String: (text: String, column: Int)]) {
+    init(path: String, record: CSV.Record, reader: CSV.Reader, names: [String]) {
         self.path = path
-        self.line = line
-        self.source = source
+        self.record = record
+        self.reader = reader
+        var cells: [String: CSV.Cell] = [:]
+        for (name, cell) in zip(names, record.cells) where MeasurementFile.columns.contains(name) {
+            var trimmed = cell
+            if !cell.quoted { trimmed.text = cell.text.trimmingCharacters(in: .whitespaces) }
+            cells[name] = trimmed
+        }
         self.cells = cells
+        cellsInHeader = names.count
     }
 
-    mutating func error(_ message: String, column: Int, hint: String? = nil) {
+    var line: Int { record.line }
+
+    /// The row's lines as shown under a diagnostic, made at the first error and shared by all.
+    var sourceLines: [String]?
+
+    mutating func error(_ message: String, at mark: SourceMark, hint: String? = nil) {
+        let lines = sourceLines ?? reader.lines(of: record).map(MeasurementFile.displayable)
+        sourceLines = lines
+        let index = mark.line - record.line
         errors.append(
             Diagnostic(
-                path: path, mark: SourceMark(line: line, column: column), message: message, hint: hint,
-                sourceLine: source))
+                path: path, mark: mark, message: message, hint: hint,
+                sourceLine: lines.indices.contains(index) ? lines[index] : nil))
     }
 
+    /// An error at a column's cell, or at the end of the row when the row stops short of it;
+    /// a cell with invisible characters (U+0085, U+2028 ...) is shown with them written out.
     mutating func error(_ message: String, at name: String, hint: String? = nil) {
-        error(message, column: cells[name]?.column ?? (source.count + 1), hint: hint)
+        var hint = hint
+        if let text = cells[name]?.text, text.unicodeScalars.contains(where: MeasurementFile.isInvisible) {
+            hint = [hint, "the cell holds invisible characters: \(MeasurementFile.quoted(text))"].compactMap { $0 }
+                .joined(separator: "; ")
+        }
+        error(message, at: cells[name]?.mark ?? record.end, hint: hint)
     }
 
     /// The non-empty text of a cell.
@@ -248,21 +479,49 @@ private struct RowReader {
 
     mutating func required(_ name: String, _ what: String) -> String? {
         guard let value = text(name) else {
-            error("missing \(name): \(what)", column: cells[name]?.column ?? (source.count + 1))
+            error("missing \(name): \(what)", at: name)
             return nil
         }
         return value
     }
 
-    /// A finite number; `positive` (or non-negative) when asked.
-    mutating func number(_ name: String, _ what: String, allowZero: Bool = false) -> Double? {
+    /// A measured quantity: a finite bare number in the column's unit, positive (or zero when
+    /// `allowZero`), within `MeasurementFile.valueRange`; nil (with an error) otherwise.
+    mutating func quantity(_ name: String, _ what: String, allowZero: Bool = false) -> Double? {
         guard let text = text(name) else { return nil }
-        guard let value = Double(text), value.isFinite else {
-            error("\(name) must be a number (\(what)), found '\(text)'", at: name)
+        let quantity = MeasurementFile.quantities.first { $0.column == name }
+        let unit = quantity?.unit ?? ""
+        guard let value = Double(text) else {
+            if let quantity, let parsed = try? UnitParser.parse(text) {
+                let example = String(format: "%g", parsed.value / quantity.scale)
+                let hint =
+                    parsed.kind == quantity.kind
+                    ? "write \(example): the column's name gives the unit"
+                    : "'\(text)' is \(parsed.kind.noun); \(name) is \(quantity.kind.noun) in \(unit)"
+                error(
+                    "\(name) is a bare number in \(unit) (\(what)), found \(MeasurementFile.quoted(text))", at: name,
+                    hint: hint)
+            } else {
+                error(
+                    "\(name) must be a number in \(unit) (\(what)), found \(MeasurementFile.quoted(text))", at: name,
+                    hint: "for example: \(name == "clock_mhz" ? "1755" : "0.0042")")
+            }
+            return nil
+        }
+        guard value.isFinite else {
+            error(
+                "\(name) must be a finite number (\(what)), found \(MeasurementFile.quoted(text))", at: name,
+                hint: "numbers beyond ±1.8e308, inf and nan are not measurements")
             return nil
         }
         guard value > 0 || (allowZero && value == 0) else {
             error("\(name) must be \(allowZero ? "zero or positive" : "positive") (\(what)), found \(text)", at: name)
+            return nil
+        }
+        guard value == 0 || MeasurementFile.valueRange.contains(value) else {
+            error(
+                "\(name) is \(text) \(unit), outside the range Joule fits (1e-18 to 1e18 \(unit))", at: name,
+                hint: "check the column's unit: \(name) is \(what)")
             return nil
         }
         return value
@@ -272,35 +531,41 @@ private struct RowReader {
     mutating func count(_ name: String) -> Int? {
         guard let text = text(name) else { return nil }
         guard let value = Int(text), value >= 1 else {
-            error("\(name) must be a whole number of at least 1, found '\(text)'", at: name)
+            error("\(name) must be a whole number of at least 1, found \(MeasurementFile.quoted(text))", at: name)
             return nil
         }
         return value
     }
 
-    mutating func measurement() -> MeasuredRun? {
+    mutating func measurement(headerLine: Int) -> MeasuredRun? {
+        // Malformed quoting or a control character: the cells are not what was meant; say only that.
+        for problem in record.problems { error(problem.message, at: problem.mark, hint: problem.hint) }
+        guard record.problems.isEmpty else { return nil }
+        if record.cellCount > cellsInHeader {
+            error(
+                "the row has \(QuantityFormat.grouped(record.cellCount)) cells but the header (line \(headerLine)) names \(cellsInHeader) columns",
+                at: record.cells[min(cellsInHeader, record.cells.count - 1)].mark)
+        }
         let hardware = required("hardware", "the hardware the run was measured on, e.g. h100-sxm")
         let seconds: Double?
         if text("time_s") == nil {
-            error("missing time_s: seconds per run", column: cells["time_s"]?.column ?? (source.count + 1))
+            error("missing time_s: seconds per run", at: "time_s")
             seconds = nil
         } else {
-            seconds = number("time_s", "seconds per run")
+            seconds = quantity("time_s", "seconds per run")
         }
-        let power = number("power_w", "average watts during the run")
-        var joules = number("energy_j", "joules per run")
+        let power = quantity("power_w", "average watts during the run")
+        var joules = quantity("energy_j", "joules per run")
         if text("energy_j") == nil {
             if let power, let seconds {
                 joules = power * seconds
             } else if power == nil && text("power_w") == nil {
-                error(
-                    "missing energy_j: joules per run (or give power_w)",
-                    column: cells["energy_j"]?.column ?? (source.count + 1))
+                error("missing energy_j: joules per run (or give power_w)", at: "energy_j")
             }
         }
-        let idlePower = number("idle_power_w", "idle watts subtracted from energy_j", allowZero: true)
-        let clock = number("clock_mhz", "the core clock in MHz").map { $0 * 1e6 }
-        let powerLimit = number("power_limit_w", "the power limit in watts")
+        let idlePower = quantity("idle_power_w", "idle watts subtracted from energy_j", allowZero: true)
+        let clock = quantity("clock_mhz", "the core clock in MHz").map { $0 * 1e6 }
+        let powerLimit = quantity("power_limit_w", "the power limit in watts")
         let repetitions = count("repetitions")
         var precision: PrecisionConfig?
         if let text = text("precision") {
@@ -370,7 +635,7 @@ private struct RowReader {
             }
         }
         guard let op else {
-            error("the row names neither a model nor an operator (op)", column: 1)
+            error("the row names neither a model nor an operator (op)", at: SourceMark(line: line, column: 1))
             return nil
         }
         guard let kind = MeasuredRun.OperatorKind(rawValue: op.lowercased()) else {
@@ -383,14 +648,12 @@ private struct RowReader {
             error("\(name) applies to a model row; an operator row takes b, m, n, k", at: name)
         }
         let b = count("b") ?? 1
-        var m: Int?
-        var n: Int?
         if text("m") == nil { error("missing m: the \(kind == .gemm ? "GEMM's M dimension" : "rows")", at: "m") }
-        m = count("m")
+        let m = count("m")
         if text("n") == nil {
             error("missing n: the \(kind == .gemm ? "GEMM's N dimension" : "elements per row")", at: "n")
         }
-        n = count("n")
+        let n = count("n")
         var k = 1
         if kind == .gemm {
             if text("k") == nil { error("missing k: the GEMM's K (reduction) dimension", at: "k") }

@@ -69,7 +69,7 @@ struct CalibrationFitTests {
             }
         }
         #expect(fitted == ["MAC int8", "MAC fp8", "MAC bf16", "HBM", "vector op", "static power"])
-        #expect(calibration.energy.rSquared > 0.999)
+        #expect((calibration.energy.rSquared ?? 0) > 0.999)
         #expect(calibration.energy.degreesOfFreedom == Self.h100Runs.count - 6)
 
         // Time: the efficiencies the measured times were made with.
