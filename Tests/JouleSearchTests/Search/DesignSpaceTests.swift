@@ -123,6 +123,31 @@ struct ParetoTests {
         ]
         #expect(Pareto.front(rows, objectives: [.energy, .tokensPerSecond]).map(\.id) == [1])
     }
+
+    /// The front equals the definition checked pair by pair, on seeded random clouds with ties
+    /// (values on a coarse grid, so equal and partly equal points occur), in 2 and 3 objectives.
+    @Test(arguments: [1, 2, 3, 4, 5])
+    func frontEqualsTheDefinitionOnRandomClouds(seed: UInt64) {
+        var state = seed
+        func next() -> Double {  // a 64-bit LCG (Knuth's MMIX constants), values 0...7
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Double(state >> 61)
+        }
+        let objectives: [Metric] = seed % 2 == 0 ? [.energy, .latency] : [.energy, .latency, .area]
+        let rows = (0..<300).map { id in
+            PointResult(
+                id: id, values: [], metrics: [.energy: next(), .latency: next(), .area: next()],
+                feasible: next() > 0, violated: "", error: "")
+        }
+        let scored = rows.filter(\.feasible)
+        func dominates(_ a: PointResult, _ b: PointResult) -> Bool {
+            let pairs = objectives.map { (a.metrics[$0] ?? 0, b.metrics[$0] ?? 0) }
+            return pairs.allSatisfy { $0.0 <= $0.1 } && pairs.contains { $0.0 < $0.1 }
+        }
+        let expected = scored.filter { p in !scored.contains { q in dominates(q, p) } }.map(\.id)
+        #expect(Pareto.front(rows, objectives: objectives).map(\.id) == expected)
+        #expect(!expected.isEmpty)
+    }
 }
 
 struct ConstraintTests {
