@@ -77,4 +77,30 @@ struct RobustnessCLITests {
         let fits = try joule(["eval", "llama-2-7b", "h100-sxm", "--phase", "decode", "--roofline", "ideal"])
         #expect(fits.status == 0 && !fits.stderr.contains("do not fit"), "\(fits.stderr)")
     }
+
+    /// A sweep naming hardware or a model that cannot be loaded points at the name in the sweep
+    /// file (line 3 `  hardware: ...`, line 4 `  model: ...`, values at columns 13 and 10).
+    @Test(arguments: [
+        ("hardware: .", "model: gpt2", "sweep.yaml:3:13: error: no hardware named '.'"),
+        ("hardware: toy-3levle", "model: gpt2", "sweep.yaml:3:13: error: no hardware named 'toy-3levle'"),
+        ("hardware: toy-3level", "model: /dev/null", "sweep.yaml:4:10: error: /dev/null: cannot read the file"),
+    ])
+    func aSweepReferenceThatCannotLoadIsPositioned(hardware: String, model: String, expected: String) throws {
+        let folder = try Self.folder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let sweep = """
+            name: s
+            base:
+              \(hardware)
+              \(model)
+            axes:
+              - key: batch
+                values: [1, 2]
+            """
+        let file = folder.appendingPathComponent("sweep.yaml")
+        try sweep.write(to: file, atomically: true, encoding: .utf8)
+        let run = try joule(["sweep", file.path, "--out", folder.appendingPathComponent("out").path])
+        #expect(run.status == 65)
+        #expect(run.stderr.contains(expected), "\(run.stderr)")
+    }
 }

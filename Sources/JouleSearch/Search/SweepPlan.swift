@@ -60,20 +60,47 @@ public final class SweepPlan: @unchecked Sendable {
         self.catalog = Catalog(roots: roots)
         keys = spec.axes.flatMap(\.keys)
         specLines = (try? Catalog.readText(spec.path)).map(SourceLines.init)
+        let lines = specLines
+        /// An error about a file the sweep names, at the `hardware:` or `model:` value naming it;
+        /// errors inside that file keep their own positions.
+        func atReference(_ error: Diagnostics, mark: SourceMark?) -> Diagnostics {
+            Diagnostics(
+                error.items.map { item in
+                    guard item.mark == nil else { return item }
+                    let message = item.path == spec.path ? item.message : "\(item.path): \(item.message)"
+                    return Diagnostic(
+                        path: spec.path, mark: mark, message: message, hint: item.hint,
+                        sourceLine: mark.flatMap { lines?.line($0.line) })
+                })
+        }
+        let hardwareMark = spec.base.hardwareMark
         guard let path = self.catalog.resolve(spec.base.hardware, shelf: .hardware) else {
-            throw Diagnostics([
-                Diagnostic(path: spec.path, mark: nil, message: "no hardware named '\(spec.base.hardware)'")
-            ])
+            throw atReference(
+                Diagnostics([
+                    Diagnostic(
+                        path: spec.path, mark: nil, message: "no hardware named '\(spec.base.hardware)'",
+                        hint: Suggestion.hint(for: spec.base.hardware, among: self.catalog.names(on: .hardware)))
+                ]), mark: hardwareMark)
         }
         hardwarePath = path
-        let text = try Catalog.readText(path)
-        hardwareLines = SourceLines(text)
-        guard let node = try YAMLParser().parse(text, path: path) else {
-            throw Diagnostics([Diagnostic(path: path, mark: nil, message: "the hardware file is empty")])
+        let node: YAMLNode
+        do throws(Diagnostics) {
+            let text = try Catalog.readText(path)
+            hardwareLines = SourceLines(text)
+            guard let parsed = try YAMLParser().parse(text, path: path) else {
+                throw Diagnostics([Diagnostic(path: path, mark: nil, message: "the hardware file is empty")])
+            }
+            node = parsed
+            _ = try YAMLDecoder().decode(Accelerator.self, from: node, path: path, lines: hardwareLines)
+        } catch {
+            throw atReference(error, mark: hardwareMark)
         }
         hardwareNode = node
-        _ = try YAMLDecoder().decode(Accelerator.self, from: node, path: path, lines: hardwareLines)
-        baseModel = try ModelConfig.load(spec.base.model, catalog: self.catalog)
+        do throws(Diagnostics) {
+            baseModel = try ModelConfig.load(spec.base.model, catalog: self.catalog)
+        } catch {
+            throw atReference(error, mark: spec.base.modelMark)
+        }
         var files = [(role: "base hardware file", path: path)]
         if let modelPath = self.catalog.resolve(spec.base.model, shelf: .models) {
             files.append((role: "base model file", path: modelPath))

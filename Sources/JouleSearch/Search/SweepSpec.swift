@@ -19,6 +19,9 @@ public struct SweepSpec: Sendable, Decodable {
     public struct Base: Sendable, Decodable {
         public var hardware: String
         public var model: String
+        /// Where the `hardware:` and `model:` values are, for errors about the files they name.
+        public var hardwareMark: SourceMark?
+        public var modelMark: SourceMark?
         public var phase: String
         public var batch: Int
         public var sequence: Int?
@@ -43,6 +46,8 @@ public struct SweepSpec: Sendable, Decodable {
             var r = try MappingReader(decoder, keys: CodingKeys.self)
             let hardware = r.required(.hardware, String.self, example: "hardware: tpu-v1")
             let model = r.required(.model, String.self, example: "model: bert-base-uncased")
+            hardwareMark = r.mark(of: .hardware)
+            modelMark = r.mark(of: .model)
             phase = r.optional(.phase, String.self) ?? "prefill"
             batch = r.optional(.batch, Int.self) ?? 1
             sequence = r.optional(.sequence, Int.self)
