@@ -113,14 +113,18 @@ def check_positions(stderr, inputs):
         if text is None:
             continue
         flines = file_lines(text)
-        if ln < 1 or ln > len(flines) + 1:
+        if len(flines) > 1 and flines[-1] == "":
+            flines.pop()  # the break that ends the last line starts no new one
+        col = int(m.group(3))
+        if ln < 1 or ln > len(flines) + 1 or (ln == len(flines) + 1 and col > 1):
             return f"line {ln} is past the end ({len(flines)} lines)", "line past end"
-        if k + 2 < len(lines) and lines[k + 1].startswith("    ") and lines[k + 2].strip() == "^" \
-                or k + 2 < len(lines) and lines[k + 1].startswith("    ") and \
-                lines[k + 2].strip().startswith("^"):
+        caret = k + 2 < len(lines) and lines[k + 1].startswith("    ") and \
+            lines[k + 2].strip().startswith("^")
+        if caret and ln <= len(flines):
             shown = _alnum(lines[k + 1])
-            actual = _alnum(flines[ln - 1]) if ln <= len(flines) else ""
-            if shown and actual and shown not in actual and actual not in shown:
+            actual = _alnum(flines[ln - 1])
+            if (shown or actual) and shown not in actual and actual not in shown \
+                    or bool(shown) != bool(actual):
                 return (f"line {ln}: excerpt {lines[k + 1].strip()[:40]!r} is not the file's "
                         f"line {flines[ln - 1].strip()[:40]!r}", "excerpt is another line")
         message = line[m.end():]
