@@ -5,7 +5,7 @@ TEST_PACKAGES := tmux
 RELEASE_BIN := .build/release/joule
 DEBUG_BIN := .build/debug/joule
 
-.PHONY: all deps test-deps build release demo test lint check-files test-cluster test-kit bench notebooks clean
+.PHONY: all deps test-deps build release demo test lint check-files test-cluster test-kit fuzz fuzz-quick fuzz-regressions test-fuzz bench notebooks clean
 
 all: build
 
@@ -57,6 +57,21 @@ test: deps test-deps
 # The GPU measurement kit's CPU-only paths (arguments, suite, fake backend, CSV).
 test-kit:
 	python3 -m unittest discover -s Tools/measure-gpu -p "test_*.py"
+
+# The mutation fuzzer (Tools/fuzz): every input kind and command through the debug joule under a
+# time and memory limit; failure classes with minimised reproducers go to out/fuzz/.
+FUZZ := python3 Tools/fuzz/fuzz.py --joule $(DEBUG_BIN)
+test-fuzz:
+	python3 -m unittest discover -s Tools/fuzz -p "test_*.py"
+
+fuzz-quick: build test-fuzz
+	$(FUZZ) --seed 1 --count 240 --kinds all --save out/fuzz-quick --reduce-seconds 30 --quiet
+
+fuzz: build test-fuzz
+	$(FUZZ) --seed $${SEED:-1} --count $${COUNT:-2400} --kinds all --save out/fuzz
+
+fuzz-regressions: build
+	$(FUZZ) --regressions
 
 # A one-node Slurm cluster on this machine runs a sharded sweep (installs slurm and munge as root).
 test-cluster: build
