@@ -54,7 +54,7 @@ enum DVFSCommand {
                 graph: graph, hardware: hardware, points: points, mode: evaluator.mode, objective: evaluator.objective)
             return (analysis, graph, hardware)
         } catch {
-            throw .data(Diagnostics([Diagnostic(path: arguments.positionals[1], mark: nil, message: error.message)]))
+            throw .data(WorkloadArguments.diagnostic(error, hardware: arguments.positionals[1]))
         }
     }
 

@@ -93,7 +93,7 @@ enum EvalCommand {
         do {
             evaluation = try evaluator.evaluate(graph)
         } catch {
-            throw .data(Diagnostics([Diagnostic(path: arguments.positionals[1], mark: nil, message: error.message)]))
+            throw .data(WorkloadArguments.diagnostic(error, hardware: arguments.positionals[1]))
         }
         let report = EvalReport(evaluation: evaluation)
         switch format {
@@ -155,7 +155,7 @@ enum EvalCommand {
                 cost = try evaluator.evaluate(gemm).cost
             } catch {
                 throw .data(
-                    Diagnostics([Diagnostic(path: arguments.positionals[0], mark: nil, message: error.message)]))
+                    WorkloadArguments.diagnostic(error, hardware: arguments.positionals[0]))
             }
         }
         let report = OperatorReport(gemm: gemm, cost: cost, hardware: hardware)

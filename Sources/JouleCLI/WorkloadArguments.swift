@@ -1,5 +1,7 @@
 import Foundation
+import JouleEval
 import JouleSpec
+import YAML
 
 /// The `MODEL HARDWARE` positionals and graph options that `eval`, `dvfs` and `plot` share.
 enum WorkloadArguments {
@@ -29,5 +31,22 @@ enum WorkloadArguments {
         if let warning = graph.memoryFitWarning(on: hardware) { graph.warnings.append(warning) }
         for warning in graph.warnings { FileHandle.standardError.write(Data("joule: warning: \(warning)\n".utf8)) }
         return graph
+    }
+
+    /// An evaluation that failed, as a diagnostic: at the `size:` (else the entry) of the memory
+    /// level it is about in the hardware file, or at the file as a whole when it names no level.
+    static func diagnostic(_ error: Evaluator.EvaluationError, hardware argument: String) -> Diagnostics {
+        var mark: SourceMark?
+        var sourceLine: String?
+        var path = argument
+        if let level = error.level, let resolved = Catalog.standard().resolve(argument, shelf: .hardware),
+            let text = try? Catalog.readText(resolved), let root = try? YAMLParser().parse(text, path: resolved),
+            let entry = root["memory"]?.items?.dropFirst(level).first
+        {
+            path = resolved
+            mark = (entry["size"] ?? entry).mark
+            sourceLine = mark.flatMap { SourceLines(text).line($0.line) }
+        }
+        return Diagnostics([Diagnostic(path: path, mark: mark, message: error.message, sourceLine: sourceLine)])
     }
 }

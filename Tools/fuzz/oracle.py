@@ -35,6 +35,9 @@ NAN_RE = re.compile(r"(?<![\w\-./])[+-]?(?:nan|inf(?:inity)?)(?![\w\-/.])", re.I
 NAN_CELL_RE = re.compile(r"\s*[+-]?(?:nan|inf(?:inity)?)(?:\s+\S+)?\s*", re.I)
 FRAME_RE = re.compile(r"^\s*\d+ .*? 0x[0-9a-f]+ (.+?) \+ \d+ in joule at .*?/Sources/")
 LINE_SPLIT_RE = re.compile(r"\r\n|\r|\n")
+# libyaml also breaks lines at NEL, LINE SEPARATOR and PARAGRAPH SEPARATOR, and Joule's YAML and
+# JSON diagnostics count lines as libyaml does.
+YAML_LINE_SPLIT_RE = re.compile("\r\n|\r|\n|\u0085|\u2028|\u2029")
 
 EXPECTED_EXIT = (0, 64, 65)
 TRAP_EXIT = (132, 133, 134, 135, 136, 137, 139)
@@ -86,8 +89,11 @@ def _trap_signature(stderr, rc):
     return message
 
 
-def file_lines(text):
-    """Lines as an editor shows them: split at LF, CRLF and a lone CR (not at U+2028/2029/0085)."""
+def file_lines(text, path=""):
+    """Lines as Joule counts them: YAML and JSON files split where libyaml does (LF, CRLF, a
+    lone CR, NEL, U+2028, U+2029); CSVs and REPL scripts at LF, CRLF and a lone CR only."""
+    if path.endswith((".yaml", ".yml", ".json")):
+        return YAML_LINE_SPLIT_RE.split(text)
     return LINE_SPLIT_RE.split(text)
 
 
@@ -112,7 +118,7 @@ def check_positions(stderr, inputs):
         text = inputs.get(path, inputs.get(os.path.basename(path)))
         if text is None:
             continue
-        flines = file_lines(text)
+        flines = file_lines(text, path)
         if len(flines) > 1 and flines[-1] == "":
             flines.pop()  # the break that ends the last line starts no new one
         col = int(m.group(3))

@@ -129,7 +129,7 @@ enum PlotCommand {
         do {
             evaluation = try evaluator.evaluate(graph)
         } catch {
-            throw .data(Diagnostics([Diagnostic(path: arguments.positionals[1], mark: nil, message: error.message)]))
+            throw .data(WorkloadArguments.diagnostic(error, hardware: arguments.positionals[1]))
         }
         return kind == "roofline" ? RooflinePlot.chart(evaluation) : BreakdownPlot.chart(evaluation)
     }
@@ -171,7 +171,7 @@ enum PlotCommand {
                 series.append(DVFSPlot.Series(label: graph.phase.description, analysis: analysis))
             } catch {
                 throw .data(
-                    Diagnostics([Diagnostic(path: arguments.positionals[1], mark: nil, message: error.message)]))
+                    WorkloadArguments.diagnostic(error, hardware: arguments.positionals[1]))
             }
         }
         let nominal = points[0]

@@ -61,7 +61,15 @@ public struct Evaluator: Sendable {
     /// Why an evaluation failed.
     public struct EvaluationError: Error, Sendable, Equatable, CustomStringConvertible {
         public var message: String
+        /// The hardware's memory level at fault (its index), when the error is about one.
+        public var level: Int?
         public var description: String { message }
+
+        /// An error, about a memory level when one is given.
+        public init(message: String, level: Int? = nil) {
+            self.message = message
+            self.level = level
+        }
     }
 
     /// An evaluator at an operating point (index into the hardware's table; 0 is nominal).
@@ -114,7 +122,8 @@ public struct Evaluator: Sendable {
                 }
                 return (cost, result.evaluated)
             } catch {
-                throw EvaluationError(message: "\(gemm.b) x \(gemm.m) x \(gemm.n) x \(gemm.k): \(error.message)")
+                throw EvaluationError(
+                    message: "\(gemm.b) x \(gemm.m) x \(gemm.n) x \(gemm.k): \(error.message)", level: error.level)
             }
         }
     }

@@ -131,9 +131,10 @@ public struct Mapper: Sendable {
         else {
             let spatial = spatialLoops(
                 problem: problem, dataflow: dataflows[0], macsPerPE: support.macsPerPEPerCycle)
+            let overflow = smallestOverflow(problem: problem, spatial: spatial, holds: holds)
             throw MappingError(
-                message: "no mapping of \(problem.bounds) fits \(hardware.name): "
-                    + smallestOverflow(problem: problem, spatial: spatial, holds: holds))
+                message: "no mapping of \(problem.bounds) fits \(hardware.name): " + overflow.message,
+                level: overflow.level)
         }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         return MapperResult(
@@ -261,7 +262,9 @@ public struct Mapper: Sendable {
 
     /// Why no tiling fits: the first level whose smallest possible tiles (one step of every
     /// temporal loop below it, the spatial loops as the dataflow fixes them) exceed its size.
-    func smallestOverflow(problem: Problem, spatial: [(x: [Loop], y: [Loop])], holds: [[Bool]]) -> String {
+    func smallestOverflow(problem: Problem, spatial: [(x: [Loop], y: [Loop])], holds: [[Bool]]) -> (
+        message: String, level: Int?
+    ) {
         let dims = problem.bounds.count
         var extents = [Int](repeating: 1, count: dims)
         // Level 0 holds the whole problem; inner levels at least their spatial share.
@@ -275,11 +278,13 @@ public struct Mapper: Sendable {
             let level = hardware.memory[i]
             if bytes > level.size.si {
                 let when = i == 0 ? "as the outermost level, the whole problem" : "even at the smallest tiles"
-                return
-                    "\(level.name) holds \(parts.joined(separator: ", ")) (\(when)), \(Bytes(si: bytes)) in all, but its size is \(level.size); give it more size, or let it hold fewer operands with holds:"
+                return (
+                    "\(level.name) holds \(parts.joined(separator: ", ")) (\(when)), \(Bytes(si: bytes)) in all, but its size is \(level.size); give it more size, or let it hold fewer operands with holds:",
+                    i
+                )
             }
         }
-        return "every tiling exceeds a level's size"
+        return ("every tiling exceeds a level's size", nil)
     }
 
     /// A tiling's temporal loop bounds (`dims` per level, outermost level first): each level's

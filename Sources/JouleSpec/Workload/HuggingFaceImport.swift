@@ -164,11 +164,13 @@ private struct Fields {
     private mutating func checkHeads(hidden: Int, heads: Int, kvHeads: Int, headDim: Int?) {
         // A missing or invalid field stands in as 1: checking it would report a follow-on error.
         guard diagnostics.isEmpty else { return }
+        // GPT-2's config names them n_head and n_embd; the error names the file's own keys.
+        let headsKey = root["num_attention_heads"] == nil && root["n_head"] != nil ? "n_head" : "num_attention_heads"
+        let hiddenKey = root["hidden_size"] == nil && root["n_embd"] != nil ? "n_embd" : "hidden_size"
         if headDim == nil && hidden % max(1, heads) != 0 {
             diagnostics.append(
                 diagnostic(
-                    "num_attention_heads (\(heads)) do not divide hidden_size (\(hidden))",
-                    at: root["num_attention_heads"]?.mark))
+                    "\(headsKey) (\(heads)) do not divide \(hiddenKey) (\(hidden))", at: root[headsKey]?.mark))
         }
         if heads % max(1, kvHeads) != 0 {
             diagnostics.append(
