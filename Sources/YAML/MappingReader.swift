@@ -39,11 +39,22 @@ public struct MappingReader<Key: CodingKey & CaseIterable> {
     /// The value of a key that must be present; records an error and returns nil otherwise.
     public mutating func required<T: Decodable>(_ key: Key, _ type: T.Type = T.self, example: String? = nil) -> T? {
         guard has(key) else {
-            let hint = example.map { "add it, for example: \($0)" }
-            diagnostics.append(decoder.diagnostic("missing required key '\(key.stringValue)'", hint: hint))
+            missing(key, example: example)
             return nil
         }
         return optional(key, type)
+    }
+
+    /// Records that a key the mapping needs has no value: at the key when it is written but
+    /// empty (`vocab_size:`), at the mapping when it is absent.
+    public mutating func missing(_ key: Key, example: String? = nil) {
+        if let entry = decoder.yamlNode?.entries?.first(where: { $0.key == key.stringValue }) {
+            let hint = example.map { "give it a value, for example: \($0)" }
+            diagnostics.append(decoder.diagnostic("'\(key.stringValue)' has no value", at: entry.keyMark, hint: hint))
+        } else {
+            let hint = example.map { "add it, for example: \($0)" }
+            diagnostics.append(decoder.diagnostic("missing required key '\(key.stringValue)'", hint: hint))
+        }
     }
 
     /// The value of an optional key (nil when absent or empty); records an error if it is malformed.

@@ -41,6 +41,15 @@ public struct YAMLParser: Sendable {
                 if let stop = builder.consume(event) { return .failure(stop) }
                 if builder.finishedDocument { break }
             }
+            // Only the first document is read, but what follows it must still be YAML: junk
+            // after the root (`{...},` in a JSON file) is an error, not silently dropped.
+            if builder.finishedDocument {
+                var next = yaml_event_t()
+                guard yaml_parser_parse(&parser, &next) != 0 else {
+                    return .failure(Diagnostics([syntaxError(parser, path: path, lines: lines, bytes: buffer)]))
+                }
+                yaml_event_delete(&next)
+            }
             return .success(builder.root)
         }
         switch outcome {

@@ -58,3 +58,46 @@ struct LineBreakTests {
         }
     }
 }
+
+/// What follows the first document must still parse, and a key written without a value is
+/// reported at the key.
+struct DocumentEndTests {
+    /// `{"a": 1},` then more text: libyaml finds no document start at line 1, column 9 (the comma).
+    @Test func junkAfterTheRootIsAnError() {
+        do {
+            _ = try YAMLParser().parse("{\"a\": 1},\nb\": 2", path: "f.json")
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.items.first?.mark == SourceMark(line: 1, column: 9), "\(error.items)")
+        }
+    }
+
+    /// A second document after `---` is allowed and ignored (only the first is read).
+    @Test func aSecondDocumentIsIgnored() throws {
+        let root = try #require(try YAMLParser().parse("a: 1\n---\nb: 2\n", path: "f.yaml"))
+        #expect(root["a"]?.scalar == "1" && root["b"] == nil)
+    }
+
+    struct Needs: Decodable {
+        enum CodingKeys: String, CodingKey, CaseIterable { case name, size }
+        init(from decoder: any Decoder) throws {
+            var r = try MappingReader(decoder, keys: CodingKeys.self)
+            _ = r.required(.name, String.self, example: "name: x")
+            _ = r.required(.size, Int.self, example: "size: 4")
+            try r.finish()
+        }
+    }
+
+    /// `size:` on line 2 has no value: the error is at line 2, column 1; `name` is absent: the
+    /// error is at the mapping (line 1, column 1).
+    @Test func anEmptyRequiredKeyIsReportedAtTheKey() {
+        do {
+            _ = try YAMLDecoder().decode(Needs.self, from: "other: 1\nsize:\n", path: "f.yaml")
+            Issue.record("expected errors")
+        } catch {
+            let found = error.items.map { ($0.message, $0.mark) }
+            #expect(found.contains { $0.0 == "missing required key 'name'" && $0.1 == SourceMark(line: 1, column: 1) })
+            #expect(found.contains { $0.0 == "'size' has no value" && $0.1 == SourceMark(line: 2, column: 1) })
+        }
+    }
+}

@@ -117,7 +117,10 @@ private struct Fields {
 
     mutating func required(_ key: String) -> Int {
         guard let value = int(key) else {
-            if present(key) == nil {
+            if let entry = root.entries?.first(where: { $0.key == key }), entry.value.isNull {
+                diagnostics.append(
+                    diagnostic("field '\(key)' is null", at: entry.keyMark, hint: "give it an integer: \"\(key)\": 1"))
+            } else if present(key) == nil {
                 diagnostics.append(
                     diagnostic("missing field '\(key)'", at: root.mark, hint: "add \"\(key)\": <integer>"))
             }

@@ -92,7 +92,7 @@ extension ModelConfig: Decodable {
                 hint: "vision: { image_size: 224, patch_size: 16, channels: 3, class_token: true }")
         }
         if family != .visionEncoder && vocab == nil {
-            r.error("missing required key 'vocab_size'", at: nil, hint: "add it, for example: vocab_size: 32000")
+            r.missing(.vocabSize, example: "vocab_size: 32000")
         }
         if let vision, let maxPositions, positionEmbedding == .learned, maxPositions != vision.tokens {
             r.error(
