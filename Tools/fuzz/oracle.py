@@ -91,9 +91,12 @@ def _trap_signature(stderr, rc):
 
 def file_lines(text, path=""):
     """Lines as Joule counts them: YAML and JSON files split where libyaml does (LF, CRLF, a
-    lone CR, NEL, U+2028, U+2029); CSVs and REPL scripts at LF, CRLF and a lone CR only."""
+    lone CR, NEL, U+2028, U+2029); CSVs at LF, CRLF and a lone CR; REPL scripts, read a line at
+    a time as a terminal sends them, at LF only (a CR before it is dropped, one inside stays)."""
     if path.endswith((".yaml", ".yml", ".json")):
         return YAML_LINE_SPLIT_RE.split(text)
+    if path.endswith(".joule") or path == "<stdin>":
+        return text.split("\n")
     return LINE_SPLIT_RE.split(text)
 
 
@@ -137,7 +140,9 @@ def check_positions(stderr, inputs):
         keys = set(re.findall(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b", message))
         first = next((i + 1 for i, fl in enumerate(flines)
                       if fl.strip() and not fl.lstrip().startswith(("#", "{", "---"))), 1)
-        if ln in (1, first) and keys:
+        # A missing key is rightly reported at the mapping that lacks it (a key of that name
+        # further down may sit in a nested mapping).
+        if ln in (1, first) and keys and "missing" not in message:
             here = flines[ln - 1] if ln <= len(flines) else ""
             if not any(key in here for key in keys):
                 for key in sorted(keys):

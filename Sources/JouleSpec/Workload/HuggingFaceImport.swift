@@ -322,8 +322,16 @@ private struct Fields {
         let heads = required("num_attention_heads")
         checkHeads(hidden: hidden, heads: heads, kvHeads: heads, headDim: nil)
         let before = diagnostics.count
-        let image = required("image_size")
+        var image = required("image_size")
         let patch = required("patch_size")
+        if image > ModelConfig.Limits.count {
+            // Checked here, before patches and tokens (image / patch)^2 are formed from it.
+            diagnostics.append(
+                diagnostic(
+                    "field 'image_size' must be at most \(ModelConfig.Limits.count), found \(image)",
+                    at: root["image_size"]?.mark))
+            image = patch
+        }
         if diagnostics.count == before, image % max(1, patch) != 0 {
             diagnostics.append(
                 diagnostic("patch_size (\(patch)) does not divide image_size (\(image))", at: root["patch_size"]?.mark))

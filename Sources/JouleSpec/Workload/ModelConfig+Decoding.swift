@@ -195,6 +195,9 @@ extension ModelConfig.Vision: Decodable {
         if let image, let patch {
             if image < 1 || patch < 1 {
                 r.error("image_size and patch_size must be at least 1", at: .patchSize)
+            } else if image > ModelConfig.Limits.count {
+                // Checked here, before patches and tokens (image / patch)^2 are formed from it.
+                r.error("image_size must be at most \(ModelConfig.Limits.count), found \(image)", at: .imageSize)
             } else if image % patch != 0 {
                 r.error("patch_size (\(patch)) does not divide image_size (\(image))", at: .patchSize)
             }
