@@ -91,11 +91,11 @@ def _trap_signature(stderr, rc):
 
 def file_lines(text, path=""):
     """Lines as Joule counts them: YAML and JSON files split where libyaml does (LF, CRLF, a
-    lone CR, NEL, U+2028, U+2029); CSVs at LF, CRLF and a lone CR; REPL scripts, read a line at
-    a time as a terminal sends them, at LF only (a CR before it is dropped, one inside stays)."""
+    lone CR, NEL, U+2028, U+2029); CSVs and script files at LF, CRLF and a lone CR; a script on
+    standard input, read a line at a time as a terminal sends them, at LF only."""
     if path.endswith((".yaml", ".yml", ".json")):
         return YAML_LINE_SPLIT_RE.split(text)
-    if path.endswith(".joule") or path == "<stdin>":
+    if path == "<stdin>":
         return text.split("\n")
     return LINE_SPLIT_RE.split(text)
 

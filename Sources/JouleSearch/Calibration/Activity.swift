@@ -104,8 +104,15 @@ public struct ActivityCounter: Sendable {
 
     /// The activity of one measured run.
     public func activity(for measurement: MeasuredRun) throws(CalibrationError) -> Activity {
-        let precision = measurement.precision ?? PrecisionConfig.default(for: hardware)
-        switch measurement.workload {
+        try activity(for: measurement.workload, precision: measurement.precision)
+    }
+
+    /// The activity of a workload at a precision (the hardware's default when nil).
+    public func activity(for workload: MeasuredRun.Workload, precision given: PrecisionConfig?) throws(CalibrationError)
+        -> Activity
+    {
+        let precision = given ?? PrecisionConfig.default(for: hardware)
+        switch workload {
         case .model(let name, let phase, let fusion):
             let model: ModelConfig
             do {

@@ -171,14 +171,33 @@ public struct Calibrator: Sendable {
                 firstOtherLine = firstOtherLine ?? measurement.line
             }
         }
+        // A row's activity depends only on its workload and precision: repeated runs of one
+        // workload (a file of repetitions) are evaluated once.
+        struct Workload: Hashable {
+            var workload: MeasuredRun.Workload
+            var precision: PrecisionConfig?
+        }
+        var distinct: [Workload] = []
+        var index: [Workload: Int] = [:]
+        for measurement in mine {
+            let key = Workload(workload: measurement.workload, precision: measurement.precision)
+            if index[key] == nil {
+                index[key] = distinct.count
+                distinct.append(key)
+            }
+        }
         let counter = self.counter
-        let outcomes = mine.parallelMap { measurement in
-            Result { () throws(CalibrationError) in try counter.activity(for: measurement) }
+        let outcomes = distinct.parallelMap { key in
+            Result { () throws(CalibrationError) in
+                try counter.activity(for: key.workload, precision: key.precision)
+            }
         }
         var evaluated: [(MeasuredRun, Activity)] = []
         var errors: [Diagnostic] = []
-        for (measurement, outcome) in zip(mine, outcomes) {
-            switch outcome {
+        for measurement in mine {
+            let key = Workload(workload: measurement.workload, precision: measurement.precision)
+            guard let position = index[key] else { continue }
+            switch outcomes[position] {
             case .success(let activity): evaluated.append((measurement, activity))
             case .failure(let error):
                 errors.append(
