@@ -51,6 +51,7 @@ test: deps test-deps
 	$(MAKE) --no-print-directory lint
 	$(MAKE) --no-print-directory check-files
 	$(MAKE) --no-print-directory test-kit
+	$(MAKE) --no-print-directory test-fuzz fuzz-regressions fuzz-quick
 	$(MAKE) --no-print-directory test-cluster
 	$(MAKE) --no-print-directory notebooks
 
