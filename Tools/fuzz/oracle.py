@@ -167,6 +167,12 @@ def _nan_in_stdout(stdout, input_text):
             phrase = " ".join(before + [m.group(0)] + after)
             if flat and len(before) + len(after) >= 2 and phrase in flat:
                 continue
+            # Inside a JSON string copied from the input (`"name" : "nan pJ"`): a name, not a number.
+            start = line.rfind('"', 0, m.start())
+            end = line.find('"', m.end())
+            if start >= 0 and end >= 0 and line.count('"', 0, start) % 2 == 0 \
+                    and line[start + 1:end] in (input_text or ""):
+                continue
             return line.strip()
     return None
 
