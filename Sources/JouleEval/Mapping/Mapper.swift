@@ -97,28 +97,32 @@ public struct Mapper: Sendable {
         let dims = problem.bounds.count
         let levels = hardware.memory.count
         for flow in dataflows {
-            let spatial = spatialLoops(problem: problem, dataflow: flow, macsPerPE: support.macsPerPEPerCycle)
-            let enumeration = DispatchTime.now().uptimeNanoseconds
-            let tilings = TilingSpace(problem: problem, hardware: hardware, spatial: spatial, holds: holds)
-                .enumerate(budget: tilingBudget)
-            tilingNanoseconds += DispatchTime.now().uptimeNanoseconds - enumeration
-            let scorer = NestScorer(
-                problem: problem, spatial: spatial, holds: holds, dataflow: flow, table: table, objective: objective)
-            let size = levels * dims
-            valid += tilings.count / size
-            var bounds = [Int](repeating: 1, count: size)
-            var scored: [(key: Int, score: Double)] = []
-            tilings.withUnsafeBufferPointer { all in
-                for start in stride(from: 0, to: all.count, by: size) {
-                    bounds.withUnsafeMutableBufferPointer { bounds in
-                        Self.loopBounds(
-                            UnsafeBufferPointer(rebasing: all[start..<start + size]), dims: dims, into: bounds)
-                    }
-                    let (current, orders) = descendOrders(
-                        bounds, choices: orderChoices(bounds, dims: dims), scorer: scorer, scored: &scored,
-                        evaluated: &evaluated)
-                    if current < (best?.score ?? .infinity) {
-                        best = (current, mapping(bounds, dims: dims, spatial: spatial, orders: orders, dataflow: flow))
+            for spatial in spatialChoices(problem: problem, dataflow: flow, macsPerPE: support.macsPerPEPerCycle) {
+                let enumeration = DispatchTime.now().uptimeNanoseconds
+                let tilings = TilingSpace(problem: problem, hardware: hardware, spatial: spatial, holds: holds)
+                    .enumerate(budget: tilingBudget)
+                tilingNanoseconds += DispatchTime.now().uptimeNanoseconds - enumeration
+                let scorer = NestScorer(
+                    problem: problem, spatial: spatial, holds: holds, dataflow: flow, table: table, objective: objective
+                )
+                let size = levels * dims
+                valid += tilings.count / size
+                var bounds = [Int](repeating: 1, count: size)
+                var scored: [(key: Int, score: Double)] = []
+                tilings.withUnsafeBufferPointer { all in
+                    for start in stride(from: 0, to: all.count, by: size) {
+                        bounds.withUnsafeMutableBufferPointer { bounds in
+                            Self.loopBounds(
+                                UnsafeBufferPointer(rebasing: all[start..<start + size]), dims: dims, into: bounds)
+                        }
+                        let (current, orders) = descendOrders(
+                            bounds, choices: orderChoices(bounds, dims: dims), scorer: scorer, scored: &scored,
+                            evaluated: &evaluated)
+                        if current < (best?.score ?? .infinity) {
+                            best = (
+                                current, mapping(bounds, dims: dims, spatial: spatial, orders: orders, dataflow: flow)
+                            )
+                        }
                     }
                 }
             }
@@ -191,8 +195,14 @@ public struct Mapper: Sendable {
         return (current, orders)
     }
 
-    /// Spatial loops per level for a dataflow: (X loops, Y loops) per level.
-    func spatialLoops(problem: Problem, dataflow: Dataflow, macsPerPE: Int) -> [(x: [Loop], y: [Loop])] {
+    /// The spatial loops of each level for a dataflow: the array's rows and columns take the
+    /// dataflow's dimensions, a level whose fanout matches only the rows or the columns takes
+    /// that one, and MACs inside a PE split K. `assignment`, when given, overrides the
+    /// dimensions of a level: one dimension spread over its whole fanout, or two over the
+    /// array's rows and columns (the innermost level's PE part; its MACs still split K).
+    func spatialLoops(
+        problem: Problem, dataflow: Dataflow, macsPerPE: Int, assignment: [[Int]]? = nil
+    ) -> [(x: [Loop], y: [Loop])] {
         let fanout = ReuseAnalysis.fanouts(hardware, macsPerPE: macsPerPE)
         let (rowDim, colDim) = Self.arrayDims(dataflow)
         var remaining = problem.bounds
@@ -208,12 +218,21 @@ public struct Mapper: Sendable {
                 remaining[d] = (remaining[d] + factor - 1) / factor
                 return Loop(d, factor)
             }
-            if i == hardware.memory.count - 1 && macsPerPE > 1 {
-                let pes = f / macsPerPE
-                if pes == rows * cols && pes > 1 {
+            let innermostMACs = i == hardware.memory.count - 1 && macsPerPE > 1
+            let units = innermostMACs ? f / macsPerPE : f
+            if let dims = assignment?[i], !dims.isEmpty {
+                if dims.count == 2 {
+                    if let loop = take(dims[0], rows) { x.append(loop) }
+                    if let loop = take(dims[1], cols) { y.append(loop) }
+                } else if let loop = take(dims[0], units) {
+                    x.append(loop)
+                }
+                if innermostMACs, let loop = take(4, macsPerPE) { y.append(loop) }
+            } else if innermostMACs {
+                if units == rows * cols && units > 1 {
                     if let loop = take(rowDim, rows) { x.append(loop) }
                     if let loop = take(colDim, cols) { y.append(loop) }
-                } else if pes > 1, let loop = take(rowDim, pes) {
+                } else if units > 1, let loop = take(rowDim, units) {
                     x.append(loop)
                 }
                 if let loop = take(4, macsPerPE) { y.append(loop) }
@@ -229,6 +248,53 @@ public struct Mapper: Sendable {
             }
             return (x, y)
         }
+    }
+
+    /// The spatial loops the search tries for a dataflow. A systolic array has one choice: its
+    /// dataflow fixes which dimensions flow along its rows and columns (SCALE-Sim's model). A
+    /// parallel array (GPU SMs and tensor cores, vector MAC units) has independent units, so at
+    /// every level with a fanout the dimension spread over it is searched: any of G, H, M, N, K
+    /// with more than one element (K spread makes a spatial reduction of partial sums), or, over
+    /// a whole rows x columns array, two different ones. MACs inside a PE always split K.
+    func spatialChoices(problem: Problem, dataflow: Dataflow, macsPerPE: Int) -> [[(x: [Loop], y: [Loop])]] {
+        let preset = spatialLoops(problem: problem, dataflow: dataflow, macsPerPE: macsPerPE)
+        guard hardware.compute.kind == .parallel, problem.isGEMMFamily else { return [preset] }
+        let fanout = ReuseAnalysis.fanouts(hardware, macsPerPE: macsPerPE)
+        let rows = hardware.compute.rows
+        let cols = hardware.compute.cols
+        let live = [2, 3, 4, 1, 0].filter { problem.bounds[$0] > 1 }
+        let levels = hardware.memory.count
+        let options: [[[Int]]] = (0..<levels).map { i in
+            let units = i == levels - 1 && macsPerPE > 1 ? fanout[i] / macsPerPE : fanout[i]
+            guard units > 1, !live.isEmpty else { return [[]] }
+            var choices = live.map { [$0] }
+            if units == rows * cols && rows > 1 && cols > 1 {
+                choices += live.flatMap { a in live.filter { $0 != a }.map { [a, $0] } }
+            }
+            return choices
+        }
+        var assignments: [[[Int]]] = [[]]
+        for levelOptions in options {
+            assignments = assignments.flatMap { partial in levelOptions.map { partial + [$0] } }
+        }
+        var seen = Set<[Int]>()
+        var result: [[(x: [Loop], y: [Loop])]] = []
+        for assignment in [nil] + assignments.map(Optional.some) {
+            let spatial =
+                assignment.map {
+                    spatialLoops(problem: problem, dataflow: dataflow, macsPerPE: macsPerPE, assignment: $0)
+                } ?? preset
+            // Assignments that spread the same loops at every level (a dimension already used up,
+            // or the same loop on X rather than Y, which independent units do not tell apart)
+            // are tried once.
+            let signature = spatial.flatMap { level in
+                [-1]
+                    + (level.x + level.y).map { [$0.dimension, $0.bound] }.sorted { $0.lexicographicallyPrecedes($1) }
+                    .flatMap { $0 }
+            }
+            if seen.insert(signature).inserted { result.append(spatial) }
+        }
+        return result
     }
 
     /// The tile extents a level may take along one dimension inside a parent extent, largest
