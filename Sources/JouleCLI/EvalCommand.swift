@@ -6,7 +6,7 @@ import YAML
 /// `joule eval MODEL HARDWARE`: latency, energy and where it goes, per operator and in total.
 enum EvalCommand {
     static let usage =
-        "usage: joule eval MODEL HARDWARE [graph options] [--dataflow D] [--objective energy|latency|edp] [--operating-point N] [--roofline ideal|mapped] [--per-op] [--format table|json|csv]\n       joule eval op HARDWARE --dims M=...,N=...,K=...[,B=...] [--precision P] [--dataflow D] [--objective O] [--roofline ideal|mapped] [--mapping FILE]"
+        "usage: joule eval MODEL HARDWARE [graph options] [--dataflow D] [--objective energy|latency|edp] [--operating-point N] [--roofline ideal|mapped] [--per-op] [--format table|json|csv]\n       joule eval op HARDWARE --dims M=...,N=...,K=...[,B=...]|--problem FILE [--precision P] [--dataflow D] [--objective O] [--roofline ideal|mapped] [--mapping FILE]"
 
     static let help = """
         \(usage)
@@ -29,16 +29,20 @@ enum EvalCommand {
           --precision       default: bf16, or the widest format the hardware has
           --mapping FILE    (eval op) evaluate this loop nest instead of searching; `eval op`
                             prints the mapping it chose in the same YAML form
+          --problem FILE    (eval op) an einsum instead of --dims: dimensions with bounds,
+                            operands with index expressions ("P*2 + R") and precisions; see
+                            Examples/problems/
 
         examples:
           joule eval llama-2-7b tpu-v1 --phase decode --batch 8 --context 1024
           joule eval bert-base-uncased eyeriss-v1 --sequence 128 --dataflow output_stationary --per-op
           joule eval llama-2-7b a100-sxm-80gb --phase decode --context 2048 --precision fp16 --roofline ideal
           joule eval op tpu-v1 --dims M=2048,N=11008,K=4096 --precision int8
+          joule eval op eyeriss-v1 --problem Examples/problems/resnet50-conv3x3.yaml
         """
 
     static let valued = GraphCommand.valued.union([
-        "dataflow", "objective", "operating-point", "roofline", "dims", "mapping",
+        "dataflow", "objective", "operating-point", "roofline", "dims", "mapping", "problem",
     ])
 
     static func evaluator(_ arguments: Arguments, hardware: Accelerator) throws(CommandLineError) -> Evaluator {
@@ -103,15 +107,53 @@ enum EvalCommand {
         }
     }
 
-    /// `joule eval op HARDWARE --dims M=..,N=..,K=..`: one GEMM.
+    /// `joule eval op HARDWARE --dims M=..,N=..,K=..` (one GEMM) or `--problem FILE` (an einsum).
     static func runOperator(_ words: [String]) throws(CommandLineError) -> String {
         let arguments = try Arguments(words, valued: valued, flags: [], usage: usage)
         let format = try arguments.format(allowed: ["table", "json"], usage: usage)
         guard arguments.positionals.count == 1 else {
             throw .usage("name one hardware, e.g. joule eval op tpu-v1 --dims M=64,N=64,K=64", usage: usage)
         }
+        let hardware: Accelerator
+        do {
+            hardware = try Accelerator.load(arguments.positionals[0])
+        } catch {
+            throw .data(error)
+        }
+        let evaluator = try self.evaluator(arguments, hardware: hardware)
+        let report: OperatorReport
+        if let path = arguments.options["problem"] {
+            report = try einsum(path: path, arguments, evaluator: evaluator)
+        } else {
+            let gemm = try self.gemm(arguments, hardware: hardware)
+            if let path = arguments.options["mapping"] {
+                report = OperatorReport(
+                    gemm: gemm,
+                    cost: try pinned(
+                        path: path, problem: Problem.gemm(gemm), macPrecision: gemm.macPrecision, evaluator: evaluator),
+                    hardware: hardware)
+            } else if evaluator.mode == .ideal {
+                do {
+                    report = OperatorReport(gemm: gemm, cost: try evaluator.evaluate(gemm).cost, hardware: hardware)
+                } catch {
+                    throw .data(WorkloadArguments.diagnostic(error, hardware: arguments.positionals[0]))
+                }
+            } else {
+                let found = try search(
+                    Problem.gemm(gemm), macPrecision: gemm.macPrecision, evaluator: evaluator,
+                    hardwareArgument: arguments.positionals[0])
+                report = OperatorReport(gemm: gemm, cost: found.cost, hardware: hardware, effort: found)
+            }
+        }
+        return format == "json" ? JSONOutput.render(report.object()) : report.table()
+    }
+
+    /// The GEMM `--dims` and `--precision` describe.
+    static func gemm(_ arguments: Arguments, hardware: Accelerator) throws(CommandLineError) -> GEMM {
         guard let dimsText = arguments.options["dims"] else {
-            throw .usage("give the operator's dims, e.g. --dims M=2048,N=11008,K=4096", usage: usage)
+            throw .usage(
+                "give the operator's dims, e.g. --dims M=2048,N=11008,K=4096, or an einsum with --problem FILE",
+                usage: usage)
         }
         var dims: [String: Int] = [:]
         for part in dimsText.split(separator: ",") {
@@ -128,12 +170,6 @@ enum EvalCommand {
         guard let m = dims["M"], let n = dims["N"], let k = dims["K"] else {
             throw .usage("--dims needs M, N and K", usage: usage)
         }
-        let hardware: Accelerator
-        do {
-            hardware = try Accelerator.load(arguments.positionals[0])
-        } catch {
-            throw .data(error)
-        }
         var precision = PrecisionConfig.default(for: hardware)
         if let text = arguments.options["precision"] {
             do {
@@ -142,37 +178,73 @@ enum EvalCommand {
                 throw .usage(error.message, usage: usage)
             }
         }
-        let gemm = GEMM(
+        return GEMM(
             b: dims["B"] ?? 1, m: m, n: n, k: k, inputPrecision: precision.activations,
             secondPrecision: precision.weights,
             outputPrecision: precision.activations)
-        let evaluator = try self.evaluator(arguments, hardware: hardware)
-        let cost: OperatorCost
-        if let path = arguments.options["mapping"] {
-            cost = try pinned(path: path, gemm: gemm, evaluator: evaluator)
-        } else {
-            do {
-                cost = try evaluator.evaluate(gemm).cost
-            } catch {
-                throw .data(
-                    WorkloadArguments.diagnostic(error, hardware: arguments.positionals[0]))
-            }
-        }
-        let report = OperatorReport(gemm: gemm, cost: cost, hardware: hardware)
-        return format == "json" ? JSONOutput.render(report.object()) : report.table()
     }
 
-    /// Costs a GEMM under a mapping read from a file.
-    static func pinned(path: String, gemm: GEMM, evaluator: Evaluator) throws(CommandLineError) -> OperatorCost {
+    /// An einsum from a problem file: its pinned mapping's cost with `--mapping`, else the
+    /// mapper's best.
+    static func einsum(path: String, _ arguments: Arguments, evaluator: Evaluator) throws(CommandLineError)
+        -> OperatorReport
+    {
+        if arguments.options["dims"] != nil {
+            throw .usage("--problem gives the operator; leave out --dims", usage: usage)
+        }
+        if arguments.options["precision"] != nil {
+            throw .usage("a problem file gives each operand's precision; leave out --precision", usage: usage)
+        }
+        if evaluator.mode == .ideal {
+            throw .usage("--roofline ideal applies to --dims GEMMs; a problem file is mapped", usage: usage)
+        }
+        let file: ProblemFile
+        do {
+            file = try ProblemFile.load(path)
+        } catch {
+            throw .data(error)
+        }
+        if let mapping = arguments.options["mapping"] {
+            let cost = try pinned(
+                path: mapping, problem: file.problem, macPrecision: file.macPrecision, evaluator: evaluator)
+            return OperatorReport(gemm: nil, cost: cost, hardware: evaluator.hardware, einsum: file)
+        }
+        let found = try search(
+            file.problem, macPrecision: file.macPrecision, evaluator: evaluator,
+            hardwareArgument: arguments.positionals[0])
+        return OperatorReport(gemm: nil, cost: found.cost, hardware: evaluator.hardware, einsum: file, effort: found)
+    }
+
+    /// The mapper's best mapping of a problem, with the evaluator's objective, operating point,
+    /// dataflow and budget.
+    static func search(
+        _ problem: Problem, macPrecision: Precision, evaluator: Evaluator, hardwareArgument: String
+    ) throws(CommandLineError) -> MapperResult {
+        let mapper = Mapper(
+            hardware: evaluator.hardware, objective: evaluator.objective, tilingBudget: evaluator.tilingBudget,
+            operatingPoint: evaluator.operatingPoint)
+        do {
+            return try evaluator.cache.best(
+                mapper, problem: problem, macPrecision: macPrecision, dataflow: evaluator.dataflow)
+        } catch {
+            throw .data(
+                WorkloadArguments.diagnostic(
+                    Evaluator.EvaluationError(message: error.message, level: error.level), hardware: hardwareArgument))
+        }
+    }
+
+    /// Costs a problem under a mapping read from a file.
+    static func pinned(path: String, problem: Problem, macPrecision: Precision, evaluator: Evaluator)
+        throws(CommandLineError) -> OperatorCost
+    {
         let hardware = evaluator.hardware
-        let problem = Problem.gemm(gemm)
         do {
             let text = try Catalog.readText(path)
             let (mapping, counts) = try MappingFile.load(path).analyze(
                 problem: problem, hardware: hardware, lines: SourceLines(text))
             do {
                 return try EnergyModel.cost(
-                    counts: counts, mapping: mapping, problem: problem, macPrecision: gemm.macPrecision,
+                    counts: counts, mapping: mapping, problem: problem, macPrecision: macPrecision,
                     hardware: hardware,
                     at: evaluator.operatingPoint)
             } catch {

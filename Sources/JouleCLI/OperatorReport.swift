@@ -6,18 +6,43 @@ struct OperatorReport {
     let gemm: GEMM?
     let cost: OperatorCost
     let hardware: Accelerator
+    /// An einsum read from a problem file (instead of a GEMM), with its name and MAC precision.
+    var einsum: ProblemFile? = nil
+    /// What the mapper did to find the mapping, when it searched.
+    var effort: MapperResult? = nil
 
     static let operandNames = ["weights", "inputs", "outputs"]
 
+    /// The problem the mapping loops over.
+    var problem: Problem? { einsum?.problem ?? gemm.map(Problem.gemm) }
+
     /// The mapping as a loop nest, one level per line.
     var mappingText: String? {
-        guard let mapping = cost.mapping, let gemm else { return nil }
-        return mapping.yaml(problem: Problem.gemm(gemm), levelNames: hardware.memory.map(\.name))
+        guard let mapping = cost.mapping, let problem else { return nil }
+        return mapping.yaml(problem: problem, levelNames: hardware.memory.map(\.name))
+    }
+
+    /// `K=32 R=3 P=16 · weights[K, R] inputs[P + R] outputs[K, P]`.
+    static func describe(_ problem: Problem) -> String {
+        let bounds = zip(problem.dimensions, problem.bounds).map { "\($0)=\($1)" }.joined(separator: " ")
+        let operands = problem.operands.map { operand in
+            let axes = operand.indices.map { terms in
+                terms.map { term in
+                    problem.dimensions[term.dimension] + (term.stride == 1 ? "" : "*\(term.stride)")
+                }.joined(separator: " + ")
+            }
+            return "\(operand.operand)[\(axes.joined(separator: ", "))]"
+        }
+        return bounds + " · " + operands.joined(separator: " ")
     }
 
     func table() -> String {
         var out: [String] = []
-        if let gemm {
+        if let einsum {
+            out.append(
+                "einsum \(einsum.name): \(Self.describe(einsum.problem)), \(einsum.macPrecision) MACs on \(hardware.name)"
+            )
+        } else if let gemm {
             out.append(
                 "GEMM B x M x N x K = \(gemm.b) x \(gemm.m) x \(gemm.n) x \(gemm.k), \(gemm.macPrecision) MACs on \(hardware.name)"
             )
@@ -47,6 +72,11 @@ struct OperatorReport {
         }
         out.append("")
         out.append("MAC energy \(Energy(si: cost.energy.mac)) · static \(Energy(si: cost.energy.leakage))")
+        if let effort {
+            out.append(
+                "mapper: \(QuantityFormat.grouped(effort.evaluated)) mappings evaluated over \(QuantityFormat.grouped(effort.validTilings)) valid tilings in \(Time(si: effort.searchSeconds))"
+            )
+        }
         return out.joined(separator: "\n")
     }
 
@@ -58,7 +88,17 @@ struct OperatorReport {
             "utilization": cost.utilization,
         ]
         if let name { object["name"] = name }
-        if let gemm { object["dims"] = ["B": gemm.b, "M": gemm.m, "N": gemm.n, "K": gemm.k] }
+        if let einsum {
+            object["problem"] = einsum.name
+            object["dims"] = Dictionary(uniqueKeysWithValues: zip(einsum.problem.dimensions, einsum.problem.bounds))
+        } else if let gemm {
+            object["dims"] = ["B": gemm.b, "M": gemm.m, "N": gemm.n, "K": gemm.k]
+        }
+        if let effort {
+            object["mapper"] = [
+                "evaluated": effort.evaluated, "valid_tilings": effort.validTilings, "search_s": effort.searchSeconds,
+            ]
+        }
         if let text = mappingText { object["mapping"] = text }
         var levels: [[String: Any]] = []
         for (i, level) in hardware.memory.enumerated() {
