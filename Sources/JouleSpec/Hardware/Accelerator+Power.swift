@@ -2,20 +2,34 @@ import Foundation
 
 /// Power figures derived from an accelerator's description.
 extension Accelerator {
-    /// The power with every MAC busy at its most energetic precision, every vector lane busy,
-    /// and the DRAM streaming at full bandwidth, at the nominal point, plus static power.
+    /// The power with every MAC busy at its most energetic precision together with the on-chip
+    /// accesses that feed it, every vector lane busy, and the DRAM streaming at full bandwidth,
+    /// at the nominal point, plus static power. An on-chip level is charged one access per
+    /// operand it holds per MAC (Joule's accounting serves a MAC's operand from a level at most
+    /// once; reuse only lowers it).
     public func peakPower() -> Power {
         let clock = self.clock.si
         let mac =
-            compute.precisions.values.map { support in
-                Double(compute.processingElements) * Double(support.macsPerPEPerCycle) * clock
-                    * support.macEnergy.value.si
+            compute.precisions.map { precision, support in
+                let rate = Double(compute.processingElements) * Double(support.macsPerPEPerCycle) * clock
+                return rate * (support.macEnergy.value.si + onChipEnergyPerMAC(wordBits: Double(precision.bits)))
             }.max() ?? 0
         let vector = Double(compute.vector.lanes) * clock * compute.vector.energyPerOp.value.si
         let dram = memory.filter(\.isOffChip).reduce(0.0) { total, level in
             total + (level.totalReadBandwidth?.si ?? 0) * 8 * level.readEnergy.value.si
         }
         return Power(si: staticPower.value.si + mac + vector + dram)
+    }
+
+    /// The on-chip access energy of one MAC at a word size: one read of each weight and input
+    /// held, one read and one write of each output held, at every on-chip level.
+    func onChipEnergyPerMAC(wordBits: Double) -> Double {
+        memory.filter { !$0.isOffChip }.reduce(0.0) { total, level in
+            level.holds.reduce(total) { sum, operand in
+                let read = level.readEnergy.value.si * wordBits
+                return sum + (operand == .outputs ? read + level.writeEnergy.value.si * wordBits : read)
+            }
+        }
     }
 
     /// The operating point a text names: an index into the table (`0` is nominal) or a share of

@@ -19,7 +19,8 @@ public struct Accelerator: Sendable, Hashable {
     /// Whole-chip static power.
     public var staticPower: Figure<Power>
     /// Thermal design power: the ceiling of power limits and the "max power" of Zeus's cost;
-    /// estimated as static power plus every MAC, vector lane and DRAM channel busy when left out.
+    /// estimated as static power plus every MAC (with its on-chip operand accesses), vector lane
+    /// and DRAM channel busy when left out.
     public var tdp: Figure<Power>
     /// The MAC array and vector unit.
     public var compute: ComputeArray
@@ -144,7 +145,10 @@ extension Accelerator: Decodable {
             tdp.map { Figure<Power>.given($0) }
             ?? Figure(
                 peakPower(),
-                .estimated(rule: "static + every MAC, vector lane and DRAM channel busy at the nominal point"))
+                .estimated(
+                    rule:
+                        "static + every MAC with its on-chip operand accesses, vector lane and DRAM channel busy at the nominal point"
+                ))
     }
 
     private static func node(from text: String, reader: inout MappingReader<CodingKeys>) -> NodeScaling? {
