@@ -37,6 +37,7 @@ struct HardwareReport {
         let c = hw.compute
         out.append(
             "Compute: \(c.kind.rawValue) array \(c.rows) x \(c.cols) = \(QuantityFormat.grouped(c.processingElements)) PEs; dataflows: \(c.dataflows.map(\.rawValue).joined(separator: ", "))"
+                + (c.kind == .systolic ? "; weight preload: \(c.weightPreload.rawValue)" : "")
         )
         var precisions = TextTable(["precision", "MACs/PE/cycle", "MACs", "MAC energy", "peak MAC/s", "peak ops/s"])
         for precision in c.supportedPrecisions {
@@ -145,18 +146,20 @@ struct HardwareReport {
             if let leakage = level.leakage { object["leakage_w"] = leakage.si }
             return object
         }
+        var compute: [String: Any] = [
+            "kind": hw.compute.kind.rawValue, "rows": hw.compute.rows, "cols": hw.compute.cols,
+            "processing_elements": hw.compute.processingElements,
+            "dataflows": hw.compute.dataflows.map(\.rawValue), "precisions": precisions,
+            "vector": ["lanes": hw.compute.vector.lanes, "energy_per_op": figure(hw.compute.vector.energyPerOp)],
+        ]
+        if hw.compute.kind == .systolic { compute["weight_preload"] = hw.compute.weightPreload.rawValue }
         var object: [String: Any] = [
             "name": hw.name, "technology_nm": hw.technology.nanometers, "clock_hz": hw.clock.si,
             "nominal_voltage": figure(hw.nominalVoltage), "static_power": figure(hw.staticPower), "tdp": figure(hw.tdp),
             "operating_points": hw.operatingPoints.map {
                 ["frequency_hz": $0.frequency.si, "voltage_v": $0.voltage.si]
             },
-            "compute": [
-                "kind": hw.compute.kind.rawValue, "rows": hw.compute.rows, "cols": hw.compute.cols,
-                "processing_elements": hw.compute.processingElements,
-                "dataflows": hw.compute.dataflows.map(\.rawValue), "precisions": precisions,
-                "vector": ["lanes": hw.compute.vector.lanes, "energy_per_op": figure(hw.compute.vector.energyPerOp)],
-            ] as [String: Any],
+            "compute": compute,
             "memory": levels,
             "area": [
                 "total": figure(hw.area.total), "compute": figure(hw.area.compute), "memory": figure(hw.area.memory),

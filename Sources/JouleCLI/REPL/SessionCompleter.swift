@@ -10,7 +10,9 @@ enum SessionCompleter {
     /// file are offered too).
     static let hardwareKeys: [String: [String]] = [
         "": Session.hardwareTopKeys,
-        "compute": ["kind", "array", "macs_per_pe_per_cycle", "precisions", "dataflows", "vector"],
+        "compute": [
+            "kind", "array", "macs_per_pe_per_cycle", "precisions", "dataflows", "weight_preload", "vector",
+        ],
         "compute.array": ["rows", "cols"],
         "compute.vector": ["lanes", "energy_per_op"],
         "compute.precisions": Precision.allCases.map(\.rawValue),
@@ -61,7 +63,10 @@ enum SessionCompleter {
             return (session.hardware?.accelerator.operatingPoints.indices).map { $0.map(String.init) } ?? ["0"]
         default:
             if key.hasSuffix(".kind") && key.contains("memory.") { return ["dram", "sram", "register"] }
-            if key.hasSuffix("compute.kind") { return ["systolic", "parallel"] }
+            if key.hasSuffix("compute.kind") { return ComputeArray.Kind.allCases.map(\.rawValue) }
+            if key.hasSuffix("compute.weight_preload") {
+                return ComputeArray.WeightPreload.allCases.map(\.rawValue)
+            }
             return []
         }
     }

@@ -21,6 +21,7 @@ public struct CostTable: Sendable {
     let systolic: Bool
     let rows: Int
     let cols: Int
+    let preload: ComputeArray.WeightPreload
 
     /// The table for a precision at an operating point.
     public init(hardware: Accelerator, precision: Precision, at point: OperatingPoint) throws(EnergyModel.CostError) {
@@ -49,6 +50,7 @@ public struct CostTable: Sendable {
         systolic = hardware.compute.kind == .systolic
         rows = hardware.compute.rows
         cols = hardware.compute.cols
+        preload = hardware.compute.weightPreload
     }
 
     /// Total energy (static included) and latency of a mapping's counts.
@@ -105,6 +107,7 @@ public struct CostTable: Sendable {
         guard systolic, let dataflow, problem.isGEMMFamily else { return temporalCycles }
         let b = problem.bounds
         return SystolicTiming.cycles(
-            m: b[2], n: b[3], k: b[4], batches: b[0] * b[1], rows: rows, cols: cols, dataflow: dataflow)
+            m: b[2], n: b[3], k: b[4], batches: b[0] * b[1], rows: rows, cols: cols, dataflow: dataflow,
+            preload: preload)
     }
 }

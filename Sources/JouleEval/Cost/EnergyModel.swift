@@ -75,7 +75,7 @@ public enum EnergyModel {
             computeCycles = SystolicTiming.cycles(
                 m: b[2], n: b[3], k: b[4], batches: b[0] * b[1], rows: hardware.compute.rows,
                 cols: hardware.compute.cols,
-                dataflow: dataflow)
+                dataflow: dataflow, preload: hardware.compute.weightPreload)
         } else {
             computeCycles = counts.temporalCycles
         }

@@ -118,7 +118,7 @@ public struct Evaluator: Sendable {
                     dataflow: dataflow)
                 var cost = result.cost
                 if gemm.inputOnChip || gemm.outputOnChip {
-                    cost = Self.keepOnChip(cost, gemm: gemm, hardware: hardware)
+                    cost = Self.keepOnChip(cost, gemm: gemm, hardware: hardware, at: operatingPoint)
                 }
                 return (cost, result.evaluated)
             } catch {
@@ -129,8 +129,11 @@ public struct Evaluator: Sendable {
     }
 
     /// Removes the DRAM energy, and the share of DRAM transfer time, of operands that fusion
-    /// keeps on chip.
-    static func keepOnChip(_ cost: OperatorCost, gemm: GEMM, hardware: Accelerator) -> OperatorCost {
+    /// keeps on chip, and takes the roofline again over the shorter DRAM time (latency, bound,
+    /// static energy, utilization).
+    static func keepOnChip(_ cost: OperatorCost, gemm: GEMM, hardware: Accelerator, at point: OperatingPoint)
+        -> OperatorCost
+    {
         guard let d = Roofline.dramIndex(hardware), hardware.memory[d].isOffChip, let counts = cost.counts else {
             return cost
         }
@@ -141,7 +144,13 @@ public struct Evaluator: Sendable {
         for o in removed { cost.energy[d, o] = 0 }
         let after = before - removed.reduce(0.0) { $0 + bytes($1) }
         if before > 0 { cost.levelSeconds[d] *= after / before }
-        return cost
+        var combined = EnergyModel.combine(
+            computeSeconds: cost.computeSeconds, levelSeconds: cost.levelSeconds, energy: cost.energy,
+            hardware: hardware, at: point)
+        combined.utilization = combined.seconds > 0 ? cost.utilization * cost.seconds / combined.seconds : 0
+        combined.counts = cost.counts
+        combined.mapping = cost.mapping
+        return combined
     }
 
     /// Evaluates every operator of a graph; identical GEMMs are mapped once, in parallel over the cores.

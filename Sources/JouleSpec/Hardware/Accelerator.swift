@@ -221,7 +221,7 @@ extension Accelerator: Decodable {
         return ComputeArray(
             kind: description.kind, rows: description.rows, cols: description.cols,
             macsPerPEPerCycle: description.macsPerPEPerCycle, precisions: precisions,
-            dataflows: description.dataflows,
+            dataflows: description.dataflows, weightPreload: description.weightPreload,
             vector: VectorUnit(lanes: description.vectorLanes, energyPerOp: vectorEnergy))
     }
 

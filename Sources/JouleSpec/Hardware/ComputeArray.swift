@@ -12,6 +12,17 @@ public struct ComputeArray: Sendable, Hashable {
         case parallel
     }
 
+    /// How a systolic array loads the stationary operand of each fold (weights in weight
+    /// stationary, inputs in input stationary). `SystolicTiming` gives the cycle count of each.
+    public enum WeightPreload: String, Hashable, Keyword {
+        public static let keywordNoun = "weight preload"
+        /// Each fold preloads its tile, then streams: SCALE-Sim's serial count (the default).
+        case serial
+        /// Double-buffered: the next fold's tile loads while the current one streams, so only
+        /// the first preload and one pipeline fill and drain are exposed (TPU v1 and later).
+        case overlapped
+    }
+
     /// One supported precision: the energy of a MAC and how many MACs a PE does per cycle.
     public struct PrecisionSupport: Sendable, Hashable {
         /// Energy of one multiply-accumulate at the nominal voltage.
@@ -32,6 +43,9 @@ public struct ComputeArray: Sendable, Hashable {
     public var precisions: [Precision: PrecisionSupport]
     /// The dataflows the array supports.
     public var dataflows: [Dataflow]
+    /// How a systolic array's folds load their stationary operand; `serial` on a parallel array,
+    /// where it does not apply.
+    public var weightPreload: WeightPreload = .serial
     /// The vector unit (softmax, norms, activations).
     public var vector: VectorUnit
 
@@ -89,12 +103,14 @@ struct ComputeDescription: Decodable {
     var macsPerPEPerCycle: Int
     var precisions: [(precision: Precision, entry: PrecisionEntry)]
     var dataflows: [Dataflow]
+    var weightPreload: ComputeArray.WeightPreload
     var vectorLanes: Int
     var vectorEnergy: Energy?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case kind, array, precisions, dataflows, vector
         case macsPerPEPerCycle = "macs_per_pe_per_cycle"
+        case weightPreload = "weight_preload"
     }
 
     enum ArrayKeys: String, CodingKey, CaseIterable { case rows, cols }
@@ -110,7 +126,8 @@ struct ComputeDescription: Decodable {
 
     init(from decoder: any Decoder) throws {
         var reader = try MappingReader(decoder, keys: CodingKeys.self)
-        kind = reader.optional(.kind, ComputeArray.Kind.self) ?? .parallel
+        let writtenKind = reader.optional(.kind, ComputeArray.Kind.self)
+        kind = writtenKind ?? .parallel
         macsPerPEPerCycle = reader.optional(.macsPerPEPerCycle, Int.self) ?? 1
         if macsPerPEPerCycle < 1 || macsPerPEPerCycle > Self.maximumRate {
             reader.error(
@@ -139,6 +156,15 @@ struct ComputeDescription: Decodable {
         }
         dataflows = reader.optional(.dataflows, [Dataflow].self) ?? Dataflow.allCases
         if dataflows.isEmpty { reader.error("list at least one dataflow", at: .dataflows) }
+        let preload = reader.optional(.weightPreload, ComputeArray.WeightPreload.self)
+        weightPreload = preload ?? .serial
+        // A kind that failed to decode has its own error; do not guess it was `parallel`.
+        let kindKnown = writtenKind != nil || decoder.yamlNode?["kind"] == nil
+        if decoder.yamlNode?["weight_preload"] != nil && kindKnown && kind != .systolic {
+            reader.error(
+                "weight_preload applies only to a systolic array; this array is \(kind.rawValue)",
+                at: .weightPreload, hint: "add kind: systolic, or remove weight_preload")
+        }
         let vector = reader.optional(.vector, VectorShape.self)
         vectorLanes = vector?.lanes ?? max(1, cols)
         vectorEnergy = vector?.energy

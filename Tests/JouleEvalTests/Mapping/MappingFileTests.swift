@@ -128,6 +128,48 @@ struct MappingFileTests {
         #expect(cost.bound == .compute)
     }
 
+    struct PreloadCase: CustomTestStringConvertible, Sendable {
+        var dataflow: Dataflow
+        var cycles: Double
+        var testDescription: String { dataflow.abbreviation }
+    }
+
+    /// The same array with `weight_preload: overlapped`, through both the evaluator's
+    /// `EnergyModel` and the mapper's `CostTable`. 64^3 on 32 x 32: WS and IS run 2 x 2 = 4 folds
+    /// of T = 64 streamed rows, longer than the P = 32-cycle preload, so the count is
+    /// 4 x 64 + 32 + (32 + 32 - 2) - 1 = 349; OS has no preload and keeps SCALE-Sim's 503.
+    @Test(arguments: [
+        PreloadCase(dataflow: .outputStationary, cycles: 503), PreloadCase(dataflow: .weightStationary, cycles: 349),
+        PreloadCase(dataflow: .inputStationary, cycles: 349),
+    ])
+    func evaluatorAndMapperUseTheOverlappedPreload(_ example: PreloadCase) throws {
+        let text = """
+            name: systolic32
+            technology: 45 nm
+            clock: 1 GHz
+            compute:
+              kind: systolic
+              weight_preload: overlapped
+              array: { rows: 32, cols: 32 }
+              precisions: { int8: 0.3 pJ }
+            memory:
+              - { name: DRAM, technology: DDR4, size: 1 GiB }
+              - { name: SRAM, size: 1 MiB }
+              - { name: PE, instances: 1024, size: 16 B }
+            """
+        let hw = try YAMLDecoder().decode(Accelerator.self, from: text, path: "s.yaml")
+        #expect(hw.compute.weightPreload == .overlapped)
+        let gemm = GEMM(
+            b: 1, m: 64, n: 64, k: 64, inputPrecision: .int8, secondPrecision: .int8, outputPrecision: .int8)
+        let evaluated = try Evaluator(hardware: hw, dataflow: example.dataflow, tilingBudget: 30).evaluate(gemm)
+        #expect(evaluated.cost.computeSeconds * 1e9 == example.cycles)
+        #expect(evaluated.cost.bound == .compute)
+        let counts = try #require(evaluated.cost.counts)
+        let table = try CostTable(hardware: hw, precision: .int8, at: hw.operatingPoints[0])
+        let scored = table.energyAndSeconds(counts, problem: .gemm(gemm), dataflow: example.dataflow)
+        #expect(abs(scored.seconds * 1e9 - example.cycles) <= 1e-9 * example.cycles)
+    }
+
     struct PositionCase: CustomTestStringConvertible, Sendable {
         var name: String
         var levels: String

@@ -30,6 +30,49 @@ func hardwareFiles() -> [String] {
         #expect(!accelerator.compute.precisions.isEmpty)
     }
 
+    struct PreloadCase: CustomTestStringConvertible, Sendable {
+        var design: String
+        var preload: ComputeArray.WeightPreload
+        var testDescription: String { design }
+    }
+
+    /// The TPUs' papers describe double-buffered weights; the other systolic designs keep
+    /// SCALE-Sim's serial preload, the default.
+    @Test(arguments: [
+        PreloadCase(design: "tpu-v1", preload: .overlapped), PreloadCase(design: "tpu-like", preload: .overlapped),
+        PreloadCase(design: "tpu-v4i", preload: .overlapped),
+        PreloadCase(design: "edge-tpu", preload: .serial), PreloadCase(design: "gemmini", preload: .serial),
+        PreloadCase(design: "eyeriss-v1", preload: .serial), PreloadCase(design: "toy-1level", preload: .serial),
+        PreloadCase(design: "toy-3level", preload: .serial),
+    ])
+    func systolicDesignsStateTheirPreload(_ example: PreloadCase) throws {
+        let accelerator = try libraryAccelerator(example.design)
+        #expect(accelerator.compute.kind == .systolic)
+        #expect(accelerator.compute.weightPreload == example.preload)
+    }
+
+    @Test func weightPreloadDecodesBothWords() throws {
+        let base = """
+            name: t
+            technology: 45 nm
+            clock: 1 GHz
+            compute:
+              kind: systolic
+              array: { rows: 4, cols: 4 }
+              precisions: { int8: 0.3 pJ }
+            memory:
+              - { name: DRAM, technology: DDR4, size: 1 GiB }
+            """
+        let written: [(String, ComputeArray.WeightPreload)] = [
+            ("", .serial), ("  weight_preload: serial\n", .serial), ("  weight_preload: overlapped\n", .overlapped),
+        ]
+        for (line, expected) in written {
+            let text = base.replacingOccurrences(of: "  array:", with: line + "  array:")
+            let accelerator = try YAMLDecoder().decode(Accelerator.self, from: text, path: "t.yaml")
+            #expect(accelerator.compute.weightPreload == expected, "\(line)")
+        }
+    }
+
     @Test func toyOneLevelHasTheNumbersWrittenInIt() throws {
         let toy = try libraryAccelerator("toy-1level")
         #expect(toy.name == "toy-1level")

@@ -106,6 +106,21 @@ private func loadErrors(_ path: String) -> [Diagnostic] {
             "unknown-node",
             ExpectedDiagnostic(
                 message: "unknown technology node '3 nm'", line: 3, column: 13, hint: "supported nodes: 5 nm, 7 nm")),
+        BrokenFile(
+            "unknown-weight-preload",
+            ExpectedDiagnostic(
+                message: "unknown weight preload 'overlaped'", line: 7, column: 19,
+                hint: "did you mean 'overlapped'?")),
+        BrokenFile(
+            "weight-preload-on-parallel",
+            ExpectedDiagnostic(
+                message: "weight_preload applies only to a systolic array; this array is parallel", line: 7,
+                column: 19, hint: "add kind: systolic")),
+        BrokenFile(
+            "weight-preload-default-parallel",
+            ExpectedDiagnostic(
+                message: "weight_preload applies only to a systolic array; this array is parallel", line: 8,
+                column: 19, hint: "add kind: systolic")),
         // Three independent faults in three places (top level, first and last memory level), all at once.
         BrokenFile(
             "three-errors",
