@@ -25,7 +25,8 @@ extension Accelerator {
     /// held, one read and one write of each output held, at every on-chip level.
     func onChipEnergyPerMAC(wordBits: Double) -> Double {
         memory.filter { !$0.isOffChip }.reduce(0.0) { total, level in
-            level.holds.reduce(total) { sum, operand in
+            // In a fixed order: a set's order changes from run to run, and so would the sum's last bit.
+            Operand.allCases.filter(level.holds.contains).reduce(total) { sum, operand in
                 let read = level.readEnergy.value.si * wordBits
                 return sum + (operand == .outputs ? read + level.writeEnergy.value.si * wordBits : read)
             }
