@@ -18,12 +18,13 @@ public struct MapperResult: Sendable {
     public var tilingSeconds: Double
 }
 
-/// Searches mappings of a GEMM-family problem onto an accelerator.
+/// Searches mappings of a problem (any einsum) onto an accelerator.
 ///
-/// The spatial loops follow the dataflow: weight stationary puts K on the array's rows and N
+/// The spatial loops follow the dataflow by each dimension's role in the operands
+/// (`Problem.arrayDimensions`): for a GEMM, weight stationary puts K on the array's rows and N
 /// on its columns (M streams), output stationary M and N (K streams), input stationary K and
 /// M (N streams); levels whose fanout matches only the rows or only the columns take that one
-/// dimension, and MACs inside a PE split K. The temporal tiling is searched: every level's tile
+/// axis's dimensions, and MACs inside a PE split the reductions (a GEMM's K). The temporal tiling is searched: every level's tile
 /// extents are even (or nearly even) splits of the level above, only maximal tiles are kept,
 /// and each is checked against every level's capacity before anything is evaluated (imperfect
 /// factors are allowed: the padding shows as lost utilization). For each tiling, each level's
@@ -135,8 +136,8 @@ public struct Mapper: Sendable {
             tilingSeconds: Double(tilingNanoseconds) / 1e9)
     }
 
-    /// Coordinate descent over each level's innermost dimension for one tiling: from M
-    /// innermost where M loops (else the last looping dimension), each level's alternatives are
+    /// Coordinate descent over each level's innermost dimension for one tiling: from `first`
+    /// (a GEMM's M) innermost where it loops (else the last looping candidate), each level's alternatives are
     /// tried in turn and kept when they lower the score, and a second pass runs only if the
     /// first changed something. A nest already scored (the second pass revisits some) is looked
     /// up in `scored` rather than scored again.
@@ -186,9 +187,9 @@ public struct Mapper: Sendable {
 
     /// The spatial loops of each level for a dataflow: the array's rows and columns take the
     /// dataflow's dimensions, a level whose fanout matches only the rows or the columns takes
-    /// that one, and MACs inside a PE split K. `assignment`, when given, overrides the
+    /// that one, and MACs inside a PE split the reductions (K). `assignment`, when given, overrides the
     /// dimensions of a level: one dimension spread over its whole fanout, or two over the
-    /// array's rows and columns (the innermost level's PE part; its MACs still split K).
+    /// array's rows and columns (the innermost level's PE part; its MACs still split the reductions).
     func spatialLoops(
         problem: Problem, dataflow: Dataflow, macsPerPE: Int, assignment: [[Int]]? = nil
     ) -> [(x: [Loop], y: [Loop])] {
@@ -366,8 +367,8 @@ public struct Mapper: Sendable {
     }
 
     /// The innermost dimensions worth trying at each level, given a tiling's loop bounds: the
-    /// ones among M, N and K that loop there, when two or more do (otherwise every order
-    /// builds the same nest). The innermost level gets none: its order changes no count, since
+    /// ones among `candidates` (`Problem.orderDimensions`, a GEMM's M, N and K) that loop
+    /// there, when two or more do (otherwise every order builds the same nest). The innermost level gets none: its order changes no count, since
     /// a level's loops only decide how often the levels below it are refilled.
     func orderChoices(_ bounds: [Int], dims: Int, candidates: [Int]) -> [[Int]] {
         let levels = bounds.count / dims
