@@ -18,12 +18,13 @@ public struct MapperResult: Sendable {
     public var tilingSeconds: Double
 }
 
-/// Searches mappings of a GEMM-family problem onto an accelerator.
+/// Searches mappings of a problem (any einsum) onto an accelerator.
 ///
-/// The spatial loops follow the dataflow: weight stationary puts K on the array's rows and N
+/// The spatial loops follow the dataflow by each dimension's role in the operands
+/// (`Problem.arrayDimensions`): for a GEMM, weight stationary puts K on the array's rows and N
 /// on its columns (M streams), output stationary M and N (K streams), input stationary K and
 /// M (N streams); levels whose fanout matches only the rows or only the columns take that one
-/// dimension, and MACs inside a PE split K. The temporal tiling is searched: every level's tile
+/// axis's dimensions, and MACs inside a PE split the reductions (a GEMM's K). The temporal tiling is searched: every level's tile
 /// extents are even (or nearly even) splits of the level above, only maximal tiles are kept,
 /// and each is checked against every level's capacity before anything is evaluated (imperfect
 /// factors are allowed: the padding shows as lost utilization). For each tiling, each level's
@@ -52,15 +53,6 @@ public struct Mapper: Sendable {
             ?? OperatingPoint(frequency: hardware.clock, voltage: hardware.nominalVoltage.value)
     }
 
-    /// The dims of a dataflow for a GEMM problem (G, H, M, N, K): (rows, cols).
-    static func arrayDims(_ dataflow: Dataflow) -> (rows: Int, cols: Int) {
-        switch dataflow {
-        case .weightStationary: return (4, 3)
-        case .outputStationary: return (2, 3)
-        case .inputStationary: return (4, 2)
-        }
-    }
-
     /// The best mapping over the allowed dataflows (nil: every dataflow the array supports).
     public func best(problem: Problem, macPrecision: Precision, dataflow: Dataflow? = nil) throws(MappingError)
         -> MapperResult
@@ -79,10 +71,6 @@ public struct Mapper: Sendable {
                     "\(hardware.name) has no \(macPrecision) MACs (it supports \(hardware.compute.supportedPrecisions.map(\.rawValue).joined(separator: ", ")))"
             )
         }
-        guard problem.isGEMMFamily else {
-            throw MappingError(
-                message: "the mapper searches GEMM-family problems (G, H, M, N, K); pin a mapping for other shapes")
-        }
         let table: CostTable
         do {
             table = try CostTable(hardware: hardware, precision: macPrecision, at: operatingPoint)
@@ -96,6 +84,7 @@ public struct Mapper: Sendable {
         let holds = holdMatrix(problem)
         let dims = problem.bounds.count
         let levels = hardware.memory.count
+        let orderDimensions = problem.orderDimensions
         for flow in dataflows {
             for spatial in spatialChoices(problem: problem, dataflow: flow, macsPerPE: support.macsPerPEPerCycle) {
                 let enumeration = DispatchTime.now().uptimeNanoseconds
@@ -116,7 +105,8 @@ public struct Mapper: Sendable {
                                 UnsafeBufferPointer(rebasing: all[start..<start + size]), dims: dims, into: bounds)
                         }
                         let (current, orders) = descendOrders(
-                            bounds, choices: orderChoices(bounds, dims: dims), scorer: scorer, scored: &scored,
+                            bounds, choices: orderChoices(bounds, dims: dims, candidates: orderDimensions),
+                            first: orderDimensions.first ?? 0, scorer: scorer, scored: &scored,
                             evaluated: &evaluated)
                         if current < (best?.score ?? .infinity) {
                             best = (
@@ -146,13 +136,13 @@ public struct Mapper: Sendable {
             tilingSeconds: Double(tilingNanoseconds) / 1e9)
     }
 
-    /// Coordinate descent over each level's innermost dimension for one tiling: from M
-    /// innermost where M loops (else the last looping dimension), each level's alternatives are
+    /// Coordinate descent over each level's innermost dimension for one tiling: from `first`
+    /// (a GEMM's M) innermost where it loops (else the last looping candidate), each level's alternatives are
     /// tried in turn and kept when they lower the score, and a second pass runs only if the
     /// first changed something. A nest already scored (the second pass revisits some) is looked
     /// up in `scored` rather than scored again.
     func descendOrders(
-        _ bounds: [Int], choices: [[Int]], scorer: NestScorer, scored: inout [(key: Int, score: Double)],
+        _ bounds: [Int], choices: [[Int]], first: Int, scorer: NestScorer, scored: inout [(key: Int, score: Double)],
         evaluated: inout Int
     ) -> (score: Double, orders: [Int]) {
         scored.removeAll(keepingCapacity: true)
@@ -172,7 +162,7 @@ public struct Mapper: Sendable {
             if let key { scored.append((key, value)) }
             return value
         }
-        var orders = choices.map { $0.contains(2) ? 2 : ($0.last ?? 2) }
+        var orders = choices.map { $0.contains(first) ? first : ($0.last ?? first) }
         var current = score(orders)
         for _ in 0..<2 {
             var improved = false
@@ -197,14 +187,15 @@ public struct Mapper: Sendable {
 
     /// The spatial loops of each level for a dataflow: the array's rows and columns take the
     /// dataflow's dimensions, a level whose fanout matches only the rows or the columns takes
-    /// that one, and MACs inside a PE split K. `assignment`, when given, overrides the
+    /// that one, and MACs inside a PE split the reductions (K). `assignment`, when given, overrides the
     /// dimensions of a level: one dimension spread over its whole fanout, or two over the
-    /// array's rows and columns (the innermost level's PE part; its MACs still split K).
+    /// array's rows and columns (the innermost level's PE part; its MACs still split the reductions).
     func spatialLoops(
         problem: Problem, dataflow: Dataflow, macsPerPE: Int, assignment: [[Int]]? = nil
     ) -> [(x: [Loop], y: [Loop])] {
         let fanout = ReuseAnalysis.fanouts(hardware, macsPerPE: macsPerPE)
-        let (rowDim, colDim) = Self.arrayDims(dataflow)
+        let (rowDims, colDims) = problem.arrayDimensions(dataflow)
+        let reductions = problem.reductionDimensions
         var remaining = problem.bounds
         let rows = hardware.compute.rows
         let cols = hardware.compute.cols
@@ -218,6 +209,17 @@ public struct Mapper: Sendable {
                 remaining[d] = (remaining[d] + factor - 1) / factor
                 return Loop(d, factor)
             }
+            // Dimensions in turn, each over what the ones before it left of the capacity.
+            func fill(_ dims: [Int], _ capacity: Int) -> [Loop] {
+                var loops: [Loop] = []
+                var left = capacity
+                for d in dims {
+                    guard let loop = take(d, left) else { continue }
+                    loops.append(loop)
+                    left /= loop.bound
+                }
+                return loops
+            }
             let innermostMACs = i == hardware.memory.count - 1 && macsPerPE > 1
             let units = innermostMACs ? f / macsPerPE : f
             if let dims = assignment?[i], !dims.isEmpty {
@@ -227,24 +229,24 @@ public struct Mapper: Sendable {
                 } else if let loop = take(dims[0], units) {
                     x.append(loop)
                 }
-                if innermostMACs, let loop = take(4, macsPerPE) { y.append(loop) }
+                if innermostMACs { y += fill(reductions, macsPerPE) }
             } else if innermostMACs {
                 if units == rows * cols && units > 1 {
-                    if let loop = take(rowDim, rows) { x.append(loop) }
-                    if let loop = take(colDim, cols) { y.append(loop) }
-                } else if units > 1, let loop = take(rowDim, units) {
-                    x.append(loop)
+                    x += fill(rowDims, rows)
+                    y += fill(colDims, cols)
+                } else if units > 1 {
+                    x += fill(rowDims, units)
                 }
-                if let loop = take(4, macsPerPE) { y.append(loop) }
+                y += fill(reductions, macsPerPE)
             } else if f == rows * cols && f > 1 {
-                if let loop = take(rowDim, rows) { x.append(loop) }
-                if let loop = take(colDim, cols) { y.append(loop) }
+                x += fill(rowDims, rows)
+                y += fill(colDims, cols)
             } else if f == rows && f > 1 {
-                if let loop = take(rowDim, rows) { x.append(loop) }
+                x += fill(rowDims, rows)
             } else if f == cols && f > 1 {
-                if let loop = take(colDim, cols) { y.append(loop) }
+                y += fill(colDims, cols)
             } else if f > 1 {
-                if let loop = take(rowDim, f) { x.append(loop) }
+                x += fill(rowDims, f)
             }
             return (x, y)
         }
@@ -365,14 +367,14 @@ public struct Mapper: Sendable {
     }
 
     /// The innermost dimensions worth trying at each level, given a tiling's loop bounds: the
-    /// ones among M, N and K that loop there, when two or more do (otherwise every order
-    /// builds the same nest). The innermost level gets none: its order changes no count, since
+    /// ones among `candidates` (`Problem.orderDimensions`, a GEMM's M, N and K) that loop
+    /// there, when two or more do (otherwise every order builds the same nest). The innermost level gets none: its order changes no count, since
     /// a level's loops only decide how often the levels below it are refilled.
-    func orderChoices(_ bounds: [Int], dims: Int) -> [[Int]] {
+    func orderChoices(_ bounds: [Int], dims: Int, candidates: [Int]) -> [[Int]] {
         let levels = bounds.count / dims
         return (0..<levels).map { i in
             guard i + 1 < levels else { return [] }
-            let looped = [2, 3, 4].filter { d in bounds[i * dims + d] > 1 }
+            let looped = candidates.filter { d in bounds[i * dims + d] > 1 }
             return looped.count > 1 ? looped : []
         }
     }

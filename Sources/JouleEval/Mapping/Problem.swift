@@ -44,15 +44,36 @@ public struct ProblemOperand: Sendable, Hashable {
     /// Whether dimension `d` indexes this operand.
     @inline(__always) public func isRelevant(_ d: Int) -> Bool { relevance & (1 << UInt32(d)) != 0 }
 
-    /// Elements touched by a tile with the given extent per dimension.
+    /// Elements index `axis` spans over a tile with the given extent per dimension: one more
+    /// than the sum of each term's stride times its extent less one, so `p + r` over P = 16 and
+    /// R = 3 spans 18 elements (a sliding window), not 48, and `2p + r` over the same spans 33.
+    /// Every tile size in the model (the reuse analysis's, the mapper's capacity checks and its
+    /// tiling walk) is a product of these spans.
+    @inline(__always) public func span(_ axis: Int, _ extents: UnsafeBufferPointer<Int>) -> Int {
+        var span = 1
+        for term in indices[axis] { span += term.stride * (extents[term.dimension] - 1) }
+        return span
+    }
+
+    /// Elements touched by a tile with the given extent per dimension: the product of every
+    /// index's `span`, which for a projection is the product of its relevant extents.
     @inline(__always) public func footprint(_ extents: UnsafeBufferPointer<Int>) -> Double {
         var size = 1.0
-        for index in indices {
-            var span = 1
-            for term in index { span += term.stride * (extents[term.dimension] - 1) }
-            size *= Double(span)
+        if isProjection {
+            var mask = relevance
+            while mask != 0 {
+                size *= Double(extents[mask.trailingZeroBitCount])
+                mask &= mask - 1
+            }
+            return size
         }
+        for axis in indices.indices { size *= Double(span(axis, extents)) }
         return size
+    }
+
+    /// Bytes of a tile with the given extent per dimension: its `footprint` in words.
+    @inline(__always) public func tileBytes(_ extents: UnsafeBufferPointer<Int>) -> Double {
+        footprint(extents) * Double(wordBits) / 8
     }
 }
 

@@ -126,7 +126,7 @@ public enum ReuseAnalysis {
         var bytes = 0.0
         var parts: [String] = []
         for (o, operand) in problem.operands.enumerated() where holds[o][level] {
-            let size = extents.withUnsafeBufferPointer { operand.footprint($0) } * Double(operand.wordBits) / 8
+            let size = extents.withUnsafeBufferPointer { operand.tileBytes($0) }
             bytes += size
             parts.append("\(operand.operand) \(Bytes(si: size))")
         }
@@ -297,7 +297,7 @@ public enum ReuseAnalysis {
         for i in 0..<levelCount {
             if holds[i] {
                 let extents = nest.extents(ofLevel: i)
-                let tile = footprint(operand, extents)
+                let tile = operand.footprint(extents)
                 accesses[i * operandCount + o].tile = tile
                 accesses[i * operandCount + o].held = true
                 if parent >= 0 {
@@ -326,7 +326,7 @@ public enum ReuseAnalysis {
         if isOutput {
             accesses[parent * operandCount + o].updates += macs / below
             // Padded outputs: an imperfect tile writes its padding once too, never reads it back.
-            let outputSize = footprint(operand, nest.extents(ofLevel: 0))
+            let outputSize = operand.footprint(nest.extents(ofLevel: 0))
             var previous = -1
             for i in 0..<levelCount where holds[i] {
                 let index = i * operandCount + o
@@ -338,20 +338,6 @@ public enum ReuseAnalysis {
         } else {
             accesses[parent * operandCount + o].reads += macs / below
         }
-    }
-
-    /// Elements of a tile: the product of the relevant extents for a projection, else the
-    /// operand's index sums.
-    @inline(__always)
-    private static func footprint(_ operand: ProblemOperand, _ extents: UnsafeBufferPointer<Int>) -> Double {
-        guard operand.isProjection else { return operand.footprint(extents) }
-        var size = 1.0
-        var mask = operand.relevance
-        while mask != 0 {
-            size *= Double(extents[mask.trailingZeroBitCount])
-            mask &= mask - 1
-        }
-        return size
     }
 
     /// Per-instance fills of a tile: walking the temporal loops above it from the innermost out,
@@ -389,11 +375,10 @@ public enum ReuseAnalysis {
     ) -> Double {
         let step = nest.step(after: position, dimension: d)
         var fraction = 1.0
-        for index in operand.indices {
+        for (axis, index) in operand.indices.enumerated() {
             guard let term = index.first(where: { $0.dimension == d }) else { continue }
-            var span = 1
-            for t in index { span += t.stride * (extents[t.dimension] - 1) }
-            fraction *= min(Double(span), Double(term.stride * step)) / Double(span)
+            let span = Double(operand.span(axis, extents))
+            fraction *= min(span, Double(term.stride * step)) / span
         }
         return fraction
     }

@@ -1,13 +1,15 @@
 import JouleSpec
 
-/// The temporal tilings of a GEMM-family problem on a memory hierarchy, given the spatial loops
-/// a dataflow fixes: per level, the tile extent along every dimension, outermost level first.
+/// The temporal tilings of a problem on a memory hierarchy, given the spatial loops a dataflow
+/// fixes: per level, the tile extent along every dimension, outermost level first.
 ///
 /// Every level's tile extents are even (or nearly even) splits of the level above (see
 /// `Mapper.tileExtents(inside:)`), and each inner level takes only maximal tiles: ones that no
 /// dimension can grow to its next extent and still fit (a larger tile seldom refetches more
 /// from the level above). A tiling is kept only if every level's tiles, padding included, fit
-/// its size.
+/// its size. A tile's bytes are always `ProblemOperand.tileBytes` of its extents, the spatial
+/// ones below the level included, so a sliding window (`p + r`) counts its span, as the reuse
+/// analysis does.
 struct TilingSpace {
     /// Memory levels.
     let levels: Int
@@ -15,59 +17,49 @@ struct TilingSpace {
     let dims: Int
     /// The temporal extent of each dimension once the spatial loops are taken out.
     let temporalBound: [Int]
+    /// The problem's operands.
+    private let operands: [ProblemOperand]
     /// Operands per level.
     private let operandCount: Int
-    /// Per level and operand (`level * operandCount + operand`): the operand's dimensions as a
-    /// bit mask (0: not held there).
-    private let masks: [UInt32]
-    /// Per level and operand: bytes per element times the spatial extents below the level
-    /// along the operand's dimensions, so a tile's bytes are this times its temporal extents.
-    private let scales: [Double]
+    /// `held[level * operandCount + operand]`: whether the level holds the operand.
+    private let held: [Bool]
+    /// `spatialBelow[level * dims + d]`: the product of dimension d's spatial bounds at and
+    /// below the level, so a tile's extent is its temporal extent times this.
+    private let spatialBelow: [Int]
     /// Each level's size in bytes.
     private let capacity: [Double]
+    /// Which index axes of each operand the walk evaluates where (see `AxisGroups`).
+    private let groups: AxisGroups
 
-    /// The space for a problem whose operands are all projections (as a GEMM's are).
+    /// The space for a problem, its spatial loops and which levels hold which operand.
     init(problem: Problem, hardware: Accelerator, spatial: [(x: [Loop], y: [Loop])], holds: [[Bool]]) {
         levels = hardware.memory.count
         dims = problem.bounds.count
+        operands = problem.operands
         operandCount = problem.operands.count
-        // Spatial extent per dim at or below each level.
-        var spatialBelow = [[Int]](repeating: [Int](repeating: 1, count: dims), count: levels + 1)
+        var below = [Int](repeating: 1, count: (levels + 1) * dims)
         for i in stride(from: levels - 1, through: 0, by: -1) {
-            spatialBelow[i] = spatialBelow[i + 1]
-            for loop in spatial[i].x + spatial[i].y { spatialBelow[i][loop.dimension] *= loop.bound }
+            for d in 0..<dims { below[i * dims + d] = below[(i + 1) * dims + d] }
+            for loop in spatial[i].x + spatial[i].y { below[i * dims + loop.dimension] *= loop.bound }
         }
-        temporalBound = (0..<dims).map { d in (problem.bounds[d] + spatialBelow[0][d] - 1) / spatialBelow[0][d] }
-        var masks = [UInt32](repeating: 0, count: levels * operandCount)
-        var scales = [Double](repeating: 0, count: levels * operandCount)
-        for i in 0..<levels {
-            for (o, operand) in problem.operands.enumerated() where holds[o][i] {
-                masks[i * operandCount + o] = operand.relevance
-                var scale = Double(operand.wordBits) / 8
-                for d in 0..<dims where operand.isRelevant(d) { scale *= Double(spatialBelow[i][d]) }
-                scales[i * operandCount + o] = scale
-            }
-        }
-        self.masks = masks
-        self.scales = scales
+        spatialBelow = below
+        temporalBound = (0..<dims).map { d in (problem.bounds[d] + below[d] - 1) / below[d] }
+        held = (0..<levels).flatMap { i in (0..<problem.operands.count).map { holds[$0][i] } }
         capacity = hardware.memory.map(\.size.si)
+        groups = AxisGroups(operands: problem.operands, dims: dims)
     }
 
-    /// Whether tiles of these temporal extents fit a level.
-    @inline(__always)
+    /// Whether tiles of these temporal extents fit a level: the held operands' `tileBytes` at
+    /// the extents the tiles really span (times the spatial loops at and below the level).
     func fits(_ level: Int, _ tile: UnsafeBufferPointer<Int>) -> Bool {
-        var bytes = 0.0
-        for o in 0..<operandCount {
-            var mask = masks[level * operandCount + o]
-            guard mask != 0 else { continue }
-            var size = scales[level * operandCount + o]
-            while mask != 0 {
-                size *= Double(tile[mask.trailingZeroBitCount])
-                mask &= mask - 1
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: dims) { extents in
+            for d in 0..<dims { extents[d] = tile[d] * spatialBelow[level * dims + d] }
+            var bytes = 0.0
+            for o in 0..<operandCount where held[level * operandCount + o] {
+                bytes += operands[o].tileBytes(UnsafeBufferPointer(extents))
             }
-            bytes += size
+            return bytes <= capacity[level]
         }
-        return bytes <= capacity[level]
     }
 
     /// Up to `budget` tilings, flat: `values[(t * levels + i) * dims + d]` is tiling t's extent
@@ -126,28 +118,44 @@ struct TilingSpace {
             Mapper.forEachTileExtent(inside: extent) { candidates.append($0) }
             starts.append(candidates.count)
         }
-        let levelOperands = level * operandCount..<(level + 1) * operandCount
-        return masks.withUnsafeBufferPointer { masks in
-            scales.withUnsafeBufferPointer { scales in
-                candidates.withUnsafeBufferPointer { candidates in
-                    starts.withUnsafeBufferPointer { starts in
-                        withUnsafeTemporaryAllocation(of: Int.self, capacity: 2 * dims) { ints in
-                            withUnsafeTemporaryAllocation(of: Double.self, capacity: 2 * dims * operandCount) {
-                                doubles in
-                                let parts = UnsafeMutableBufferPointer(rebasing: doubles[0..<dims * operandCount])
-                                parts.update(repeating: 0)
-                                for o in 0..<operandCount { parts[o] = scales[levelOperands.lowerBound + o] }
-                                var walk = FrontierWalk(
-                                    dims: dims, operandCount: operandCount,
-                                    masks: UnsafeBufferPointer(rebasing: masks[levelOperands]),
-                                    capacity: capacity[level], candidates: candidates, starts: starts,
-                                    tile: UnsafeMutableBufferPointer(rebasing: ints[0..<dims]),
-                                    chosen: UnsafeMutableBufferPointer(rebasing: ints[dims..<2 * dims]), parts: parts,
-                                    grownParts: UnsafeMutableBufferPointer(
-                                        rebasing: doubles[dims * operandCount..<doubles.count]),
-                                    limit: limit * dims)
-                                walk.pick(0)
-                                return walk.found
+        let (dims, operandCount) = (self.dims, self.operandCount)
+        return operands.withUnsafeBufferPointer { operands in
+            held[level * operandCount..<(level + 1) * operandCount].withUnsafeBufferPointer { held in
+                spatialBelow[level * dims..<(level + 1) * dims].withUnsafeBufferPointer { spatial in
+                    groups.items.withUnsafeBufferPointer { items in
+                        groups.starts.withUnsafeBufferPointer { groupStarts in
+                            candidates.withUnsafeBufferPointer { candidates in
+                                starts.withUnsafeBufferPointer { starts in
+                                    withUnsafeTemporaryAllocation(of: Int.self, capacity: 3 * dims) { ints in
+                                        withUnsafeTemporaryAllocation(
+                                            of: Double.self, capacity: (3 * dims + 1) * operandCount
+                                        ) { doubles in
+                                            var walk = FrontierWalk(
+                                                dims: dims, operandCount: operandCount, operands: operands,
+                                                held: held, spatial: spatial,
+                                                groups: AxisGroups.View(
+                                                    items: items, starts: groupStarts, dims: dims,
+                                                    operandCount: operandCount),
+                                                capacity: capacity[level], candidates: candidates, starts: starts,
+                                                tile: UnsafeMutableBufferPointer(rebasing: ints[0..<dims]),
+                                                chosen: UnsafeMutableBufferPointer(rebasing: ints[dims..<2 * dims]),
+                                                extents: UnsafeMutableBufferPointer(
+                                                    rebasing: ints[2 * dims..<3 * dims]),
+                                                closed: UnsafeMutableBufferPointer(
+                                                    rebasing: doubles[0..<(dims + 1) * operandCount]),
+                                                pending: UnsafeMutableBufferPointer(
+                                                    rebasing: doubles[
+                                                        (dims + 1) * operandCount..<(2 * dims + 1)
+                                                            * operandCount]),
+                                                grownClosed: UnsafeMutableBufferPointer(
+                                                    rebasing: doubles[(2 * dims + 1) * operandCount..<doubles.count]),
+                                                limit: limit * dims)
+                                            walk.prepare()
+                                            walk.pick(0)
+                                            return walk.found
+                                        }
+                                    }
+                                }
                             }
                         }
                     }
@@ -157,29 +165,101 @@ struct TilingSpace {
     }
 }
 
+/// Which index axes of each operand the tiling walk evaluates at which step. The walk picks
+/// dimensions in order, so for dimension d an axis is *closed* once its highest dimension is
+/// picked (its span no longer changes), *live* while d lies between its lowest and highest
+/// dimensions, and *pending* before its lowest. A projection's axes are one dimension each:
+/// an axis is live only at its own dimension, and the walk costs one span per operand per step.
+struct AxisGroups {
+    /// Axis positions, grouped: `items[starts[key] ..< starts[key + 1]]`.
+    let items: [Int]
+    let starts: [Int]
+
+    /// The groups of a problem's operands.
+    init(operands: [ProblemOperand], dims: Int) {
+        var items: [Int] = []
+        var starts: [Int] = [0]
+        func group(_ member: (_ low: Int, _ high: Int) -> Bool) {
+            for operand in operands {
+                for (axis, index) in operand.indices.enumerated() {
+                    let dimensions = index.map(\.dimension)
+                    if member(dimensions.min() ?? 0, dimensions.max() ?? 0) { items.append(axis) }
+                }
+                starts.append(items.count)
+            }
+        }
+        for d in 0..<dims { group { _, high in high == d } }  // closed by picking d
+        for d in 0..<dims { group { low, high in low <= d && d <= high } }  // live at d
+        for d in 0..<dims { group { low, _ in low > d } }  // pending at d
+        group { _, high in high < dims - 2 }  // closed before the last two
+        group { _, high in high >= dims - 2 }  // spanning one of the last two
+        self.items = items
+        self.starts = starts
+    }
+
+    /// The groups as the walk reads them.
+    struct View {
+        let items: UnsafeBufferPointer<Int>
+        let starts: UnsafeBufferPointer<Int>
+        let dims: Int
+        let operandCount: Int
+
+        @inline(__always) func axes(_ key: Int) -> UnsafeBufferPointer<Int> {
+            UnsafeBufferPointer(rebasing: items[starts[key]..<starts[key + 1]])
+        }
+        /// Operand o's axes whose highest dimension is d.
+        @inline(__always) func closing(_ d: Int, _ o: Int) -> UnsafeBufferPointer<Int> { axes(d * operandCount + o) }
+        /// Operand o's axes live at d: their lowest dimension at or before d, their highest at or after.
+        @inline(__always) func live(_ d: Int, _ o: Int) -> UnsafeBufferPointer<Int> {
+            axes((dims + d) * operandCount + o)
+        }
+        /// Operand o's axes whose lowest dimension comes after d.
+        @inline(__always) func pending(_ d: Int, _ o: Int) -> UnsafeBufferPointer<Int> {
+            axes((2 * dims + d) * operandCount + o)
+        }
+        /// Operand o's axes that involve neither of the last two dimensions.
+        @inline(__always) func head(_ o: Int) -> UnsafeBufferPointer<Int> { axes(3 * dims * operandCount + o) }
+        /// Operand o's axes that involve one of the last two dimensions.
+        @inline(__always) func tail(_ o: Int) -> UnsafeBufferPointer<Int> {
+            axes((3 * dims + 1) * operandCount + o)
+        }
+    }
+}
+
 /// The walk that finds one level's maximal tiles. Footprints grow with every extent, so it
 /// picks the outer dimensions' extents in turn (each from the largest that fits with the rest
 /// at 1) and walks the last two as a staircase. It keeps, per dimension, each operand's bytes
-/// for the extents picked so far, so testing one more extent costs a multiply per operand.
+/// over its closed axes, so testing one more extent costs the spans of the live axes (one
+/// per operand for a projection). Every span is `ProblemOperand.span` of the tile's extents.
 private struct FrontierWalk {
     let dims: Int
     let operandCount: Int
-    /// This level's operand masks (0: not held).
-    let masks: UnsafeBufferPointer<UInt32>
+    let operands: UnsafeBufferPointer<ProblemOperand>
+    /// Whether this level holds each operand.
+    let held: UnsafeBufferPointer<Bool>
+    /// Each dimension's spatial extent at and below this level.
+    let spatial: UnsafeBufferPointer<Int>
+    let groups: AxisGroups.View
     let capacity: Double
     /// Every dimension's candidate extents, largest first: `candidates[starts[d] ..< starts[d + 1]]`.
     let candidates: UnsafeBufferPointer<Int>
     let starts: UnsafeBufferPointer<Int>
-    /// The tile being built, and each extent's index among its candidates.
+    /// The tile being built (temporal extents), and each extent's index among its candidates.
     let tile: UnsafeMutableBufferPointer<Int>
     let chosen: UnsafeMutableBufferPointer<Int>
-    /// `parts[d * operandCount + o]`: operand o's bytes with the extents before d as picked
-    /// and the rest at 1 (0 when the level does not hold it).
-    let parts: UnsafeMutableBufferPointer<Double>
-    /// `grownParts[d * operandCount + o]`, during a walk of the last two dimensions: operand
-    /// o's bytes with dimension d at its next larger extent, the other outer ones as picked
-    /// and the last two at 1.
-    let grownParts: UnsafeMutableBufferPointer<Double>
+    /// The extents the tile spans (temporal times spatial): the dimensions picked so far as
+    /// picked, the one being tried, and the rest at one temporal step.
+    let extents: UnsafeMutableBufferPointer<Int>
+    /// `closed[d * operandCount + o]`: operand o's word bytes times the spans of its axes
+    /// closed before d, as picked.
+    let closed: UnsafeMutableBufferPointer<Double>
+    /// `pending[d * operandCount + o]`: the spans of operand o's axes pending at d, all at one
+    /// temporal step (they do not change until the walk reaches them).
+    let pending: UnsafeMutableBufferPointer<Double>
+    /// `grownClosed[d * operandCount + o]`, during a walk of the last two dimensions: operand
+    /// o's word bytes times the spans of its `head` axes with dimension d at its next larger
+    /// extent and the other outer ones as picked.
+    let grownClosed: UnsafeMutableBufferPointer<Double>
     /// Most values (tiles x dims) to find.
     let limit: Int
     /// The maximal tiles found, flat.
@@ -187,24 +267,39 @@ private struct FrontierWalk {
 
     @inline(__always) func candidate(_ d: Int, _ index: Int) -> Int { candidates[starts[d] + index] }
     @inline(__always) func candidateCount(_ d: Int) -> Int { starts[d + 1] - starts[d] }
-    @inline(__always) func has(_ o: Int, _ d: Int) -> Bool { masks[o] & (1 << UInt32(d)) != 0 }
+
+    /// The product of operand o's spans over some of its axes, at the current extents.
+    @inline(__always) func spans(_ o: Int, _ axes: UnsafeBufferPointer<Int>) -> Double {
+        var size = 1.0
+        for axis in axes { size *= Double(operands[o].span(axis, UnsafeBufferPointer(extents))) }
+        return size
+    }
+
+    /// Sets up `closed` for the first dimension and `pending` for all, every extent at one step.
+    func prepare() {
+        for d in 0..<dims { extents[d] = spatial[d] }
+        for o in 0..<operandCount {
+            closed[o] = held[o] ? Double(operands[o].wordBits) / 8 : 0
+            for d in 0..<dims { pending[d * operandCount + o] = spans(o, groups.pending(d, o)) }
+        }
+    }
 
     /// Whether the tile fits with the extents before d as picked, d at `extent` and the rest at 1.
     @inline(__always) func fits(_ d: Int, _ extent: Int) -> Bool {
+        extents[d] = extent * spatial[d]
         var bytes = 0.0
-        for o in 0..<operandCount {
-            let part = parts[d * operandCount + o]
-            bytes += has(o, d) ? part * Double(extent) : part
+        for o in 0..<operandCount where held[o] {
+            bytes += closed[d * operandCount + o] * pending[d * operandCount + o] * spans(o, groups.live(d, o))
         }
         return bytes <= capacity
     }
 
-    /// Records `extent` as dimension d's and the bytes that follow for the next dimension.
+    /// Records `extent` as dimension d's, and the closed bytes that follow for the next dimension.
     @inline(__always) func set(_ d: Int, _ extent: Int) {
         tile[d] = extent
+        extents[d] = extent * spatial[d]
         for o in 0..<operandCount {
-            let part = parts[d * operandCount + o]
-            parts[(d + 1) * operandCount + o] = has(o, d) ? part * Double(extent) : part
+            closed[(d + 1) * operandCount + o] = closed[d * operandCount + o] * spans(o, groups.closing(d, o))
         }
     }
 
@@ -219,22 +314,17 @@ private struct FrontierWalk {
         return low
     }
 
-    /// Readies `isMaximal` for a walk of the last two dimensions: each outer dimension's bytes
-    /// grown to its next larger extent.
+    /// Readies `isMaximal` for a walk of the last two dimensions: each outer dimension's
+    /// closed bytes with it grown to its next larger extent.
     func prepareGrowth() {
         let a = dims - 2
         for d in 0..<a where chosen[d] > 0 {
-            let grown = candidate(d, chosen[d] - 1)
+            let kept = extents[d]
+            extents[d] = candidate(d, chosen[d] - 1) * spatial[d]
             for o in 0..<operandCount {
-                var size = parts[o]
-                var mask = masks[o] & ((1 << UInt32(a)) - 1)
-                while mask != 0 {
-                    let e = mask.trailingZeroBitCount
-                    size *= Double(e == d ? grown : tile[e])
-                    mask &= mask - 1
-                }
-                grownParts[d * operandCount + o] = size
+                grownClosed[d * operandCount + o] = closed[o] * spans(o, groups.head(o))
             }
+            extents[d] = kept
         }
     }
 
@@ -242,22 +332,26 @@ private struct FrontierWalk {
     /// next larger extent and still fit.
     func isMaximal(_ extentA: Int, _ extentB: Int) -> Bool {
         for d in 0..<(dims - 2) where chosen[d] > 0 {
-            if lastTwoBytes(grownParts, row: d, extentA, extentB) <= capacity { return false }
+            let kept = extents[d]
+            extents[d] = candidate(d, chosen[d] - 1) * spatial[d]
+            let bytes = lastTwoBytes(grownClosed, row: d, extentA, extentB)
+            extents[d] = kept
+            if bytes <= capacity { return false }
         }
         return true
     }
 
-    /// A tile's bytes from one row of per-operand bytes (`rows[row * operandCount + o]`, with
-    /// the last two dimensions at 1) and the last two dimensions' extents.
+    /// A tile's bytes from one row of per-operand closed bytes (`rows[row * operandCount + o]`,
+    /// over the axes that involve neither of the last two dimensions) and the last two
+    /// dimensions' extents.
     @inline(__always)
     func lastTwoBytes(_ rows: UnsafeMutableBufferPointer<Double>, row: Int, _ extentA: Int, _ extentB: Int) -> Double {
         let (a, b) = (dims - 2, dims - 1)
+        extents[a] = extentA * spatial[a]
+        extents[b] = extentB * spatial[b]
         var bytes = 0.0
-        for o in 0..<operandCount {
-            var size = rows[row * operandCount + o]
-            if has(o, a) { size *= Double(extentA) }
-            if has(o, b) { size *= Double(extentB) }
-            bytes += size
+        for o in 0..<operandCount where held[o] {
+            bytes += rows[row * operandCount + o] * spans(o, groups.tail(o))
         }
         return bytes
     }
@@ -265,6 +359,14 @@ private struct FrontierWalk {
     /// Picks dimension d's extents in turn, largest first, and the ones after it for each.
     mutating func pick(_ d: Int) {
         guard found.count < limit else { return }
+        for e in d..<dims { extents[e] = spatial[e] }
+        if dims == 1 {
+            if let first = firstFitting(0) {
+                set(0, candidate(0, first))
+                found.append(contentsOf: tile)
+            }
+            return
+        }
         if d == dims - 2 {
             walkLastTwo()
             return
@@ -289,7 +391,7 @@ private struct FrontierWalk {
         var previous = Int.max
         for index in firstA..<candidateCount(a) {
             let extentA = candidate(a, index)
-            while lastB > 0 && lastTwoBytes(parts, row: a, extentA, candidate(b, lastB - 1)) <= capacity {
+            while lastB > 0 && lastTwoBytes(closed, row: a, extentA, candidate(b, lastB - 1)) <= capacity {
                 lastB -= 1
             }
             guard lastB < previous else { continue }

@@ -46,7 +46,11 @@ struct MapperTests {
         // G, H, M, N, K tiles for DRAM, GlobalBuffer and PE.
         let tiling = [1, 1, 64, 64, 64, 1, 1, 64, 8, 64, 1, 1, 2, 2, 2]
         // DRAM loops only over N (64 / 8); GlobalBuffer over M, N and K; PE is innermost.
-        #expect(mapper.orderChoices(Self.loopBounds(tiling), dims: 5) == [[], [2, 3, 4], []])
+        let gemm = GEMM(
+            b: 1, m: 64, n: 64, k: 64, inputPrecision: .int8, secondPrecision: .int8, outputPrecision: .int8)
+        let candidates = Problem.gemm(gemm).orderDimensions
+        #expect(candidates == [2, 3, 4])
+        #expect(mapper.orderChoices(Self.loopBounds(tiling), dims: 5, candidates: candidates) == [[], [2, 3, 4], []])
     }
 
     /// Every tiling the search returns fits every level with the padding it really spans
