@@ -103,4 +103,27 @@ struct RobustnessCLITests {
         #expect(run.status == 65)
         #expect(run.stderr.contains(expected), "\(run.stderr)")
     }
+
+    /// Every shipped problem file runs through the mapper on toy-3level (int8, bf16 MACs): JSON
+    /// with the problem's dims, a mapping, and the mapper's effort. The work is the file's MAC
+    /// count: for ResNet-50's 3x3 layer 64 x 64 x 56 x 56 x 3 x 3 = 115,605,504 MACs, each at least
+    /// one cycle of one of the 64 PEs, so at least 1,806,336 cycles.
+    @Test func problemFilesAreSearched() throws {
+        let folder = repositoryRoot.appendingPathComponent("Examples/problems")
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".yaml") }
+        #expect(files.count >= 6)
+        for file in files {
+            let run = try joule([
+                "eval", "op", "toy-3level", "--problem", folder.appendingPathComponent(file).path, "--format", "json",
+            ])
+            #expect(run.status == 0, "\(file): \(run.stderr)")
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+            let mapper = try #require(object["mapper"] as? [String: Any], "\(file)")
+            #expect((mapper["evaluated"] as? Int ?? 0) > 0)
+            #expect(object["mapping"] is String && object["dims"] is [String: Any])
+            if file == "resnet50-conv3x3.yaml" {
+                #expect((object["cycles"] as? Double ?? 0) >= 1_806_336)
+            }
+        }
+    }
 }
