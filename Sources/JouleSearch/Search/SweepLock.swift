@@ -19,8 +19,14 @@ public final class SweepLock {
     private let path: String
     private var descriptor: Int32
 
-    /// Takes the lock of `directory` (which must exist), or throws a `.busy` error naming the holder.
+    /// Takes the lock of `directory`, creating the folder when it does not exist, or throws a
+    /// `.busy` error naming the holder.
     public init(directory: String) throws(SweepError) {
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            throw SweepError("cannot create \(directory): \(error.localizedDescription)", kind: .io)
+        }
         path = (directory as NSString).appendingPathComponent(Self.fileName)
         // The holder unlinks the file as it lets go: retry when the file locked is no longer the one at `path`.
         for _ in 0..<8 {

@@ -94,11 +94,6 @@ public struct SweepMerge: Sendable {
     /// reads) summary.md into `directory`, holding its lock. A folder that holds another
     /// sweep's results, or results no sweep.json vouches for, is refused.
     public func write(directory: String) throws(SweepError) {
-        do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        } catch {
-            throw SweepError("cannot create \(directory): \(error.localizedDescription)", kind: .io)
-        }
         let lock = try SweepLock(directory: directory)
         defer { lock.release() }
         func path(_ file: String) -> String { (directory as NSString).appendingPathComponent(file) }

@@ -80,11 +80,6 @@ public struct SweepRunner: Sendable {
     /// Runs (or resumes) the sweep; `progress(done, total)` is called after every chunk. An
     /// unsharded run with `refine` then refines the best point (sharded runs skip refinement).
     public func run(progress: (Int, Int) -> Void = { _, _ in }) throws(SweepError) -> Outcome {
-        do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        } catch {
-            throw SweepError("cannot create \(directory): \(error.localizedDescription)", kind: .io)
-        }
         let lock = try SweepLock(directory: directory)
         defer { lock.release() }
         var notes: [String] = []
