@@ -255,16 +255,20 @@ public struct Mapper: Sendable {
     /// The spatial loops the search tries for a dataflow. A systolic array has one choice: its
     /// dataflow fixes which dimensions flow along its rows and columns (SCALE-Sim's model). A
     /// parallel array (GPU SMs and tensor cores, vector MAC units) has independent units, so at
-    /// every level with a fanout the dimension spread over it is searched: any of G, H, M, N, K
-    /// with more than one element (K spread makes a spatial reduction of partial sums), or, over
-    /// a whole rows x columns array, two different ones. MACs inside a PE always split K.
+    /// every level with a fanout the dimension spread over it is searched: any dimension with
+    /// more than one element (a reduction spread makes a spatial reduction of partial sums), or,
+    /// over a whole rows x columns array, two different ones. MACs inside a PE always split the
+    /// reductions.
     func spatialChoices(problem: Problem, dataflow: Dataflow, macsPerPE: Int) -> [[(x: [Loop], y: [Loop])]] {
         let preset = spatialLoops(problem: problem, dataflow: dataflow, macsPerPE: macsPerPE)
-        guard hardware.compute.kind == .parallel, problem.isGEMMFamily else { return [preset] }
+        guard hardware.compute.kind == .parallel else { return [preset] }
         let fanout = ReuseAnalysis.fanouts(hardware, macsPerPE: macsPerPE)
         let rows = hardware.compute.rows
         let cols = hardware.compute.cols
-        let live = [2, 3, 4, 1, 0].filter { problem.bounds[$0] > 1 }
+        // A GEMM's dimensions in the order that wins most often (M, N, K, then H, G); any other
+        // problem's in file order.
+        let order = problem.isGEMMFamily ? [2, 3, 4, 1, 0] : Array(problem.bounds.indices)
+        let live = order.filter { problem.bounds[$0] > 1 }
         let levels = hardware.memory.count
         let options: [[[Int]]] = (0..<levels).map { i in
             let units = i == levels - 1 && macsPerPE > 1 ? fanout[i] / macsPerPE : fanout[i]

@@ -29,7 +29,7 @@ struct SpatialSearchTests {
     }
 
     /// A systolic array keeps one assignment per dataflow (SCALE-Sim's cycles depend on it); a
-    /// parallel array tries one per choice of dimensions, each distinct.
+    /// parallel array tries one per choice of dimensions, each distinct, for any einsum.
     @Test func onlyParallelArraysSearchTheirSpatialLoops() throws {
         let problem = Problem.gemm(
             GEMM(b: 1, m: 64, n: 256, k: 256, inputPrecision: .int8, secondPrecision: .int8, outputPrecision: .int8))
@@ -41,5 +41,12 @@ struct SpatialSearchTests {
         #expect(choices.count == 9)
         let signatures = Set(choices.map { "\($0.map { ($0.x + $0.y).map { "\($0.dimension):\($0.bound)" } })" })
         #expect(signatures.count == choices.count)
+        // A convolution's dimensions are searched the same way: ViT's patch embedding has six
+        // dimensions with more than one element (K, C, P, Q, R, S; N = 1), so up to 6 x 6 = 36
+        // assignments over the two fanout levels, fewer once duplicates (a dimension used up
+        // by the first level) are dropped, and always more than the one preset.
+        let patches = Problem.conv2D(n: 1, k: 768, c: 3, p: 14, q: 14, r: 16, s: 16, stride: 16, wordBits: 16)
+        let convChoices = h100.spatialChoices(problem: patches, dataflow: .outputStationary, macsPerPE: 512)
+        #expect(convChoices.count > 6 && convChoices.count <= 37)
     }
 }
