@@ -34,7 +34,14 @@ do {
         b: 1, m: 2048, n: 11008, k: 4096, inputPrecision: .int16, secondPrecision: .int16, outputPrecision: .int16)
     report("| benchmark | result |")
     report("|---|---|")
-    for (name, gemm, precision) in [("tpu-v1", ffn, Precision.int8), ("eyeriss-v1", ffn16, Precision.int16)] {
+    // ResNet-50's conv2_x 3x3 layer (He et al. 2016), 16-bit words: a Conv2D with sliding windows.
+    let conv = Problem.conv2D(n: 1, k: 64, c: 64, p: 56, q: 56, r: 3, s: 3, wordBits: 16)
+    let searches: [(name: String, what: String, problem: Problem, precision: Precision)] = [
+        ("tpu-v1", "llama-2-7b FFN GEMM (2048 x 11008 x 4096)", Problem.gemm(ffn), .int8),
+        ("eyeriss-v1", "llama-2-7b FFN GEMM (2048 x 11008 x 4096)", Problem.gemm(ffn16), .int16),
+        ("eyeriss-v1", "ResNet-50 conv2_x 3x3 Conv2D (K64 C64 P56 Q56 R3 S3)", conv, .int16),
+    ]
+    for (name, what, problem, precision) in searches {
         let hardware = try load(name)
         let mapper = Mapper(hardware: hardware)
         var result: MapperResult?
@@ -42,12 +49,12 @@ do {
         var time = Double.infinity
         for _ in 0..<5 {
             var run: MapperResult?
-            let once = try seconds { run = try mapper.best(problem: Problem.gemm(gemm), macPrecision: precision) }
+            let once = try seconds { run = try mapper.best(problem: problem, macPrecision: precision) }
             if once < time { (time, result) = (once, run) }
         }
         let evaluated = result?.evaluated ?? 0
         report(
-            "| best mapping, llama-2-7b FFN GEMM (2048 x 11008 x 4096) on \(name) | \(QuantityFormat.number(time * 1e3)) ms, \(evaluated) mappings |"
+            "| best mapping, \(what) on \(name) | \(QuantityFormat.number(time * 1e3)) ms, \(evaluated) mappings |"
         )
         let evaluating = time - (result?.tilingSeconds ?? 0)
         report(
