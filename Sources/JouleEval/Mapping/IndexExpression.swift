@@ -1,3 +1,5 @@
+import Foundation
+
 /// An operand index written as text: a sum of terms, each a dimension with an optional positive
 /// integer coefficient, `P`, `P*2 + R` (stride 2), `Q + S*2` (dilation 2), `2*P + R`.
 enum IndexExpression {
@@ -17,8 +19,9 @@ enum IndexExpression {
             + dimensions.joined(separator: ", ")
         var terms: [IndexTerm] = []
         for part in text.split(separator: "+", omittingEmptySubsequences: false) {
+            let term = part.trimmingCharacters(in: .whitespaces)
             let factors = part.split(separator: "*", omittingEmptySubsequences: false).map {
-                $0.trimmingCharacters(in: " \t")
+                $0.trimmingCharacters(in: .whitespaces)
             }
             var dimension: Int?
             var coefficient = 1
@@ -33,7 +36,7 @@ enum IndexExpression {
                     guard dimension == nil else {
                         return .failure(
                             Problem(
-                                message: "'\(part.trimmingCharacters(in: " \t"))' multiplies two dimensions", hint: hint
+                                message: "'\(term)' multiplies two dimensions", hint: hint
                             ))
                     }
                     dimension = d
@@ -46,7 +49,7 @@ enum IndexExpression {
             }
             guard let dimension else {
                 return .failure(
-                    Problem(message: "'\(part.trimmingCharacters(in: " \t"))' names no dimension", hint: hint))
+                    Problem(message: "'\(term)' names no dimension", hint: hint))
             }
             guard coefficient <= maximumCoefficient else {
                 return .failure(Problem(message: "the coefficients in '\(text)' multiply past 65536", hint: hint))
@@ -55,15 +58,4 @@ enum IndexExpression {
         }
         return .success(terms)
     }
-}
-
-extension String {
-    /// The string without leading and trailing characters of `set`.
-    fileprivate func trimmingCharacters(in set: String) -> String {
-        String(drop { set.contains($0) }.reversed().drop { set.contains($0) }.reversed())
-    }
-}
-
-extension Substring {
-    fileprivate func trimmingCharacters(in set: String) -> String { String(self).trimmingCharacters(in: set) }
 }

@@ -330,7 +330,7 @@ private struct Fields {
                 diagnostic(
                     "field 'image_size' must be at most \(ModelConfig.Limits.count), found \(image)",
                     at: root["image_size"]?.mark))
-            image = patch
+            image = patch  // the error is recorded; this keeps the divisibility check below quiet
         }
         if diagnostics.count == before, image % max(1, patch) != 0 {
             diagnostics.append(
