@@ -240,7 +240,7 @@ enum EvalCommand {
         let hardware = evaluator.hardware
         do {
             let text = try Catalog.readText(path)
-            let (mapping, counts) = try MappingFile.load(path).analyze(
+            let (mapping, counts) = try MappingFile.parse(text, path: path).analyze(
                 problem: problem, hardware: hardware, lines: SourceLines(text))
             do {
                 return try EnergyModel.cost(

@@ -67,7 +67,12 @@ public struct MappingFile: Decodable, Sendable {
 
     /// Loads a mapping file.
     public static func load(_ path: String) throws(Diagnostics) -> MappingFile {
-        var file = try Catalog.decode(MappingFile.self, path: path)
+        try parse(Catalog.readText(path), path: path)
+    }
+
+    /// Reads a mapping from text already read from `path`.
+    public static func parse(_ text: String, path: String) throws(Diagnostics) -> MappingFile {
+        var file = try YAMLDecoder().decode(MappingFile.self, from: text, path: path)
         file.path = path
         return file
     }
