@@ -9,9 +9,11 @@ struct HardwareReport {
         figure.provenance.isEstimated ? " (est.)" : ""
     }
 
-    private func holdsText(_ holds: Set<Operand>) -> String {
-        Operand.allCases.filter(holds.contains).map { String($0.rawValue.prefix(1)).uppercased() }.joined(
-            separator: " ")
+    /// The operands a level may hold by initial, those it must hold starred (`W I* O*`).
+    private func holdsText(_ level: MemoryLevel) -> String {
+        Operand.allCases.filter(level.holds.contains).map {
+            String($0.rawValue.prefix(1)).uppercased() + (level.mustHold.contains($0) ? "*" : "")
+        }.joined(separator: " ")
     }
 
     /// The widest-throughput precision, used for ridge points.
@@ -69,7 +71,7 @@ struct HardwareReport {
                 level.name, level.technology ?? level.kind.rawValue, level.size.description,
                 QuantityFormat.grouped(level.instances),
                 index + 1 < hw.memory.count ? QuantityFormat.grouped(hw.fanout(below: index)) : "-",
-                holdsText(level.holds), bandwidth,
+                holdsText(level), bandwidth,
                 "\(level.readEnergy.value)\(mark(level.readEnergy))",
                 "\(level.writeEnergy.value)\(mark(level.writeEnergy))", ridge,
             ])
@@ -134,6 +136,7 @@ struct HardwareReport {
                 "name": level.name, "kind": level.kind.rawValue, "size_bytes": level.size.si,
                 "instances": level.instances,
                 "holds": Operand.allCases.filter(level.holds.contains).map(\.rawValue),
+                "must_hold": Operand.allCases.filter(level.mustHold.contains).map(\.rawValue),
                 "read_energy": figure(level.readEnergy), "write_energy": figure(level.writeEnergy),
                 "multiple_buffering": level.multipleBuffering,
                 "read_bandwidth_bytes_per_s": JSONOutput.number(level.totalReadBandwidth?.si),

@@ -16,6 +16,10 @@ public struct MapperResult: Sendable {
     public var searchSeconds: Double
     /// Of those, the seconds spent enumerating tilings (the rest evaluates mappings).
     public var tilingSeconds: Double
+    /// Whether the search covered its whole mapspace (every spatial and keep/bypass choice
+    /// together, every maximal tiling and every loop order), so the mapping is the optimum of
+    /// that space; false where the tiling budget or the alternating search cut it short.
+    public var exhaustive: Bool
 }
 
 /// Searches mappings of a problem (any einsum) onto an accelerator.
@@ -77,55 +81,111 @@ public struct Mapper: Sendable {
         } catch {
             throw MappingError(message: error.message)
         }
-        var best: (score: Double, mapping: Mapping)?
+        var best: (score: Double, mapping: Mapping, holds: [[Bool]])?
         var evaluated = 0
         var valid = 0
         var tilingNanoseconds: UInt64 = 0
-        let holds = holdMatrix(problem)
+        let baseHolds = holdMatrix(problem)
         let dims = problem.bounds.count
         let levels = hardware.memory.count
         let orderDimensions = problem.orderDimensions
+        let bits = bypassChoices(problem, holds: baseHolds)
+        var scratch: [(key: Int, score: Double)] = []
+        var exhaustive = true
+        /// Searches the tilings of one spatial choice and one keep/bypass choice; returns the best score.
+        func search(_ spatial: [(x: [Loop], y: [Loop])], _ bypassed: [Bool], _ flow: Dataflow) -> Double {
+            let holds = holdMatrix(problem, bypassing: bypassed, of: bits)
+            let enumeration = DispatchTime.now().uptimeNanoseconds
+            let (tilings, complete) = TilingSpace(
+                problem: problem, hardware: hardware, spatial: spatial, holds: holds
+            ).tilings(budget: tilingBudget)
+            if !complete { exhaustive = false }
+            tilingNanoseconds += DispatchTime.now().uptimeNanoseconds - enumeration
+            let scorer = NestScorer(
+                problem: problem, spatial: spatial, holds: holds, dataflow: flow, table: table, objective: objective)
+            let size = levels * dims
+            valid += tilings.count / size
+            var bounds = [Int](repeating: 1, count: size)
+            var found = Double.infinity
+            tilings.withUnsafeBufferPointer { all in
+                for start in stride(from: 0, to: all.count, by: size) {
+                    bounds.withUnsafeMutableBufferPointer { bounds in
+                        Self.loopBounds(
+                            UnsafeBufferPointer(rebasing: all[start..<start + size]), dims: dims, into: bounds)
+                    }
+                    let choices = orderChoices(bounds, dims: dims, candidates: orderDimensions)
+                    // Every order where the tilings are all there, so that the space is searched
+                    // whole; coordinate descent where the budget already cut it.
+                    let (current, orders) =
+                        complete
+                        ? allOrders(bounds, choices: choices, scorer: scorer, evaluated: &evaluated)
+                        : descendOrders(
+                            bounds, choices: choices, first: orderDimensions.first ?? 0, scorer: scorer,
+                            scored: &scratch, evaluated: &evaluated)
+                    found = min(found, current)
+                    if current < (best?.score ?? .infinity) {
+                        let mapping = mapping(
+                            bounds, dims: dims, spatial: spatial, orders: orders, dataflow: flow,
+                            bypass: bypassSets(bypassed, of: bits))
+                        best = (current, mapping, holds)
+                    }
+                }
+            }
+            return found
+        }
         for flow in dataflows {
-            for spatial in spatialChoices(problem: problem, dataflow: flow, macsPerPE: support.macsPerPEPerCycle) {
-                let enumeration = DispatchTime.now().uptimeNanoseconds
-                let tilings = TilingSpace(problem: problem, hardware: hardware, spatial: spatial, holds: holds)
-                    .enumerate(budget: tilingBudget)
-                tilingNanoseconds += DispatchTime.now().uptimeNanoseconds - enumeration
-                let scorer = NestScorer(
-                    problem: problem, spatial: spatial, holds: holds, dataflow: flow, table: table, objective: objective
-                )
-                let size = levels * dims
-                valid += tilings.count / size
-                var bounds = [Int](repeating: 1, count: size)
-                var scored: [(key: Int, score: Double)] = []
-                tilings.withUnsafeBufferPointer { all in
-                    for start in stride(from: 0, to: all.count, by: size) {
-                        bounds.withUnsafeMutableBufferPointer { bounds in
-                            Self.loopBounds(
-                                UnsafeBufferPointer(rebasing: all[start..<start + size]), dims: dims, into: bounds)
-                        }
-                        let (current, orders) = descendOrders(
-                            bounds, choices: orderChoices(bounds, dims: dims, candidates: orderDimensions),
-                            first: orderDimensions.first ?? 0, scorer: scorer, scored: &scored,
-                            evaluated: &evaluated)
-                        if current < (best?.score ?? .infinity) {
-                            best = (
-                                current, mapping(bounds, dims: dims, spatial: spatial, orders: orders, dataflow: flow)
-                            )
+            let spatials = spatialChoices(problem: problem, dataflow: flow, macsPerPE: support.macsPerPEPerCycle)
+            let keepAll = [Bool](repeating: false, count: bits.count)
+            let variants = bits.count < 7 ? 1 << bits.count : Int.max
+            if variants <= Self.exhaustivePairs / spatials.count {
+                // Small enough: every spatial choice with every keep/bypass choice.
+                for variant in 0..<variants {
+                    let bypassed = bits.indices.map { variant & (1 << $0) != 0 }
+                    for spatial in spatials { _ = search(spatial, bypassed, flow) }
+                }
+                continue
+            }
+            exhaustive = false
+            // Otherwise alternate: the spatial choices keeping everything, the keep/bypass choices
+            // (all of them, or single flips while one helps) under the best spatial choice, and
+            // the spatial choices again under the best keep/bypass choice.
+            let scores = spatials.map { search($0, keepAll, flow) }
+            let first = scores.indices.min { scores[$0] < scores[$1] } ?? 0
+            var chosen = keepAll
+            var chosenScore = scores[first]
+            if variants <= Self.exhaustivePairs {
+                for variant in 1..<variants {
+                    let bypassed = bits.indices.map { variant & (1 << $0) != 0 }
+                    let score = search(spatials[first], bypassed, flow)
+                    if score < chosenScore { (chosen, chosenScore) = (bypassed, score) }
+                }
+            } else {
+                var improved = true
+                while improved {
+                    improved = false
+                    for bit in bits.indices {
+                        var flipped = chosen
+                        flipped[bit].toggle()
+                        let score = search(spatials[first], flipped, flow)
+                        if score < chosenScore {
+                            (chosen, chosenScore, improved) = (flipped, score, true)
                         }
                     }
                 }
             }
+            if chosen != keepAll {
+                for (index, spatial) in spatials.enumerated() where index != first { _ = search(spatial, chosen, flow) }
+            }
         }
         guard let best,
             let cost = try? EnergyModel.cost(
-                counts: ReuseAnalysis.counts(problem: problem, mapping: best.mapping, holds: holds),
+                counts: ReuseAnalysis.counts(problem: problem, mapping: best.mapping, holds: best.holds),
                 mapping: best.mapping, problem: problem, macPrecision: macPrecision, hardware: hardware,
                 at: operatingPoint)
         else {
             let spatial = spatialLoops(
                 problem: problem, dataflow: dataflows[0], macsPerPE: support.macsPerPEPerCycle)
-            let overflow = smallestOverflow(problem: problem, spatial: spatial, holds: holds)
+            let overflow = smallestOverflow(problem: problem, spatial: spatial, holds: baseHolds)
             throw MappingError(
                 message: "no mapping of \(problem.bounds) fits \(hardware.name): " + overflow.message,
                 level: overflow.level)
@@ -133,7 +193,39 @@ public struct Mapper: Sendable {
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         return MapperResult(
             mapping: best.mapping, cost: cost, evaluated: evaluated, validTilings: valid, searchSeconds: seconds,
-            tilingSeconds: Double(tilingNanoseconds) / 1e9)
+            tilingSeconds: Double(tilingNanoseconds) / 1e9, exhaustive: exhaustive)
+    }
+
+    /// Every combination of each level's innermost dimension for one tiling (the product of
+    /// `choices`, a level without choices keeping its first looping dimension), and the best.
+    func allOrders(_ bounds: [Int], choices: [[Int]], scorer: NestScorer, evaluated: inout Int) -> (
+        score: Double, orders: [Int]
+    ) {
+        var orders = choices.map { $0.first ?? 0 }
+        var best = (score: Double.infinity, orders: orders)
+        var digits = [Int](repeating: 0, count: choices.count)
+        while true {
+            let value = scorer.score(bounds, orders: orders)
+            evaluated += 1
+            if value < best.score { best = (value, orders) }
+            // The next combination, as an odometer over the levels with choices.
+            var level = 0
+            while level < choices.count {
+                guard !choices[level].isEmpty else {
+                    level += 1
+                    continue
+                }
+                digits[level] += 1
+                if digits[level] < choices[level].count {
+                    orders[level] = choices[level][digits[level]]
+                    break
+                }
+                digits[level] = 0
+                orders[level] = choices[level][0]
+                level += 1
+            }
+            if level == choices.count { return best }
+        }
     }
 
     /// Coordinate descent over each level's innermost dimension for one tiling: from `first`
@@ -304,32 +396,27 @@ public struct Mapper: Sendable {
     }
 
     /// The tile extents a level may take along one dimension inside a parent extent, largest
-    /// first: the parent split into 1, 2, 3, 4, 6, 8, 12, 16, ... steps (powers of two and
-    /// three times them), rounded up, so every tile divides its parent evenly or nearly so.
+    /// first: every divisor of the parent (perfect factors), and the parent split into 1, 2, 3,
+    /// 4, 6, 8, 12, 16, ... steps rounded up (powers of two and three times them), which adds
+    /// imperfect factors where the parent has few divisors (a prime, or 2 x 43): their padding
+    /// is costed as lost utilization and padded tiles.
     static func tileExtents(inside parent: Int) -> [Int] {
         var values: [Int] = []
-        forEachTileExtent(inside: parent) { values.append($0) }
-        return values
-    }
-
-    /// Calls `body` with each of `tileExtents(inside:)`, largest first, without building the list.
-    @inline(__always)
-    static func forEachTileExtent(inside parent: Int, _ body: (Int) -> Void) {
-        var last = parent
-        body(parent)
-        func offer(_ steps: Int) {
-            let extent = (parent + steps - 1) / steps
-            if extent < last {
-                body(extent)
-                last = extent
+        var low = 1
+        while low * low <= parent {
+            if parent % low == 0 {
+                values.append(low)
+                values.append(parent / low)
             }
+            low += 1
         }
-        var power = 2
-        while last > 1 {
-            offer(power)
-            offer(power + power / 2)
-            power *= 2
+        var steps = 2
+        while (parent + steps - 1) / steps > 1 {
+            values.append((parent + steps - 1) / steps)
+            values.append((parent + steps + steps / 2 - 1) / (steps + steps / 2))
+            steps *= 2
         }
+        return Array(Set(values)).sorted(by: >)
     }
 
     /// Why no tiling fits: the first level whose smallest possible tiles (one step of every
@@ -397,14 +484,16 @@ public struct Mapper: Sendable {
 
     /// The mapping of a tiling's loop bounds with each level's chosen innermost dimension.
     func mapping(
-        _ bounds: [Int], dims: Int, spatial: [(x: [Loop], y: [Loop])], orders: [Int], dataflow: Dataflow
+        _ bounds: [Int], dims: Int, spatial: [(x: [Loop], y: [Loop])], orders: [Int], dataflow: Dataflow,
+        bypass: [Set<Operand>]
     ) -> Mapping {
         bounds.withUnsafeBufferPointer { bounds in
             Mapping(
                 levels: spatial.indices.map { i in
                     var loops: [Loop] = []
                     Self.temporalLoops(bounds, level: i, dims: dims, innermost: orders[i]) { loops.append($0) }
-                    return LevelMapping(temporal: loops, spatialX: spatial[i].x, spatialY: spatial[i].y)
+                    return LevelMapping(
+                        temporal: loops, spatialX: spatial[i].x, spatialY: spatial[i].y, bypass: bypass[i])
                 }, dataflow: dataflow)
         }
     }
@@ -412,5 +501,44 @@ public struct Mapper: Sendable {
     /// Which levels can hold each operand.
     func holdMatrix(_ problem: Problem) -> [[Bool]] {
         problem.operands.map { operand in hardware.memory.map { $0.holds.contains(operand.operand) } }
+    }
+
+    /// Most searches (spatial choice x keep/bypass choice) per dataflow run as a full product;
+    /// beyond it the search alternates between the two (see `best`).
+    static let exhaustivePairs = 64
+
+    /// The keep-or-bypass choices of a problem: each level and operand class the level may
+    /// hold but need not (`holds` less `must_hold`), except an operand's outermost holder,
+    /// which is where its data comes from.
+    func bypassChoices(_ problem: Problem, holds: [[Bool]]) -> [(level: Int, operand: Operand)] {
+        var choices: [(level: Int, operand: Operand)] = []
+        for operand in Operand.allCases {
+            let members = problem.operands.indices.filter { problem.operands[$0].operand == operand }
+            guard let o = members.first, let outermost = holds[o].firstIndex(of: true) else { continue }
+            for i in hardware.memory.indices where i > outermost && holds[o][i] {
+                if !hardware.memory[i].mustHold.contains(operand) { choices.append((i, operand)) }
+            }
+        }
+        return choices
+    }
+
+    /// The hold matrix with the chosen bypasses taken out.
+    func holdMatrix(_ problem: Problem, bypassing bypassed: [Bool], of choices: [(level: Int, operand: Operand)])
+        -> [[Bool]]
+    {
+        var holds = holdMatrix(problem)
+        for (bit, choice) in choices.enumerated() where bypassed[bit] {
+            for o in problem.operands.indices where problem.operands[o].operand == choice.operand {
+                holds[o][choice.level] = false
+            }
+        }
+        return holds
+    }
+
+    /// Each level's bypassed operands, as a mapping records them.
+    func bypassSets(_ bypassed: [Bool], of choices: [(level: Int, operand: Operand)]) -> [Set<Operand>] {
+        var sets = [Set<Operand>](repeating: [], count: hardware.memory.count)
+        for (bit, choice) in choices.enumerated() where bypassed[bit] { sets[choice.level].insert(choice.operand) }
+        return sets
     }
 }

@@ -3,8 +3,8 @@ import JouleSpec
 /// The temporal tilings of a problem on a memory hierarchy, given the spatial loops a dataflow
 /// fixes: per level, the tile extent along every dimension, outermost level first.
 ///
-/// Every level's tile extents are even (or nearly even) splits of the level above (see
-/// `Mapper.tileExtents(inside:)`), and each inner level takes only maximal tiles: ones that no
+/// Every level's tile extents are divisors or even (or nearly even) splits of the level above
+/// (see `Mapper.tileExtents(inside:)`), and each inner level takes only maximal tiles: ones that no
 /// dimension can grow to its next extent and still fit (a larger tile seldom refetches more
 /// from the level above). A tiling is kept only if every level's tiles, padding included, fit
 /// its size. A tile's bytes are always `ProblemOperand.tileBytes` of its extents, the spatial
@@ -63,15 +63,20 @@ struct TilingSpace {
     }
 
     /// Up to `budget` tilings, flat: `values[(t * levels + i) * dims + d]` is tiling t's extent
-    /// of dimension d at level i. Level 0 holds the whole problem; each inner level takes up to
-    /// `budget` of its maximal tiles, evenly spaced, and shares the budget among them for the
-    /// levels below, so the outer levels' choices, which move the most data, are the most varied.
-    func enumerate(budget: Int) -> [Int] {
+    /// of dimension d at level i (see `tilings(budget:)`).
+    func enumerate(budget: Int) -> [Int] { tilings(budget: budget).values }
+
+    /// Up to `budget` tilings, flat, and whether they are all the space holds. Level 0 holds the
+    /// whole problem; each inner level takes up to `budget` of its maximal tiles, evenly spaced,
+    /// and shares the budget among them for the levels below, so the outer levels' choices,
+    /// which move the most data, are the most varied.
+    func tilings(budget: Int) -> (values: [Int], complete: Bool) {
         var results: [Int] = []
+        var complete = true
         var current = [Int](repeating: 0, count: levels * dims)
         for i in 0..<levels { current.replaceSubrange(i * dims..<(i + 1) * dims, with: temporalBound) }
         guard levels > 1 else {
-            return temporalBound.withUnsafeBufferPointer { fits(0, $0) } ? temporalBound : []
+            return (temporalBound.withUnsafeBufferPointer { fits(0, $0) } ? temporalBound : [], true)
         }
         var spans = [Int](repeating: 1, count: dims)
         let frontierLimit = max(4096, budget * 32)
@@ -92,10 +97,12 @@ struct TilingSpace {
             }
             let parent = Array(current[(level - 1) * dims..<level * dims])
             // With one tile to take, the evenly spaced pick is the first: no need for the rest.
-            let frontier = maximalTiles(level, inside: parent, limit: budget == 1 ? 1 : frontierLimit)
+            let limit = budget == 1 ? 1 : frontierLimit
+            let frontier = maximalTiles(level, inside: parent, limit: limit)
             let size = frontier.count / dims
             guard size > 0 else { return }
             let count = min(budget, size)
+            if count < size || size >= limit { complete = false }
             for j in 0..<count {
                 let chosen = j * size / count
                 current.replaceSubrange(
@@ -104,7 +111,7 @@ struct TilingSpace {
             }
         }
         choose(1, budget: budget)
-        return results
+        return (results, complete)
     }
 
     /// A level's maximal tiles inside its parent's tile, flat (`dims` extents each), largest
@@ -115,7 +122,7 @@ struct TilingSpace {
         var starts = [0]
         starts.reserveCapacity(dims + 1)
         for extent in parent {
-            Mapper.forEachTileExtent(inside: extent) { candidates.append($0) }
+            candidates += Mapper.tileExtents(inside: extent)
             starts.append(candidates.count)
         }
         let (dims, operandCount) = (self.dims, self.operandCount)

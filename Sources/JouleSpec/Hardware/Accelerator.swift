@@ -252,7 +252,7 @@ extension Accelerator: Decodable {
         }
         return MemoryLevel(
             name: level.name.value, kind: level.kind, technology: level.technology?.value, size: level.size,
-            instances: level.instances.value, holds: level.holds,
+            instances: level.instances.value, holds: level.holds, mustHold: level.mustHold,
             readBandwidth: level.bandwidth ?? level.readBandwidth,
             writeBandwidth: level.bandwidth ?? level.writeBandwidth,
             sharedBandwidth: level.bandwidth != nil, readEnergy: read, writeEnergy: write, width: level.width,

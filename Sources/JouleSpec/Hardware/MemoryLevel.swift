@@ -24,8 +24,11 @@ public struct MemoryLevel: Sendable, Hashable {
     public var size: Bytes
     /// How many copies of the level there are (per-PE levels have one per PE).
     public var instances: Int
-    /// The operands the level stores; the others bypass it.
+    /// The operands the level may store; the others always bypass it. The mapper chooses, per
+    /// mapping, whether to keep or bypass each of them, except those in `mustHold`.
     public var holds: Set<Operand>
+    /// The operands the level always stores (no path around it), a subset of `holds`.
+    public var mustHold: Set<Operand>
     /// Read bandwidth of one instance (nil: never a bottleneck).
     public var readBandwidth: Bandwidth?
     /// Write bandwidth of one instance (nil: never a bottleneck).
@@ -63,6 +66,7 @@ struct MemoryLevelDescription: Decodable {
     var size: Bytes
     var instances: Located<Int>
     var holds: Set<Operand>
+    var mustHold: Set<Operand>
     var bandwidth: Bandwidth?
     var readBandwidth: Bandwidth?
     var writeBandwidth: Bandwidth?
@@ -80,6 +84,7 @@ struct MemoryLevelDescription: Decodable {
         case readEnergy = "read_energy"
         case writeEnergy = "write_energy"
         case multipleBuffering = "multiple_buffering"
+        case mustHold = "must_hold"
     }
 
     init(from decoder: any Decoder) throws {
@@ -90,6 +95,7 @@ struct MemoryLevelDescription: Decodable {
         let size = reader.required(.size, Bytes.self, example: "size: 64 KiB")
         instances = reader.optional(.instances, Located<Int>.self) ?? Located(1, at: reader.mark)
         let holds = reader.optional(.holds, [Operand].self)
+        let mustHold = reader.optional(.mustHold, [Operand].self)
         bandwidth = reader.optional(.bandwidth, Bandwidth.self)
         readBandwidth = reader.optional(.readBandwidth, Bandwidth.self)
         writeBandwidth = reader.optional(.writeBandwidth, Bandwidth.self)
@@ -119,7 +125,17 @@ struct MemoryLevelDescription: Decodable {
         if let holds, Set(holds).count != holds.count {
             reader.error("holds lists an operand twice", at: .holds)
         }
-        self.holds = Set(holds ?? Operand.allCases)
+        let held = Set(holds ?? Operand.allCases)
+        self.holds = held
+        self.mustHold = Set(mustHold ?? [])
+        if let mustHold, Set(mustHold).count != mustHold.count {
+            reader.error("must_hold lists an operand twice", at: .mustHold)
+        }
+        if let outside = mustHold?.first(where: { !held.contains($0) }) {
+            reader.error(
+                "must_hold lists \(outside.rawValue), which the level does not hold", at: .mustHold,
+                hint: "must_hold names operands from holds, e.g. holds: [weights, inputs]  must_hold: [inputs]")
+        }
         if bandwidth != nil && (readBandwidth != nil || writeBandwidth != nil) {
             reader.error(
                 "give either bandwidth (shared by reads and writes) or read_bandwidth/write_bandwidth, not both",

@@ -30,13 +30,18 @@ struct MapperTests {
                 == [1, 1, 2, 2, 3, 1, 1, 50, 75, 150, 1, 1, 2, 2, 2])
     }
 
-    /// Tile extents split the parent into 1, 2, 3, 4, 6, 8, 12, ... steps, rounded up.
-    @Test func tileExtentsAreEvenSplitsOfTheParent() {
+    /// Tile extents are the parent's divisors and its splits into 1, 2, 3, 4, 6, 8, 12, ...
+    /// steps, rounded up.
+    @Test func tileExtentsAreDivisorsAndEvenSplitsOfTheParent() {
         #expect(
             Mapper.tileExtents(inside: 768) == [768, 384, 256, 192, 128, 96, 64, 48, 32, 24, 16, 12, 8, 6, 4, 3, 2, 1])
         // 28 = 4 x 7: ceil(28 / 3) = 10 and ceil(28 / 6) = 5 pad by 2 (30); 28 / 12 rounds up to 3.
         #expect(Mapper.tileExtents(inside: 28) == [28, 14, 10, 7, 5, 4, 3, 2, 1])
         #expect(Mapper.tileExtents(inside: 1) == [1])
+        // 35 = 5 x 7: the divisor 7 is no even split; 18, 12, 9, 6 and 3 pad.
+        #expect(Mapper.tileExtents(inside: 35) == [35, 18, 12, 9, 7, 6, 5, 3, 2, 1])
+        // A prime has only the padded splits besides 1 and itself.
+        #expect(Mapper.tileExtents(inside: 13) == [13, 7, 5, 4, 3, 2, 1])
     }
 
     /// Only orders that can differ are tried: a level needs two of M, N, K looping there, and
@@ -70,7 +75,7 @@ struct MapperTests {
         for start in stride(from: 0, to: tilings.count, by: size) {
             let mapping = mapper.mapping(
                 Self.loopBounds(tilings[start..<start + size]), dims: 5, spatial: spatial, orders: [2, 2, 2],
-                dataflow: .weightStationary)
+                dataflow: .weightStationary, bypass: [[], [], []])
             #expect(throws: Never.self) {
                 try ReuseAnalysis.checkCapacity(problem: problem, mapping: mapping, hardware: hw, holds: holds)
             }
@@ -78,8 +83,8 @@ struct MapperTests {
     }
 
     /// The search scores a tiling without building its `Mapping`; the score must equal costing
-    /// the mapping it stands for, for every tiling and loop order (a 3-level hierarchy, so the
-    /// outer two levels' orders both matter).
+    /// the mapping it stands for, for every tiling, loop order and keep/bypass choice (a 3-level
+    /// hierarchy, so the outer two levels' orders both matter).
     @Test(arguments: [Dataflow.weightStationary, .outputStationary, .inputStationary])
     func scoringATilingEqualsCostingItsMapping(_ dataflow: Dataflow) throws {
         let hw = try Self.hardware("toy-3level")
@@ -89,21 +94,30 @@ struct MapperTests {
             outputPrecision: .int8)
         let problem = Problem.gemm(gemm)
         let spatial = mapper.spatialLoops(problem: problem, dataflow: dataflow, macsPerPE: 1)
-        let holds = mapper.holdMatrix(problem)
         let table = try CostTable(hardware: hw, precision: .int8, at: mapper.operatingPoint)
-        let scorer = NestScorer(
-            problem: problem, spatial: spatial, holds: holds, dataflow: dataflow, table: table, objective: .edp)
-        let tilings = TilingSpace(problem: problem, hardware: hw, spatial: spatial, holds: holds).enumerate(budget: 30)
-        #expect(tilings.count >= 10 * 15)
-        for start in stride(from: 0, to: tilings.count, by: 15) {
-            let bounds = Self.loopBounds(tilings[start..<start + 15])
-            for outer in [2, 3, 4] {
-                for middle in [2, 3, 4] {
-                    let orders = [outer, middle, 2]
-                    let mapping = mapper.mapping(bounds, dims: 5, spatial: spatial, orders: orders, dataflow: dataflow)
-                    let counts = try ReuseAnalysis.analyze(problem: problem, mapping: mapping, hardware: hw)
-                    let (energy, seconds) = table.energyAndSeconds(counts, problem: problem, dataflow: dataflow)
-                    #expect(scorer.score(bounds, orders: orders) == energy * seconds)
+        let choices = mapper.bypassChoices(problem, holds: mapper.holdMatrix(problem))
+        // Two levels below DRAM, each free to keep or bypass all three operands.
+        #expect(choices.count == 6)
+        for variant in [0, 0b000_111, 0b101_010, 0b111_000] {
+            let bypassed = choices.indices.map { variant & (1 << $0) != 0 }
+            let holds = mapper.holdMatrix(problem, bypassing: bypassed, of: choices)
+            let scorer = NestScorer(
+                problem: problem, spatial: spatial, holds: holds, dataflow: dataflow, table: table, objective: .edp)
+            let tilings = TilingSpace(problem: problem, hardware: hw, spatial: spatial, holds: holds)
+                .enumerate(budget: 30)
+            #expect(tilings.count >= 10 * 15)
+            for start in stride(from: 0, to: tilings.count, by: 15) {
+                let bounds = Self.loopBounds(tilings[start..<start + 15])
+                for outer in [2, 3, 4] {
+                    for middle in [2, 3, 4] {
+                        let orders = [outer, middle, 2]
+                        let mapping = mapper.mapping(
+                            bounds, dims: 5, spatial: spatial, orders: orders, dataflow: dataflow,
+                            bypass: mapper.bypassSets(bypassed, of: choices))
+                        let counts = try ReuseAnalysis.analyze(problem: problem, mapping: mapping, hardware: hw)
+                        let (energy, seconds) = table.energyAndSeconds(counts, problem: problem, dataflow: dataflow)
+                        #expect(scorer.score(bounds, orders: orders) == energy * seconds)
+                    }
                 }
             }
         }

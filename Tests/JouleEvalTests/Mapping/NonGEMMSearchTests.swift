@@ -182,7 +182,7 @@ struct NonGEMMSearchTests {
             }
             let mapping = mapper.mapping(
                 bounds, dims: dims, spatial: spatial, orders: [Int](repeating: 0, count: hardware.memory.count),
-                dataflow: .weightStationary)
+                dataflow: .weightStationary, bypass: [Set<Operand>](repeating: [], count: hardware.memory.count))
             #expect(throws: Never.self) {
                 try ReuseAnalysis.checkCapacity(problem: problem, mapping: mapping, hardware: hardware, holds: holds)
             }
