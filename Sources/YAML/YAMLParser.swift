@@ -217,7 +217,8 @@ private struct TreeBuilder {
             let start = event.data.mapping_start
             stack.append(
                 .mapping(
-                    entries: [], pendingKey: nil, mark: at, anchor: Self.string(start.anchor), tag: Self.string(start.tag)))
+                    entries: [], pendingKey: nil, mark: at, anchor: Self.string(start.anchor),
+                    tag: Self.string(start.tag)))
         case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
             guard let frame = stack.popLast(), let size = sizes.popLast() else { return nil }
             switch frame {
@@ -276,13 +277,15 @@ private struct TreeBuilder {
                         entries.append(YAMLEntry(key: text, keyMark: key.mark, value: node))
                     }
                 }
-                stack.append(.mapping(entries: entries, pendingKey: nil, mark: mark, anchor: frameAnchor, tag: frameTag))
+                stack.append(
+                    .mapping(entries: entries, pendingKey: nil, mark: mark, anchor: frameAnchor, tag: frameTag))
             } else {
                 if node.scalar == nil {
                     diagnostics.append(
                         diagnostic("a mapping key must be a plain scalar, not \(node.kindDescription)", at: node.mark))
                 }
-                stack.append(.mapping(entries: entries, pendingKey: node, mark: mark, anchor: frameAnchor, tag: frameTag))
+                stack.append(
+                    .mapping(entries: entries, pendingKey: node, mark: mark, anchor: frameAnchor, tag: frameTag))
             }
         }
         return nil
