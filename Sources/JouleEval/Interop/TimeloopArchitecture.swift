@@ -47,7 +47,8 @@ struct TimeloopArchitecture {
     var cycleSeconds: Double?
     var storages: [Storage] = []
     var compute: Compute?
-    /// Containers by name, with the index of the storage level above them (spatial targets).
+    /// Containers (and timeloopfe's dummy storage levels) by name, with the index of the storage
+    /// level above them: a spatial directive that targets one fans out from that level.
     var containers: [String: Int] = [:]
     /// Components left out (network classes), named for the written file's comment.
     var ignored: [String] = []
@@ -203,6 +204,12 @@ struct TimeloopArchitecture {
             !className.contains("DRAM")
         {
             inherit(attributes, source: &source)
+        }
+        // timeloopfe writes a container's fanout as a `dummy_storage` level (`inter_PE_spatial`)
+        // that holds nothing; Joule puts that fanout on the storage level above it.
+        if className.contains("dummy") {
+            containers[name] = storages.count - 1
+            return
         }
         if Self.networkClasses.contains(where: { className.contains($0) }) {
             ignored.append("\(name) (class \(className))")

@@ -44,7 +44,18 @@ struct TimeloopMapping {
             let level: Int
             if let storage = names.firstIndex(of: target) {
                 level = storage
-            } else if type == "spatial", let above = architecture.containers[target], above >= 0 {
+            } else if let above = architecture.containers[target], above >= 0 {
+                // A container holds nothing: its spatial loops fan out from the level above;
+                // temporal loops of bound 1 and bypasses (timeloopfe writes both) change nothing.
+                guard type == "spatial" else {
+                    let factors = result.factors(directive["factors"], problem: problem, source: &source)
+                    if let (d, _) = factors.first(where: { $0.value > 1 }) {
+                        source.error(
+                            "\(target) holds no data, so it cannot run temporal loops over \(problem.dimensionNames[d])",
+                            at: result.factorMarks[d] ?? directive.mark)
+                    }
+                    continue
+                }
                 level = above
             } else {
                 source.error(
@@ -113,10 +124,8 @@ struct TimeloopMapping {
     ) -> [Int: Int] {
         guard let node else { return [:] }
         var words: [(Substring, YAMLNode)] = []
-        if let text = node.scalar {
-            words = text.split(whereSeparator: { $0 == " " || $0 == "\t" }).map { ($0, node) }
-        } else if let items = node.items {
-            for item in items { for word in (item.scalar ?? "").split(separator: " ") { words.append((word, item)) } }
+        for item in node.items ?? [node] {
+            for word in Self.words(item.scalar ?? "") { words.append((word, item)) }
         }
         var result: [Int: Int] = [:]
         for (word, owner) in words {
@@ -150,6 +159,28 @@ struct TimeloopMapping {
             // parser.cpp: a factor of 0 means the whole dimension.
             result[d] = value == 0 ? problem.dimensions[d].bound : value
             factorMarks[d] = mark
+        }
+        return result
+    }
+
+    /// The factor words of `R=3 P=16` or `R=1,P=1,K=16`: parser.cpp's pattern
+    /// `([A-Za-z]+)\s*=*\s*([0-9]+)(,([0-9]+))?` reads a comma before a letter as a separator
+    /// and a comma before digits as a residual, so words split at whitespace and at commas
+    /// followed by a letter.
+    static func words(_ text: String) -> [Substring] {
+        var result: [Substring] = []
+        for word in text.split(whereSeparator: \.isWhitespace) {
+            var start = word.startIndex
+            var index = word.startIndex
+            while index < word.endIndex {
+                let next = word.index(after: index)
+                if word[index] == ",", next < word.endIndex, word[next].isLetter {
+                    if start < index { result.append(word[start..<index]) }
+                    start = next
+                }
+                index = next
+            }
+            if start < word.endIndex { result.append(word[start...]) }
         }
         return result
     }

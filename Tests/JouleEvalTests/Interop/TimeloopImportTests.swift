@@ -40,14 +40,57 @@ struct TimeloopImportTests {
         var name: String
         var files: [String]
         var cycles: Double
+        /// Timeloop's "Computes".
+        var computes: Double = 0
         /// Timeloop's "Total" in fJ per compute, published to 0.01 fJ.
         var femtojoulesPerCompute: Double
-        /// Timeloop's scalar reads, fills and updates per level, outermost first.
+        /// Timeloop's scalar reads, fills and updates per level, outermost first, summed over
+        /// the level's instances (Timeloop prints them per instance).
         var counts: [[Double]]
+        /// fJ per compute by which Joule's total is known to differ from Timeloop's, by hand.
+        var knownDifference = 0.0
         var testDescription: String { name }
     }
 
+    /// Exercise 04 cp-ws: Timeloop's counts per instance x 16 PEs (MainMemory has one instance).
+    static let spatialCP: [[Double]] = [
+        [3072, 0, 0, 576, 0, 0, 0, 0, 512],
+        [192 * 16, 192 * 16, 0, 1152 * 16, 36 * 16, 0, 512 * 16, 0, 1024 * 16],
+        [3072 * 16, 192 * 16, 0, 3072 * 16, 1152 * 16, 0, 2560 * 16, 512 * 16, 3072 * 16],
+    ]
+
     static let references: [ReferenceCase] = [
+        ReferenceCase(
+            name: "04 spatial, K across PEs (kp-ws)",
+            files: [
+                "3levelspatial.arch.yaml", "conv1d+oc+ic.prob.yaml", "conv1d+oc+ic-3levelspatial-kp-ws.map.yaml",
+                "3levelspatial.ERT_summary.yaml",
+            ],
+            cycles: 3072, computes: 49152, femtojoulesPerCompute: 14664.63,
+            counts: [
+                [3072, 0, 0, 576, 0, 0, 0, 0, 512],
+                [192 * 16, 192 * 16, 0, 1152 * 16, 576 * 16, 0, 992 * 16, 0, 1024 * 16],
+                [3072 * 16, 192 * 16, 0, 3072 * 16, 1152 * 16, 0, 3040 * 16, 992 * 16, 3072 * 16],
+            ]),
+        // Timeloop charges a level's blocks per instance: 36 input fills of each GlobalBuffer take
+        // ceil(36 / 8) = 5 blocks, 80 over 16 instances; Joule rounds the sum, 576 / 8 = 72 blocks.
+        // Its total is 8 x 30.878292 pJ less over 49,152 computes.
+        ReferenceCase(
+            name: "04 spatial, C across PEs (cp-ws)",
+            files: [
+                "3levelspatial.arch.yaml", "conv1d+oc+ic.prob.yaml", "conv1d+oc+ic-3levelspatial-cp-ws.map.yaml",
+                "3levelspatial.ERT_summary.yaml",
+            ],
+            cycles: 3072, computes: 49152, femtojoulesPerCompute: 13011.43,
+            counts: Self.spatialCP, knownDifference: -8 * 30_878.292 / 49152),
+        ReferenceCase(
+            name: "04 cp-ws in Timeloop's older subtree/local form",
+            files: [
+                "3levelspatial-subtree.arch.yaml", "conv1d+oc+ic.prob.yaml",
+                "conv1d+oc+ic-3levelspatial-cp-ws.processed.map.yaml", "3levelspatial.ERT_summary.yaml",
+            ],
+            cycles: 3072, computes: 49152, femtojoulesPerCompute: 13011.43,
+            counts: Self.spatialCP, knownDifference: -8 * 30_878.292 / 49152),
         ReferenceCase(
             name: "00 one level",
             files: ["1level.arch.yaml", "conv1d.prob.yaml", "conv1d-1level.map.yaml", "1level.ERT.yaml"],
@@ -102,11 +145,12 @@ struct TimeloopImportTests {
         let files = reference.files
         let (counts, cost) = try Self.run(Self.imported(files[0], files[1], files[2], files[3]))
         #expect(cost.cycles.rounded() == reference.cycles)
-        #expect(counts.macs == reference.cycles)
+        #expect(counts.macs == (reference.computes > 0 ? reference.computes : reference.cycles))
         let written = counts.levels.map { level in level.flatMap { [$0.reads, $0.fills, $0.updates] } }
         #expect(written == reference.counts)
         let femtojoules = cost.energy.total * 1e15 / counts.macs
-        #expect(abs(femtojoules - reference.femtojoulesPerCompute) <= 0.01, "\(femtojoules) fJ per compute")
+        let expected = reference.femtojoulesPerCompute + reference.knownDifference
+        #expect(abs(femtojoules - expected) <= 0.01, "\(femtojoules) fJ per compute")
     }
 
     struct OwnFilesCase: CustomTestStringConvertible, Sendable {
