@@ -147,13 +147,15 @@ struct TimeloopArchitecture {
             if let name = item["name"]?.scalar {
                 let (base, count) = Self.range(name)
                 if self.name == nil { self.name = base }
-                inner.meshX *= count
+                inner.meshX = TimeloopSource.product(inner.meshX, count)
                 containers[base] = storages.count - 1
             }
             if let attributes = item["attributes"] { inherit(attributes, source: &source) }
             for component in item["local"]?.items ?? [] {
                 var local = inner
-                if let name = component["name"]?.scalar { local.meshX *= Self.range(name).count }
+                if let name = component["name"]?.scalar {
+                    local.meshX = TimeloopSource.product(local.meshX, Self.range(name).count)
+                }
                 self.component(component, scope: local, source: &source)
             }
             if let subtree = item["subtree"] { walkSubtree(subtree, scope: inner, source: &source) }
@@ -184,8 +186,12 @@ struct TimeloopArchitecture {
     /// `spatial: {meshX: 16, meshY: 2}`.
     private func multiply(_ scope: inout Scope, by spatial: YAMLNode?, source: inout TimeloopSource) {
         guard let spatial else { return }
-        if let x = spatial["meshX"], let value = source.integer(x, "meshX") { scope.meshX *= value }
-        if let y = spatial["meshY"], let value = source.integer(y, "meshY") { scope.meshY *= value }
+        if let x = spatial["meshX"], let value = source.integer(x, "meshX") {
+            scope.meshX = TimeloopSource.product(scope.meshX, value)
+        }
+        if let y = spatial["meshY"], let value = source.integer(y, "meshY") {
+            scope.meshY = TimeloopSource.product(scope.meshY, value)
+        }
     }
 
     /// One component: a storage level, the compute unit, or a network (left out).
@@ -310,13 +316,18 @@ struct TimeloopArchitecture {
         if let (key, value) = first(["multiple_buffering"]), let factor = source.positive(value, key),
             let counted = words
         {
+            // Below 1 it would enlarge the level; Timeloop's examples use 1 (none) and 2 (double).
+            guard factor >= 1 else {
+                source.error("multiple_buffering must be at least 1, found \(factor)", at: value.mark)
+                return
+            }
             words = Int((Double(counted) / factor).rounded(.down))
             sizeNote += ", / multiple_buffering \(factor)"
         }
         var level = Storage(
             name: name, mark: node.mark, className: className, kind: kind, words: words, sizeNote: sizeNote,
             wordBits: wordBits, wordBitsMark: wordBitsMark, blockSize: blockSize,
-            instances: scope.meshX * scope.meshY, bypass: [])
+            instances: TimeloopSource.product(scope.meshX, scope.meshY), bypass: [])
         if let (key, value) = first(["bandwidth"]), let total = source.positive(value, key) {
             // buffer.cpp: `bandwidth` is deprecated and read as read = write = bandwidth / 2.
             level.readBandwidth = total / 2

@@ -55,6 +55,12 @@ struct HardwareWriter {
                 hint: "attributes: { technology: \"40nm\" } on the top container")
         }
         let cycle = arch.cycleSeconds ?? Self.defaultCycleSeconds
+        // Joule's clock limits (README, "Errors, exit codes and limits"): 1 kHz to 10 THz.
+        if !(1e-13...1e-3).contains(cycle) {
+            source.error(
+                "global_cycle_seconds \(cycle) s is outside the 1 kHz to 10 THz clocks Joule reads",
+                at: source.root.mark)
+        }
         let clock = 1 / cycle
         lines.append(
             "clock: \(Self.number(clock)) Hz    # "
@@ -112,11 +118,15 @@ struct HardwareWriter {
             "    kind: \(level.kind.rawValue)    # class \(level.className)",
         ]
         if let words = level.words {
-            if (words * bits) % 8 != 0 {
+            // words <= 2^62 and bits <= 2^31: counted in Double, exact up to Joule's 2^60-byte limit.
+            let bytes = Double(words) * Double(bits) / 8
+            if bytes.rounded() != bytes {
                 source.error(
                     "\(level.name) holds \(words) words of \(bits) bits, not a whole number of bytes", at: level.mark)
             }
-            lines.append("    size: \(words * bits / 8) B    # \(level.sizeNote), \(bits)-bit words")
+            lines.append(
+                "    size: \(bytes <= 0x1p60 ? String(Int(bytes.rounded(.up))) : Self.number(bytes)) B    # \(level.sizeNote), \(bits)-bit words"
+            )
         } else {
             lines.append("    size: \(Self.unboundedSize)    # Timeloop's DRAM has no depth; Joule's largest size")
         }

@@ -71,7 +71,9 @@ struct TimeloopMapping {
                     continue
                 }
                 let factors = result.factors(directive["factors"], problem: problem, source: &source)
-                for (dimension, factor) in factors { products[dimension] *= factor }
+                for (dimension, factor) in factors {
+                    products[dimension] = TimeloopSource.product(products[dimension], factor)
+                }
                 let order = permutation(directive["permutation"], problem: problem, source: &source)
                 // Innermost first in Timeloop; Joule lists loops outermost first.
                 let loops = order.compactMap { d in factors[d].map { Loop(d, $0) } }.filter { $0.bound > 1 }
@@ -150,7 +152,7 @@ struct TimeloopMapping {
                     at: mark, hint: "give factors that divide the bound")
                 continue
             }
-            guard let value = Int(rest), value >= 0 else {
+            guard let value = Int(rest), value >= 0, value <= TimeloopSource.largestInteger else {
                 source.error(
                     "factor '\(word)' must be a whole number", at: mark,
                     hint: "\(letters)=\(problem.dimensions[d].bound)")

@@ -40,19 +40,25 @@ struct TimeloopSource {
         if !diagnostics.isEmpty { throw Diagnostics(diagnostics) }
     }
 
-    /// A whole number of at least `minimum` (a plain integer, or a float with no fraction such
+    /// The largest whole number read: Timeloop reads depths, widths, meshes and factors as 32-bit
+    /// integers (`std::uint32_t` in `buffer.cpp`, `std::stoi` in `parser.cpp`), and Joule's
+    /// problem bounds stop at 2^31, so products of two such numbers cannot overflow.
+    static let largestInteger = 1 << 31
+
+    /// A whole number from `minimum` to 2^31 (a plain integer, or a float with no fraction such
     /// as YAML's `1e3`); records an error naming `what` otherwise.
     mutating func integer(_ node: YAMLNode, _ what: String, minimum: Int = 1, hint: String? = nil) -> Int? {
+        let largest = Self.largestInteger
         if let text = node.scalar?.trimmingCharacters(in: .whitespaces) {
-            if let value = Int(text), value >= minimum { return value }
+            if let value = Int(text), value >= minimum, value <= largest { return value }
             if let value = Double(text), value.isFinite, value.rounded() == value, value >= Double(minimum),
-                value <= Double(1 << 62)
+                value <= Double(largest)
             {
                 return Int(value)
             }
         }
         error(
-            "\(what) must be a whole number of at least \(minimum), found \(Self.shown(node))", at: node.mark,
+            "\(what) must be a whole number from \(minimum) to 2^31, found \(Self.shown(node))", at: node.mark,
             hint: hint ?? "Joule reads numbers only; a Timeloop variable or expression must be evaluated first")
         return nil
     }
@@ -68,6 +74,13 @@ struct TimeloopSource {
             "\(what) must be a number \(allowZero ? "of at least 0" : "above 0"), found \(Self.shown(node))",
             at: node.mark, hint: "Joule reads numbers only; a Timeloop variable or expression must be evaluated first")
         return nil
+    }
+
+    /// The product of two counts, held at `Int.max` instead of overflowing (Joule's own limits
+    /// then reject it with a message).
+    static func product(_ a: Int, _ b: Int) -> Int {
+        let (value, overflow) = a.multipliedReportingOverflow(by: b)
+        return overflow ? Int.max : value
     }
 
     /// How a node is quoted in a message.
