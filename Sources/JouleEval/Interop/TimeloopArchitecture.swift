@@ -109,6 +109,12 @@ struct TimeloopArchitecture {
     /// v0.4: a flat list; a container's `spatial` multiplies every node after it.
     private mutating func walk(_ items: [YAMLNode], scope: inout Scope, source: inout TimeloopSource) {
         for node in items {
+            guard node.entries != nil else {
+                source.error(
+                    "a node must be a !Container or a !Component mapping, found \(node.kindDescription)", at: node.mark,
+                    hint: "- !Component { name: Buffer, class: regfile, attributes: { depth: 64, width: 8 } }")
+                continue
+            }
             let tag =
                 node.tag
                 ?? (node["class"] != nil ? "!Component" : node["nodes"] != nil ? "!Hierarchical" : "!Container")
@@ -143,6 +149,10 @@ struct TimeloopArchitecture {
     private mutating func walkSubtree(_ node: YAMLNode, scope: Scope, source: inout TimeloopSource) {
         let items = node.items ?? [node]
         for item in items {
+            guard item.entries != nil else {
+                source.error("a subtree node must be a mapping, found \(item.kindDescription)", at: item.mark)
+                continue
+            }
             var inner = scope
             if let name = item["name"]?.scalar {
                 let (base, count) = Self.range(name)
@@ -152,6 +162,11 @@ struct TimeloopArchitecture {
             }
             if let attributes = item["attributes"] { inherit(attributes, source: &source) }
             for component in item["local"]?.items ?? [] {
+                guard component.entries != nil else {
+                    source.error(
+                        "a local component must be a mapping, found \(component.kindDescription)", at: component.mark)
+                    continue
+                }
                 var local = inner
                 if let name = component["name"]?.scalar {
                     local.meshX = TimeloopSource.product(local.meshX, Self.range(name).count)

@@ -165,7 +165,9 @@ struct TimeloopProblem {
                     } else {
                         source.error(
                             "coefficient '\(name)' is not declared under shape.coefficients", at: parts[1].mark,
-                            hint: Suggestion.hint(for: name, among: Array(coefficients.keys).sorted()))
+                            hint: coefficients.isEmpty
+                                ? "declare it: coefficients: [ { name: \(name), default: 1 } ]"
+                                : Suggestion.hint(for: name, among: Array(coefficients.keys).sorted()))
                         continue
                     }
                 }
