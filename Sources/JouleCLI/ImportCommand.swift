@@ -19,9 +19,9 @@ enum ImportCommand {
         table does not give are left out, so Joule estimates them from the technology.
 
         What Joule cannot express is an error at its place in the Timeloop file (exit 65): an
-        unknown class, a storage level without a depth (DRAM excepted), a !Parallel node, a
-        factor over an unknown dimension or not a whole number, residual factors, densities,
-        shapes other than two read data spaces and one read_write output. Existing files in DIR
+        unknown class, a storage level without a depth (DRAM excepted), a factor over an unknown
+        dimension or not a whole number, residual factors, densities, shapes other than two read
+        data spaces and one read_write output. Existing files in DIR
         are kept unless --force.
 
         example:

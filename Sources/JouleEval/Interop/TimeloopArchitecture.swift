@@ -5,7 +5,7 @@ import YAML
 /// and the compute unit at the bottom, with instance counts multiplied down the tree.
 ///
 /// Both of Timeloop's forms are read: v0.4's flat `nodes:` list of `!Container` and
-/// `!Component` (with `!Hierarchical` lists inlined), and the older `subtree:`/`local:` tree
+/// `!Component` (with `!Hierarchical` and `!Parallel` lists inlined), and the older `subtree:`/`local:` tree
 /// whose names carry instance ranges (`PE[0..15]`). Facts of the format are from Timeloop's
 /// source (NVlabs/timeloop, `src/model/buffer.cpp`, `include/model/topology.hpp`).
 struct TimeloopArchitecture {
@@ -134,13 +134,15 @@ struct TimeloopArchitecture {
             case "!Hierarchical":
                 if let inner = node["nodes"]?.items { walk(inner, scope: &scope, source: &source) }
             case "!Parallel":
-                source.error(
-                    "a !Parallel node cannot be imported: Joule's memory levels form one chain", at: node.mark,
-                    hint: "write the parallel buffers as consecutive components, each keeping its own data space")
+                // Timeloop's front end writes a !Parallel's branches as consecutive levels, in the
+                // order listed (parsed-processed-input.yaml of the tutorial's simple_weight_stationary
+                // design: weight_reg, input_activation_reg, output_activation_reg, then mac); each
+                // branch keeps the data spaces its constraints name.
+                if let inner = node["nodes"]?.items { walk(inner, scope: &scope, source: &source) }
             default:
                 source.error(
                     "unknown node tag '\(tag)'", at: node.mark,
-                    hint: Suggestion.hint(for: tag, among: ["!Container", "!Component", "!Hierarchical"]))
+                    hint: Suggestion.hint(for: tag, among: ["!Container", "!Component", "!Hierarchical", "!Parallel"]))
             }
         }
     }
@@ -318,9 +320,15 @@ struct TimeloopArchitecture {
             words = kilobytes * 1024 * 8 / bits
             sizeNote = "sizeKB \(kilobytes)"
         }
+        // A register file (class regfile, smartbuffer_RF, or a storage of subclass
+        // aladdin_register) gets Joule's register estimates; DRAM by Timeloop's own test
+        // (buffer.cpp: the class contains "DRAM"); anything else is SRAM.
+        let subclass = node["subclass"]?.scalar ?? ""
         let kind: MemoryLevel.Kind =
             className.contains("DRAM")
-            ? .dram : className.contains("regfile") || className.hasSuffix("_RF") ? .register : .sram
+            ? .dram
+            : className.contains("regfile") || className.hasSuffix("_RF") || subclass.contains("register")
+                ? .register : .sram
         if words == nil && kind != .dram
             && first(["depth", "memory_depth", "data_storage_depth", "entries", "sizeKB"]) == nil
         {

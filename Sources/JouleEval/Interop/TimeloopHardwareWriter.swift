@@ -29,6 +29,7 @@ struct HardwareWriter {
 
     /// The hardware file's text; faults go to `source` (the architecture) and `tableSource`.
     mutating func write(_ source: inout TimeloopSource, table tableSource: inout TimeloopSource?) -> String {
+        // (tableSource collects the energy table's errors: zero energies, update priced apart.)
         let arch = architecture
         var lines = [
             "# Imported by `joule import timeloop` from the Timeloop architecture \(path)"
@@ -93,9 +94,8 @@ struct HardwareWriter {
             )
             lines.append("  precisions:")
             let name = precision?.rawValue ?? "int8"
-            if let energy = table?.action(compute.name, ["compute", "mac_random", "multiply_accumulate", "mac"]),
-                energy.picojoules > 0
-            {
+            if let energy = table?.action(compute.name, ["compute", "mac_random", "multiply_accumulate", "mac"]) {
+                Self.requirePositive(energy, of: compute.name, in: &tableSource)
                 lines.append("    \(name): \(energy.picojoules) pJ    # ERT \(compute.name) \(energy.name)")
             } else {
                 lines.append("    \(name): estimated    # no energy table entry for \(compute.name)")
@@ -151,10 +151,12 @@ struct HardwareWriter {
         let read = table?.action(level.name, ["read", "random_read"])
         let write = table?.action(level.name, ["write", "random_fill", "fill"])
         let update = table?.action(level.name, ["update", "random_update"])
-        if let read, read.picojoules > 0 {
+        if let read {
+            Self.requirePositive(read, of: level.name, in: &tableSource)
             lines.append("    read_energy: \(read.picojoules) pJ/access    # ERT \(level.name) \(read.name)")
         }
-        if let write = write ?? update, write.picojoules > 0 {
+        if let write = write ?? update {
+            Self.requirePositive(write, of: level.name, in: &tableSource)
             lines.append("    write_energy: \(write.picojoules) pJ/access    # ERT \(level.name) \(write.name)")
             if let update, update.picojoules != write.picojoules {
                 tableSource?.error(
@@ -163,7 +165,7 @@ struct HardwareWriter {
                     at: update.mark, hint: "give update the write energy (or the reverse) before importing")
             }
         }
-        if level.kind == .dram, read == nil || read?.picojoules == 0 {
+        if level.kind == .dram, read == nil {
             if let type = level.dramType, EstimateTables.dram(named: type.value) != nil {
                 lines.append("    technology: \(type.value)    # attributes.type")
             } else {
@@ -192,6 +194,18 @@ struct HardwareWriter {
             lines.append("    holds: [\(listed)]    # constraints.dataspace keep/bypass")
         }
         return lines
+    }
+
+    /// Joule's access and MAC energies are above zero (a level that is never charged is left
+    /// out instead), so an action the table prices at 0 pJ is an error at that energy; leaving it
+    /// out would not do, since a left-out write energy is taken equal to the read energy.
+    static func requirePositive(
+        _ action: AccelergyEnergyTable.Action, of component: String, in source: inout TimeloopSource?
+    ) {
+        guard action.picojoules <= 0 else { return }
+        source?.error(
+            "\(component).\(action.name) costs 0 pJ, and Joule's access and MAC energies are above zero",
+            at: action.mark, hint: "give it the energy it really costs, or remove the action to let Joule estimate it")
     }
 
     /// A derived number to 12 significant digits, so that 1 / 1e-9 s prints as 1000000000, not

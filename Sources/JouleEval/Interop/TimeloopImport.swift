@@ -8,9 +8,9 @@ import YAML
 ///
 /// Each written file starts with a comment that says it was imported and from where, and every
 /// number carries its origin in a comment. What Joule cannot express is an error positioned in
-/// the Timeloop file: a `!Parallel` node, an unknown class, a level without a depth (DRAM
-/// excepted), data spaces other than two read and one read_write, densities, residual factors,
-/// write and update energies that differ. The written files are read back with Joule's own
+/// the Timeloop file: an unknown class, a level without a depth (DRAM excepted), data spaces
+/// other than two read and one read_write, densities, residual factors, write and update
+/// energies that differ. The written files are read back with Joule's own
 /// readers, and the mapping analysed, before anything is returned.
 public struct TimeloopImport: Sendable {
     /// One input file: where it is (as the user named it) and its text.

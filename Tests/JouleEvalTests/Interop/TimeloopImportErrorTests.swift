@@ -133,9 +133,10 @@ struct TimeloopImportErrorTests {
         #expect(imported.mapping?.levels.map(\.temporal) == [[Loop(1, 16)], [Loop(0, 3)]])
     }
 
-    /// A !Parallel node (Eyeriss's per-operand scratchpads) cannot become Joule's chain of levels;
-    /// the error is at the node's tag, where libyaml starts a tagged node.
-    @Test func aParallelNodeIsRefused() {
+    /// A !Parallel node's branches (Eyeriss's per-operand scratchpads) become consecutive
+    /// levels in the order listed, as Timeloop's front end writes them, each holding the data
+    /// space its constraints keep; instances multiply through the container's mesh.
+    @Test func parallelBranchesBecomeConsecutiveLevels() throws {
         let arch = """
             architecture:
               version: 0.4
@@ -143,20 +144,60 @@ struct TimeloopImportErrorTests {
               - !Container
                 name: System
                 attributes: { technology: "40nm" }
-              - !Parallel
-                nodes: []
               - !Component
-                name: MACC
+                name: GlobalBuffer
+                class: SRAM
+                attributes: { depth: 1024, width: 64, datawidth: 8 }
+              - !Container
+                name: PE
+                spatial: { meshX: 4, meshY: 2 }
+              - !Parallel
+                nodes:
+                - !Component
+                  name: weights_spad
+                  class: smartbuffer_RF
+                  attributes: { depth: 16, width: 8, datawidth: 8 }
+                  constraints: { dataspace: { keep: [Weights] } }
+                - !Component
+                  name: psum_spad
+                  class: regfile
+                  attributes: { depth: 8, width: 8, datawidth: 8 }
+                  constraints: { dataspace: { keep: [Outputs], bypass: [Weights, Inputs] } }
+              - !Component
+                name: mac
                 class: intmac
             """
-        #expect(throws: Diagnostics.self) {
-            try TimeloopImport.convert(architecture: .init(path: "arch.yaml", text: arch))
-        }
+        let imported = try TimeloopImport.convert(architecture: .init(path: "arch.yaml", text: arch))
+        let memory = imported.hardware.memory
+        #expect(memory.map(\.name) == ["GlobalBuffer", "weights_spad", "psum_spad"])
+        #expect(memory.map(\.instances) == [1, 8, 8])
+        #expect(memory.map(\.holds) == [[.weights, .inputs, .outputs], [.weights], [.outputs]])
+        #expect(memory.map(\.kind) == [.sram, .register, .register])
+        #expect(imported.hardware.compute.rows == 4)
+        #expect(imported.hardware.compute.cols == 2)
+    }
+
+    /// An action the energy table prices at 0 pJ cannot be written (Joule's energies are above
+    /// zero, and a left-out write energy would be taken equal to the read energy).
+    @Test func aZeroEnergyIsRefusedAtIt() {
+        let arch = Self.architecture.replacingOccurrences(of: "{CLASS}", with: "SRAM")
+            .replacingOccurrences(of: "{DEPTH}", with: "depth: 32768, ")
+        let table = """
+            ERT_summary:
+              table_summary:
+                - name: System_top_level.Buffer[1..1]
+                  actions:
+                    - { name: read, energy: 0.144 }
+                    - { name: write, energy: 0.0 }
+            """
         do {
-            _ = try TimeloopImport.convert(architecture: .init(path: "arch.yaml", text: arch))
+            _ = try TimeloopImport.convert(
+                architecture: .init(path: "arch.yaml", text: arch), energyTable: .init(path: "ert.yaml", text: table))
+            Issue.record("expected an error")
         } catch {
-            let item = error.items.first { $0.message.hasPrefix("a !Parallel node cannot be imported") }
-            #expect(item?.mark == SourceMark(line: 7, column: 5))
+            let item = error.items.first { $0.path == "ert.yaml" }
+            #expect(item?.message == "Buffer.write costs 0 pJ, and Joule's access and MAC energies are above zero")
+            #expect(item?.mark == SourceMark(line: 6, column: 34), "\(error.items.map(\.headline))")
         }
     }
 
