@@ -76,6 +76,10 @@ struct TimeloopImportErrorTests {
             name: "an unknown class", className: "cache", file: "arch.yaml",
             message: "unknown class 'cache' of component 'MainMemory'", line: 9, column: 12),
         Broken(
+            name: "a DRAM with no energy table and no type", className: "DRAM", file: "arch.yaml",
+            message: "DRAM 'MainMemory' has no read energy in an energy table and no known attributes.type", line: 7,
+            column: 5),
+        Broken(
             name: "a storage level without a depth", depth: "", file: "arch.yaml",
             message: "storage 'MainMemory' has no depth; Joule needs the size of every level but DRAM", line: 7,
             column: 5),
