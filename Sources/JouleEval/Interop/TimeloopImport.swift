@@ -103,7 +103,12 @@ public struct TimeloopImport: Sendable {
             throw Diagnostics(archSource.diagnostics + (tableSource?.diagnostics ?? []))
         }
         let hardwarePath = folder + "/" + hardwareFile
-        let hardware = try YAMLDecoder().decode(Accelerator.self, from: hardwareText, path: hardwarePath)
+        let hardware: Accelerator
+        do {
+            hardware = try YAMLDecoder().decode(Accelerator.self, from: hardwareText, path: hardwarePath)
+        } catch {
+            throw Self.unwritten(error, written: hardwarePath, from: architecture.path)
+        }
 
         var result = TimeloopImport(
             hardwareText: hardwareText, hardware: hardware,
@@ -111,7 +116,12 @@ public struct TimeloopImport: Sendable {
         guard let problem, let timeloopProblem else { return result }
         let precision = writer.precision ?? .int8
         let problemText = Self.problemText(timeloopProblem, precision: precision, from: problem.path)
-        let problemFile = try ProblemFile.parse(problemText, path: folder + "/" + problemFile)
+        let problemFile: ProblemFile
+        do {
+            problemFile = try ProblemFile.parse(problemText, path: folder + "/" + Self.problemFile)
+        } catch {
+            throw Self.unwritten(error, written: folder + "/" + Self.problemFile, from: problem.path)
+        }
         result.problemText = problemText
         result.problem = problemFile
         guard let mapping else { return result }
@@ -123,7 +133,8 @@ public struct TimeloopImport: Sendable {
         do {
             _ = try ReuseAnalysis.analyze(problem: problemFile.problem, mapping: pinned, hardware: hardware)
         } catch {
-            let mark = error.dimension.flatMap { nest.factorMarks[$0] } ?? error.level.flatMap { nest.levelMarks[$0] }
+            let level = error.level.flatMap { nest.levelMarks.indices.contains($0) ? nest.levelMarks[$0] : nil }
+            let mark = error.dimension.flatMap { nest.factorMarks[$0] } ?? level
             mappingSource.error(error.message, at: mark ?? mappingSource.root.mark)
             try mappingSource.finish()
         }
@@ -133,6 +144,16 @@ public struct TimeloopImport: Sendable {
             + "# Loops are outermost first (Timeloop's permutations list them innermost first).\n"
             + pinned.yaml(problem: problemFile.problem, levelNames: hardware.memory.map(\.name)) + "\n"
         return result
+    }
+
+    /// Errors Joule's reader finds in a file the import would write (a limit Joule has that the
+    /// Timeloop file passes), with one more naming the Timeloop file it came from: the positions
+    /// are in the file as it would have been written, and nothing is written.
+    static func unwritten(_ errors: Diagnostics, written: String, from path: String) -> Diagnostics {
+        let message =
+            "\(written), imported from this file, would not be valid Joule (its errors are listed at their "
+            + "positions in it as it would be written); nothing was written"
+        return Diagnostics(errors.items + [Diagnostic(path: path, mark: nil, message: message)])
     }
 
     /// Writes the files into `folder` (created if needed).

@@ -181,6 +181,30 @@ struct TimeloopImportErrorTests {
         #expect(imported.hardware.compute.cols == 2)
     }
 
+    /// A Timeloop file within Timeloop's limits but past one of Joule's (an array of 100,000
+    /// rows, Joule reads up to 65,536) is reported in the hardware file as it would be written,
+    /// with an error naming the Timeloop file it came from.
+    @Test func joulesOwnLimitsAreReportedInTheFileThatWouldBeWritten() {
+        let arch = Self.architecture.replacingOccurrences(of: "{CLASS}", with: "SRAM")
+            .replacingOccurrences(of: "{DEPTH}", with: "depth: 32768, ")
+            .replacingOccurrences(
+                of: "  - !Component\n    name: Buffer",
+                with: "  - !Container\n    name: PE\n    spatial: { meshX: 100000 }\n  - !Component\n    name: Buffer")
+        do {
+            _ = try TimeloopImport.convert(architecture: .init(path: "arch.yaml", text: arch), folder: "out")
+            Issue.record("expected an error")
+        } catch {
+            #expect(
+                error.items.contains {
+                    $0.path == "out/hardware.yaml" && $0.message.hasPrefix("rows must be from 1 to 65536")
+                })
+            #expect(
+                error.items.contains {
+                    $0.path == "arch.yaml" && $0.message.hasPrefix("out/hardware.yaml, imported from this file")
+                })
+        }
+    }
+
     /// An action the energy table prices at 0 pJ cannot be written (Joule's energies are above
     /// zero, and a left-out write energy would be taken equal to the read energy).
     @Test func aZeroEnergyIsRefusedAtIt() {
