@@ -25,6 +25,7 @@ let topHelp = """
       run SCRIPT                run a file of REPL commands (exit 65 at a failed line)
       calibrate HARDWARE CSV    fit per-action energies and efficiencies to measured runs
       check FILE...             validate input files; every error with file:line:column
+      import timeloop ARCH ...  convert Timeloop/Accelergy specs into Joule files (--out DIR)
       help [COMMAND]            this text, or a command's own help
 
     options:
@@ -77,10 +78,12 @@ func runJoule(_ words: [String]) -> Int32 {
             output = try RunCommand.run(rest)
         case "calibrate":
             output = try CalibrateCommand.run(rest)
+        case "import":
+            output = try ImportCommand.run(rest)
         default:
             let known = [
-                "show", "check", "graph", "eval", "dvfs", "sweep", "plot", "repl", "run", "calibrate", "help",
-                "--version",
+                "show", "check", "graph", "eval", "dvfs", "sweep", "plot", "repl", "run", "calibrate", "import",
+                "help", "--version",
             ]
             throw CommandLineError.usage(
                 "unknown command '\(command)'; \(Suggestion.hint(for: command, among: known))", usage: topUsage)
@@ -121,9 +124,13 @@ func helpText(for command: String?) throws(CommandLineError) -> String {
     case "repl": return REPLCommand.help
     case "run": return RunCommand.help
     case "calibrate": return CalibrateCommand.help
+    case "import": return ImportCommand.help
     case let other?:
+        let commands = [
+            "show", "check", "graph", "eval", "dvfs", "sweep", "plot", "repl", "run", "calibrate", "import",
+        ]
         throw .usage(
-            "no help for '\(other)'; \(Suggestion.hint(for: other, among: ["show", "check", "graph", "eval", "dvfs", "sweep", "plot", "repl", "run", "calibrate"]))",
+            "no help for '\(other)'; \(Suggestion.hint(for: other, among: commands))",
             usage: "usage: joule help [COMMAND]")
     }
 }

@@ -17,11 +17,14 @@ public struct YAMLNode: Sendable {
     public var content: Content
     /// Where the node starts.
     public var mark: SourceMark
+    /// The node's explicit tag as written (`!Container` gives "!Container"), or nil.
+    public var tag: String?
 
-    /// A node with content at a mark.
-    public init(_ content: Content, at mark: SourceMark) {
+    /// A node with content at a mark, and its explicit tag when it has one.
+    public init(_ content: Content, at mark: SourceMark, tag: String? = nil) {
         self.content = content
         self.mark = mark
+        self.tag = tag
     }
 
     /// The scalar text, if this is a scalar.

@@ -143,8 +143,8 @@ public struct SourceLines: Sendable {
 /// Turns libyaml's event stream into a tree without recursion.
 private struct TreeBuilder {
     private enum Frame {
-        case sequence(items: [YAMLNode], mark: SourceMark, anchor: String?)
-        case mapping(entries: [YAMLEntry], pendingKey: YAMLNode?, mark: SourceMark, anchor: String?)
+        case sequence(items: [YAMLNode], mark: SourceMark, anchor: String?, tag: String?)
+        case mapping(entries: [YAMLEntry], pendingKey: YAMLNode?, mark: SourceMark, anchor: String?, tag: String?)
     }
 
     let path: String
@@ -195,7 +195,9 @@ private struct TreeBuilder {
                 text = ""
             }
             let plain = scalar.style == YAML_PLAIN_SCALAR_STYLE && scalar.tag == nil
-            return add(YAMLNode(.scalar(text, plain: plain), at: at), size: 1, anchor: Self.string(scalar.anchor))
+            return add(
+                YAMLNode(.scalar(text, plain: plain), at: at, tag: Self.string(scalar.tag)), size: 1,
+                anchor: Self.string(scalar.anchor))
         case YAML_ALIAS_EVENT:
             let name = Self.string(event.data.alias.anchor) ?? ""
             guard let anchored = anchors[name] else {
@@ -208,19 +210,23 @@ private struct TreeBuilder {
             return add(node, size: anchored.size, anchor: nil)
         case YAML_SEQUENCE_START_EVENT:
             if let stop = push(at) { return stop }
-            stack.append(.sequence(items: [], mark: at, anchor: Self.string(event.data.sequence_start.anchor)))
+            let start = event.data.sequence_start
+            stack.append(.sequence(items: [], mark: at, anchor: Self.string(start.anchor), tag: Self.string(start.tag)))
         case YAML_MAPPING_START_EVENT:
             if let stop = push(at) { return stop }
+            let start = event.data.mapping_start
             stack.append(
-                .mapping(entries: [], pendingKey: nil, mark: at, anchor: Self.string(event.data.mapping_start.anchor)))
+                .mapping(
+                    entries: [], pendingKey: nil, mark: at, anchor: Self.string(start.anchor),
+                    tag: Self.string(start.tag)))
         case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
             guard let frame = stack.popLast(), let size = sizes.popLast() else { return nil }
             switch frame {
-            case .sequence(let items, let mark, let anchor):
-                return add(YAMLNode(.sequence(items), at: mark), size: size, anchor: anchor, counted: true)
-            case .mapping(let entries, _, let mark, let anchor):
+            case .sequence(let items, let mark, let anchor, let tag):
+                return add(YAMLNode(.sequence(items), at: mark, tag: tag), size: size, anchor: anchor, counted: true)
+            case .mapping(let entries, _, let mark, let anchor, let tag):
                 let merged = merge(entries)
-                return add(YAMLNode(.mapping(merged), at: mark), size: size, anchor: anchor, counted: true)
+                return add(YAMLNode(.mapping(merged), at: mark, tag: tag), size: size, anchor: anchor, counted: true)
             }
         default:
             break
@@ -256,10 +262,10 @@ private struct TreeBuilder {
             return nil
         }
         switch top {
-        case .sequence(var items, let mark, let frameAnchor):
+        case .sequence(var items, let mark, let frameAnchor, let frameTag):
             items.append(node)
-            stack.append(.sequence(items: items, mark: mark, anchor: frameAnchor))
-        case .mapping(var entries, let pendingKey, let mark, let frameAnchor):
+            stack.append(.sequence(items: items, mark: mark, anchor: frameAnchor, tag: frameTag))
+        case .mapping(var entries, let pendingKey, let mark, let frameAnchor, let frameTag):
             if let key = pendingKey {
                 if let text = key.scalar {
                     if let first = entries.first(where: { $0.key == text && text != "<<" }) {
@@ -271,13 +277,15 @@ private struct TreeBuilder {
                         entries.append(YAMLEntry(key: text, keyMark: key.mark, value: node))
                     }
                 }
-                stack.append(.mapping(entries: entries, pendingKey: nil, mark: mark, anchor: frameAnchor))
+                stack.append(
+                    .mapping(entries: entries, pendingKey: nil, mark: mark, anchor: frameAnchor, tag: frameTag))
             } else {
                 if node.scalar == nil {
                     diagnostics.append(
                         diagnostic("a mapping key must be a plain scalar, not \(node.kindDescription)", at: node.mark))
                 }
-                stack.append(.mapping(entries: entries, pendingKey: node, mark: mark, anchor: frameAnchor))
+                stack.append(
+                    .mapping(entries: entries, pendingKey: node, mark: mark, anchor: frameAnchor, tag: frameTag))
             }
         }
         return nil

@@ -79,6 +79,19 @@ private func diagnostics(_ text: String, parser: YAMLParser = YAMLParser()) -> [
         #expect(root["b"]?.isNull == false)
     }
 
+    /// Explicit tags are kept as written, with the `!` primary handle (Timeloop v0.4 tells its
+    /// `!Container` and `!Component` nodes apart by them); untagged nodes have none.
+    @Test func explicitTagsAreKept() throws {
+        let root = try parse(
+            "nodes:\n  - !Container { name: S }\n  - !Component\n    name: B\n  - { name: C }\nx: !Int 3\n")
+        let items = try #require(root["nodes"]?.items)
+        #expect(items.map(\.tag) == ["!Container", "!Component", nil])
+        #expect(items[1]["name"]?.scalar == "B")
+        #expect(root["x"]?.tag == "!Int")
+        #expect(root["x"]?.scalar == "3")
+        #expect(root.tag == nil)
+    }
+
     @Test func markDescriptionAndOrder() {
         #expect(SourceMark(line: 3, column: 14).description == "3:14")
         #expect(SourceMark(line: 2, column: 40) < SourceMark(line: 3, column: 1))
