@@ -45,6 +45,14 @@ extension ModelConfig {
             ("heads", heads, ["heads"], ["num_attention_heads", "n_head"]),
             ("kv_heads", kvHeads, ["kv_heads"], ["num_key_value_heads", "num_attention_heads"]),
             ("token_types", tokenTypes, ["token_types"], ["type_vocab_size"]),
+            (
+                "relative_attention_buckets", relativeAttentionBuckets, ["relative_attention_buckets"],
+                ["relative_attention_num_buckets"]
+            ),
+            (
+                "decoder_layers", decoderStack?.layers ?? 0, ["decoder_layers"],
+                ["num_decoder_layers", "num_layers"]
+            ),
         ]
         if let moe {
             counts.append(
@@ -66,8 +74,12 @@ extension ModelConfig {
         // Dominant terms of the parameter count, in floating point so the check cannot overflow.
         let h = Double(hiddenSize)
         let experts = Double((moe?.experts ?? 1) + (moe?.sharedExperts ?? 0))
-        let perLayer = 4 * h * Double(max(queryWidth, kvWidth)) + experts * 3 * h * Double(ffn.size)
-        let total = Double(layers) * perLayer + 2 * Double(vocabSize + maxPositions + positionOffset) * h
+        let widestFFN = max(ffn.size, moe?.expertSize ?? 0, moe?.sharedExpertSize ?? 0)
+        let widestAttention = max(queryWidth, kvWidth, latentAttention.map { heads * $0.queryHeadDim } ?? 0)
+        let perLayer = 4 * h * Double(widestAttention) + experts * 3 * h * Double(widestFFN)
+        let total =
+            Double(layers + 2 * (decoderStack?.layers ?? 0)) * perLayer + 2
+            * Double(vocabSize + maxPositions + positionOffset) * h
         if total > Limits.parameters {
             problems.append(
                 LimitViolation(

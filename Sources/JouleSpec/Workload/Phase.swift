@@ -57,6 +57,8 @@ public struct GraphOptions: Sendable, Hashable {
     public var fusedAttention: Bool
     /// Bias, activation, residual, RoPE and norm run in the producing GEMM's epilogue.
     public var fusedEpilogues: Bool
+    /// MoE expert load in place of the model file's `moe.load` (nil keeps the file's).
+    public var expertLoad: ExpertLoad? = nil
 
     /// Options with the defaults: causal attention, last-token logits, no fusion.
     public init(
