@@ -32,7 +32,8 @@ struct BrokenModelFile: Sendable, CustomTestStringConvertible {
     static let supported = [
         "LlamaForCausalLM", "MistralForCausalLM", "MixtralForCausalLM", "Qwen2ForCausalLM", "GPT2LMHeadModel",
         "GPTNeoXForCausalLM", "OPTForCausalLM", "PhiForCausalLM", "BertModel", "BertForMaskedLM", "ViTModel",
-        "ViTForImageClassification",
+        "ViTForImageClassification", "GemmaForCausalLM", "Gemma2ForCausalLM", "Qwen2MoeForCausalLM",
+        "DeepseekV2ForCausalLM", "DeepseekV3ForCausalLM", "T5ForConditionalGeneration",
     ]
 
     static let corpus: [BrokenModelFile] = [
@@ -92,7 +93,7 @@ struct BrokenModelFile: Sendable, CustomTestStringConvertible {
         BrokenModelFile(
             "unknown-architecture.json",
             ExpectedModelDiagnostic(
-                message: "unsupported architecture 'T5ForConditionalGeneration'", line: 2, column: 20,
+                message: "unsupported architecture 'MambaForCausalLM'", line: 2, column: 20,
                 hint: "Joule reads: " + supported.joined(separator: ", "))),
         // libyaml reads JSON as flow YAML; it meets the end of the file (line 7, column 1) where a
         // key or '}' should follow the trailing comma.
