@@ -110,12 +110,13 @@ extension ModelConfig: Decodable {
         }
         for (key, cap) in [(CodingKeys.attentionSoftcap, attentionSoftcap), (.finalLogitSoftcap, finalLogitSoftcap)] {
             if let cap, !(cap > 0 && cap.isFinite) {
-                r.error("\(key.stringValue) must be a positive number, found \(cap)", at: key)
+                r.error("\(key.stringValue) must be a positive number, found \(QuantityFormat.number(cap))", at: key)
             }
         }
         if let moe, let layers, moe.denseLayers >= layers {
             r.error(
-                "moe.dense_layers (\(moe.denseLayers)) must be fewer than layers (\(layers))", at: .moe,
+                "moe.dense_layers (\(moe.denseLayers)) must be fewer than layers (\(layers))",
+                atMark: decoder.yamlNode?["moe"]?["dense_layers"]?.mark ?? r.mark(of: .moe),
                 hint: "a model whose every layer is dense has no moe section")
         }
         if let decoderLayers, decoderLayers < 1 {
@@ -349,12 +350,15 @@ extension ExpertLoad: Decodable {
                 r.error("load.shares must be non-negative numbers, one per expert", at: .shares)
             } else if abs(shares.reduce(0, +) - 1) > ExpertLoad.shareTolerance {
                 r.error(
-                    "load.shares must sum to 1, found \(shares.reduce(0, +))", at: .shares,
+                    "load.shares must sum to 1, found \(QuantityFormat.number(shares.reduce(0, +), significant: 6))",
+                    at: .shares,
                     hint: "each share is the fraction of token-expert pairs routed to that expert")
             }
         }
         if let factor, !(factor > 0 && factor.isFinite) {
-            r.error("capacity_factor must be a positive number, found \(factor)", at: .capacityFactor)
+            r.error(
+                "capacity_factor must be a positive number, found \(QuantityFormat.number(factor))", at: .capacityFactor
+            )
         }
         try r.finish()
         self.init(shares: shares, capacityFactor: factor)

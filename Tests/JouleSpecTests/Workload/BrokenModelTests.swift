@@ -90,6 +90,29 @@ struct BrokenModelFile: Sendable, CustomTestStringConvertible {
         BrokenModelFile(
             "rmsnorm-with-bias.yaml", ExpectedModelDiagnostic(message: "an RMSNorm has no bias", line: 7, column: 30)),
         // Hugging Face configs.
+        // Positions counted by hand: a missing key at its mapping's '{', a bad value at the value.
+        BrokenModelFile(
+            "mla-missing-kv-rank.yaml",
+            ExpectedModelDiagnostic(
+                message: "missing required key 'kv_rank'", line: 6, column: 6, hint: "kv_rank: 512"),
+            ExpectedModelDiagnostic(message: "mla rope_head_dim must be at least 1, found 0", line: 6, column: 23)),
+        BrokenModelFile(
+            "moe-load-shares.yaml",
+            ExpectedModelDiagnostic(
+                message: "shared_expert_gate needs shared_experts of at least 1", line: 12, column: 23),
+            ExpectedModelDiagnostic(
+                message: "load.shares must sum to 1, found 0.95", line: 13, column: 19,
+                hint: "fraction of token-expert pairs"),
+            ExpectedModelDiagnostic(message: "capacity_factor must be a positive number, found 0", line: 13, column: 59)
+        ),
+        BrokenModelFile(
+            "moe-layout-faults.yaml",
+            ExpectedModelDiagnostic(
+                message: "sliding_window_pattern needs a sliding_window", line: 9, column: 25,
+                hint: "sliding_window: 4096"),
+            ExpectedModelDiagnostic(
+                message: "moe.dense_layers (2) must be fewer than layers (2)", line: 10, column: 44,
+                hint: "has no moe section")),
         BrokenModelFile(
             "unknown-architecture.json",
             ExpectedModelDiagnostic(
