@@ -46,9 +46,31 @@ public struct ExpertLoad: Sendable, Hashable {
         return counts
     }
 
-    /// Rows of each expert's buffer, ceil(capacityFactor x pairs / experts), or nil without a capacity.
+    /// Rows of each expert's buffer, ceil(capacityFactor x pairs / experts), or nil without a
+    /// capacity. Never more than `pairs`: a buffer that could hold every pair is as large as it gets.
     public func capacity(pairs: Int, experts: Int) -> Int? {
-        guard let capacityFactor, experts > 0 else { return nil }
-        return Int((capacityFactor * Double(pairs) / Double(experts)).rounded(.up))
+        guard let capacityFactor, capacityFactor > 0, experts > 0 else { return nil }
+        let rows = (capacityFactor * Double(pairs) / Double(experts)).rounded(.up)
+        return rows.isFinite ? Int(min(Double(pairs), max(1, rows))) : pairs
+    }
+
+    /// What makes this load unusable for a layer of `experts` routed experts, or nil.
+    public func problem(experts: Int) -> String? {
+        if let shares {
+            if shares.count != experts {
+                return "the expert shares list \(shares.count) experts; the model routes over \(experts)"
+            }
+            if shares.contains(where: { !($0 >= 0 && $0.isFinite) }) {
+                return "expert shares must be non-negative numbers"
+            }
+            let sum = shares.reduce(0, +)
+            if abs(sum - 1) > Self.shareTolerance {
+                return "expert shares must sum to 1, found \(QuantityFormat.number(sum, significant: 6))"
+            }
+        }
+        if let capacityFactor, !(capacityFactor > 0 && capacityFactor.isFinite) {
+            return "the capacity factor must be a positive number, found \(QuantityFormat.number(capacityFactor))"
+        }
+        return nil
     }
 }

@@ -95,6 +95,13 @@ public struct GraphBuilder: Sendable {
             // The longest span any layer attends over: the window only if every layer slides.
             keyLength = (0..<model.layers).map { min(context, model.window(layer: $0) ?? context) }.max() ?? context
         }
+        if let load = options.expertLoad {
+            if let moe = model.moe {
+                if let problem = load.problem(experts: moe.experts) { throw GraphBuildError(message: problem) }
+            } else {
+                warnings.append("\(model.name) has no experts; the expert load is ignored")
+            }
+        }
         var emitter = Emitter(model: model, precision: precision, options: options)
         let isTraining: Bool
         if case .training = phase { isTraining = true } else { isTraining = false }
