@@ -328,7 +328,9 @@ private struct Fields {
                 size: required("intermediate_size"), kind: .swiglu, bias: false, activation: string("hidden_act")),
             norm: .init(kind: .rmsnorm, bias: false), vocab: required("vocab_size"),
             maxPositions: required("max_position_embeddings"), position: .rotary)
-        model.headDim = mla.queryHeadDim
+        // A width past the limits is reported by limitViolations; the sum must not overflow first.
+        let widths = [mla.nopeHeadDim, mla.ropeHeadDim]
+        model.headDim = widths.allSatisfy { $0 <= ModelConfig.Limits.width } ? mla.queryHeadDim : 1
         model.latentAttention = mla
         model.tiedEmbeddings = bool("tie_word_embeddings") ?? false
         if bool("attention_bias") == true {

@@ -116,4 +116,23 @@ import YAML
         let freq = error?.items.first { $0.message.contains("moe_layer_freq") }
         #expect(freq?.mark?.line == 3)
     }
+
+    /// Widths past the limits are errors at their field, before any product of them is formed:
+    /// qk_nope_head_dim of Int.max would overflow d_h + d_h^R, kv_lora_rank of 10^11 the kv_b count.
+    @Test func latentWidthsPastTheLimitsAreErrorsNotTraps() throws {
+        let json = """
+            {"architectures": ["DeepseekV3ForCausalLM"], "hidden_size": 7168, "intermediate_size": 18432,
+             "moe_intermediate_size": 2048, "num_hidden_layers": 61, "num_attention_heads": 128,
+             "n_routed_experts": 256, "num_experts_per_tok": 8, "kv_lora_rank": 100000000000,
+             "qk_rope_head_dim": 64, "qk_nope_head_dim": 9223372036854775807, "v_head_dim": 128,
+             "vocab_size": 129280, "max_position_embeddings": 163840}
+            """
+        let error = #expect(throws: Diagnostics.self) {
+            try HuggingFaceImport.model(from: json, path: "config.json", name: "huge")
+        }
+        let messages = error?.items.map(\.message) ?? []
+        #expect(messages.contains("mla kv_rank must be at most 16777216, found 100000000000"))
+        #expect(messages.contains { $0.hasPrefix("mla nope_head_dim must be at most 16777216") })
+        #expect(error?.items.first?.mark?.line == 3)
+    }
 }
