@@ -425,8 +425,14 @@ private struct Emitter {
         gemm(p + "o_proj", layer: layer, role: .oProj, m: tokens, n: h, k: model.queryWidth)
     }
 
-    /// Gemma 2's score soft-capping (where the model has it), then the softmax.
+    /// T5's relative position bias (one add per score), Gemma 2's score soft-capping (where the
+    /// model has them), then the softmax.
     private mutating func softcapAndSoftmax(prefix p: String, layer: Int, scores: Double) {
+        if model.positionEmbedding == .relative {
+            elementwise(
+                p + "position_bias", layer: layer, role: .positionBias, elements: scores,
+                ops: GraphBuilder.VectorCost.add, fused: options.fusedAttention)
+        }
         if model.attentionSoftcap != nil {
             elementwise(
                 p + "attn_softcap", layer: layer, role: .softcap, elements: scores,

@@ -18,6 +18,8 @@ public enum OperatorRole: String, Sendable, Hashable, CaseIterable, Comparable {
     case rope
     case kvAppend = "kv_append"
     case attnScore = "attn_score"
+    /// T5's relative position bias added to every score.
+    case positionBias = "position_bias"
     /// tanh soft-capping of scores or logits (Gemma 2).
     case softcap
     case softmax

@@ -124,6 +124,8 @@ import Testing
         let encoderScore = try #require(prefill.named("enc.L11.attn_score")?.gemm)
         #expect((encoderScore.b, encoderScore.m, encoderScore.n, encoderScore.k) == (12, 64, 64, 64))
         #expect(encoderScore.density == 1)
+        // The relative position bias adds one operation per score: 12 heads x 64 x 64.
+        #expect(prefill.named("enc.L0.position_bias")?.vector?.elements == Double(12 * 64 * 64))
         #expect(prefill.named("enc.L0.ffn_gate")?.gemm?.n == 2048)
         let cross = try #require(prefill.named("dec.L0.cross_attn_score")?.gemm)
         #expect((cross.b, cross.m, cross.n) == (12, 1, 64))
