@@ -156,6 +156,24 @@ struct EvaluatorTests {
         }
     }
 
+    /// A mapped MoE batch padded to its busiest expert: its loop nest runs every padded row (the
+    /// compute time of the dense batch) while MAC energy counts the routed rows (density 1/2: half).
+    @Test func mappedPaddedMoEBatchRunsItsPaddedRowsAndChargesItsRoutedOnes() throws {
+        let toy = try Self.hardware("toy-3level")
+        var padded = GEMM(
+            b: 4, m: 16, n: 64, k: 64, density: 0.5, secondInstances: 4, inputPrecision: .int8,
+            secondPrecision: .int8, outputPrecision: .int8)
+        padded.padded = true
+        var dense = padded
+        dense.density = 1
+        dense.padded = false
+        let evaluator = try Evaluator(hardware: toy, objective: .latency, tilingBudget: 20)
+        let half = try evaluator.evaluate(padded).cost
+        let full = try evaluator.evaluate(dense).cost
+        #expect(half.computeSeconds == full.computeSeconds)
+        #expect(abs(half.energy.mac - full.energy.mac / 2) <= 1e-9 * full.energy.mac)
+    }
+
     @Test func aMissingOperatingPointIsAnError() throws {
         let tpu = try Self.hardware("tpu-v1")
         #expect(throws: Evaluator.EvaluationError.self) { try Evaluator(hardware: tpu, operatingPoint: 3) }
