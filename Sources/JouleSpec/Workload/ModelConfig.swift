@@ -191,7 +191,7 @@ public struct ModelConfig: Sendable, Equatable {
     /// The attention span of `layer`: the sliding window, or nil where it attends globally.
     public func window(layer: Int) -> Int? {
         guard let slidingWindow else { return nil }
-        guard let pattern = slidingWindowPattern, pattern > 1 else { return slidingWindow }
+        guard let pattern = slidingWindowPattern, pattern > 0 else { return slidingWindow }
         return (layer + 1) % pattern == 0 ? nil : slidingWindow
     }
 

@@ -91,6 +91,19 @@ import Testing
         #expect(decode.named("L0.o_proj")?.gemm?.k == 4096)
     }
 
+    /// `sliding_window_pattern` n: layers n-1, 2n-1, ... attend globally (Gemma 3 writes 6); 1 makes
+    /// every layer global.
+    @Test func windowPatternPicksTheGlobalLayers() throws {
+        var model = try WorkloadFixtures.yaml("gemma-2-9b")
+        #expect((0..<4).map { model.window(layer: $0) } == [4096, nil, 4096, nil])
+        model.slidingWindowPattern = 3
+        #expect((0..<6).map { model.window(layer: $0) } == [4096, 4096, nil, 4096, 4096, nil])
+        model.slidingWindowPattern = 1
+        #expect((0..<3).allSatisfy { model.window(layer: $0) == nil })
+        model.slidingWindowPattern = nil
+        #expect((0..<3).allSatisfy { model.window(layer: $0) == 4096 })
+    }
+
     /// GeGLU charges GELU (8) and the gating multiply (1) per element over gate and up.
     @Test func gegluChargesGELUAndTheGate() throws {
         let graph = try WorkloadFixtures.graph(WorkloadFixtures.yaml("gemma-2b"), .prefill(batch: 1, sequence: 4))
