@@ -5,7 +5,7 @@ import YAML
 /// `joule graph MODEL`: a model's operator graph for a phase, with parameter, FLOP and byte totals.
 enum GraphCommand {
     static let usage =
-        "usage: joule graph MODEL [--phase prefill|decode|training] [--batch B] [--sequence S | --context C] [--precision P] [--attention causal|full] [--logits last|all] [--fusion off|on|attention|epilogues] [--expert-shares S1,S2,...] [--expert-capacity F] [--per-op] [--format table|json|csv]"
+        "usage: joule graph MODEL [--phase prefill|decode|training] [--batch B] [--sequence S | --context C] [--precision P] [--attention causal|full] [--logits last|all] [--fusion off|on|attention|epilogues] [--expert-shares S1,S2,...] [--expert-capacity F] [--source S] [--per-op] [--format table|json|csv]"
 
     static let help = """
         \(usage)
@@ -28,6 +28,8 @@ enum GraphCommand {
                              expert, summing to 1 (replaces the model file's moe.load)
           --expert-capacity  MoE: capacity factor; every expert's batch is padded to
                              ceil(F x pairs / experts) rows and pairs past it are dropped
+          --source      encoder-decoder decode: source tokens the cross-attention reads
+                        (default: the context)
           --per-op      list every operator
 
         examples:
@@ -37,7 +39,7 @@ enum GraphCommand {
 
     static let valued: Set<String> = [
         "phase", "batch", "sequence", "context", "precision", "attention", "logits", "fusion", "format",
-        "expert-shares", "expert-capacity",
+        "expert-shares", "expert-capacity", "source",
     ]
 
     /// Parses the graph options shared by `graph` (and later `eval`).
@@ -115,6 +117,7 @@ enum GraphCommand {
             )
         }
         options.expertLoad = try expertLoad(arguments, usage: usage)
+        options.sourceLength = try positive("source", arguments, usage: usage)
         do {
             return try GraphBuilder(model: model, precision: precision, options: options).build(phase)
         } catch {

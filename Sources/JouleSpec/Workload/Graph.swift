@@ -50,7 +50,8 @@ public struct Graph: Sendable {
             // Self-attention over the tokens generated so far (1 after prefill, the context in
             // decode) and the cross-attention keys and values of the encoded source.
             let generated = isDecode ? length : 1
-            return Double(batch) * Double(decoder.layers) * Double(generated + length) * perLayer
+            let source = isDecode ? (options.sourceLength ?? length) : length
+            return Double(batch) * Double(decoder.layers) * Double(generated + source) * perLayer
         }
         var tokens = 0.0
         for layer in 0..<model.cachedLayers {

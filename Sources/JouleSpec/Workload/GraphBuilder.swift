@@ -95,6 +95,15 @@ public struct GraphBuilder: Sendable {
             // The longest span any layer attends over: the window only if every layer slides.
             keyLength = (0..<model.layers).map { min(context, model.window(layer: $0) ?? context) }.max() ?? context
         }
+        if let source = options.sourceLength {
+            guard source >= 1 && source <= Self.maximumLength else {
+                throw GraphBuildError(
+                    message: "the source length must lie in 1...\(Self.maximumLength), found \(source)")
+            }
+            if model.decoderStack == nil || !isDecodePhase(phase) {
+                warnings.append("a source length applies to an encoder-decoder's decode; it is ignored here")
+            }
+        }
         if let load = options.expertLoad {
             if let moe = model.moe {
                 if let problem = load.problem(experts: moe.experts) { throw GraphBuildError(message: problem) }
@@ -111,9 +120,10 @@ public struct GraphBuilder: Sendable {
         var tokens = batch * queryLength
         if model.decoderStack != nil {
             // Encoder-decoder: prefill encodes the sequence and runs the decoder's first step;
-            // decode is one decoder step over `context` generated and `context` source tokens.
+            // decode is one decoder step over `context` generated tokens and the source (its
+            // length from the options, else the context).
             let target = isTraining ? queryLength : 1
-            let source = isDecode ? length : queryLength
+            let source = isDecode ? (options.sourceLength ?? length) : queryLength
             emitter.encoderDecoder(
                 batch: batch, source: source, target: target, selfKeys: isDecode ? length : target, decode: isDecode,
                 training: isTraining, logitsPerSequence: logitsAll ? target : 1)
@@ -128,6 +138,12 @@ public struct GraphBuilder: Sendable {
             model: model, phase: phase, precision: precision, options: options, operators: emitter.operators,
             tokens: tokens, keyLength: keyLength, warnings: warnings + emitter.warnings)
     }
+}
+
+/// Whether a phase is a decode step.
+private func isDecodePhase(_ phase: Phase) -> Bool {
+    if case .decode = phase { return true }
+    return false
 }
 
 /// Appends operators in execution order.

@@ -156,5 +156,12 @@ import Testing
         #expect(decode.named("dec.L0.cross_attn_score")?.gemm?.n == 10)
         #expect(decode.named("dec.L0.attn_score")?.gemm?.n == 10)
         #expect(decode.kvCacheBytes == 12 * 20 * 2 * 768 * 2)
+        // A source of 300 tokens: the cross-attention reads 300 cached keys, the cache holds 10 + 300.
+        var options = GraphOptions()
+        options.sourceLength = 300
+        let long = try WorkloadFixtures.graph(model, .decode(batch: 1, context: 10), options: options)
+        #expect(long.named("dec.L0.cross_attn_score")?.gemm?.n == 300)
+        #expect(long.named("dec.L0.attn_score")?.gemm?.n == 10)
+        #expect(long.kvCacheBytes == 12 * 310 * 2 * 768 * 2)
     }
 }
