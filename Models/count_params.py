@@ -44,6 +44,15 @@ Component formulas (per model unless marked per layer):
                             lm_head defaults to true for decoders, false for encoders/vision encoders
     pooler                  h*h + h                      if pooler
     classifier              h*classes (+ classes if bias)
+    geglu FFN               as swiglu (gate, up, down): 3*h*f
+    MLA attention (per layer, mla: d_c kv_rank, d_c' q_rank, d_R rope, d_n nope, d_v value)
+                            q: h*nh*(d_n+d_R), or h*d_c' + n(d_c') + d_c'*nh*(d_n+d_R)
+                            kv: h*(d_c+d_R) + n(d_c) + d_c*nh*(d_n+d_v);  o: nh*d_v*h
+    MoE extras              expert_size / shared_expert_size replace f for routed / shared experts;
+                            the first dense_layers layers hold one FFN of f; a shared-expert gate adds h
+    post_norms              2 more n(h) per layer (Gemma 2)
+    encoder_decoder         decoder_layers x (2 attention + FFN + 3 n(h)) + a final n(h);
+                            relative position bias: 2 x relative_attention_buckets x nh
     project_in / out        2 * h*h (no bias; OPT-350m style, only when project_in_out is set:
                             the schema does not carry word_embed_proj_dim, so it is refused here)
 """
@@ -79,6 +88,19 @@ PUBLISHED = {
     "qwen2-7b": 7_615_616_512,
     "phi-2": 2_779_683_840,
     "opt-6.7b": 6_658_473_984,
+    "llama-3.1-405b": 405_853_388_800,      # model card
+    "gemma-2b": 2_506_172_416,              # safetensors total
+    "gemma-7b": 8_537_680_896,              # safetensors total
+    "gemma-2-9b": 9_241_705_984,            # safetensors total
+    "deepseek-v3": 671_026_419_200,         # main model, without the MTP module
+    "flan-t5-base": 247_577_856,            # safetensors total
+}
+
+# Models whose card gives only a rounded total: the exact figure derived by hand from config.json
+# (the Swift tests write the arithmetic out), with the published rounding it must match.
+DERIVED = {
+    "qwen1.5-moe-a2.7b": (14_315_784_192, "14.3B"),
+    "deepseek-v2-lite": (15_706_484_224, "15.7B"),
 }
 
 TOP_KEYS = {
@@ -87,18 +109,22 @@ TOP_KEYS = {
     "tied_embeddings", "lm_head", "lm_head_bias", "position_embedding", "max_positions",
     "position_offset", "sliding_window", "partial_rotary_factor", "moe", "token_types",
     "pooler", "vision", "classifier", "final_norm", "embedding_norm", "project_in_out",
+    "post_norms", "sliding_window_pattern", "attention_softcap", "final_logit_softcap", "mla",
+    "decoder_layers", "relative_attention_buckets",
 }
 REQUIRED = {"name", "source", "family", "hidden_size", "layers", "heads", "ffn", "norm",
             "attention_bias", "position_embedding", "max_positions"}
 FFN_KEYS = {"size", "kind", "bias", "activation"}
 NORM_KEYS = {"kind", "bias"}
-MOE_KEYS = {"experts", "top_k", "shared_experts", "router_bias"}
+MOE_KEYS = {"experts", "top_k", "shared_experts", "router_bias", "expert_size", "shared_expert_size",
+            "shared_expert_gate", "dense_layers", "load"}
+MLA_KEYS = {"kv_rank", "q_rank", "rope_head_dim", "nope_head_dim", "v_head_dim"}
 VISION_KEYS = {"image_size", "patch_size", "channels", "class_token", "patch_bias"}
 CLASSIFIER_KEYS = {"classes", "bias"}
-FAMILIES = {"decoder", "encoder", "vision_encoder"}
-FFN_KINDS = {"gelu_mlp", "swiglu"}
+FAMILIES = {"decoder", "encoder", "vision_encoder", "encoder_decoder"}
+FFN_KINDS = {"gelu_mlp", "swiglu", "geglu"}
 NORM_KINDS = {"rmsnorm", "layernorm"}
-POSITIONS = {"learned", "rotary", "none"}
+POSITIONS = {"learned", "rotary", "none", "relative"}
 
 
 class ModelError(Exception):
@@ -122,6 +148,8 @@ def validate(m):
     check_keys("norm", m["norm"], NORM_KEYS)
     if "moe" in m:
         check_keys("moe", m["moe"], MOE_KEYS)
+    if "mla" in m:
+        check_keys("mla", m["mla"], MLA_KEYS)
     if "vision" in m:
         check_keys("vision", m["vision"], VISION_KEYS)
     if "classifier" in m:
@@ -152,14 +180,15 @@ def norm_params(m, width):
     return 2 * width if bias else width   # LayerNorm: scale (+ shift)
 
 
-def ffn_params(m):
-    """One dense FFN block (one expert)."""
-    h, f = m["hidden_size"], m["ffn"]["size"]
+def ffn_params(m, f=None):
+    """One dense FFN block (one expert) of intermediate size f (default ffn.size)."""
+    h = m["hidden_size"]
+    f = m["ffn"]["size"] if f is None else f
     bias = m["ffn"].get("bias", False)
     if m["ffn"]["kind"] == "gelu_mlp":
         # up: h -> f, down: f -> h
         return 2 * h * f + ((f + h) if bias else 0)
-    # swiglu: gate h -> f, up h -> f, down f -> h
+    # swiglu / geglu: gate h -> f, up h -> f, down f -> h
     return 3 * h * f + ((2 * f + h) if bias else 0)
 
 
@@ -193,35 +222,66 @@ def count(m):
     if m.get("embedding_norm", False):
         parts["embedding_norm"] = norm_params(m, h)
 
+    # T5 relative position bias: a buckets x heads table in each stack's first layer.
+    stacks = 2 if family == "encoder_decoder" else 1
+    if m["position_embedding"] == "relative":
+        parts["relative_bias"] = stacks * m["relative_attention_buckets"] * nh
+
     # --- per layer: attention -----------------------------------------------
-    q_out, kv_out = nh * d, nkv * d
-    attn = h * q_out + 2 * h * kv_out + q_out * h          # q, k, v, o weights
-    qkv_bias = m["attention_bias"] or m.get("qkv_bias_only", False)
-    o_bias = m["attention_bias"] and not m.get("qkv_bias_only", False)
-    if qkv_bias:
-        attn += q_out + 2 * kv_out
-    if o_bias:
-        attn += h
+    if "mla" in m:
+        # DeepSeek-V2 MLA: q_proj (or q_a_proj, q_a_layernorm, q_b_proj), kv_a_proj_with_mqa,
+        # kv_a_layernorm, kv_b_proj (keys' non-rotary part and values), o_proj.
+        a = m["mla"]
+        dc, dr, dn, dv = a["kv_rank"], a["rope_head_dim"], a["nope_head_dim"], a["v_head_dim"]
+        if "q_rank" in a:
+            q = h * a["q_rank"] + norm_params(m, a["q_rank"]) + a["q_rank"] * nh * (dn + dr)
+        else:
+            q = h * nh * (dn + dr)
+        attn = q + h * (dc + dr) + norm_params(m, dc) + dc * nh * (dn + dv) + nh * dv * h
+    else:
+        q_out, kv_out = nh * d, nkv * d
+        attn = h * q_out + 2 * h * kv_out + q_out * h          # q, k, v, o weights
+        qkv_bias = m["attention_bias"] or m.get("qkv_bias_only", False)
+        o_bias = m["attention_bias"] and not m.get("qkv_bias_only", False)
+        if qkv_bias:
+            attn += q_out + 2 * kv_out
+        if o_bias:
+            attn += h
     parts["attention"] = L * attn
 
     # --- per layer: FFN or MoE ----------------------------------------------
     if "moe" in m:
         moe = m["moe"]
         E = moe["experts"]
-        router = h * E + (E if moe.get("router_bias", False) else 0)
-        parts["ffn_experts"] = L * (E + moe.get("shared_experts", 0)) * ffn_params(m)
-        parts["moe_router"] = L * router
+        dense = moe.get("dense_layers", 0)
+        expert = ffn_params(m, moe.get("expert_size", m["ffn"]["size"]))
+        shared = ffn_params(m, moe.get("shared_expert_size", moe.get("expert_size", m["ffn"]["size"])))
+        router = h * E + (E if moe.get("router_bias", False) else 0) + (h if moe.get("shared_expert_gate") else 0)
+        parts["ffn_dense_layers"] = dense * ffn_params(m)
+        parts["ffn_experts"] = (L - dense) * (E * expert + moe.get("shared_experts", 0) * shared)
+        parts["moe_router"] = (L - dense) * router
     else:
         parts["ffn"] = L * ffn_params(m)
 
     # --- per layer: norms ----------------------------------------------------
     per_layer_norms = 1 if m.get("parallel_attention", False) else 2
+    if m.get("post_norms", False):
+        per_layer_norms += 2                                    # Gemma 2: post-attention and post-FFN norms
     parts["layer_norms"] = L * per_layer_norms * norm_params(m, h)
+
+    # --- decoder stack of an encoder-decoder ----------------------------------
+    if family == "encoder_decoder":
+        D = m.get("decoder_layers", L)
+        parts["decoder_attention"] = D * 2 * attn               # self- and cross-attention
+        parts["decoder_ffn"] = D * ffn_params(m)
+        parts["decoder_norms"] = D * 3 * norm_params(m, h)
+        if m.get("final_norm", True):
+            parts["decoder_final_norm"] = norm_params(m, h)
 
     # --- heads ---------------------------------------------------------------
     if m.get("final_norm", True):
         parts["final_norm"] = norm_params(m, h)
-    lm_head = m.get("lm_head", family == "decoder")
+    lm_head = m.get("lm_head", family in ("decoder", "encoder_decoder"))
     if lm_head:
         parts["lm_head"] = 0 if m.get("tied_embeddings", False) else V * h
         if m.get("lm_head_bias", False):
@@ -263,6 +323,11 @@ def main(argv):
             ref, kind = REFERENCE[name], "required"
         elif name in PUBLISHED:
             ref, kind = PUBLISHED[name], "published"
+        elif name in DERIVED:
+            ref, rounded = DERIVED[name]
+            kind = f"derived; published {rounded}"
+            if f"{total / 1e9:.1f}B" != rounded:
+                ref, kind = None, f"rounding {total / 1e9:.1f}B differs from published {rounded}"
         else:
             ref, kind = None, ""
         if ref is None:

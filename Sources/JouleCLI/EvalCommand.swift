@@ -12,7 +12,8 @@ enum EvalCommand {
         \(usage)
 
         Evaluates a model's graph (see `joule help graph` for --phase, --batch, --sequence,
-        --context, --precision, --attention, --logits, --fusion) on an accelerator and prints
+        --context, --precision, --attention, --logits, --fusion, --expert-shares,
+        --expert-capacity, --source) on an accelerator and prints
         latency (for decode also time per token and tokens/s), energy in J, J/token, average
         power and the bound; the top operators by energy and by time; and energy by level, by
         operand (weights, KV cache, inputs, outputs) and by kind (MAC, vector, on-chip memory,

@@ -5,7 +5,7 @@ import YAML
 /// `joule graph MODEL`: a model's operator graph for a phase, with parameter, FLOP and byte totals.
 enum GraphCommand {
     static let usage =
-        "usage: joule graph MODEL [--phase prefill|decode|training] [--batch B] [--sequence S | --context C] [--precision P] [--attention causal|full] [--logits last|all] [--fusion off|on|attention|epilogues] [--per-op] [--format table|json|csv]"
+        "usage: joule graph MODEL [--phase prefill|decode|training] [--batch B] [--sequence S | --context C] [--precision P] [--attention causal|full] [--logits last|all] [--fusion off|on|attention|epilogues] [--expert-shares S1,S2,...] [--expert-capacity F] [--source S] [--per-op] [--format table|json|csv]"
 
     static let help = """
         \(usage)
@@ -24,6 +24,12 @@ enum GraphCommand {
           --attention   causal (default for decoders) or full (count the whole score matrix)
           --logits      last (default: the last token of each sequence) or all
           --fusion      off (default), attention (FlashAttention-style), epilogues, or on (both)
+          --expert-shares    MoE: each routed expert's share of the token-expert pairs, one per
+                             expert, summing to 1 (replaces the model file's moe.load)
+          --expert-capacity  MoE: capacity factor; every expert's batch is padded to
+                             ceil(F x pairs / experts) rows and pairs past it are dropped
+          --source      encoder-decoder decode: source tokens the cross-attention reads
+                        (default: the context)
           --per-op      list every operator
 
         examples:
@@ -33,6 +39,7 @@ enum GraphCommand {
 
     static let valued: Set<String> = [
         "phase", "batch", "sequence", "context", "precision", "attention", "logits", "fusion", "format",
+        "expert-shares", "expert-capacity", "source",
     ]
 
     /// Parses the graph options shared by `graph` (and later `eval`).
@@ -89,7 +96,8 @@ enum GraphCommand {
             }
         }
         var options = GraphOptions()
-        if model.family != .decoder { options.attention = .full }
+        // Bidirectional models count the whole matrix; an encoder-decoder's decoder stays causal.
+        if model.family == .encoder || model.family == .visionEncoder { options.attention = .full }
         if let text = arguments.options["attention"] {
             guard let attention = GraphOptions.Attention(rawValue: text) else {
                 throw .usage("unknown attention '\(text)'; expected causal or full", usage: usage)
@@ -108,11 +116,39 @@ enum GraphCommand {
                 "unknown fusion '\(fusion)'; expected \(GraphOptions.fusionNames.joined(separator: ", "))", usage: usage
             )
         }
+        options.expertLoad = try expertLoad(arguments, usage: usage)
+        options.sourceLength = try positive("source", arguments, usage: usage)
         do {
             return try GraphBuilder(model: model, precision: precision, options: options).build(phase)
         } catch {
             throw .usage(error.message, usage: usage)
         }
+    }
+
+    /// `--expert-shares` and `--expert-capacity` as a load, or nil when neither is given.
+    static func expertLoad(_ arguments: Arguments, usage: String) throws(CommandLineError) -> ExpertLoad? {
+        let sharesText = arguments.options["expert-shares"]
+        let capacityText = arguments.options["expert-capacity"]
+        guard sharesText != nil || capacityText != nil else { return nil }
+        var load = ExpertLoad()
+        if let sharesText {
+            var shares: [Double] = []
+            for word in sharesText.split(separator: ",", omittingEmptySubsequences: false) {
+                guard let share = Double(word.trimmingCharacters(in: .whitespaces)) else {
+                    throw .usage(
+                        "--expert-shares takes numbers separated by commas, found '\(word)'", usage: usage)
+                }
+                shares.append(share)
+            }
+            load.shares = shares
+        }
+        if let capacityText {
+            guard let factor = Double(capacityText) else {
+                throw .usage("--expert-capacity takes a number, found '\(capacityText)'", usage: usage)
+            }
+            load.capacityFactor = factor
+        }
+        return load
     }
 
     static func run(_ words: [String]) throws(CommandLineError) -> String {

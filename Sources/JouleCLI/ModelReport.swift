@@ -38,13 +38,39 @@ struct ModelReport {
         if m.vocabSize > 0 {
             rows.append(("vocab_size", "\(m.vocabSize)" + (m.tiedEmbeddings ? ", tied embeddings" : "")))
         }
-        if let window = m.slidingWindow { rows.append(("sliding_window", "\(window)")) }
-        if let moe = m.moe {
+        if let decoder = m.decoderStack { rows.append(("decoder_layers", "\(decoder.layers), with cross-attention")) }
+        if let window = m.slidingWindow {
             rows.append(
                 (
-                    "experts",
-                    "\(moe.experts), top-\(moe.topK)" + (moe.sharedExperts > 0 ? ", \(moe.sharedExperts) shared" : "")
+                    "sliding_window",
+                    "\(window)" + (m.slidingWindowPattern.map { " (every \($0) layers one attends globally)" } ?? "")
                 ))
+        }
+        if let mla = m.latentAttention {
+            rows.append(
+                (
+                    "latent attention",
+                    "KV latent \(mla.kvRank)" + (mla.queryRank.map { ", query latent \($0)" } ?? "")
+                        + ", RoPE key \(mla.ropeHeadDim), q/k heads \(mla.nopeHeadDim) + \(mla.ropeHeadDim), values \(mla.valueHeadDim)"
+                ))
+        }
+        rows.append(("KV cache", "\(m.kvElementsPerLayer) elements per token and layer"))
+        if m.postNorms { rows.append(("post-norms", "after attention and after the FFN")) }
+        if let cap = m.attentionSoftcap { rows.append(("attention soft-cap", QuantityFormat.number(cap))) }
+        if let cap = m.finalLogitSoftcap { rows.append(("logit soft-cap", QuantityFormat.number(cap))) }
+        if let moe = m.moe {
+            var text = "\(moe.experts), top-\(moe.topK)"
+            if let size = moe.expertSize { text += ", size \(size)" }
+            if moe.sharedExperts > 0 {
+                text += ", \(moe.sharedExperts) shared" + (moe.sharedExpertSize.map { " of size \($0)" } ?? "")
+                text += moe.sharedExpertGate ? " (gated)" : ""
+            }
+            if moe.denseLayers > 0 { text += ", first \(moe.denseLayers) layers dense" }
+            if let shares = moe.load.shares {
+                text += ", load shares " + shares.map { QuantityFormat.number($0) }.joined(separator: "/")
+            }
+            if let factor = moe.load.capacityFactor { text += ", capacity factor \(QuantityFormat.number(factor))" }
+            rows.append(("experts", text))
         }
         if let vision = m.vision {
             rows.append(
@@ -94,9 +120,23 @@ struct ModelReport {
         ]
         if let source = model.source { object["source"] = source }
         if let moe = model.moe {
-            object["moe"] = ["experts": moe.experts, "top_k": moe.topK, "shared_experts": moe.sharedExperts]
+            object["moe"] = [
+                "experts": moe.experts, "top_k": moe.topK, "shared_experts": moe.sharedExperts,
+                "expert_size": moe.expertSize ?? model.ffn.size, "dense_layers": moe.denseLayers,
+            ]
         }
         if let window = model.slidingWindow { object["sliding_window"] = window }
+        if let pattern = model.slidingWindowPattern { object["sliding_window_pattern"] = pattern }
+        if let mla = model.latentAttention {
+            var latent: [String: Any] = [
+                "kv_rank": mla.kvRank, "rope_head_dim": mla.ropeHeadDim, "nope_head_dim": mla.nopeHeadDim,
+                "v_head_dim": mla.valueHeadDim,
+            ]
+            if let rank = mla.queryRank { latent["q_rank"] = rank }
+            object["mla"] = latent
+        }
+        if let decoder = model.decoderStack { object["decoder_layers"] = decoder.layers }
+        object["kv_elements_per_token_layer"] = model.kvElementsPerLayer
         return JSONOutput.render(object)
     }
 }

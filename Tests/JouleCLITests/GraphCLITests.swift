@@ -53,6 +53,22 @@ private let modelCorpusFiles: [String] = {
             stderr: ["--sequence applies to prefill and training"]),
         Invocation(
             arguments: ["graph", "llama-2-7b", "--phase", "decod"], status: 64, stderr: ["did you mean 'decode'?"]),
+        // DeepSeek-V2-Lite caches 27 x (512 + 64) bf16 elements per token: 31,104 bytes.
+        Invocation(
+            arguments: ["graph", "deepseek-v2-lite", "--phase", "decode", "--context", "100"], status: 0,
+            stdout: ["15,706,484,224 total", "31,104 B per token"]),
+        // 16 tokens x top-2 over 8 experts; shares 1/2, 1/4, 1/8, 1/8: 4 experts padded to 16 rows, half used.
+        Invocation(
+            arguments: [
+                "graph", "mixtral-8x7b", "--sequence", "16", "--expert-shares", "0.5,0.25,0.125,0.125,0,0,0,0",
+                "--per-op",
+            ], status: 0, stdout: ["4 x 16 x 14336 x 4096 (50% dense)"]),
+        Invocation(
+            arguments: ["graph", "mixtral-8x7b", "--expert-shares", "0.5,0.5"], status: 64,
+            stderr: ["the expert shares list 2 experts; the model routes over 8"]),
+        Invocation(
+            arguments: ["graph", "mixtral-8x7b", "--expert-capacity", "abc"], status: 64,
+            stderr: ["--expert-capacity takes a number, found 'abc'"]),
     ]
 
     @Test(arguments: invocations)

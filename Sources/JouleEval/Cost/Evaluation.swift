@@ -164,7 +164,7 @@ public struct Evaluator: Sendable {
             case .success(let value):
                 byGEMM[gemm] = value.cost
                 evaluated += value.evaluated
-            case .failure(let error): throw error
+            case .failure(let error): throw Self.naming(error, gemm: gemm, in: graph, hardware: hardware)
             }
         }
         var costs: [OperatorCost] = []

@@ -11,7 +11,8 @@ public enum RooflineMode: String, Sendable, Hashable, CaseIterable {
 
 /// Costs that need no mapping: GEMMs under the ideal roofline, and vector operators.
 public enum Roofline {
-    /// A GEMM moving each operand to or from DRAM once, computing at the array's peak.
+    /// A GEMM moving each operand to or from DRAM once, computing at the array's peak (for its
+    /// busy MACs: a padded MoE batch takes the time of its padded rows).
     public static func ideal(
         _ gemm: GEMM, hardware: Accelerator, at point: OperatingPoint, template: Breakdown? = nil
     ) throws(EnergyModel.CostError) -> OperatorCost {
@@ -24,7 +25,8 @@ public enum Roofline {
         }
         let macsPerSecond =
             Double(hardware.compute.processingElements) * Double(support.macsPerPEPerCycle) * point.frequency.si
-        let computeSeconds = gemm.macs / macsPerSecond
+        // A padded MoE batch is timed by its busiest expert (every padded row), charged by its routed rows.
+        let computeSeconds = gemm.busyMACs / macsPerSecond
         let readBytes = (gemm.inputOnChip ? 0 : gemm.inputBytes) + gemm.secondBytes
         let writeBytes = gemm.outputOnChip ? 0 : gemm.outputBytes
         var energy = template ?? Breakdown(levels: hardware.memory)

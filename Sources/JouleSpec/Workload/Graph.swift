@@ -31,18 +31,40 @@ public struct Graph: Sendable {
     public var weightBytes: Double { Double(model.parameters.total) * precision.weights.bytes }
 
     /// Bytes the KV cache holds at the end of the step (0 for encoders and training).
+    ///
+    /// Each layer holds its own span: the whole context, or the sliding window where that layer
+    /// has one (Gemma 2 alternates). An encoder-decoder caches its decoder's self-attention.
     public var kvCacheBytes: Double {
-        guard model.family == .decoder else { return 0 }
+        guard model.family == .decoder || model.family == .encoderDecoder else { return 0 }
+        let length: Int
+        let batch: Int
         switch phase {
         case .training: return 0
-        case .prefill(let batch, _), .decode(let batch, _):
-            return Double(batch) * Double(keyLength) * kvBytesPerToken
+        case .prefill(let b, _): (batch, length) = (b, keyLength)
+        case .decode(let b, let context): (batch, length) = (b, context)
         }
+        let isDecode: Bool
+        if case .decode = phase { isDecode = true } else { isDecode = false }
+        let perLayer = Double(model.kvElementsPerLayer) * precision.kvCache.bytes
+        if let decoder = model.decoderStack {
+            // Self-attention over the tokens generated so far (1 after prefill, the context in
+            // decode) and the cross-attention keys and values of the encoded source.
+            let generated = isDecode ? length : 1
+            let source = isDecode ? (options.sourceLength ?? length) : length
+            return Double(batch) * Double(decoder.layers) * Double(generated + source) * perLayer
+        }
+        var tokens = 0.0
+        for layer in 0..<model.cachedLayers {
+            let span = isDecode ? min(length, model.window(layer: layer) ?? length) : length
+            tokens += Double(span)
+        }
+        return Double(batch) * tokens * perLayer
     }
 
-    /// KV-cache bytes per token: keys and values of every layer.
+    /// KV-cache bytes per token: keys and values of every layer (2 x kv_heads x head_dim), or the
+    /// latent and the shared RoPE key (d_c + d_h^R) under multi-head latent attention.
     public var kvBytesPerToken: Double {
-        2 * Double(model.layers) * Double(model.kvWidth) * precision.kvCache.bytes
+        Double(model.cachedLayers) * Double(model.kvElementsPerLayer) * precision.kvCache.bytes
     }
 
     /// Bytes of activations moved to and from DRAM when nothing is fused or cached: every

@@ -10,7 +10,8 @@ public enum HuggingFaceImport {
     public static let supportedArchitectures = [
         "LlamaForCausalLM", "MistralForCausalLM", "MixtralForCausalLM", "Qwen2ForCausalLM", "GPT2LMHeadModel",
         "GPTNeoXForCausalLM", "OPTForCausalLM", "PhiForCausalLM", "BertModel", "BertForMaskedLM", "ViTModel",
-        "ViTForImageClassification",
+        "ViTForImageClassification", "GemmaForCausalLM", "Gemma2ForCausalLM", "Qwen2MoeForCausalLM",
+        "DeepseekV2ForCausalLM", "DeepseekV3ForCausalLM", "T5ForConditionalGeneration",
     ]
 
     /// Reads a `config.json` text; `name` defaults to the file's folder name.
@@ -143,6 +144,10 @@ private struct Fields {
         case "OPTForCausalLM": return opt(name: name)
         case "PhiForCausalLM": return phi(name: name)
         case "BertModel", "BertForMaskedLM": return bert(name: name)
+        case "GemmaForCausalLM", "Gemma2ForCausalLM": return gemma(architecture: architecture, name: name)
+        case "Qwen2MoeForCausalLM": return qwen2MoE(name: name)
+        case "DeepseekV2ForCausalLM", "DeepseekV3ForCausalLM": return deepseek(architecture: architecture, name: name)
+        case "T5ForConditionalGeneration": return t5(name: name)
         default: return vit(architecture: architecture, name: name)
         }
     }
@@ -218,6 +223,166 @@ private struct Fields {
             }
             model.moe = .init(experts: experts, topK: topK, sharedExperts: 0, routerBias: false)
         }
+        return model
+    }
+
+    /// A positive number field, or nil when absent (an error when it is not positive).
+    private mutating func positiveNumber(_ key: String) -> Double? {
+        guard let value = double(key) else { return nil }
+        if !(value > 0) {
+            diagnostics.append(
+                diagnostic("field '\(key)' must be a positive number, found \(value)", at: root[key]?.mark))
+            return nil
+        }
+        return value
+    }
+
+    /// An error when a field holds anything but `expected`: a layout Joule does not model.
+    private mutating func expect(_ key: String, equals expected: Int, because reason: String) {
+        if let value = int(key), value != expected {
+            diagnostics.append(
+                diagnostic(
+                    "field '\(key)' is \(value): \(reason) is not modelled", at: root[key]?.mark,
+                    hint: "Joule reads \"\(key)\": \(expected)"))
+        }
+    }
+
+    /// An error when `num_experts_per_tok` exceeds the routed experts.
+    private mutating func checkTopK(_ topK: Int, experts: Int, expertsKey: String) {
+        if topK > experts {
+            diagnostics.append(
+                diagnostic(
+                    "num_experts_per_tok (\(topK)) exceeds \(expertsKey) (\(experts))",
+                    at: root["num_experts_per_tok"]?.mark))
+        }
+    }
+
+    /// Gemma (GeGLU, head_dim decoupled from hidden_size, tied by default) and Gemma 2 (also four
+    /// norms per layer, sliding window on alternate layers, score and logit soft-capping).
+    private mutating func gemma(architecture: String, name: String) -> ModelConfig? {
+        let hidden = required("hidden_size")
+        let heads = required("num_attention_heads")
+        let kvHeads = positive("num_key_value_heads") ?? heads
+        let headDim = positive("head_dim")
+        checkHeads(hidden: hidden, heads: heads, kvHeads: kvHeads, headDim: headDim)
+        var model = base(
+            name: name, family: .decoder, hidden: hidden, layers: required("num_hidden_layers"), heads: heads,
+            kvHeads: kvHeads,
+            ffn: .init(
+                size: required("intermediate_size"), kind: .geglu, bias: false,
+                activation: string("hidden_activation") ?? string("hidden_act")),
+            norm: .init(kind: .rmsnorm, bias: false), vocab: required("vocab_size"),
+            maxPositions: required("max_position_embeddings"), position: .rotary)
+        if let headDim { model.headDim = headDim }
+        model.tiedEmbeddings = bool("tie_word_embeddings") ?? true
+        model.attentionBias = bool("attention_bias") ?? false
+        if architecture == "Gemma2ForCausalLM" {
+            model.postNorms = true
+            model.slidingWindow = positive("sliding_window") ?? 4096
+            model.slidingWindowPattern = 2
+            model.attentionSoftcap = positiveNumber("attn_logit_softcapping")
+            model.finalLogitSoftcap = positiveNumber("final_logit_softcapping")
+        }
+        return model
+    }
+
+    /// Qwen2-MoE: Qwen2's attention (q, k, v biases) with routed experts of `moe_intermediate_size`
+    /// and one gated shared expert of `shared_expert_intermediate_size` in every layer.
+    private mutating func qwen2MoE(name: String) -> ModelConfig? {
+        guard var model = llamaFamily(architecture: "Qwen2ForCausalLM", name: name) else { return nil }
+        let experts = required("num_experts")
+        let topK = required("num_experts_per_tok")
+        checkTopK(topK, experts: experts, expertsKey: "num_experts")
+        expect("decoder_sparse_step", equals: 1, because: "a dense FFN between sparse layers")
+        if let dense = root["mlp_only_layers"]?.items, !dense.isEmpty {
+            diagnostics.append(
+                diagnostic(
+                    "field 'mlp_only_layers' lists dense layers: dense layers other than the first ones are not modelled",
+                    at: root["mlp_only_layers"]?.mark))
+        }
+        let shared = int("shared_expert_intermediate_size") ?? 0
+        model.moe = .init(
+            experts: experts, topK: topK, sharedExperts: shared > 0 ? 1 : 0, routerBias: false,
+            expertSize: required("moe_intermediate_size"), sharedExpertSize: shared > 0 ? shared : nil,
+            sharedExpertGate: shared > 0)
+        return model
+    }
+
+    /// DeepSeek-V2 and V3: multi-head latent attention (kv_lora_rank, q_lora_rank, qk_rope_head_dim,
+    /// qk_nope_head_dim, v_head_dim) and MoE with n_shared_experts and n_routed_experts of
+    /// moe_intermediate_size after first_k_dense_replace dense layers. V3's router carries the
+    /// e_score_correction_bias (one per routed expert); V2's has none.
+    private mutating func deepseek(architecture: String, name: String) -> ModelConfig? {
+        let hidden = required("hidden_size")
+        let heads = required("num_attention_heads")
+        let kvHeads = positive("num_key_value_heads") ?? heads
+        checkHeads(hidden: hidden, heads: heads, kvHeads: kvHeads, headDim: 1)
+        let mla = ModelConfig.LatentAttention(
+            kvRank: required("kv_lora_rank"), queryRank: positive("q_lora_rank"),
+            ropeHeadDim: required("qk_rope_head_dim"), nopeHeadDim: required("qk_nope_head_dim"),
+            valueHeadDim: required("v_head_dim"))
+        let layers = required("num_hidden_layers")
+        var model = base(
+            name: name, family: .decoder, hidden: hidden, layers: layers, heads: heads, kvHeads: kvHeads,
+            ffn: .init(
+                size: required("intermediate_size"), kind: .swiglu, bias: false, activation: string("hidden_act")),
+            norm: .init(kind: .rmsnorm, bias: false), vocab: required("vocab_size"),
+            maxPositions: required("max_position_embeddings"), position: .rotary)
+        // A width past the limits is reported by limitViolations; the sum must not overflow first.
+        let widths = [mla.nopeHeadDim, mla.ropeHeadDim]
+        model.headDim = widths.allSatisfy { $0 <= ModelConfig.Limits.width } ? mla.queryHeadDim : 1
+        model.latentAttention = mla
+        model.tiedEmbeddings = bool("tie_word_embeddings") ?? false
+        if bool("attention_bias") == true {
+            diagnostics.append(
+                diagnostic(
+                    "attention biases under multi-head latent attention are not modelled",
+                    at: root["attention_bias"]?.mark))
+        }
+        expect("moe_layer_freq", equals: 1, because: "a dense FFN between MoE layers")
+        let experts = required("n_routed_experts")
+        let topK = required("num_experts_per_tok")
+        checkTopK(topK, experts: experts, expertsKey: "n_routed_experts")
+        let dense = int("first_k_dense_replace") ?? 0
+        if dense < 0 || dense >= layers {
+            diagnostics.append(
+                diagnostic(
+                    "first_k_dense_replace (\(dense)) must lie in 0..<num_hidden_layers (\(layers))",
+                    at: root["first_k_dense_replace"]?.mark))
+        }
+        let shared = int("n_shared_experts") ?? 0
+        if shared < 0 {
+            diagnostics.append(
+                diagnostic(
+                    "field 'n_shared_experts' cannot be negative, found \(shared)", at: root["n_shared_experts"]?.mark))
+        }
+        model.moe = .init(
+            experts: experts, topK: topK, sharedExperts: max(0, shared),
+            routerBias: architecture == "DeepseekV3ForCausalLM", expertSize: required("moe_intermediate_size"),
+            denseLayers: min(max(0, dense), max(0, layers - 1)))
+        return model
+    }
+
+    /// T5 and T5 v1.1 / Flan-T5: an encoder-decoder with one shared vocabulary table, relative
+    /// position buckets, RMS-style norms, no biases; `feed_forward_proj` "gated-gelu" is GeGLU,
+    /// "relu" a two-matrix MLP (T5 1.0, counted like the GELU MLP). Tied by default (T5 1.0).
+    private mutating func t5(name: String) -> ModelConfig? {
+        let hidden = required("d_model")
+        let heads = required("num_heads")
+        let projection = string("feed_forward_proj") ?? "relu"
+        let gated = projection.hasPrefix("gated-")
+        let activation = gated ? String(projection.dropFirst("gated-".count)) : projection
+        var model = base(
+            name: name, family: .encoderDecoder, hidden: hidden, layers: required("num_layers"), heads: heads,
+            kvHeads: heads,
+            ffn: .init(size: required("d_ff"), kind: gated ? .geglu : .geluMLP, bias: false, activation: activation),
+            norm: .init(kind: .rmsnorm, bias: false), vocab: required("vocab_size"),
+            maxPositions: positive("n_positions") ?? 512, position: .relative)
+        model.headDim = required("d_kv")
+        model.lmHead = true
+        model.tiedEmbeddings = bool("tie_word_embeddings") ?? true
+        model.relativeAttentionBuckets = positive("relative_attention_num_buckets") ?? 32
+        model.decoderStack = .init(layers: positive("num_decoder_layers") ?? model.layers)
         return model
     }
 

@@ -22,6 +22,13 @@ extension ModelConfig: Decodable {
         case finalNorm = "final_norm"
         case embeddingNorm = "embedding_norm"
         case projectInOut = "project_in_out"
+        case postNorms = "post_norms"
+        case slidingWindowPattern = "sliding_window_pattern"
+        case attentionSoftcap = "attention_softcap"
+        case finalLogitSoftcap = "final_logit_softcap"
+        case mla
+        case decoderLayers = "decoder_layers"
+        case relativeAttentionBuckets = "relative_attention_buckets"
     }
 
     /// Decodes and validates a model file, reporting every error with its position.
@@ -42,7 +49,7 @@ extension ModelConfig: Decodable {
         qkvBiasOnly = r.optional(.qkvBiasOnly, Bool.self) ?? false
         let vocab = r.optional(.vocabSize, Int.self)
         tiedEmbeddings = r.optional(.tiedEmbeddings, Bool.self) ?? false
-        lmHead = r.optional(.lmHead, Bool.self) ?? (family == .decoder)
+        lmHead = r.optional(.lmHead, Bool.self) ?? (family == .decoder || family == .encoderDecoder)
         lmHeadBias = r.optional(.lmHeadBias, Bool.self) ?? false
         positionEmbedding = r.optional(.positionEmbedding, PositionEmbedding.self) ?? .learned
         let maxPositions = r.required(.maxPositions, Int.self, example: "max_positions: 4096")
@@ -56,6 +63,13 @@ extension ModelConfig: Decodable {
         classifier = r.optional(.classifier, Classifier.self)
         finalNorm = r.optional(.finalNorm, Bool.self) ?? true
         embeddingNorm = r.optional(.embeddingNorm, Bool.self) ?? false
+        postNorms = r.optional(.postNorms, Bool.self) ?? false
+        slidingWindowPattern = r.optional(.slidingWindowPattern, Int.self)
+        attentionSoftcap = r.optional(.attentionSoftcap, Double.self)
+        finalLogitSoftcap = r.optional(.finalLogitSoftcap, Double.self)
+        latentAttention = r.optional(.mla, LatentAttention.self)
+        let decoderLayers = r.optional(.decoderLayers, Int.self)
+        relativeAttentionBuckets = r.optional(.relativeAttentionBuckets, Int.self) ?? 0
         if r.optional(.projectInOut, Bool.self) == true {
             r.error(
                 "project_in_out (OPT-350m style projections) is not modelled", at: .projectInOut,
@@ -85,6 +99,43 @@ extension ModelConfig: Decodable {
             r.error("partial_rotary_factor must lie in (0, 1]", at: .partialRotaryFactor)
         }
         if positionOffset < 0 { r.error("position_offset cannot be negative", at: .positionOffset) }
+        if let pattern = slidingWindowPattern {
+            if pattern < 1 {
+                r.error("sliding_window_pattern must be at least 1, found \(pattern)", at: .slidingWindowPattern)
+            } else if slidingWindow == nil {
+                r.error(
+                    "sliding_window_pattern needs a sliding_window", at: .slidingWindowPattern,
+                    hint: "sliding_window: 4096  # the span of the layers that do not attend globally")
+            }
+        }
+        for (key, cap) in [(CodingKeys.attentionSoftcap, attentionSoftcap), (.finalLogitSoftcap, finalLogitSoftcap)] {
+            if let cap, !(cap > 0 && cap.isFinite) {
+                r.error("\(key.stringValue) must be a positive number, found \(QuantityFormat.number(cap))", at: key)
+            }
+        }
+        if let moe, let layers, moe.denseLayers >= layers {
+            r.error(
+                "moe.dense_layers (\(moe.denseLayers)) must be fewer than layers (\(layers))",
+                atMark: decoder.yamlNode?["moe"]?["dense_layers"]?.mark ?? r.mark(of: .moe),
+                hint: "a model whose every layer is dense has no moe section")
+        }
+        if let decoderLayers, decoderLayers < 1 {
+            r.error("decoder_layers must be at least 1, found \(decoderLayers)", at: .decoderLayers)
+        }
+        if decoderLayers != nil && family != .encoderDecoder {
+            r.error("decoder_layers needs family: encoder_decoder", at: .decoderLayers)
+        }
+        if relativeAttentionBuckets < 0 {
+            r.error("relative_attention_buckets cannot be negative", at: .relativeAttentionBuckets)
+        }
+        if positionEmbedding == .relative && relativeAttentionBuckets < 1 {
+            r.error(
+                "position_embedding: relative needs relative_attention_buckets", at: .positionEmbedding,
+                hint: "relative_attention_buckets: 32  # T5")
+        }
+        if latentAttention != nil && family == .encoderDecoder {
+            r.error("mla is modelled for decoders only", at: .mla)
+        }
         if tokenTypes < 0 { r.error("token_types cannot be negative", at: .tokenTypes) }
         if family == .visionEncoder && vision == nil {
             r.error(
@@ -111,6 +162,7 @@ extension ModelConfig: Decodable {
         self.norm = norm
         self.vocabSize = vocab ?? 0
         self.maxPositions = try r.unwrap(maxPositions)
+        if family == .encoderDecoder { decoderStack = DecoderStack(layers: decoderLayers ?? self.layers) }
         for problem in limitViolations {
             // The key's own line: walk the file's tree down the violation's key path.
             var node = decoder.yamlNode
@@ -156,6 +208,11 @@ extension ModelConfig.MoE: Decodable {
         case topK = "top_k"
         case sharedExperts = "shared_experts"
         case routerBias = "router_bias"
+        case expertSize = "expert_size"
+        case sharedExpertSize = "shared_expert_size"
+        case sharedExpertGate = "shared_expert_gate"
+        case denseLayers = "dense_layers"
+        case load
     }
 
     public init(from decoder: any Decoder) throws {
@@ -164,6 +221,29 @@ extension ModelConfig.MoE: Decodable {
         let topK = r.required(.topK, Int.self, example: "top_k: 2")
         sharedExperts = r.optional(.sharedExperts, Int.self) ?? 0
         routerBias = r.optional(.routerBias, Bool.self) ?? false
+        expertSize = r.optional(.expertSize, Int.self)
+        sharedExpertSize = r.optional(.sharedExpertSize, Int.self)
+        sharedExpertGate = r.optional(.sharedExpertGate, Bool.self) ?? false
+        denseLayers = r.optional(.denseLayers, Int.self) ?? 0
+        load = r.optional(.load, ExpertLoad.self) ?? .uniform
+        for (key, size) in [(CodingKeys.expertSize, expertSize), (.sharedExpertSize, sharedExpertSize)] {
+            if let size, size < 1 { r.error("\(key.stringValue) must be at least 1, found \(size)", at: key) }
+            if let size, size > ModelConfig.Limits.width {
+                r.error("\(key.stringValue) must be at most \(ModelConfig.Limits.width), found \(size)", at: key)
+            }
+        }
+        if sharedExpertSize != nil && sharedExperts == 0 {
+            r.error("shared_expert_size needs shared_experts of at least 1", at: .sharedExpertSize)
+        }
+        if sharedExpertGate && sharedExperts == 0 {
+            r.error("shared_expert_gate needs shared_experts of at least 1", at: .sharedExpertGate)
+        }
+        if denseLayers < 0 { r.error("dense_layers cannot be negative, found \(denseLayers)", at: .denseLayers) }
+        if let experts, let shares = load.shares, shares.count != experts {
+            r.error(
+                "load.shares lists \(shares.count) experts, the layer has \(experts)", at: .load,
+                hint: "give one share per routed expert, in expert order")
+        }
         if let experts, experts < 1 { r.error("experts must be at least 1, found \(experts)", at: .experts) }
         if let topK, topK < 1 { r.error("top_k must be at least 1, found \(topK)", at: .topK) }
         if let experts, let topK, topK > experts {
@@ -219,5 +299,68 @@ extension ModelConfig.Classifier: Decodable {
         if let classes, classes < 1 { r.error("classes must be at least 1", at: .classes) }
         try r.finish()
         self.classes = try r.unwrap(classes)
+    }
+}
+
+extension ModelConfig.LatentAttention: Decodable {
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case kvRank = "kv_rank"
+        case queryRank = "q_rank"
+        case ropeHeadDim = "rope_head_dim"
+        case nopeHeadDim = "nope_head_dim"
+        case valueHeadDim = "v_head_dim"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        var r = try MappingReader(decoder, keys: CodingKeys.self)
+        let kvRank = r.required(.kvRank, Int.self, example: "kv_rank: 512")
+        queryRank = r.optional(.queryRank, Int.self)
+        let rope = r.required(.ropeHeadDim, Int.self, example: "rope_head_dim: 64")
+        let nope = r.required(.nopeHeadDim, Int.self, example: "nope_head_dim: 128")
+        let value = r.required(.valueHeadDim, Int.self, example: "v_head_dim: 128")
+        for (key, size) in [
+            (CodingKeys.kvRank, kvRank), (.queryRank, queryRank), (.ropeHeadDim, rope),
+            (.nopeHeadDim, nope), (.valueHeadDim, value),
+        ] {
+            if let size, size < 1 { r.error("mla \(key.stringValue) must be at least 1, found \(size)", at: key) }
+            if let size, size > ModelConfig.Limits.width {
+                r.error("mla \(key.stringValue) must be at most \(ModelConfig.Limits.width), found \(size)", at: key)
+            }
+        }
+        try r.finish()
+        self.kvRank = try r.unwrap(kvRank)
+        self.ropeHeadDim = try r.unwrap(rope)
+        self.nopeHeadDim = try r.unwrap(nope)
+        self.valueHeadDim = try r.unwrap(value)
+    }
+}
+
+extension ExpertLoad: Decodable {
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case shares
+        case capacityFactor = "capacity_factor"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        var r = try MappingReader(decoder, keys: CodingKeys.self)
+        let shares = r.optional(.shares, [Double].self)
+        let factor = r.optional(.capacityFactor, Double.self)
+        if let shares {
+            if shares.isEmpty || shares.contains(where: { !($0 >= 0 && $0.isFinite) }) {
+                r.error("load.shares must be non-negative numbers, one per expert", at: .shares)
+            } else if abs(shares.reduce(0, +) - 1) > ExpertLoad.shareTolerance {
+                r.error(
+                    "load.shares must sum to 1, found \(QuantityFormat.number(shares.reduce(0, +), significant: 6))",
+                    at: .shares,
+                    hint: "each share is the fraction of token-expert pairs routed to that expert")
+            }
+        }
+        if let factor, !(factor > 0 && factor.isFinite) {
+            r.error(
+                "capacity_factor must be a positive number, found \(QuantityFormat.number(factor))", at: .capacityFactor
+            )
+        }
+        try r.finish()
+        self.init(shares: shares, capacityFactor: factor)
     }
 }

@@ -23,7 +23,7 @@ extension ModelConfig {
     /// What breaks the limits (empty when the model is within them).
     public var limitViolations: [LimitViolation] {
         var problems: [LimitViolation] = []
-        let widths: [(name: String, value: Int, key: [String], config: [String])] = [
+        var widths: [(name: String, value: Int, key: [String], config: [String])] = [
             ("hidden_size", hiddenSize, ["hidden_size"], ["hidden_size", "n_embd", "d_model"]),
             ("head_dim", headDim, ["head_dim"], ["head_dim", "hidden_size", "n_embd"]),
             ("ffn size", ffn.size, ["ffn", "size"], ["intermediate_size", "ffn_dim", "n_inner"]),
@@ -33,7 +33,21 @@ extension ModelConfig {
                 ["max_position_embeddings", "n_positions"]
             ),
             ("classes", classifier?.classes ?? 0, ["classifier", "classes"], ["id2label", "num_labels"]),
+            ("expert_size", moe?.expertSize ?? 0, ["moe", "expert_size"], ["moe_intermediate_size"]),
+            (
+                "shared_expert_size", moe?.sharedExpertSize ?? 0, ["moe", "shared_expert_size"],
+                ["shared_expert_intermediate_size"]
+            ),
         ]
+        if let mla = latentAttention {
+            widths += [
+                ("mla kv_rank", mla.kvRank, ["mla", "kv_rank"], ["kv_lora_rank"]),
+                ("mla q_rank", mla.queryRank ?? 0, ["mla", "q_rank"], ["q_lora_rank"]),
+                ("mla rope_head_dim", mla.ropeHeadDim, ["mla", "rope_head_dim"], ["qk_rope_head_dim"]),
+                ("mla nope_head_dim", mla.nopeHeadDim, ["mla", "nope_head_dim"], ["qk_nope_head_dim"]),
+                ("mla v_head_dim", mla.valueHeadDim, ["mla", "v_head_dim"], ["v_head_dim"]),
+            ]
+        }
         for width in widths where width.value > Limits.width {
             problems.append(
                 LimitViolation(
@@ -45,6 +59,14 @@ extension ModelConfig {
             ("heads", heads, ["heads"], ["num_attention_heads", "n_head"]),
             ("kv_heads", kvHeads, ["kv_heads"], ["num_key_value_heads", "num_attention_heads"]),
             ("token_types", tokenTypes, ["token_types"], ["type_vocab_size"]),
+            (
+                "relative_attention_buckets", relativeAttentionBuckets, ["relative_attention_buckets"],
+                ["relative_attention_num_buckets"]
+            ),
+            (
+                "decoder_layers", decoderStack?.layers ?? 0, ["decoder_layers"],
+                ["num_decoder_layers", "num_layers"]
+            ),
         ]
         if let moe {
             counts.append(
@@ -66,8 +88,22 @@ extension ModelConfig {
         // Dominant terms of the parameter count, in floating point so the check cannot overflow.
         let h = Double(hiddenSize)
         let experts = Double((moe?.experts ?? 1) + (moe?.sharedExperts ?? 0))
-        let perLayer = 4 * h * Double(max(queryWidth, kvWidth)) + experts * 3 * h * Double(ffn.size)
-        let total = Double(layers) * perLayer + 2 * Double(vocabSize + maxPositions + positionOffset) * h
+        let widestFFN = max(ffn.size, moe?.expertSize ?? 0, moe?.sharedExpertSize ?? 0)
+        var attention = 4 * h * Double(max(queryWidth, kvWidth))
+        if let mla = latentAttention {
+            // q (with its low-rank path), kv_a, kv_b and o: every product of widths that the count forms.
+            let heads = Double(heads)
+            let query = Double(mla.nopeHeadDim) + Double(mla.ropeHeadDim)
+            let rank = Double(mla.queryRank ?? 0)
+            attention =
+                (h + rank) * heads * query + h * rank + h * (Double(mla.kvRank) + Double(mla.ropeHeadDim))
+                + Double(mla.kvRank) * heads * (Double(mla.nopeHeadDim) + Double(mla.valueHeadDim))
+                + heads * Double(mla.valueHeadDim) * h
+        }
+        let perLayer = attention + experts * 3 * h * Double(widestFFN)
+        let total =
+            Double(layers + 2 * (decoderStack?.layers ?? 0)) * perLayer + 2
+            * Double(vocabSize + maxPositions + positionOffset) * h
         if total > Limits.parameters {
             problems.append(
                 LimitViolation(

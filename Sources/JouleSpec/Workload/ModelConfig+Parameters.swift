@@ -31,19 +31,35 @@ extension ModelConfig {
         norm.kind == .layernorm && norm.bias ? 2 * width : width
     }
 
-    /// Parameters of one dense FFN (one expert).
-    var ffnParametersPerExpert: Int {
+    /// Parameters of one FFN (one expert) of intermediate size `size`.
+    func ffnParameters(size f: Int) -> Int {
         let h = hiddenSize
-        let f = ffn.size
         switch ffn.kind {
         case .geluMLP: return 2 * h * f + (ffn.bias ? f + h : 0)
-        case .swiglu: return 3 * h * f + (ffn.bias ? 2 * f + h : 0)
+        case .swiglu, .geglu: return 3 * h * f + (ffn.bias ? 2 * f + h : 0)
         }
     }
 
+    /// Parameters of one dense FFN (one expert of `ffn.size`).
+    var ffnParametersPerExpert: Int { ffnParameters(size: ffn.size) }
+
     /// Attention parameters of one layer.
+    ///
+    /// Multi-head latent attention (DeepSeek-V2 modeling code): q_proj h x heads(d_h + d_h^R), or
+    /// q_a_proj h x d_c' + q_a_layernorm d_c' + q_b_proj d_c' x heads(d_h + d_h^R);
+    /// kv_a_proj_with_mqa h x (d_c + d_h^R); kv_a_layernorm d_c; kv_b_proj d_c x heads(d_h + d_v);
+    /// o_proj heads d_v x h. The two low-rank norms are counted here, with the attention they sit in.
     var attentionParametersPerLayer: Int {
         let h = hiddenSize
+        if let mla = latentAttention {
+            let q =
+                mla.queryRank.map { h * $0 + normParameters($0) + $0 * heads * mla.queryHeadDim }
+                ?? h * heads * mla.queryHeadDim
+            let kv =
+                h * mla.cachedWidth + normParameters(mla.kvRank) + mla.kvRank * heads
+                * (mla.nopeHeadDim + mla.valueHeadDim)
+            return q + kv + heads * mla.valueHeadDim * h
+        }
         let weights = h * queryWidth + 2 * h * kvWidth + queryWidth * h
         let qkvBias = attentionBias || qkvBiasOnly ? queryWidth + 2 * kvWidth : 0
         let oBias = attentionBias && !qkvBiasOnly ? h : 0
@@ -52,6 +68,12 @@ extension ModelConfig {
 
     /// Rows of the learned position table.
     var positionRows: Int { positionEmbedding == .learned ? maxPositions + positionOffset : 0 }
+
+    /// Norms of one layer: one (parallel attention), two, or four with post-norms (Gemma 2).
+    var normsPerLayer: Int { (parallelAttention ? 1 : 2) + (postNorms ? 2 : 0) }
+
+    /// A routed expert's intermediate size.
+    var expertSize: Int { moe?.expertSize ?? ffn.size }
 
     /// The exact parameter count by component.
     public var parameters: ParameterCount {
@@ -62,10 +84,31 @@ extension ModelConfig {
             embedding += vision.channels * vision.patchSize * vision.patchSize * h + (vision.patchBias ? h : 0)
             embedding += vision.classToken ? h : 0
         }
-        let experts = moe.map { $0.experts + $0.sharedExperts } ?? 1
-        let activeExperts = moe.map { $0.topK + $0.sharedExperts } ?? 1
-        let router = moe.map { layers * (h * $0.experts + ($0.routerBias ? $0.experts : 0)) } ?? 0
-        let norms = layers * (parallelAttention ? 1 : 2) * normParameters(h) + (finalNorm ? normParameters(h) : 0)
+        // Relative position bias: one buckets x heads table in the first layer of each stack (T5).
+        let stacks = decoderStack == nil ? 1 : 2
+        embedding += positionEmbedding == .relative ? stacks * relativeAttentionBuckets * heads : 0
+        var ffnTotal = layers * ffnParametersPerExpert
+        var activeFFN = ffnTotal
+        var router = 0
+        if let moe {
+            let moeLayers = layers - moe.denseLayers
+            let expert = ffnParameters(size: expertSize)
+            let shared = moe.sharedExperts * ffnParameters(size: moe.sharedExpertSize ?? expertSize)
+            let dense = moe.denseLayers * ffnParametersPerExpert
+            ffnTotal = dense + moeLayers * (moe.experts * expert + shared)
+            activeFFN = dense + moeLayers * (moe.topK * expert + shared)
+            let gate = moe.sharedExpertGate ? h : 0
+            router = moeLayers * (h * moe.experts + (moe.routerBias ? moe.experts : 0) + gate)
+        }
+        var attention = layers * attentionParametersPerLayer
+        var norms = layers * normsPerLayer * normParameters(h) + (finalNorm ? normParameters(h) : 0)
+        if let decoder = decoderStack {
+            // Decoder layers: self-attention, cross-attention (same shapes) and an FFN, three norms; a final norm.
+            attention += decoder.layers * 2 * attentionParametersPerLayer
+            ffnTotal += decoder.layers * ffnParametersPerExpert
+            activeFFN += decoder.layers * ffnParametersPerExpert
+            norms += decoder.layers * 3 * normParameters(h) + (finalNorm ? normParameters(h) : 0)
+        }
         var head = 0
         if lmHead {
             head += tiedEmbeddings ? 0 : vocabSize * h
@@ -74,8 +117,7 @@ extension ModelConfig {
         if pooler { head += h * h + h }
         if let classifier { head += h * classifier.classes + (classifier.bias ? classifier.classes : 0) }
         return ParameterCount(
-            embedding: embedding, attention: layers * attentionParametersPerLayer,
-            ffn: layers * experts * ffnParametersPerExpert, router: router, norms: norms, head: head,
-            activeFFN: layers * activeExperts * ffnParametersPerExpert)
+            embedding: embedding, attention: attention, ffn: ffnTotal, router: router, norms: norms, head: head,
+            activeFFN: activeFFN)
     }
 }

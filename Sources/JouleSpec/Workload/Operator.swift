@@ -6,9 +6,22 @@ public enum OperatorRole: String, Sendable, Hashable, CaseIterable, Comparable {
     case qProj = "q_proj"
     case kProj = "k_proj"
     case vProj = "v_proj"
+    /// Multi-head latent attention: the query down-projection (to d_c') and up-projection.
+    case qDown = "q_down"
+    case qUp = "q_up"
+    /// Multi-head latent attention: the joint KV down-projection to the latent and the RoPE key.
+    case kvDown = "kv_down"
+    /// Multi-head latent attention: the latent's up-projections to per-head keys and values
+    /// (absorbed into the query and the output in decode).
+    case kUp = "k_up"
+    case vUp = "v_up"
     case rope
     case kvAppend = "kv_append"
     case attnScore = "attn_score"
+    /// T5's relative position bias added to every score.
+    case positionBias = "position_bias"
+    /// tanh soft-capping of scores or logits (Gemma 2).
+    case softcap
     case softmax
     case attnContext = "attn_context"
     case oProj = "o_proj"
@@ -81,6 +94,11 @@ public struct GEMM: Sendable, Hashable {
     /// Operands kept on chip by fusion (no DRAM round trip of their own).
     public var inputOnChip: Bool
     public var outputOnChip: Bool
+    /// Whether the part of the iteration space left out by `density` still occupies the array:
+    /// true for a MoE batch padded to its busiest expert or to its capacity (energy counts the
+    /// rows routed, time the padded rows); false for masked attention, whose skipped scores
+    /// take no time in an ideal roofline.
+    public var padded: Bool = false
 
     /// A GEMM with every field given.
     public init(
@@ -108,6 +126,8 @@ public struct GEMM: Sendable, Hashable {
 
     /// Multiply-accumulates performed.
     public var macs: Double { Double(b) * Double(m) * Double(n) * Double(k) * density }
+    /// Multiply-accumulates the array is busy for: `macs`, or every padded one when `padded`.
+    public var busyMACs: Double { padded ? Double(b) * Double(m) * Double(n) * Double(k) : macs }
     /// Floating-point (or integer) operations: 2 per MAC.
     public var flops: Double { 2 * macs }
     /// The MAC format for the two operand formats.

@@ -57,6 +57,11 @@ public struct GraphOptions: Sendable, Hashable {
     public var fusedAttention: Bool
     /// Bias, activation, residual, RoPE and norm run in the producing GEMM's epilogue.
     public var fusedEpilogues: Bool
+    /// MoE expert load in place of the model file's `moe.load` (nil keeps the file's).
+    public var expertLoad: ExpertLoad? = nil
+    /// Source tokens an encoder-decoder's decode step cross-attends to (the encoder output's
+    /// length); nil takes the context.
+    public var sourceLength: Int? = nil
 
     /// Options with the defaults: causal attention, last-token logits, no fusion.
     public init(

@@ -137,6 +137,43 @@ struct EvaluatorTests {
         }
     }
 
+    /// Issue 18, item 6: W8A8 keeps the KV cache at fp16, so on TPU v1 (int8 MACs only) the first
+    /// GEMM that fails is layer 0's score GEMM, int8 queries against the fp16 cache, which needs fp16
+    /// MACs. The error names the operator, both operand formats and the MAC format, and the presets
+    /// whose every GEMM has int8 MACs: only `int8` (w8a8 and the float presets all need float MACs).
+    @Test(arguments: [RooflineMode.ideal, .mapped])
+    func aPrecisionWithoutMACsNamesTheOperatorAndAPresetThatFits(_ mode: RooflineMode) throws {
+        let tpu = try Self.hardware("tpu-v1")
+        let graph = try GraphBuilder(model: RooflineTests.model("gpt2"), precision: PrecisionConfig(parsing: "w8a8"))
+            .build(.decode(batch: 1, context: 128))
+        do {
+            _ = try Evaluator(hardware: tpu, mode: mode, tilingBudget: 20).evaluate(graph)
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.message.hasPrefix("L0.attn_score (input int8, KV cache fp16, fp16 MACs)"), "\(error.message)")
+            #expect(error.message.contains("tpu-v1 has no fp16 MACs"))
+            #expect(error.message.hasSuffix("; --precision int8 fits tpu-v1"), "\(error.message)")
+        }
+    }
+
+    /// A mapped MoE batch padded to its busiest expert: its loop nest runs every padded row (the
+    /// compute time of the dense batch) while MAC energy counts the routed rows (density 1/2: half).
+    @Test func mappedPaddedMoEBatchRunsItsPaddedRowsAndChargesItsRoutedOnes() throws {
+        let toy = try Self.hardware("toy-3level")
+        var padded = GEMM(
+            b: 4, m: 16, n: 64, k: 64, density: 0.5, secondInstances: 4, inputPrecision: .int8,
+            secondPrecision: .int8, outputPrecision: .int8)
+        padded.padded = true
+        var dense = padded
+        dense.density = 1
+        dense.padded = false
+        let evaluator = try Evaluator(hardware: toy, objective: .latency, tilingBudget: 20)
+        let half = try evaluator.evaluate(padded).cost
+        let full = try evaluator.evaluate(dense).cost
+        #expect(half.computeSeconds == full.computeSeconds)
+        #expect(abs(half.energy.mac - full.energy.mac / 2) <= 1e-9 * full.energy.mac)
+    }
+
     @Test func aMissingOperatingPointIsAnError() throws {
         let tpu = try Self.hardware("tpu-v1")
         #expect(throws: Evaluator.EvaluationError.self) { try Evaluator(hardware: tpu, operatingPoint: 3) }

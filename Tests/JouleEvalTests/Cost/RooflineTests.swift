@@ -56,6 +56,25 @@ struct RooflineTests {
         #expect(abs(cost.energy.total - expected) < 1e-18)
     }
 
+    /// A MoE expert batch padded to its busiest expert (issue 18, item 5): 4 experts x 64 rows x
+    /// 64 x 64, of which half the rows carry tokens (density 1/2). Time follows the padded 1,048,576
+    /// MACs (16,384 ns at 64 per ns); MAC energy the 524,288 routed ones at 0.3 pJ. Unpadded, the
+    /// same density (masked attention) takes half the time.
+    @Test func paddedMoEBatchIsTimedByItsBusiestExpert() throws {
+        let toy = try Self.hardware("toy-3level")
+        var gemm = GEMM(
+            b: 4, m: 64, n: 64, k: 64, density: 0.5, secondInstances: 4, inputPrecision: .int8,
+            secondPrecision: .int8, outputPrecision: .int8)
+        let point = toy.operatingPoints[0]
+        let masked = try Roofline.ideal(gemm, hardware: toy, at: point)
+        gemm.padded = true
+        let padded = try Roofline.ideal(gemm, hardware: toy, at: point)
+        #expect(abs(padded.seconds - 16_384e-9) < 1e-15)
+        #expect(abs(masked.seconds - 8192e-9) < 1e-15)
+        #expect(abs(padded.energy.mac - 524_288 * 0.3e-12) < 1e-18)
+        #expect(padded.energy.mac == masked.energy.mac)
+    }
+
     @Test func vectorOperatorByHand() throws {
         let toy = try Self.hardware("toy-3level")
         let op = VectorOp(elements: 1000, opsPerElement: 5, bytesRead: 2000, bytesWritten: 2000, fused: false)

@@ -32,7 +32,8 @@ struct BrokenModelFile: Sendable, CustomTestStringConvertible {
     static let supported = [
         "LlamaForCausalLM", "MistralForCausalLM", "MixtralForCausalLM", "Qwen2ForCausalLM", "GPT2LMHeadModel",
         "GPTNeoXForCausalLM", "OPTForCausalLM", "PhiForCausalLM", "BertModel", "BertForMaskedLM", "ViTModel",
-        "ViTForImageClassification",
+        "ViTForImageClassification", "GemmaForCausalLM", "Gemma2ForCausalLM", "Qwen2MoeForCausalLM",
+        "DeepseekV2ForCausalLM", "DeepseekV3ForCausalLM", "T5ForConditionalGeneration",
     ]
 
     static let corpus: [BrokenModelFile] = [
@@ -73,8 +74,9 @@ struct BrokenModelFile: Sendable, CustomTestStringConvertible {
         BrokenModelFile(
             "several-faults.yaml",
             ExpectedModelDiagnostic(message: "layers must be at least 1, found 0", line: 4, column: 9),
+            // 'gelu' is one edit from 'geglu', so the suggestion names it.
             ExpectedModelDiagnostic(
-                message: "unknown FFN kind 'gelu'", line: 8, column: 9, hint: "expected one of: gelu_mlp, swiglu"),
+                message: "unknown FFN kind 'gelu'", line: 8, column: 9, hint: "did you mean 'geglu'?"),
             ExpectedModelDiagnostic(
                 message: "unknown key 'tied_embedding'", line: 9, column: 1, hint: "did you mean 'tied_embeddings'?")),
         // A missing key is reported where its mapping starts: the first key, after the comment line.
@@ -88,10 +90,33 @@ struct BrokenModelFile: Sendable, CustomTestStringConvertible {
         BrokenModelFile(
             "rmsnorm-with-bias.yaml", ExpectedModelDiagnostic(message: "an RMSNorm has no bias", line: 7, column: 30)),
         // Hugging Face configs.
+        // Positions counted by hand: a missing key at its mapping's '{', a bad value at the value.
+        BrokenModelFile(
+            "mla-missing-kv-rank.yaml",
+            ExpectedModelDiagnostic(
+                message: "missing required key 'kv_rank'", line: 6, column: 6, hint: "kv_rank: 512"),
+            ExpectedModelDiagnostic(message: "mla rope_head_dim must be at least 1, found 0", line: 6, column: 23)),
+        BrokenModelFile(
+            "moe-load-shares.yaml",
+            ExpectedModelDiagnostic(
+                message: "shared_expert_gate needs shared_experts of at least 1", line: 12, column: 23),
+            ExpectedModelDiagnostic(
+                message: "load.shares must sum to 1, found 0.95", line: 13, column: 19,
+                hint: "fraction of token-expert pairs"),
+            ExpectedModelDiagnostic(message: "capacity_factor must be a positive number, found 0", line: 13, column: 59)
+        ),
+        BrokenModelFile(
+            "moe-layout-faults.yaml",
+            ExpectedModelDiagnostic(
+                message: "sliding_window_pattern needs a sliding_window", line: 9, column: 25,
+                hint: "sliding_window: 4096"),
+            ExpectedModelDiagnostic(
+                message: "moe.dense_layers (2) must be fewer than layers (2)", line: 10, column: 44,
+                hint: "has no moe section")),
         BrokenModelFile(
             "unknown-architecture.json",
             ExpectedModelDiagnostic(
-                message: "unsupported architecture 'T5ForConditionalGeneration'", line: 2, column: 20,
+                message: "unsupported architecture 'MambaForCausalLM'", line: 2, column: 20,
                 hint: "Joule reads: " + supported.joined(separator: ", "))),
         // libyaml reads JSON as flow YAML; it meets the end of the file (line 7, column 1) where a
         // key or '}' should follow the trailing comma.
@@ -159,7 +184,7 @@ struct BrokenModelFile: Sendable, CustomTestStringConvertible {
         let yaml = try manager.contentsOfDirectory(atPath: WorkloadFixtures.models.path).filter {
             $0.hasSuffix(".yaml")
         }
-        #expect(yaml.count == 15)
+        #expect(yaml.count == 23)
         for file in yaml {
             #expect(throws: Never.self, "\(file)") {
                 try ModelConfig.load(WorkloadFixtures.models.appendingPathComponent(file).path)

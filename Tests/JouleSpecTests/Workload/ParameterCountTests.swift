@@ -35,6 +35,12 @@ struct PublishedCount: Sendable, CustomTestStringConvertible {
         PublishedCount("qwen2-7b", 7_615_616_512),
         PublishedCount("opt-6.7b", 6_658_473_984),
         PublishedCount("llama-3.1-70b", 70_553_706_496),
+        PublishedCount("llama-3.1-405b", 405_853_388_800),
+        PublishedCount("gemma-2b", 2_506_172_416),
+        PublishedCount("gemma-7b", 8_537_680_896),
+        PublishedCount("gemma-2-9b", 9_241_705_984),
+        PublishedCount("deepseek-v3", 671_026_419_200),
+        PublishedCount("flan-t5-base", 247_577_856),
     ]
 
     static let huggingFaceModels: [PublishedCount] = [
