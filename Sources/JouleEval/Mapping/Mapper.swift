@@ -118,7 +118,9 @@ public struct Mapper: Sendable {
                     // whole; coordinate descent where the budget already cut it.
                     let (current, orders) =
                         complete
-                        ? allOrders(bounds, choices: choices, scorer: scorer, evaluated: &evaluated)
+                        ? allOrders(
+                            bounds, choices: choices, first: orderDimensions.first ?? 0, scorer: scorer,
+                            evaluated: &evaluated)
                         : descendOrders(
                             bounds, choices: choices, first: orderDimensions.first ?? 0, scorer: scorer,
                             scored: &scratch, evaluated: &evaluated)
@@ -197,11 +199,12 @@ public struct Mapper: Sendable {
     }
 
     /// Every combination of each level's innermost dimension for one tiling (the product of
-    /// `choices`, a level without choices keeping its first looping dimension), and the best.
-    func allOrders(_ bounds: [Int], choices: [[Int]], scorer: NestScorer, evaluated: inout Int) -> (
+    /// `choices`; a level without choices puts `first` innermost, which leaves the problem's
+    /// dimension order, as in `descendOrders`), and the best.
+    func allOrders(_ bounds: [Int], choices: [[Int]], first: Int, scorer: NestScorer, evaluated: inout Int) -> (
         score: Double, orders: [Int]
     ) {
-        var orders = choices.map { $0.first ?? 0 }
+        var orders = choices.map { $0.first ?? first }
         var best = (score: Double.infinity, orders: orders)
         var digits = [Int](repeating: 0, count: choices.count)
         while true {
