@@ -53,6 +53,8 @@ public struct Evaluator: Sendable {
     public var cache: MapperCache
     /// Tilings the mapper tries per shape.
     public var tilingBudget: Int
+    /// Limits on every GEMM's mapspace (`--constraints`; none by default).
+    public var constraints: MapspaceConstraints = .none
     /// An empty breakdown over the hardware's levels, copied for every operator.
     let template: Breakdown
     /// The hardware's mapping-cache identity, hashed once.
@@ -111,7 +113,8 @@ public struct Evaluator: Sendable {
             }
         case .mapped:
             let mapper = Mapper(
-                hardware: hardware, objective: objective, tilingBudget: tilingBudget, operatingPoint: operatingPoint)
+                hardware: hardware, objective: objective, tilingBudget: tilingBudget, operatingPoint: operatingPoint,
+                constraints: constraints)
             do {
                 let result = try cache.best(
                     mapper, identity: identity, problem: Problem.gemm(gemm), macPrecision: gemm.macPrecision,

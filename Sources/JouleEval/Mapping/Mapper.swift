@@ -43,15 +43,18 @@ public struct Mapper: Sendable {
     public var tilingBudget: Int
     /// The operating point mappings are costed at.
     public var operatingPoint: OperatingPoint
+    /// Limits on the mapspace (none by default).
+    public var constraints: MapspaceConstraints
 
     /// A mapper for a hardware and objective at its nominal operating point.
     public init(
         hardware: Accelerator, objective: Objective = .energy, tilingBudget: Int = 400,
-        operatingPoint: OperatingPoint? = nil
+        operatingPoint: OperatingPoint? = nil, constraints: MapspaceConstraints = .none
     ) {
         self.hardware = hardware
         self.objective = objective
         self.tilingBudget = tilingBudget
+        self.constraints = constraints
         self.operatingPoint =
             operatingPoint ?? hardware.operatingPoints.first
             ?? OperatingPoint(frequency: hardware.clock, voltage: hardware.nominalVoltage.value)
@@ -97,7 +100,8 @@ public struct Mapper: Sendable {
             let holds = holdMatrix(problem, bypassing: bypassed, of: bits)
             let enumeration = DispatchTime.now().uptimeNanoseconds
             let (tilings, complete) = TilingSpace(
-                problem: problem, hardware: hardware, spatial: spatial, holds: holds
+                problem: problem, hardware: hardware, spatial: spatial, holds: holds,
+                fixed: constraints.fixedFactors(levels: levels, dims: dims)
             ).tilings(budget: tilingBudget)
             if !complete { exhaustive = false }
             tilingNanoseconds += DispatchTime.now().uptimeNanoseconds - enumeration
@@ -137,6 +141,8 @@ public struct Mapper: Sendable {
         }
         for flow in dataflows {
             let spatials = spatialChoices(problem: problem, dataflow: flow, macsPerPE: support.macsPerPEPerCycle)
+                .filter(constraints.allows)
+            guard !spatials.isEmpty else { continue }
             let keepAll = [Bool](repeating: false, count: bits.count)
             let variants = bits.count < 7 ? 1 << bits.count : Int.max
             if variants <= Self.exhaustivePairs / spatials.count {
@@ -467,9 +473,12 @@ public struct Mapper: Sendable {
     func orderChoices(_ bounds: [Int], dims: Int, candidates: [Int]) -> [[Int]] {
         let levels = bounds.count / dims
         return (0..<levels).map { i in
-            guard i + 1 < levels else { return [] }
             let looped = candidates.filter { d in bounds[i * dims + d] > 1 }
-            return looped.count > 1 ? looped : []
+            guard looped.count > 1 else { return [] }
+            let allowed = constraints.narrow(looped, level: i)
+            // The innermost level's order changes no count; a constraint still decides how it reads.
+            guard i + 1 < levels else { return allowed.count < looped.count ? [allowed[0]] : [] }
+            return allowed
         }
     }
 
@@ -501,9 +510,14 @@ public struct Mapper: Sendable {
         }
     }
 
-    /// Which levels can hold each operand.
+    /// Which levels can hold each operand: the hardware's `holds`, less what the constraints bypass.
     func holdMatrix(_ problem: Problem) -> [[Bool]] {
-        problem.operands.map { operand in hardware.memory.map { $0.holds.contains(operand.operand) } }
+        problem.operands.map { operand in
+            hardware.memory.indices.map { i in
+                hardware.memory[i].holds.contains(operand.operand)
+                    && !(constraints.levels[i]?.bypass.contains(operand.operand) ?? false)
+            }
+        }
     }
 
     /// Most searches (spatial choice x keep/bypass choice) per dataflow run as a full product;
@@ -519,7 +533,8 @@ public struct Mapper: Sendable {
             let members = problem.operands.indices.filter { problem.operands[$0].operand == operand }
             guard let o = members.first, let outermost = holds[o].firstIndex(of: true) else { continue }
             for i in hardware.memory.indices where i > outermost && holds[o][i] {
-                if !hardware.memory[i].mustHold.contains(operand) { choices.append((i, operand)) }
+                let kept = constraints.levels[i]?.keep.contains(operand) ?? false
+                if !hardware.memory[i].mustHold.contains(operand) && !kept { choices.append((i, operand)) }
             }
         }
         return choices
@@ -538,9 +553,11 @@ public struct Mapper: Sendable {
         return holds
     }
 
-    /// Each level's bypassed operands, as a mapping records them.
+    /// Each level's bypassed operands, as a mapping records them (the constraints' bypasses included).
     func bypassSets(_ bypassed: [Bool], of choices: [(level: Int, operand: Operand)]) -> [Set<Operand>] {
-        var sets = [Set<Operand>](repeating: [], count: hardware.memory.count)
+        var sets = hardware.memory.indices.map { i in
+            constraints.levels[i].map { $0.bypass.intersection(hardware.memory[i].holds) } ?? []
+        }
         for (bit, choice) in choices.enumerated() where bypassed[bit] { sets[choice.level].insert(choice.operand) }
         return sets
     }
