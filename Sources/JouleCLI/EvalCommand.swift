@@ -99,7 +99,8 @@ enum EvalCommand {
         var evaluator = try self.evaluator(arguments, hardware: hardware)
         if let path = arguments.options["constraints"] {
             // Every GEMM has the same dimensions (G, H, M, N, K), so one resolution serves them all.
-            let gemm = GEMM(b: 1, m: 1, n: 1, k: 1, inputPrecision: .int8, secondPrecision: .int8, outputPrecision: .int8)
+            let gemm = GEMM(
+                b: 1, m: 1, n: 1, k: 1, inputPrecision: .int8, secondPrecision: .int8, outputPrecision: .int8)
             do {
                 evaluator.constraints = try ConstraintsFile.load(path).constraints(
                     for: Problem.gemm(gemm), hardware: hardware)

@@ -86,7 +86,9 @@ public struct ConstraintsFile: Decodable, Sendable {
         var diagnostics: [Diagnostic] = []
         func fail(_ message: String, _ mark: SourceMark?, hint: String? = nil) {
             diagnostics.append(
-                Diagnostic(path: path, mark: mark, message: message, hint: hint, sourceLine: mark.flatMap { lines.line($0.line) }))
+                Diagnostic(
+                    path: path, mark: mark, message: message, hint: hint,
+                    sourceLine: mark.flatMap { lines.line($0.line) }))
         }
         func dimension(_ text: Located<String>) -> Int? {
             var name = text.value.uppercased()
