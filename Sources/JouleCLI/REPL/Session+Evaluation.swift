@@ -177,13 +177,15 @@ extension Session {
         let whole = rank == .energy ? evaluation.energy.total : evaluation.seconds
         switch format {
         case .json:
-            return JSONOutput.render(
-                sorted.map {
+            return JSONOutput.render([
+                "rank": rank.rawValue,
+                "entries": sorted.map {
                     [
                         "name": $0.name, "count": $0.count, "energy_j": $0.energy, "latency_s": $0.seconds,
                         "share": whole > 0 ? (rank == .energy ? $0.energy : $0.seconds) / whole : 0,
                     ] as [String: Any]
-                })
+                },
+            ])
         case .csv:
             var table = TextTable(["name", "count", "energy_j", "latency_s"])
             for role in sorted { table.add([role.name, String(role.count), "\(role.energy)", "\(role.seconds)"]) }
