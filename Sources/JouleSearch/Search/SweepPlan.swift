@@ -368,7 +368,8 @@ public final class SweepPlan: @unchecked Sendable {
         let seconds = evaluation.seconds
         let tokens = Double(graph.tokens)
         result.metrics = [
-            .energy: energy, .energyPerToken: energy / max(1, tokens), .latency: seconds, .edp: energy * seconds,
+            .energy: energy, .energyPerToken: energy / max(1, tokens), .latency: seconds,
+            .timePerToken: seconds / max(1, tokens), .edp: energy * seconds,
             .area: hardware.area.total.value.squareMillimetres, .power: seconds > 0 ? energy / seconds : 0,
             .tokensPerJoule: energy > 0 ? tokens / energy : 0, .tokensPerSecond: seconds > 0 ? tokens / seconds : 0,
             .cost: spec.eta * energy + (1 - spec.eta) * hardware.tdp.value.si * seconds,

@@ -181,7 +181,7 @@ public struct SweepSpec: Sendable, Decodable {
             example: "base: { hardware: tpu-v1, model: bert-base-uncased, phase: prefill, sequence: 128 }")
         let axes = r.required(.axes, [Axis].self, example: "axes: [ { key: batch, values: [1, 8] } ]")
         strategy = r.optional(.strategy, StrategyEntry.self)?.strategy ?? .grid
-        objectives = r.optional(.objectives, [Metric].self) ?? [.energyPerToken, .latency]
+        objectives = r.optional(.objectives, [Metric].self) ?? Self.defaultObjectives(axes ?? [])
         constraints = r.optional(.constraints, [Constraint].self) ?? []
         eta = r.optional(.eta, Double.self) ?? 0.5
         tilingBudget = r.optional(.tilingBudget, Int.self) ?? 60
@@ -201,6 +201,13 @@ public struct SweepSpec: Sendable, Decodable {
         try r.finish()
         self.base = try r.unwrap(base)
         self.axes = try r.unwrap(axes)
+    }
+
+    /// The objectives of a file that names none: energy and time per token where an axis varies
+    /// the batch (a step of batch 1 does the least work, so per-step figures would rank it
+    /// best), else energy per token and latency per step.
+    public static func defaultObjectives(_ axes: [Axis]) -> [Metric] {
+        axes.contains { $0.keys.contains("batch") } ? [.energyPerToken, .timePerToken] : [.energyPerToken, .latency]
     }
 
     /// Loads a sweep file.
