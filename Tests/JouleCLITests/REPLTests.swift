@@ -331,7 +331,9 @@ struct REPLTests {
     }
 
     /// Each cut of the energy accounts for all of it: the rows sum to the total.
-    @Test(arguments: ["level", "operand", "kind", "role"]) func breakdownRowsSumToTheTotal(_ cut: String) throws {
+    @Test(arguments: ["level", "operand", "kind", "role", "layer"]) func breakdownRowsSumToTheTotal(_ cut: String)
+        throws
+    {
         let folder = try Self.folder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let script =
