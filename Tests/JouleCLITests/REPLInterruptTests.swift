@@ -10,7 +10,7 @@ import Testing
         "tmux (and bash) are not installed: the pseudo-terminal test needs them (apt-get install tmux)"))
 struct REPLInterruptTests {
     /// A terminal session running `joule repl` in `home`; when joule exits the shell prints
-    /// its exit status and waits, so the test can read it.
+    /// its exit status and waits for a line, so the test can read it.
     struct Terminal {
         let socket = "joule-test-\(UUID().uuidString.prefix(8))"
         let home: URL
@@ -20,12 +20,12 @@ struct REPLInterruptTests {
             let executable = try #require(jouleExecutable)
             // The shell ignores Ctrl-C, so only joule (which installs its own handler) acts on it.
             let command =
-                "trap '' INT; cd '\(home.path)' && env HOME='\(home.path)' JOULE_PATH='\(repositoryRoot.path)' TERM=xterm '\(executable.path)' repl; echo \"joule exited with status $?\"; sleep 600"
+                "trap '' INT; cd '\(home.path)' && env HOME='\(home.path)' JOULE_PATH='\(repositoryRoot.path)' TERM=xterm '\(executable.path)' repl; echo \"joule exited with status $?\"; read line"
             try REPLTests.tmux(socket, ["new-session", "-d", "-s", "joule", "-x", "220", "-y", "60", command])
         }
 
         func close() {
-            _ = try? REPLTests.tmux(socket, ["kill-server"])
+            REPLTests.closeTerminal(socket)
             try? FileManager.default.removeItem(at: home)
         }
 
