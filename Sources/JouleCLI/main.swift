@@ -104,6 +104,9 @@ func runJoule(_ words: [String]) -> Int32 {
         case .busy(let message):
             FileHandle.standardError.write(Data("joule: error: \(message)\n".utf8))
             return 75
+        case .interrupted(let message):
+            FileHandle.standardError.write(Data("joule: \(message)\n".utf8))
+            return 130
         }
     } catch {
         FileHandle.standardError.write(Data("joule: error: \(error)\n".utf8))

@@ -27,6 +27,9 @@ public struct GraphEvaluation: Sendable {
     }
     /// Joules per token produced (decode) or processed (prefill, training).
     public var energyPerToken: Double { energy.total / Double(max(1, graph.tokens)) }
+    /// Seconds per token produced or processed: the latency shared out over the step's tokens
+    /// (1 / throughput), so a batch's tokens each count once.
+    public var timePerToken: Double { seconds / Double(max(1, graph.tokens)) }
     /// Average power over the latency.
     public var averagePower: Double { seconds > 0 ? energy.total / seconds : 0 }
     /// The bound of the operators that take most of the time.
