@@ -96,13 +96,15 @@ public struct Mapper: Sendable {
         var scratch: [(key: Int, score: Double)] = []
         var exhaustive = true
         /// Searches the tilings of one spatial choice and one keep/bypass choice; returns the best score.
-        func search(_ spatial: [(x: [Loop], y: [Loop])], _ bypassed: [Bool], _ flow: Dataflow) -> Double {
+        func search(
+            _ spatial: [(x: [Loop], y: [Loop])], _ bypassed: [Bool], _ flow: Dataflow, budget: Int? = nil
+        ) -> Double {
             let holds = holdMatrix(problem, bypassing: bypassed, of: bits)
             let enumeration = DispatchTime.now().uptimeNanoseconds
             let (tilings, complete) = TilingSpace(
                 problem: problem, hardware: hardware, spatial: spatial, holds: holds,
                 fixed: constraints.fixedFactors(levels: levels, dims: dims)
-            ).tilings(budget: tilingBudget)
+            ).tilings(budget: budget ?? tilingBudget)
             if !complete { exhaustive = false }
             tilingNanoseconds += DispatchTime.now().uptimeNanoseconds - enumeration
             let scorer = NestScorer(
@@ -154,35 +156,47 @@ public struct Mapper: Sendable {
                 continue
             }
             exhaustive = false
-            // Otherwise alternate: the spatial choices keeping everything, the keep/bypass choices
-            // (all of them, or single flips while one helps) under the best spatial choice, and
-            // the spatial choices again under the best keep/bypass choice.
+            // Otherwise alternate. First every spatial choice keeping everything; then, under the
+            // best spatial choice, every keep/bypass choice (or single flips, kept while one
+            // helps, past 64 of them) ranked by a search at 1/32 of the budget, the best two of
+            // which get the whole budget; then the best few spatial choices again under the best
+            // keep/bypass choice.
             let scores = spatials.map { search($0, keepAll, flow) }
-            let first = scores.indices.min { scores[$0] < scores[$1] } ?? 0
-            var chosen = keepAll
-            var chosenScore = scores[first]
-            if variants <= Self.exhaustivePairs {
+            let ranked = scores.indices.sorted { scores[$0] < scores[$1] }
+            let first = ranked.first ?? 0
+            let quick = max(1, tilingBudget / 32)
+            var tried: [(bypassed: [Bool], score: Double)] = []
+            if variants <= Self.exhaustivePairs * 8 {
                 for variant in 1..<variants {
                     let bypassed = bits.indices.map { variant & (1 << $0) != 0 }
-                    let score = search(spatials[first], bypassed, flow)
-                    if score < chosenScore { (chosen, chosenScore) = (bypassed, score) }
+                    tried.append((bypassed, search(spatials[first], bypassed, flow, budget: quick)))
                 }
             } else {
+                var current = (bypassed: keepAll, score: search(spatials[first], keepAll, flow, budget: quick))
                 var improved = true
                 while improved {
                     improved = false
                     for bit in bits.indices {
-                        var flipped = chosen
+                        var flipped = current.bypassed
                         flipped[bit].toggle()
-                        let score = search(spatials[first], flipped, flow)
-                        if score < chosenScore {
-                            (chosen, chosenScore, improved) = (flipped, score, true)
+                        let score = search(spatials[first], flipped, flow, budget: quick)
+                        tried.append((flipped, score))
+                        if score < current.score {
+                            current = (flipped, score)
+                            improved = true
                         }
                     }
                 }
             }
-            if chosen != keepAll {
-                for (index, spatial) in spatials.enumerated() where index != first { _ = search(spatial, chosen, flow) }
+            var chosen = (bypassed: keepAll, score: scores[first])
+            for candidate in tried.sorted(by: { $0.score < $1.score }).prefix(2) {
+                let score = search(spatials[first], candidate.bypassed, flow)
+                if score < chosen.score { chosen = (candidate.bypassed, score) }
+            }
+            if chosen.bypassed != keepAll {
+                for index in ranked.dropFirst().prefix(Self.respatialized) {
+                    _ = search(spatials[index], chosen.bypassed, flow)
+                }
             }
         }
         guard let best,
@@ -522,7 +536,10 @@ public struct Mapper: Sendable {
 
     /// Most searches (spatial choice x keep/bypass choice) per dataflow run as a full product;
     /// beyond it the search alternates between the two (see `best`).
-    static let exhaustivePairs = 64
+    static let exhaustivePairs = 8
+
+    /// How many runner-up spatial choices are searched again under the chosen keep/bypass choice.
+    static let respatialized = 3
 
     /// The keep-or-bypass choices of a problem: each level and operand class the level may
     /// hold but need not (`holds` less `must_hold`), except an operand's outermost holder,
