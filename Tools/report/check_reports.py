@@ -4,8 +4,9 @@
   check_reports.py --eval EVAL.html --sweep SWEEP.html --points DIR/points.csv --out DIR
                    [--chromium PATH] [--docs-screenshot docs/report.png]
 
-For each page: no console errors, warnings-as-errors or uncaught exceptions; clicking a numeric
-column's header sorts the table (ascending, then descending). For the sweep page: resting the
+For each page: no console errors or warnings, no uncaught exceptions; clicking a numeric
+column's header sorts the table (ascending, then descending). For the eval page: typing in the
+operator filter keeps exactly the rows that contain the text. For the sweep page: resting the
 pointer on a Pareto point shows that point's axis values (checked against points.csv, read here
 with the csv module), clicking it selects its row, and a max filter hides exactly the rows (and
 points) above the bound. A screenshot of each page is decoded (PNG, zlib) and must not be blank.
@@ -59,11 +60,14 @@ def console_problems(browser):
     return problems
 
 
-def center(browser, selector):
-    """Scrolls an element into view and returns its centre in viewport pixels."""
+def center(browser, selector, scroll=True):
+    """Scrolls an element into view (unless it is in view already and scroll is False) and
+    returns its centre in viewport pixels."""
     rect = browser.evaluate(
         f"(function(){{var e=document.querySelector({selector!r}); if(!e) return null;"
-        "e.scrollIntoView({block:'center'}); var r=e.getBoundingClientRect();"
+        "var r=e.getBoundingClientRect();"
+        f"if({'true' if scroll else 'false'} || r.top < 0 || r.bottom > innerHeight) e.scrollIntoView({{block:'center'}});"
+        "r=e.getBoundingClientRect();"
         "return {x:r.left+r.width/2, y:r.top+r.height/2, w:r.width, h:r.height};})()")
     return rect
 
@@ -124,6 +128,18 @@ def check_eval(browser, path, out):
     check(browser.evaluate("document.querySelectorAll('#breakdown-chart svg .bar-segment').length") > 0,
           "eval: the breakdown shows bars")
     check_sorting(browser, "operator-table", "energy_j", "eval")
+
+    # Typing in the text filter keeps exactly the operators whose row contains the text.
+    browser.evaluate("document.querySelector(\"input[data-text='name']\").focus()")
+    browser.call("Input.insertText", text="ffn_down")
+    shown = browser.evaluate(
+        "Array.prototype.map.call(document.querySelectorAll('#operator-table tbody tr'),"
+        "function(r){return [r.classList.contains('filtered'), r.textContent.toLowerCase()]})")
+    kept = [text for hidden, text in shown if not hidden]
+    dropped = [text for hidden, text in shown if hidden]
+    check(kept and all("ffn_down" in text for text in kept), "eval: the text filter keeps only matching rows")
+    check(dropped and not any("ffn_down" in text for text in dropped), "eval: the text filter hides only the others")
+    browser.evaluate("document.querySelector('.filters button[data-reset]').click()")
     browser.evaluate("window.scrollTo(0,0)")
     screenshot(browser, os.path.join(out, "report-eval.png"), "eval")
     for problem in console_problems(browser):
@@ -142,7 +158,8 @@ def check_sweep(browser, path, points_csv, out, docs_screenshot):
     check_sorting(browser, "point-table", "latency_s", "sweep")
 
     # Hover a front point: the tooltip names its axis values as points.csv has them.
-    mark = center(browser, "#pareto-chart svg .front[data-id]")
+    browser.evaluate("document.getElementById('pareto').scrollIntoView()")
+    mark = center(browser, "#pareto-chart svg .front[data-id]", scroll=False)
     if check(mark, "sweep: the Pareto chart has a front point"):
         point = browser.evaluate("document.querySelector('#pareto-chart svg .front[data-id]').getAttribute('data-id')")
         browser.call("Input.dispatchMouseEvent", type="mouseMoved", x=mark["x"], y=mark["y"])

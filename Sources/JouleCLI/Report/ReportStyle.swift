@@ -2,7 +2,7 @@
 enum ReportStyle {
     static let css = """
         body { font-family: Helvetica, Arial, 'DejaVu Sans', sans-serif; color: #222; margin: 0; background: #fafafa; }
-        header, main, footer { max-width: 1100px; margin: 0 auto; padding: 0 20px; }
+        header, main, footer { max-width: 1400px; margin: 0 auto; padding: 0 20px; }
         header { padding-top: 16px; }
         h1 { font-size: 22px; margin: 8px 0; }
         h2 { font-size: 18px; border-bottom: 1px solid #ddd; padding-bottom: 4px; margin-top: 28px; }
