@@ -163,6 +163,22 @@ struct ReportCLITests {
         #expect(html.contains("data-bound=\"max\" data-key=\"latency_s\""))
     }
 
+    @Test func aSweepStillRunningIsReportedWithItsCompleteLines() throws {
+        let parent = try Self.folder()
+        defer { try? FileManager.default.removeItem(at: parent) }
+        let sweep = try Self.sweepFolder(in: parent)
+        // A row being appended: no newline yet, cut mid-cell.
+        try (Self.pointsCSV + "4,int8,16,tr").write(
+            to: sweep.appendingPathComponent("points.csv"), atomically: true, encoding: .utf8)
+        let page = parent.appendingPathComponent("running.html")
+        let run = try joule("report", "sweep", sweep.path, "--out", page.path)
+        #expect(run.status == 0, "\(run.stderr)")
+        let html = try String(contentsOf: page, encoding: .utf8)
+        #expect(Self.rows(html).keys.filter { $0.hasPrefix("point-") }.count == 4)
+        #expect(html.contains("Line 6 of points.csv has no newline yet"))
+        #expect(!html.contains("data-id=\"4\""))
+    }
+
     @Test func badInputFailsAsEvalAndSweepDo() throws {
         let parent = try Self.folder()
         defer { try? FileManager.default.removeItem(at: parent) }

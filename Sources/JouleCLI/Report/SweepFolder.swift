@@ -14,6 +14,8 @@ struct SweepFolder {
     var manifest: SweepManifest?
     /// pareto.csv, when the sweep wrote one.
     var front: CSVTable?
+    /// The line of points.csv left out because it has no newline yet (a sweep still running).
+    var cutLine: Int?
 
     /// The sweep's name: from sweep.json, else the folder's name.
     var name: String { manifest?.name ?? (directory as NSString).lastPathComponent }
@@ -60,7 +62,8 @@ struct SweepFolder {
                         hint: "is it the output folder of `joule sweep`?")
                 ]))
         }
-        let points = try CSVTable.read(pointsPath)
+        let (text, cut) = try completeLines(pointsPath)
+        let points = try CSVTable.parse(text, path: pointsPath)
         let table: SweepTable
         let manifest: SweepManifest?
         do {
@@ -71,6 +74,20 @@ struct SweepFolder {
         }
         let frontPath = (directory as NSString).appendingPathComponent("pareto.csv")
         let front = FileManager.default.fileExists(atPath: frontPath) ? try CSVTable.read(frontPath) : nil
-        return SweepFolder(directory: directory, points: points, table: table, manifest: manifest, front: front)
+        return SweepFolder(
+            directory: directory, points: points, table: table, manifest: manifest, front: front, cutLine: cut)
+    }
+
+    /// The complete lines of points.csv, as `SweepTable.read` takes them: a sweep still running
+    /// (or killed) leaves its last line without a newline, perhaps cut short; it is left out.
+    /// Returns the text and the line number left out, if any.
+    static func completeLines(_ path: String) throws(CommandLineError) -> (String, Int?) {
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8)
+        else {
+            throw .data(Diagnostics([Diagnostic(path: path, mark: nil, message: "cannot read the file")]))
+        }
+        guard !text.isEmpty, !text.hasSuffix("\n"), let last = text.lastIndex(of: "\n") else { return (text, nil) }
+        let kept = String(text[...last])
+        return (kept, kept.reduce(1) { $0 + ($1 == "\n" ? 1 : 0) })
     }
 }

@@ -54,6 +54,10 @@ struct SweepReportPage {
                 "<div class=\"card\"><div class=\"label\">in the design space</div><div class=\"value\">\(total)</div></div>\n"
         }
         out += "</div>\n"
+        if let line = folder.cutLine {
+            out +=
+                "<p class=\"warnings\">Line \(line) of points.csv has no newline yet (a sweep still running, or killed): it is not shown.</p>\n"
+        }
         out += "<p>Objectives: \(HTMLText.escape(folder.objectives.map(\.rawValue).joined(separator: ", "))).</p>\n"
         var best = SortableTable(
             id: "best-table", caption: "best feasible point per objective",
