@@ -163,6 +163,30 @@ struct ReportCLITests {
         #expect(html.contains("data-bound=\"max\" data-key=\"latency_s\""))
     }
 
+    @Test func threeObjectivesGetAChartPerPairBehindAMenu() throws {
+        let parent = try Self.folder()
+        defer { try? FileManager.default.removeItem(at: parent) }
+        let sweep = try Self.sweepFolder(in: parent)
+        try Self.manifest.replacingOccurrences(of: "\"latency\"]", with: "\"latency\", \"edp\"]").write(
+            to: sweep.appendingPathComponent("sweep.json"), atomically: true, encoding: .utf8)
+        let page = parent.appendingPathComponent("three.html")
+        #expect(try joule("report", "sweep", sweep.path, "--out", page.path).status == 0)
+        let html = try String(contentsOf: page, encoding: .utf8)
+        // Pairs in objective order, latency on x: (latency, energy per token), (energy per token, edp), (latency, edp).
+        #expect(
+            html.contains(
+                "<option value=\"pareto-chart\">energy_per_token_j vs latency_s</option>"
+                    + "<option value=\"pareto-chart-2\">edp_js vs energy_per_token_j</option>"
+                    + "<option value=\"pareto-chart-3\">edp_js vs latency_s</option>"))
+        #expect(html.contains("<figure class=\"chart interactive\" id=\"pareto-chart\">"))
+        #expect(html.contains("<figure class=\"chart interactive\" hidden id=\"pareto-chart-3\">"))
+        // Axes asked for: one chart, no menu.
+        #expect(try joule("report", "sweep", sweep.path, "--x", "area", "--y", "cost", "--out", page.path).status == 0)
+        let one = try String(contentsOf: page, encoding: .utf8)
+        #expect(!one.contains("<select"))
+        #expect(one.components(separatedBy: "<figure class=\"chart interactive\"").count == 2)
+    }
+
     @Test func aSweepStillRunningIsReportedWithItsCompleteLines() throws {
         let parent = try Self.folder()
         defer { try? FileManager.default.removeItem(at: parent) }

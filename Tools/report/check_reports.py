@@ -1,15 +1,16 @@
 #!/usr/bin/env python3
 """Opens `joule report` pages in headless Chromium and checks what a reader does with them.
 
-  check_reports.py --eval EVAL.html --sweep SWEEP.html --points DIR/points.csv --out DIR
-                   [--chromium PATH] [--docs-screenshot docs/report.png]
+  check_reports.py --eval EVAL.html --sweep SWEEP.html --points DIR/points.csv [--sweep ... --points ...]
+                   --out DIR [--chromium PATH] [--docs-screenshot docs/report.png]
 
 For each page: no console errors or warnings, no uncaught exceptions; clicking a numeric
 column's header sorts the table (ascending, then descending). For the eval page: typing in the
 operator filter keeps exactly the rows that contain the text. For the sweep page: resting the
 pointer on a Pareto point shows that point's axis values (checked against points.csv, read here
 with the csv module), clicking it selects its row, and a max filter hides exactly the rows (and
-points) above the bound. A screenshot of each page is decoded (PNG, zlib) and must not be blank.
+points) above the bound; with several Pareto charts, the menu shows each alone and its points
+hover too. A screenshot of each page is decoded (PNG, zlib) and must not be blank.
 Exits 1 with a list of failures.
 """
 import argparse
@@ -146,38 +147,39 @@ def check_eval(browser, path, out):
         check(False, "eval: " + problem)
 
 
-def check_sweep(browser, path, points_csv, out, docs_screenshot):
+def check_sweep(browser, path, points_csv, out, docs_screenshot, label="sweep"):
     with open(points_csv, newline="") as handle:
         rows = list(csv.DictReader(handle))
     header = list(rows[0].keys())
     keys = header[1:header.index("feasible")]
     by_id = {row["id"]: row for row in rows}
+    os.makedirs(out, exist_ok=True)
     open_page(browser, path)
     check(browser.evaluate("document.querySelectorAll('#point-table tbody tr').length") == len(rows),
-          f"sweep: the table has a row per point ({len(rows)})")
-    check_sorting(browser, "point-table", "latency_s", "sweep")
+          f"{label}: the table has a row per point ({len(rows)})")
+    check_sorting(browser, "point-table", "latency_s", label)
 
     # Hover a front point: the tooltip names its axis values as points.csv has them.
     browser.evaluate("document.getElementById('pareto').scrollIntoView()")
     mark = center(browser, "#pareto-chart svg .front[data-id]", scroll=False)
-    if check(mark, "sweep: the Pareto chart has a front point"):
+    if check(mark, f"{label}: the Pareto chart has a front point"):
         point = browser.evaluate("document.querySelector('#pareto-chart svg .front[data-id]').getAttribute('data-id')")
         browser.call("Input.dispatchMouseEvent", type="mouseMoved", x=mark["x"], y=mark["y"])
         tip = browser.evaluate("(function(){var t=document.getElementById('tooltip');"
                                "return {hidden:t.hidden, text:t.innerText};})()")
-        check(not tip["hidden"], "sweep: hovering a Pareto point shows the tooltip")
+        check(not tip["hidden"], f"{label}: hovering a Pareto point shows the tooltip")
         for key in keys:
             expected = f"{key} = {by_id[point][key]}"
-            check(expected in tip["text"], f"sweep: the tooltip of point {point} shows '{expected}': {tip['text']!r}")
+            check(expected in tip["text"], f"{label}: the tooltip of point {point} shows '{expected}': {tip['text']!r}")
         if docs_screenshot:
-            shot = screenshot(browser, os.path.join(out, "report-sweep-hover.png"), "sweep (hover)")
+            shot = screenshot(browser, os.path.join(out, "report-sweep-hover.png"), label + " (hover)")
             os.makedirs(os.path.dirname(docs_screenshot) or ".", exist_ok=True)
             pathlib.Path(docs_screenshot).write_bytes(shot)
             print(f"wrote {docs_screenshot}")
         click(browser, mark["x"], mark["y"])
         selected = browser.evaluate("(function(){var r=document.querySelector('tr.highlight');"
                                     "return r?r.id:null;})()")
-        check(selected == f"point-{point}", f"sweep: clicking point {point} selects its row (got {selected})")
+        check(selected == f"point-{point}", f"{label}: clicking point {point} selects its row (got {selected})")
         browser.call("Input.dispatchMouseEvent", type="mouseMoved", x=1, y=1)
 
     # A max filter hides the rows (and their points) above the bound, and no others.
@@ -191,28 +193,56 @@ def check_sweep(browser, path, points_csv, out, docs_screenshot):
         "Array.prototype.map.call(document.querySelectorAll('#point-table tr.filtered'),"
         "function(r){return r.getAttribute('data-point')})"))
     check(hidden_rows == expected_hidden,
-          f"sweep: latency_s <= {bound} hides rows {sorted(expected_hidden)}, hid {sorted(hidden_rows)}")
+          f"{label}: latency_s <= {bound} hides rows {sorted(expected_hidden)}, hid {sorted(hidden_rows)}")
     hidden_marks = set(browser.evaluate(
         "Array.prototype.map.call(document.querySelectorAll('#pareto-chart [data-id].filtered'),"
         "function(m){return m.getAttribute('data-id')})"))
     drawn = set(browser.evaluate(
         "Array.prototype.map.call(document.querySelectorAll('#pareto-chart [data-id]'),"
         "function(m){return m.getAttribute('data-id')})"))
-    check(hidden_marks == expected_hidden & drawn, "sweep: the filter hides the same points in the chart")
+    check(hidden_marks == expected_hidden & drawn, f"{label}: the filter hides the same points in the chart")
     browser.evaluate("document.querySelector('.filters button[data-reset]').click()")
     check(browser.evaluate("document.querySelectorAll('#point-table tr.filtered').length") == 0,
-          "sweep: clear shows every row again")
+          f"{label}: clear shows every row again")
+
+    # With several Pareto charts, the menu shows the chosen one only, and its points hover too.
+    options = browser.evaluate(
+        "Array.prototype.map.call(document.querySelectorAll('select[data-charts] option'),function(o){return o.value})")
+    for option in options or []:
+        browser.evaluate(
+            "(function(){var s=document.querySelector('select[data-charts]');"
+            f"s.value={option!r}; s.dispatchEvent(new Event('change', {{bubbles:true}}));}})()")
+        visible = browser.evaluate(
+            "Array.prototype.filter.call(document.querySelectorAll('figure.interactive'),"
+            "function(f){return f.getBoundingClientRect().height>0}).map(function(f){return f.id})")
+        check(visible == [option], f"{label}: choosing chart {option} shows it alone (shown: {visible})")
+        selector = f"#{option} svg .front[data-id]"
+        mark = center(browser, selector)
+        if check(mark, f"{label}: chart {option} has a front point"):
+            point = browser.evaluate(f"document.querySelector({selector!r}).getAttribute('data-id')")
+            browser.call("Input.dispatchMouseEvent", type="mouseMoved", x=mark["x"], y=mark["y"])
+            tip = browser.evaluate("(function(){var t=document.getElementById('tooltip');"
+                                   "return t.hidden ? null : t.innerText;})()")
+            text = tip or ""
+            check(tip is not None and all(f"{key} = {by_id[point][key]}" in text for key in keys),
+                  f"{label}: hovering point {point} in {option} shows its axis values: {text!r}")
+            browser.call("Input.dispatchMouseEvent", type="mouseMoved", x=1, y=1)
+    if options:
+        browser.evaluate(
+            "(function(){var s=document.querySelector('select[data-charts]');"
+            f"s.value={options[0]!r}; s.dispatchEvent(new Event('change', {{bubbles:true}}));}})()")
+
     browser.evaluate("document.getElementById('pareto').scrollIntoView()")
-    screenshot(browser, os.path.join(out, "report-sweep.png"), "sweep")
+    screenshot(browser, os.path.join(out, "report-sweep.png"), label)
     for problem in console_problems(browser):
-        check(False, "sweep: " + problem)
+        check(False, f"{label}: " + problem)
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--eval", required=True)
-    parser.add_argument("--sweep", required=True)
-    parser.add_argument("--points", required=True, help="the sweep's points.csv")
+    parser.add_argument("--sweep", required=True, action="append", help="a sweep page (repeatable)")
+    parser.add_argument("--points", required=True, action="append", help="its sweep's points.csv, in --sweep order")
     parser.add_argument("--out", required=True, help="folder for the screenshots")
     parser.add_argument("--chromium", default=shutil.which("chromium") or shutil.which("chromium-browser"))
     parser.add_argument("--docs-screenshot", help="also save the sweep page, a point hovered, here")
@@ -228,7 +258,12 @@ def main():
         for domain in ("Page", "Runtime", "Log"):
             browser.call(domain + ".enable")
         check_eval(browser, arguments.eval, arguments.out)
-        check_sweep(browser, arguments.sweep, arguments.points, arguments.out, arguments.docs_screenshot)
+        if len(arguments.sweep) != len(arguments.points):
+            parser.error("give one --points per --sweep")
+        for index, (page, points) in enumerate(zip(arguments.sweep, arguments.points)):
+            name = os.path.splitext(os.path.basename(page))[0]
+            check_sweep(browser, page, points, os.path.join(arguments.out, name),
+                        arguments.docs_screenshot if index == 0 else None, label=name)
     finally:
         browser.quit()
     print(f"browser checks: {len(failures)} failures in {time.time() - start:.1f} s")

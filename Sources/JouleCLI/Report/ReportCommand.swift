@@ -29,7 +29,8 @@ enum ReportCommand {
 
           --out FILE     where to write the page (required)
           --x, --y       the Pareto chart's axes: a column of points.csv (latency_s) or a metric
-                         (latency); default: the sweep's first two objectives, as pareto.svg
+                         (latency); default: the sweep's first two objectives, as pareto.svg,
+                         and with three or more objectives a chart per pair to switch between
 
         examples:
           joule report eval llama-2-7b tpu-v1 --phase decode --context 1024 --out llama.html
@@ -61,8 +62,11 @@ enum ReportCommand {
                 throw .usage("name a sweep's output folder, e.g. joule report sweep out/llama", usage: usage)
             }
             let folder = try SweepFolder.read(arguments.positionals[0])
-            let (x, y) = try axes(folder, x: arguments.options["x"], y: arguments.options["y"])
-            html = SweepReportPage(folder: folder, x: x, y: y, command: commandLine(words)).page().render()
+            var pairs = [try axes(folder, x: arguments.options["x"], y: arguments.options["y"])]
+            if arguments.options["x"] == nil && arguments.options["y"] == nil {
+                pairs += objectivePairs(folder).filter { $0 != pairs[0] }
+            }
+            html = SweepReportPage(folder: folder, axes: pairs, command: commandLine(words)).page().render()
         default:
             throw .usage(
                 "unknown report '\(kind)'; \(Suggestion.hint(for: kind, among: ["eval", "sweep"]))", usage: usage)
@@ -104,6 +108,22 @@ enum ReportCommand {
         } catch {
             throw .data(WorkloadArguments.diagnostic(error, hardware: arguments.positionals[1]))
         }
+    }
+
+    /// Every pair of the sweep's objectives (three or more), a time-like one on x: the other
+    /// charts a reader can switch to.
+    static func objectivePairs(_ folder: SweepFolder) -> [(String, String)] {
+        let columns = folder.objectives.map(\.column).filter { folder.points.header.contains($0) }
+        guard columns.count >= 3 else { return [] }
+        let timeLike = ["latency_s", "tokens_per_s"]
+        var pairs: [(String, String)] = []
+        for i in columns.indices {
+            for j in columns.indices where j > i {
+                let swap = timeLike.contains(columns[j]) && !timeLike.contains(columns[i])
+                pairs.append(swap ? (columns[j], columns[i]) : (columns[i], columns[j]))
+            }
+        }
+        return pairs
     }
 
     /// The Pareto chart's columns: those asked for, else the sweep's first two objectives with a

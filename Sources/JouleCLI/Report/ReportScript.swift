@@ -161,6 +161,15 @@ enum ReportScript {
               if (history.replaceState) { history.replaceState(null, "", "#" + row.id); }
             });
           });
+          // A menu of Pareto charts shows the one chosen.
+          each(document.querySelectorAll("select[data-charts]"), function (select) {
+            select.addEventListener("change", function () {
+              each(select.options, function (option) {
+                var figure = document.getElementById(option.value);
+                if (figure) { figure.hidden = option.value !== select.value; }
+              });
+            });
+          });
           // A link to a row (#point-3) highlights it.
           function highlightTarget() {
             var row = location.hash.length > 1 ? document.getElementById(location.hash.slice(1)) : null;

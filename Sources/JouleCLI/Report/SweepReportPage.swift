@@ -7,9 +7,9 @@ import JouleSpec
 /// every point in a sortable table.
 struct SweepReportPage {
     let folder: SweepFolder
-    /// The Pareto chart's axes: columns of points.csv.
-    var x: String
-    var y: String
+    /// The Pareto charts' axes, (x, y) columns of points.csv: the first is shown, a menu
+    /// switches to the others.
+    var axes: [(x: String, y: String)]
     /// The command that asked for the report, shown under the title.
     var command: String?
 
@@ -84,11 +84,24 @@ struct SweepReportPage {
     }
 
     func pareto() -> String {
-        let chart = ParetoPlot.chart(points: folder.points, front: folder.front, x: x, y: y, name: folder.name)
         var out = "<p>Rest the pointer on a point to see its design and metrics; click it to go to its row. "
         out += "The filters above the table hide points too.</p>\n"
-        out += InlineChart.figure(chart, id: "pareto-chart")
-            .replacingOccurrences(of: "<figure class=\"chart\"", with: "<figure class=\"chart interactive\"")
+        let ids = axes.indices.map { $0 == 0 ? "pareto-chart" : "pareto-chart-\($0 + 1)" }
+        if axes.count > 1 {
+            out += "<p><label>axes <select data-charts>"
+            for (id, pair) in zip(ids, axes) {
+                out += "<option value=\"\(id)\">\(HTMLText.escape(pair.y)) vs \(HTMLText.escape(pair.x))</option>"
+            }
+            out += "</select></label></p>\n"
+        }
+        for (index, pair) in axes.enumerated() {
+            let chart = ParetoPlot.chart(
+                points: folder.points, front: folder.front, x: pair.x, y: pair.y, name: folder.name)
+            out += InlineChart.figure(chart, id: ids[index])
+                .replacingOccurrences(
+                    of: "<figure class=\"chart\"",
+                    with: "<figure class=\"chart interactive\"" + (index == 0 ? "" : " hidden"))
+        }
         return out
     }
 
