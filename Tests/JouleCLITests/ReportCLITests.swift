@@ -110,6 +110,9 @@ struct ReportCLITests {
         // ffn_up: 2 x 8 x 256 x 64 = 262144; lm_head on the last position only: 2 x 100 x 64 = 12800.
         #expect(rows.values.contains { $0.contains("<td>L0.ffn_up</td>") && $0.contains("data-value=\"262144\"") })
         #expect(rows.values.contains { $0.contains("lm_head</td>") && $0.contains("data-value=\"12800\"") })
+        // By role: three norms (attention, FFN, final) and two residual adds in the one layer.
+        #expect(html.contains("<td>norm</td><td class=\"num\" data-value=\"3\">3</td>"))
+        #expect(html.contains("<td>residual</td><td class=\"num\" data-value=\"2\">2</td>"))
         // Every numeric cell carries its sort value; every header is a sort control.
         for row in rows.values {
             #expect(!row.contains("<td class=\"num\">"), "numeric cell without data-value: \(row)")

@@ -85,9 +85,37 @@ struct EvalReportPage {
         return table.render()
     }
 
+    /// Time and energy per operator role (and pass), as `joule eval`'s top lists count them.
+    func roles() -> String {
+        let e = evaluation
+        var table = SortableTable(
+            id: "role-table", caption: "time and energy by operator role",
+            columns: [
+                .init(title: "role", numeric: false, key: "role"), .init(title: "count", numeric: true, key: "count"),
+                .init(title: "time", numeric: true, key: "latency_s"),
+                .init(title: "time share", numeric: true, key: "time_share"),
+                .init(title: "energy", numeric: true, key: "energy_j"),
+                .init(title: "energy share", numeric: true, key: "energy_share"),
+            ])
+        for role in report.byRole() {
+            let timeShare = e.seconds > 0 ? role.seconds / e.seconds : 0
+            let energyShare = e.energy.total > 0 ? role.energy / e.energy.total : 0
+            table.rows.append(
+                SortableTable.Row(cells: [
+                    .init(role.name), .init(String(role.count), value: Double(role.count)),
+                    .init(Time(si: role.seconds).description, value: role.seconds),
+                    .init(QuantityFormat.number(100 * timeShare, significant: 3) + "%", value: timeShare),
+                    .init(Energy(si: role.energy).description, value: role.energy),
+                    .init(QuantityFormat.number(100 * energyShare, significant: 3) + "%", value: energyShare),
+                ]))
+        }
+        return table.render()
+    }
+
     func breakdown() -> String {
         var out = InlineChart.figure(BreakdownPlot.chart(evaluation), id: "breakdown-chart")
         out += "<div class=\"breakdowns\">\n"
+        out += "<div>" + roles() + "</div>\n"
         out += "<div>" + cut("energy by level", report.levelRows, id: "by-level") + "</div>\n"
         out += "<div>" + cut("energy by operand", report.operandRows, id: "by-operand") + "</div>\n"
         out += "<div>" + cut("energy by kind", report.byKind, id: "by-kind") + "</div>\n"
