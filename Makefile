@@ -75,6 +75,7 @@ define report_pages
 endef
 
 test-report: build test-deps
+	python3 -m unittest discover -s Tools/report -p "test_*.py"
 	$(call report_pages,)
 
 # docs/report.png, the README's screenshot: the sweep report with a Pareto point hovered, as the
