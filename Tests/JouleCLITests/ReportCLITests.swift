@@ -1,4 +1,5 @@
 import Foundation
+import Joule
 import Testing
 
 /// `joule report`: the HTML it writes escapes what files name, carries the values tables sort by,
@@ -36,25 +37,39 @@ struct ReportCLITests {
 
     /// Four points over (precision, batch); values picked so the front is known by hand:
     /// 2 is beaten by 0 in both objectives, 3 beats everyone but violates a constraint, so the
-    /// front of (energy_per_token, latency) is {0, 1}. The sweep's name needs escaping.
-    static let pointsCSV = """
-        id,precision,batch,feasible,violated,error,energy_j,energy_per_token_j,latency_s,edp_js,area_mm2,average_power_w,tokens_per_joule,tokens_per_s,cost
-        0,int8,1,true,,,0.5,0.5,0.1,0.05,2,5,2,10,0.5
-        1,int8,4,true,,,0.8,0.2,0.3,0.24,2,2.6666666666666665,5,13.333333333333334,0.8
-        2,a<b&c,1,true,,,0.6,0.6,0.4,0.24,2,1.5,1.6666666666666667,2.5,0.6
-        3,a<b&c,4,false,area <= 1 mm^2,,0.4,0.1,0.05,0.02,3,8,10,80,0.4
+    /// front of (energy_per_token, latency) is {0, 1}. The header is the library's (every metric
+    /// column, in its order); metrics the points do not set are 1.
+    static let pointsCSV: String = {
+        let rows: [(cells: String, metrics: [String: String])] = [
+            ("0,int8,1,true,,", ["energy_j": "0.5", "energy_per_token_j": "0.5", "latency_s": "0.1"]),
+            ("1,int8,4,true,,", ["energy_j": "0.8", "energy_per_token_j": "0.2", "latency_s": "0.3"]),
+            ("2,a<b&c,1,true,,", ["energy_j": "0.6", "energy_per_token_j": "0.6", "latency_s": "0.4"]),
+            (
+                "3,a<b&c,4,false,area <= 1 mm^2,",
+                ["energy_j": "0.4", "energy_per_token_j": "0.1", "latency_s": "0.05"]
+            ),
+        ]
+        let metrics = Metric.allCases.map(\.column)
+        var lines = [(["id", "precision", "batch", "feasible", "violated", "error"] + metrics).joined(separator: ",")]
+        for row in rows {
+            lines.append(([row.cells] + metrics.map { row.metrics[$0] ?? "1" }).joined(separator: ","))
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }()
 
-        """
-    static let manifest = """
-        {"name": "<b>odd</b> & \\"sweep\\"", "total_points": 4, "keys": ["precision", "batch"],
-         "objectives": ["energy_per_token", "latency"], "shard": "", "sweep_file": "odd.yaml"}
-        """
+    /// sweep.json as the library writes it; the sweep's name needs escaping.
+    static func writeManifest(in folder: URL, objectives: [String] = ["energy_per_token", "latency"]) throws {
+        try SweepManifest(
+            name: "<b>odd</b> & \"sweep\"", totalPoints: 4, keys: ["precision", "batch"], objectives: objectives,
+            shard: "", sweepFile: "odd.yaml", fingerprint: nil
+        ).write(directory: folder.path)
+    }
 
     static func sweepFolder(in parent: URL) throws -> URL {
         let folder = parent.appendingPathComponent("sweep")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         try pointsCSV.write(to: folder.appendingPathComponent("points.csv"), atomically: true, encoding: .utf8)
-        try manifest.write(to: folder.appendingPathComponent("sweep.json"), atomically: true, encoding: .utf8)
+        try writeManifest(in: folder)
         return folder
     }
 
@@ -170,8 +185,7 @@ struct ReportCLITests {
         let parent = try Self.folder()
         defer { try? FileManager.default.removeItem(at: parent) }
         let sweep = try Self.sweepFolder(in: parent)
-        try Self.manifest.replacingOccurrences(of: "\"latency\"]", with: "\"latency\", \"edp\"]").write(
-            to: sweep.appendingPathComponent("sweep.json"), atomically: true, encoding: .utf8)
+        try Self.writeManifest(in: sweep, objectives: ["energy_per_token", "latency", "edp"])
         let page = parent.appendingPathComponent("three.html")
         #expect(try joule("report", "sweep", sweep.path, "--out", page.path).status == 0)
         let html = try String(contentsOf: page, encoding: .utf8)
