@@ -41,12 +41,21 @@ struct ReportCLITests {
     /// column, in its order); metrics the points do not set are 1.
     static let pointsCSV: String = {
         let rows: [(cells: String, metrics: [String: String])] = [
-            ("0,int8,1,true,,", ["energy_j": "0.5", "energy_per_token_j": "0.5", "latency_s": "0.1"]),
-            ("1,int8,4,true,,", ["energy_j": "0.8", "energy_per_token_j": "0.2", "latency_s": "0.3"]),
-            ("2,a<b&c,1,true,,", ["energy_j": "0.6", "energy_per_token_j": "0.6", "latency_s": "0.4"]),
+            (
+                "0,int8,1,true,,",
+                ["energy_j": "0.5", "energy_per_token_j": "0.5", "latency_s": "0.1", "time_per_token_s": "0.1"]
+            ),
+            (
+                "1,int8,4,true,,",
+                ["energy_j": "0.8", "energy_per_token_j": "0.2", "latency_s": "0.3", "time_per_token_s": "0.075"]
+            ),
+            (
+                "2,a<b&c,1,true,,",
+                ["energy_j": "0.6", "energy_per_token_j": "0.6", "latency_s": "0.4", "time_per_token_s": "0.4"]
+            ),
             (
                 "3,a<b&c,4,false,area <= 1 mm^2,",
-                ["energy_j": "0.4", "energy_per_token_j": "0.1", "latency_s": "0.05"]
+                ["energy_j": "0.4", "energy_per_token_j": "0.1", "latency_s": "0.05", "time_per_token_s": "0.0125"]
             ),
         ]
         let metrics = Metric.allCases.map(\.column)
@@ -202,6 +211,22 @@ struct ReportCLITests {
         let one = try String(contentsOf: page, encoding: .utf8)
         #expect(!one.contains("<select"))
         #expect(one.components(separatedBy: "<figure class=\"chart interactive\"").count == 2)
+    }
+
+    @Test func perTokenObjectivesPutTimeOnXAndDecideTheFront() throws {
+        let parent = try Self.folder()
+        defer { try? FileManager.default.removeItem(at: parent) }
+        let sweep = try Self.sweepFolder(in: parent)
+        try Self.writeManifest(in: sweep, objectives: ["energy_per_token", "time_per_token"])
+        let page = parent.appendingPathComponent("per-token.html")
+        #expect(try joule("report", "sweep", sweep.path, "--out", page.path).status == 0)
+        let html = try String(contentsOf: page, encoding: .utf8)
+        // Per token, point 1 (0.2 J, 0.075 s) beats point 0 (0.5 J, 0.1 s): the front is {1}.
+        let rows = Self.rows(html)
+        #expect(rows["point-0"]?.contains("data-front=\"false\"") == true)
+        #expect(rows["point-1"]?.contains("data-front=\"true\"") == true)
+        // Time per token on x, energy per token on y.
+        #expect(html.contains("data-x=\"0.075\" data-y=\"0.2\" data-id=\"1\""))
     }
 
     @Test func aSweepStillRunningIsReportedWithItsCompleteLines() throws {

@@ -29,8 +29,9 @@ enum ReportCommand {
 
           --out FILE     where to write the page (required)
           --x, --y       the Pareto chart's axes: a column of points.csv (latency_s) or a metric
-                         (latency); default: the sweep's first two objectives, as pareto.svg,
-                         and with three or more objectives a chart per pair to switch between
+                         (latency); default: the sweep's first two objectives, a time-like one
+                         on x, and with three or more objectives a chart per pair to switch
+                         between
 
         examples:
           joule report eval llama-2-7b tpu-v1 --phase decode --context 1024 --out llama.html
@@ -110,16 +111,18 @@ enum ReportCommand {
         }
     }
 
+    /// Columns drawn on x when paired with another metric: time and throughput.
+    static let timeLike = ["latency_s", "time_per_token_s", "tokens_per_s"]
+
     /// Every pair of the sweep's objectives (three or more), a time-like one on x: the other
     /// charts a reader can switch to.
     static func objectivePairs(_ folder: SweepFolder) -> [(String, String)] {
         let columns = folder.objectives.map(\.column).filter { folder.points.header.contains($0) }
         guard columns.count >= 3 else { return [] }
-        let timeLike = ["latency_s", "tokens_per_s"]
         var pairs: [(String, String)] = []
         for i in columns.indices {
             for j in columns.indices where j > i {
-                let swap = timeLike.contains(columns[j]) && !timeLike.contains(columns[i])
+                let swap = Self.timeLike.contains(columns[j]) && !Self.timeLike.contains(columns[i])
                 pairs.append(swap ? (columns[j], columns[i]) : (columns[i], columns[j]))
             }
         }
@@ -140,9 +143,7 @@ enum ReportCommand {
             return column
         }
         var columns = folder.objectives.map(\.column).filter { table.header.contains($0) }
-        if columns.count >= 2, ["latency_s", "tokens_per_s"].contains(columns[1]),
-            !["latency_s", "tokens_per_s"].contains(columns[0])
-        {
+        if columns.count >= 2, timeLike.contains(columns[1]), !timeLike.contains(columns[0]) {
             columns.swapAt(0, 1)
         }
         let defaults = columns.count >= 2 ? (columns[0], columns[1]) : ParetoPlot.defaultColumns(table)
