@@ -21,6 +21,7 @@ let topHelp = """
       dvfs MODEL HARDWARE       energy and time over operating points, and the best by each rule
       sweep FILE                co-design sweep: points.csv, Pareto front, summary (merge shards)
       plot KIND ... --out FILE  an SVG figure: roofline, breakdown, dvfs, or a sweep's pareto
+      report eval|sweep ...     one self-contained HTML page: an evaluation, or a sweep folder
       repl [--hardware H]       interactive session: edit a design, evaluate, compare, export
       run SCRIPT                run a file of REPL commands (exit 65 at a failed line)
       calibrate HARDWARE CSV    fit per-action energies and efficiencies to measured runs
@@ -72,6 +73,8 @@ func runJoule(_ words: [String]) -> Int32 {
             output = try SweepCommand.run(rest)
         case "plot":
             output = try PlotCommand.run(rest)
+        case "report":
+            output = try ReportCommand.run(rest)
         case "repl":
             output = try REPLCommand.run(rest)
         case "run":
@@ -82,8 +85,8 @@ func runJoule(_ words: [String]) -> Int32 {
             output = try ImportCommand.run(rest)
         default:
             let known = [
-                "show", "check", "graph", "eval", "dvfs", "sweep", "plot", "repl", "run", "calibrate", "import",
-                "help", "--version",
+                "show", "check", "graph", "eval", "dvfs", "sweep", "plot", "report", "repl", "run", "calibrate",
+                "import", "help", "--version",
             ]
             throw CommandLineError.usage(
                 "unknown command '\(command)'; \(Suggestion.hint(for: command, among: known))", usage: topUsage)
@@ -124,13 +127,15 @@ func helpText(for command: String?) throws(CommandLineError) -> String {
     case "dvfs": return DVFSCommand.help
     case "sweep": return SweepCommand.help
     case "plot": return PlotCommand.help
+    case "report": return ReportCommand.help
     case "repl": return REPLCommand.help
     case "run": return RunCommand.help
     case "calibrate": return CalibrateCommand.help
     case "import": return ImportCommand.help
     case let other?:
         let commands = [
-            "show", "check", "graph", "eval", "dvfs", "sweep", "plot", "repl", "run", "calibrate", "import",
+            "show", "check", "graph", "eval", "dvfs", "sweep", "plot", "report", "repl", "run", "calibrate",
+            "import",
         ]
         throw .usage(
             "no help for '\(other)'; \(Suggestion.hint(for: other, among: commands))",
