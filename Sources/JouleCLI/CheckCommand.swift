@@ -1,5 +1,6 @@
 import Foundation
 import JouleSpec
+import JouleSystem
 import YAML
 
 /// `joule check FILE...`: validates hardware and model files.
@@ -43,6 +44,12 @@ enum CheckCommand {
         var lines: [String] = []
         for path in arguments.positionals {
             do {
+                if Cluster.isCluster(path) {
+                    // Cluster files (JouleSystem) carry their own loader.
+                    let cluster = try Cluster.load(path)
+                    lines.append("\(path): ok (cluster \(cluster.name), \(cluster.devices) x \(cluster.device.name))")
+                    continue
+                }
                 switch kind(of: path) {
                 case .hardware:
                     let accelerator = try Catalog.decode(Accelerator.self, path: path)

@@ -59,7 +59,8 @@ enum ClusterEvalCommand {
                     Diagnostics([
                         Diagnostic(
                             path: arguments.positionals[1], mark: nil, message: message,
-                            hint: "spread the model over more devices (--tp, --pp), shrink the batch or context, use a smaller precision, or pass --allow-overflow"
+                            hint:
+                                "spread the model over more devices (--tp, --pp), shrink the batch or context, use a smaller precision, or pass --allow-overflow"
                         )
                     ]))
             }

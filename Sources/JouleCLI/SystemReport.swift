@@ -55,14 +55,17 @@ struct SystemReport {
         summary.append(("compute per microbatch (slowest stage)", Self.time(e.stageSeconds.max() ?? 0)))
         summary.append(("communication per step (critical path)", Self.time(e.communicationSeconds)))
         if e.plan.pipeline > 1 {
-            summary.append(("pipeline bubble (p-1)/(m+p-1)", QuantityFormat.number(100 * e.bubble, significant: 3) + " %"))
+            summary.append(
+                ("pipeline bubble (p-1)/(m+p-1)", QuantityFormat.number(100 * e.bubble, significant: 3) + " %"))
         }
         summary.append(("memory per device", Self.footprintLine(e.footprint)))
         let width = summary.map(\.0.count).max() ?? 0
         lines += summary.map { $0.0.padding(toLength: width + 2, withPad: " ", startingAt: 0) + $0.1 }
         if !e.communication.isEmpty {
             lines.append("")
-            var table = TextTable(["communication", "runs/step", "bytes each", "algorithm", "time each", "time/step", "energy/step"])
+            var table = TextTable([
+                "communication", "runs/step", "bytes each", "algorithm", "time each", "time/step", "energy/step",
+            ])
             for item in e.communication {
                 table.add([
                     item.purpose, QuantityFormat.number(item.perStep), Self.bytes(item.cost.bytes), item.cost.algorithm,
@@ -75,7 +78,8 @@ struct SystemReport {
         var energy = TextTable(["energy per step", "J", "share"])
         for (name, value) in energyRows {
             energy.add([
-                name, QuantityFormat.number(value), QuantityFormat.number(100 * value / max(e.energy, 1e-30), significant: 3) + " %",
+                name, QuantityFormat.number(value),
+                QuantityFormat.number(100 * value / max(e.energy, 1e-30), significant: 3) + " %",
             ])
         }
         lines.append(energy.render())
@@ -95,7 +99,8 @@ struct SystemReport {
         let e = evaluation
         return [
             "model": model.name, "cluster": e.cluster.name, "device": e.cluster.device.name, "phase": e.phase.name,
-            "batch": e.phase.batch, "plan": [
+            "batch": e.phase.batch,
+            "plan": [
                 "tp": e.plan.tensor, "pp": e.plan.pipeline, "dp": e.plan.data, "ep": e.plan.expert,
                 "sp": e.plan.sequence, "zero": e.plan.zero.rawValue, "microbatches": e.microbatches,
                 "overlap": e.plan.overlap,
@@ -108,7 +113,8 @@ struct SystemReport {
                 [
                     "purpose": item.purpose, "collective": item.cost.collective.rawValue, "runs_per_step": item.perStep,
                     "bytes": item.cost.bytes, "group": item.cost.group, "algorithm": item.cost.algorithm,
-                    "seconds_each": item.cost.seconds, "seconds_per_step": item.seconds, "energy_per_step_j": item.energy,
+                    "seconds_each": item.cost.seconds, "seconds_per_step": item.seconds,
+                    "energy_per_step_j": item.energy,
                     "link_bytes": item.cost.linkBytes,
                 ]
             },

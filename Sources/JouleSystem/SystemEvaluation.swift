@@ -57,7 +57,9 @@ public struct SystemEvaluation: Sendable {
     /// Average power of the devices and interconnect used.
     public var averagePower: Double { seconds > 0 ? energy / seconds : 0 }
     /// Seconds of communication on the critical path.
-    public var communicationSeconds: Double { communication.filter { !$0.purpose.hasPrefix("DP") }.reduce(0) { $0 + $1.seconds } }
+    public var communicationSeconds: Double {
+        communication.filter { !$0.purpose.hasPrefix("DP") }.reduce(0) { $0 + $1.seconds }
+    }
     /// What bounds the step: the device's bound, or communication when it takes longer than compute.
     public var bound: String {
         let compute = stageSeconds.max() ?? 0

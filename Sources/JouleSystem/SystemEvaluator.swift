@@ -47,7 +47,8 @@ public struct SystemEvaluator: Sendable {
             }
             guard plan.pipeline <= model.layers else {
                 throw PlanError(
-                    "pipeline parallelism \(plan.pipeline) asks for more stages than \(model.name)'s \(model.layers) layers")
+                    "pipeline parallelism \(plan.pipeline) asks for more stages than \(model.name)'s \(model.layers) layers"
+                )
             }
         }
         if plan.expert > 1, plan.data % plan.expert != 0 {
@@ -184,7 +185,8 @@ public struct SystemEvaluator: Sendable {
             out.append(
                 Communication(
                     purpose: "TP all-reduce of the embedding",
-                    cost: collectives.cost(.allReduce, bytes: bytes, placement: tpGroup), perStep: passes * microbatches,
+                    cost: collectives.cost(.allReduce, bytes: bytes, placement: tpGroup),
+                    perStep: passes * microbatches,
                     clusterRuns: passes * microbatches * groupsPerStage))
             if !isTraining, model.lmHead {
                 // Inference gathers the vocabulary-parallel logits of the tokens it samples.
@@ -225,7 +227,8 @@ public struct SystemEvaluator: Sendable {
             let runs = plan.zero == .parameters ? 1.5 : 1.0
             out.append(
                 Communication(
-                    purpose: "DP gradient all-reduce\(plan.zero == .parameters ? " (ZeRO-3: +50% parameter gathers)" : "")",
+                    purpose:
+                        "DP gradient all-reduce\(plan.zero == .parameters ? " (ZeRO-3: +50% parameter gathers)" : "")",
                     cost: collectives.cost(.allReduce, bytes: bytes, placement: dpGroup), perStep: runs,
                     clusterRuns: runs * Double(plan.tensor * plan.pipeline)))
         }

@@ -53,12 +53,15 @@ public struct ClusterDescription: Decodable, Sendable {
         if let perNode, perNode > 1, scopes[.node] == nil {
             reader.error(
                 "a node of \(perNode) devices needs an interconnect level with scope: node", at: .interconnect,
-                hint: "interconnect: [ { name: NVLink, kind: nvlink, scope: node, topology: switch, bandwidth: 450 GB/s } ]")
+                hint:
+                    "interconnect: [ { name: NVLink, kind: nvlink, scope: node, topology: switch, bandwidth: 450 GB/s } ]"
+            )
         }
         if nodes > 1, scopes[.cluster] == nil {
             reader.error(
                 "\(nodes) nodes need an interconnect level with scope: cluster", at: .interconnect,
-                hint: "add { name: InfiniBand, kind: infiniband, scope: cluster, topology: switch, bandwidth: 50 GB/s }")
+                hint: "add { name: InfiniBand, kind: infiniband, scope: cluster, topology: switch, bandwidth: 50 GB/s }"
+            )
         }
         try reader.finish()
         self.name = try reader.unwrap(name)
@@ -147,7 +150,9 @@ struct InterconnectDescription: Decodable, Sendable {
         }
         if let bandwidth, bandwidth.si <= 0 { reader.error("bandwidth must be positive", at: .bandwidth) }
         if let latency, latency.si < 0 { reader.error("latency cannot be negative", at: .latency) }
-        if let energyPerBit, energyPerBit.si < 0 { reader.error("energy_per_bit cannot be negative", at: .energyPerBit) }
+        if let energyPerBit, energyPerBit.si < 0 {
+            reader.error("energy_per_bit cannot be negative", at: .energyPerBit)
+        }
         if let staticPower, staticPower.si < 0 { reader.error("static_power cannot be negative", at: .staticPower) }
         try reader.finish()
         self.name = try reader.unwrap(name)

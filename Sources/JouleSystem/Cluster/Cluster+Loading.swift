@@ -37,18 +37,23 @@ extension Cluster {
         return []
     }
 
-    /// Whether a name or path is a cluster file (a library name on the `Clusters/` shelf, or a
-    /// file with a `devices_per_node` key).
+    /// The top-level keys only a cluster file has.
+    public static let distinctiveKeys: Set<String> = ["device", "devices_per_node", "nodes", "interconnect"]
+
+    /// Whether a name or path is a cluster file: a library name on the `Clusters/` shelf (and
+    /// not on `Hardware/`), or a file with a key only cluster files have (so a misspelt
+    /// cluster file still gets cluster errors).
     public static func isCluster(_ nameOrPath: String, catalog: Catalog = .standard()) -> Bool {
         guard let path = resolve(nameOrPath, catalog: catalog) else { return false }
-        if path.contains("/\(shelf)/") || !nameOrPath.contains("/") && catalog.resolve(nameOrPath, shelf: .hardware) == nil
+        if !nameOrPath.contains("/"), FileManagerCheck.exists(nameOrPath) == false,
+            catalog.resolve(nameOrPath, shelf: .hardware) == nil
         {
             return true
         }
-        guard let text = try? Catalog.readText(path), let root = try? YAMLParser().parse(text, path: path) else {
-            return false
-        }
-        return root["devices_per_node"] != nil
+        guard let text = try? Catalog.readText(path), let root = try? YAMLParser().parse(text, path: path),
+            let keys = root.entries?.map(\.key)
+        else { return false }
+        return !distinctiveKeys.isDisjoint(with: keys)
     }
 
     /// Loads a cluster file and the hardware file its `device` names (an error in the
@@ -59,7 +64,8 @@ extension Cluster {
             throw Diagnostics([
                 Diagnostic(
                     path: nameOrPath, mark: nil, message: "no cluster file or library entry named '\(nameOrPath)'",
-                    hint: names.isEmpty ? "give a path to a .yaml file" : Suggestion.hint(for: nameOrPath, among: names))
+                    hint: names.isEmpty ? "give a path to a .yaml file" : Suggestion.hint(for: nameOrPath, among: names)
+                )
             ])
         }
         let text = try Catalog.readText(path)
@@ -84,4 +90,9 @@ extension Cluster {
             nodeLink: description.devicesPerNode > 1 ? description.level(.node) : nil,
             clusterLink: description.nodes > 1 ? description.level(.cluster) : nil)
     }
+}
+
+/// Whether a path names an existing file (a bare name may also be a file in the current folder).
+private enum FileManagerCheck {
+    static func exists(_ path: String) -> Bool { FileManager.default.fileExists(atPath: path) }
 }

@@ -23,7 +23,8 @@ public enum InterconnectEstimates {
             // NVLink-C2C; board-level links with the NVSwitch hop cost more): 5 pJ/bit assumed.
             return Entry(
                 latency: 2e-6, energyPerBit: 5e-12,
-                source: "NVLink: ~2 us per step (NCCL tuning model), 5 pJ/bit (NVLink-C2C's 1.3 pJ/bit plus board reach and switch hop)"
+                source:
+                    "NVLink: ~2 us per step (NCCL tuning model), 5 pJ/bit (NVLink-C2C's 1.3 pJ/bit plus board reach and switch hop)"
             )
         case .pcie:
             // PCIe round trips through a switch take about a microsecond; PCIe Gen4/5 SerDes
@@ -39,7 +40,8 @@ public enum InterconnectEstimates {
             // and SerDes is taken as a quarter of it.
             return Entry(
                 latency: 5e-6, energyPerBit: 15e-12,
-                source: "network: ~5 us per step (NIC, switch and software), 15 pJ/bit (dynamic share of a ~25 W 400 Gb/s NIC)"
+                source:
+                    "network: ~5 us per step (NIC, switch and software), 15 pJ/bit (dynamic share of a ~25 W 400 Gb/s NIC)"
             )
         case .ici:
             // TPU ICI links are short copper or optical links between neighbouring chips; the

@@ -58,7 +58,10 @@ public struct CollectiveModel: Sendable {
                 let leaving = bytes * Double(placement.size - local) / Double(placement.size)
                 steps.append((inner, flat(.allToAll, bytes: bytes - leaving, p: local, link: inner)))
                 steps.append(
-                    (outer, flat(.allToAll, bytes: leaving * Double(remote) / Double(remote - 1), p: remote, link: outer)))
+                    (
+                        outer,
+                        flat(.allToAll, bytes: leaving * Double(remote) / Double(remote - 1), p: remote, link: outer)
+                    ))
             case .sendReceive:
                 steps.append((outer, flat(.sendReceive, bytes: bytes, p: 2, link: outer)))
             }

@@ -7,7 +7,10 @@ public struct ParallelPlan: Sendable, Hashable, CustomStringConvertible {
     /// ZeRO's stages of sharding training state over the data-parallel ranks (Rajbhandari et
     /// al., SC 2020): 0 none, 1 optimizer state, 2 and gradients, 3 and parameters.
     public enum ZeRO: Int, Sendable, Hashable, CaseIterable {
-        case none = 0, optimizer = 1, gradients = 2, parameters = 3
+        case none = 0
+        case optimizer = 1
+        case gradients = 2
+        case parameters = 3
     }
 
     /// Tensor parallelism: attention heads and FFN columns split Megatron-style.
