@@ -53,7 +53,7 @@ struct SystemReport {
         summary.append(("average power", QuantityFormat.format(e.averagePower, kind: .power)))
         summary.append(("bound", e.bound))
         summary.append(("compute per microbatch (slowest stage)", Self.time(e.stageSeconds.max() ?? 0)))
-        summary.append(("communication per step (critical path)", Self.time(e.communicationSeconds)))
+        summary.append(("communication per step", Self.time(e.communicationSeconds)))
         if e.plan.pipeline > 1 {
             summary.append(
                 ("pipeline bubble (p-1)/(m+p-1)", QuantityFormat.number(100 * e.bubble, significant: 3) + " %"))

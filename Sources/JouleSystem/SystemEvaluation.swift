@@ -56,10 +56,9 @@ public struct SystemEvaluation: Sendable {
     public var energyPerToken: Double { energy / Double(max(1, tokens)) }
     /// Average power of the devices and interconnect used.
     public var averagePower: Double { seconds > 0 ? energy / seconds : 0 }
-    /// Seconds of communication on the critical path.
-    public var communicationSeconds: Double {
-        communication.filter { !$0.purpose.hasPrefix("DP") }.reduce(0) { $0 + $1.seconds }
-    }
+    /// Seconds of communication per step, summed over every kind (all on the critical path
+    /// unless the plan overlaps communication with computation).
+    public var communicationSeconds: Double { communication.reduce(0) { $0 + $1.seconds } }
     /// What bounds the step: the device's bound, or communication when it takes longer than compute.
     public var bound: String {
         let compute = stageSeconds.max() ?? 0
