@@ -19,6 +19,7 @@ let topHelp = """
       eval MODEL HARDWARE       latency, energy and where it goes, per operator and in total
       eval MODEL CLUSTER --tp N a model over many devices: parallel plan, collectives, memory
       fit MODEL HARDWARE|CLUSTER  the largest batch (or context) that fits in device memory
+      serve MODEL CLUSTER --workload FILE  continuous batching: TTFT, TPOT, energy per request
       eval op HARDWARE --dims   one GEMM: its best mapping, accesses per level, energy
       dvfs MODEL HARDWARE       energy and time over operating points, and the best by each rule
       sweep FILE                co-design sweep: points.csv, Pareto front, summary (merge shards)
@@ -71,6 +72,8 @@ func runJoule(_ words: [String]) -> Int32 {
             output = try SystemArguments.applies(rest) ? ClusterEvalCommand.run(rest) : EvalCommand.run(rest)
         case "fit":
             output = try FitCommand.run(rest)
+        case "serve":
+            output = try ServeCommand.run(rest)
         case "dvfs":
             output = try DVFSCommand.run(rest)
         case "sweep":
@@ -87,8 +90,8 @@ func runJoule(_ words: [String]) -> Int32 {
             output = try ImportCommand.run(rest)
         default:
             let known = [
-                "show", "check", "graph", "eval", "fit", "dvfs", "sweep", "plot", "repl", "run", "calibrate", "import",
-                "help", "--version",
+                "show", "check", "graph", "eval", "fit", "serve", "dvfs", "sweep", "plot", "repl", "run", "calibrate",
+                "import", "help", "--version",
             ]
             throw CommandLineError.usage(
                 "unknown command '\(command)'; \(Suggestion.hint(for: command, among: known))", usage: topUsage)
@@ -124,6 +127,7 @@ func helpText(for command: String?) throws(CommandLineError) -> String {
     case "graph": return GraphCommand.help
     case "eval": return EvalCommand.help + "\n\n" + ClusterEvalCommand.help
     case "fit": return FitCommand.help
+    case "serve": return ServeCommand.help
     case "dvfs": return DVFSCommand.help
     case "sweep": return SweepCommand.help
     case "plot": return PlotCommand.help
@@ -133,7 +137,8 @@ func helpText(for command: String?) throws(CommandLineError) -> String {
     case "import": return ImportCommand.help
     case let other?:
         let commands = [
-            "show", "check", "graph", "eval", "fit", "dvfs", "sweep", "plot", "repl", "run", "calibrate", "import",
+            "show", "check", "graph", "eval", "fit", "serve", "dvfs", "sweep", "plot", "repl", "run", "calibrate",
+            "import",
         ]
         throw .usage(
             "no help for '\(other)'; \(Suggestion.hint(for: other, among: commands))",

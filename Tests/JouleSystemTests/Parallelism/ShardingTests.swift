@@ -106,3 +106,45 @@ struct ShardingTests {
         }
     }
 }
+
+/// Expert and sequence parallelism: what they send, by hand.
+struct ExpertAndSequenceParallelTests {
+    @Test func expertParallelismSendsTokensTimesTopKTimesHiddenTwicePerMoELayer() throws {
+        let model = try Fixtures.model("mixtral-8x7b")  // 32 layers, hidden 4096, 8 experts, top-2
+        let h100 = try Fixtures.hardware("h100-sxm")
+        let system = SystemEvaluator(
+            cluster: Fixtures.cluster(device: h100, perNode: 8), plan: ParallelPlan(data: 4, expert: 4),
+            evaluator: try Evaluator(hardware: h100, mode: .ideal))
+        let evaluation = try system.evaluate(
+            model: model, phase: .decode(batch: 64, context: 1024), precision: .standard, options: GraphOptions())
+        let allToAll = try #require(evaluation.communication.first { $0.cost.collective == .allToAll })
+        // 16 sequences per replica x 2 experts x 4096 x 2 bytes = 256 KiB, dispatch and combine
+        // in each of the 32 layers.
+        #expect(allToAll.cost.bytes == 16 * 2 * 4096 * 2)
+        #expect(allToAll.perStep == 64)
+        #expect(allToAll.cost.group == 4)
+        // Two of the eight experts per device.
+        #expect(try model.sharded(tensor: 1, expert: 4).moe?.experts == 2)
+    }
+
+    @Test func sequenceParallelismSwapsEachAllReduceForAReduceScatterAndAnAllGather() throws {
+        let model = try Fixtures.model("llama-2-7b")
+        let h100 = try Fixtures.hardware("h100-sxm")
+        let system = SystemEvaluator(
+            cluster: Fixtures.cluster(device: h100, perNode: 8), plan: ParallelPlan(tensor: 8, sequence: true),
+            evaluator: try Evaluator(hardware: h100, mode: .ideal))
+        let evaluation = try system.evaluate(
+            model: model, phase: .prefill(batch: 1, sequence: 1024), precision: .standard, options: GraphOptions())
+        let kinds = evaluation.communication.filter { $0.purpose.contains("sequence parallel") }
+        #expect(kinds.map(\.cost.collective) == [.reduceScatter, .allGather])
+        #expect(kinds.allSatisfy { $0.perStep == 2 * 32 })
+        // A ring reduce-scatter and all-gather together cost what the ring all-reduce would.
+        let ring = CollectiveModel(cluster: system.cluster, algorithm: .ring)
+        let group = GroupPlacement(perNode: 8, nodes: 1)
+        let bytes = 1024.0 * 4096 * 2
+        let pair =
+            ring.cost(.reduceScatter, bytes: bytes, placement: group).seconds
+            + ring.cost(.allGather, bytes: bytes, placement: group).seconds
+        #expect(abs(pair - ring.cost(.allReduce, bytes: bytes, placement: group).seconds) < 1e-15)
+    }
+}
