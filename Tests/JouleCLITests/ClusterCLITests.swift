@@ -43,4 +43,14 @@ struct ClusterCLITests {
         #expect(run.status == 0)
         #expect(run.stdout.contains("ok (cluster dgx-h100, 8 x h100-sxm)"))
     }
+
+    @Test func serveReportsTheSteadyStateAndRejectsAConcurrencyPastTheKVCapacity() throws {
+        let words = ["serve", "llama-3.1-70b", "dgx-h100", "--workload", "Workloads/chat.yaml", "--tp", "8"]
+        let run = try joule(words + ["--roofline", "ideal"])
+        #expect(run.status == 0)
+        #expect(run.stdout.contains("TTFT") && run.stdout.contains("TPOT") && run.stdout.contains("energy per request"))
+        let over = try joule(words + ["--roofline", "ideal", "--concurrency", "5000"])
+        #expect(over.status == 65)
+        #expect(over.stderr.contains("concurrency 5000 exceeds the KV capacity"))
+    }
 }
