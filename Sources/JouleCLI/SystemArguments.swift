@@ -29,8 +29,13 @@ enum SystemArguments {
         }) {
             return true
         }
-        let positionals = words.filter { !$0.hasPrefix("--") }
-        return positionals.count >= 2 && words.first != "op" && Cluster.isCluster(positionals[1])
+        // The real positionals, with option values set aside (an unknown option is left for
+        // `eval` to report).
+        guard words.first != "op",
+            let arguments = try? Arguments(
+                words, valued: ClusterEvalCommand.valued, flags: planFlags.union(["per-op"]), usage: "")
+        else { return false }
+        return arguments.positionals.count >= 2 && Cluster.isCluster(arguments.positionals[1])
     }
 
     /// The cluster a name refers to: a cluster file, or one accelerator on its own.
