@@ -17,6 +17,9 @@ let topHelp = """
       show model NAME|PATH      print a transformer's configuration and parameter count
       graph MODEL [options]     a model's operators for prefill, decode or training
       eval MODEL HARDWARE       latency, energy and where it goes, per operator and in total
+      eval MODEL CLUSTER --tp N a model over many devices: parallel plan, collectives, memory
+      fit MODEL HARDWARE|CLUSTER  the largest batch (or context) that fits in device memory
+      serve MODEL CLUSTER --workload FILE  continuous batching: TTFT, TPOT, energy per request
       eval op HARDWARE --dims   one GEMM: its best mapping, accesses per level, energy
       dvfs MODEL HARDWARE       energy and time over operating points, and the best by each rule
       sweep FILE                co-design sweep: points.csv, Pareto front, summary (merge shards)
@@ -66,7 +69,12 @@ func runJoule(_ words: [String]) -> Int32 {
         case "graph":
             output = try GraphCommand.run(rest)
         case "eval":
-            output = try EvalCommand.run(rest)
+            // Clusters and parallel plans (JouleSystem) are evaluated by their own command.
+            output = try SystemArguments.applies(rest) ? ClusterEvalCommand.run(rest) : EvalCommand.run(rest)
+        case "fit":
+            output = try FitCommand.run(rest)
+        case "serve":
+            output = try ServeCommand.run(rest)
         case "dvfs":
             output = try DVFSCommand.run(rest)
         case "sweep":
@@ -85,7 +93,8 @@ func runJoule(_ words: [String]) -> Int32 {
             output = try ImportCommand.run(rest)
         default:
             let known = [
-                "show", "check", "graph", "eval", "dvfs", "sweep", "plot", "report", "repl", "run", "calibrate",
+                "show", "check", "graph", "eval", "fit", "serve", "dvfs", "sweep", "plot", "report", "repl", "run",
+                "calibrate",
                 "import", "help", "--version",
             ]
             throw CommandLineError.usage(
@@ -123,7 +132,9 @@ func helpText(for command: String?) throws(CommandLineError) -> String {
     case "show": return ShowCommand.help
     case "check": return CheckCommand.help
     case "graph": return GraphCommand.help
-    case "eval": return EvalCommand.help
+    case "eval": return EvalCommand.help + "\n\n" + ClusterEvalCommand.help
+    case "fit": return FitCommand.help
+    case "serve": return ServeCommand.help
     case "dvfs": return DVFSCommand.help
     case "sweep": return SweepCommand.help
     case "plot": return PlotCommand.help
@@ -134,7 +145,8 @@ func helpText(for command: String?) throws(CommandLineError) -> String {
     case "import": return ImportCommand.help
     case let other?:
         let commands = [
-            "show", "check", "graph", "eval", "dvfs", "sweep", "plot", "report", "repl", "run", "calibrate",
+            "show", "check", "graph", "eval", "fit", "serve", "dvfs", "sweep", "plot", "report", "repl", "run",
+            "calibrate",
             "import",
         ]
         throw .usage(
