@@ -223,7 +223,7 @@ public struct SystemEvaluator: Sendable {
             // reduce-scatter them and all-gather the updated parameters: the same volume; ZeRO-3
             // gathers the parameters once more for the backward pass, 1.5x in all).
             let stageParameters = Double(shard.parameters.total) / Double(plan.pipeline)
-            let bytes = stageParameters * graph.precision.weights.bytes
+            let bytes = stageParameters * graph.precision.weightBits / 8
             let runs = plan.zero == .parameters ? 1.5 : 1.0
             out.append(
                 Communication(
@@ -249,7 +249,7 @@ public struct SystemEvaluator: Sendable {
         let precision = graph.precision
         let dram = cluster.device.memory.filter(\.isOffChip)
         var footprint = MemoryFootprint(
-            weights: parameters * precision.weights.bytes, kvCache: graph.kvCacheBytes * Double(m) * layerShare,
+            weights: parameters * precision.weightBits / 8, kvCache: graph.kvCacheBytes * Double(m) * layerShare,
             activations: 0, gradients: 0, optimizer: 0,
             capacity: dram.isEmpty ? nil : dram.reduce(0) { $0 + $1.totalSize.si },
             memoryName: "\(cluster.device.name)'s " + dram.map(\.name).joined(separator: " + "))

@@ -14,7 +14,7 @@ public enum EnergyModel {
     /// Joules of `count` accesses of `wordBits`-bit words at `energyPerBit`, charged per block
     /// of the level's width when it has one: `ceil(count / words per block) x energy per access`.
     @inline(__always)
-    public static func accessEnergy(count: Double, wordBits: Int, energyPerBit: Double, width: Double?) -> Double {
+    public static func accessEnergy(count: Double, wordBits: Double, energyPerBit: Double, width: Double?) -> Double {
         guard count > 0 else { return 0 }
         if let width, width >= Double(wordBits) {
             let wordsPerBlock = (width / Double(wordBits)).rounded(.down)
@@ -26,7 +26,7 @@ public enum EnergyModel {
     /// The energy of fills and updates together, each rounded to whole blocks on its own.
     @inline(__always)
     static func accessEnergy(
-        count: Double, wordBits: Int, energyPerBit: Double, width: Double?, separately parts: (Double, Double)
+        count: Double, wordBits: Double, energyPerBit: Double, width: Double?, separately parts: (Double, Double)
     ) -> Double {
         accessEnergy(count: parts.0, wordBits: wordBits, energyPerBit: energyPerBit, width: width)
             + accessEnergy(count: parts.1, wordBits: wordBits, energyPerBit: energyPerBit, width: width)

@@ -3,7 +3,7 @@
 public enum HardwareEstimator {
     /// The energy of one MAC at a precision on a node.
     public static func macEnergy(_ precision: Precision, node: NodeScaling) -> Figure<Energy> {
-        guard let base = EstimateTables.mac45nm[precision.rawValue] else {
+        guard let base = EstimateTables.mac45nm[precision.estimateKey] else {
             return Figure(.zero, .estimated(rule: "no \(precision) MAC in the estimate tables"))
         }
         let pJ = base.energy * node.logicEnergy
@@ -17,7 +17,7 @@ public enum HardwareEstimator {
 
     /// The area of one MAC unit at a precision on a node.
     public static func macArea(_ precision: Precision, node: NodeScaling) -> Area {
-        guard let base = EstimateTables.mac45nm[precision.rawValue] else { return .zero }
+        guard let base = EstimateTables.mac45nm[precision.estimateKey] else { return .zero }
         return Area(si: base.area * node.logicArea * 1e-12)
     }
 
