@@ -41,4 +41,30 @@ struct NumberFormatCostTests {
         #expect(abs(b.energy.mac / a.energy.mac - 0.75) < 1e-12)
         #expect(a.energy.memory == b.energy.memory)
     }
+
+    /// A file that lists `mxfp4:` takes MXFP4 x MXFP4 natively: MAC energy = MACs x its 0.5 pJ,
+    /// and no dequantization; the same GEMM with bf16 activations runs bf16 MACs (2.0 pJ).
+    @Test func aFileStatesItsNativeFormats() throws {
+        let path = RooflineTests.root.appendingPathComponent("Hardware/toy-1level.yaml").path
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        let marker = "    bf16: 2.0 pJ"
+        #expect(text.contains(marker))
+        let edited = text.replacingOccurrences(of: marker, with: "    mxfp4: 0.5 pJ  # test value\n" + marker)
+        let temporary = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "joule-mxfp4-\(UUID().uuidString).yaml")
+        try edited.write(to: temporary, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: temporary) }
+        let toy = try Accelerator.load(temporary.path)
+        #expect(toy.compute.supportedPrecisions.contains(.mxfp4))
+        let evaluator = try Evaluator(hardware: toy, mode: .ideal)
+        let native = Self.gemm(.mxfp4, activations: .mxfp4)
+        #expect(native.dequantizeOps == 0)
+        let cost = try evaluator.evaluate(native).cost
+        #expect(abs(cost.energy.mac - 4096 * 4096 * 0.5e-12) < 1e-18)
+        let weightOnly = Self.gemm(.mxfp4, activations: .bf16)
+        #expect(weightOnly.macPrecision == .bf16)
+        // 4096 x 4096 weights, 2 operations each (convert, scale).
+        #expect(weightOnly.dequantizeOps == 4096 * 4096 * 2)
+        #expect(abs(try evaluator.evaluate(weightOnly).cost.energy.mac - 4096 * 4096 * 2.0e-12) < 1e-15)
+    }
 }
