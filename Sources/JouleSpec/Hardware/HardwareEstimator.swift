@@ -89,7 +89,10 @@ public enum HardwareEstimator {
 
     /// The area of the MAC array: every PE sized for the widest supported precision.
     public static func computeArea(_ compute: ComputeArray, node: NodeScaling) -> Figure<Area> {
-        let widest = compute.precisions.max { a, b in
+        // Over the formats the file names, in a fixed order (aliases such as fp8_e4m3 under
+        // fp8 repeat an entry and would make the choice among equals depend on hashing).
+        let named = compute.supportedPrecisions.compactMap { p in compute.precisions[p].map { (key: p, value: $0) } }
+        let widest = named.max { a, b in
             macArea(a.key, node: node).si * Double(a.value.macsPerPEPerCycle) < macArea(b.key, node: node).si
                 * Double(b.value.macsPerPEPerCycle)
         }
