@@ -315,6 +315,11 @@ private let sweepCSV = """
         #expect(projections.map { $0.attributes["data-level"] ?? "" } == ["DRAM", "UnifiedBuffer"])
         let xs = projections.compactMap { $0.number("data-x") }
         #expect(xs.count == 2 && xs[1] > 100 * xs[0])
+        // An operator keeps its colour and shape from panel to panel.
+        for roles in Set(svg.all(class: "operator").compactMap { $0.attributes["data-roles"] }) {
+            let marks = svg.all(class: "operator").filter { $0.attributes["data-roles"] == roles }
+            #expect(Set(marks.map { "\($0.name) \($0.attributes["fill"] ?? "")" }).count == 1, "\(roles)")
+        }
     }
 
     /// The box a label's text occupies, estimated as the chart lays text out: 0.58 em per

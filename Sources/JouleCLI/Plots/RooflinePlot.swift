@@ -204,10 +204,14 @@ enum RooflinePlot {
 
         // One point per distinct operator, each legend entry its own colour and shape, each point
         // labelled with its roles.
+        // Styles follow every operator's place in the graph, so that a role keeps its colour and
+        // shape in every panel.
+        var styleOrder: [String] = []
+        for group in all where !styleOrder.contains(group.label) { styleOrder.append(group.label) }
         var legendOrder: [String] = []
         for group in shown where !legendOrder.contains(group.label) { legendOrder.append(group.label) }
         func style(_ label: String) -> (color: String, shape: MarkerShape) {
-            let index = legendOrder.firstIndex(of: label) ?? 0
+            let index = styleOrder.firstIndex(of: label) ?? 0
             return (ChartPalette.color(index), shapes[index % shapes.count])
         }
         for group in shown {
