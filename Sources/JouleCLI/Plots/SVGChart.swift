@@ -322,7 +322,8 @@ struct SVGChart {
                 left: frame.left + 2, top: frame.top + 2, right: frame.right - 2, bottom: frame.bottom - 2))
         for index in drawn.indices {
             let entry = drawn[index]
-            let r = entry.0.size
+            // Diamonds and triangles reach past the radius: keep labels a little further off.
+            let r = entry.0.size * 1.3
             placer.obstacles.append(
                 LabelPlacer.Box(
                     left: centres[index].x - r, top: centres[index].y - r, right: centres[index].x + r,
