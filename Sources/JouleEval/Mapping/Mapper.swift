@@ -147,8 +147,8 @@ public struct Mapper: Sendable {
             guard !spatials.isEmpty else { continue }
             let keepAll = [Bool](repeating: false, count: bits.count)
             let variants = bits.count < 7 ? 1 << bits.count : Int.max
-            if variants <= Self.exhaustivePairs / spatials.count {
-                // Small enough: every spatial choice with every keep/bypass choice.
+            if variants == 1 || variants <= Self.exhaustivePairs / spatials.count {
+                // Small enough (or nothing to bypass): every spatial choice with every keep/bypass choice.
                 for variant in 0..<variants {
                     let bypassed = bits.indices.map { variant & (1 << $0) != 0 }
                     for spatial in spatials { _ = search(spatial, bypassed, flow) }
