@@ -111,6 +111,10 @@ struct EvalReport {
                 "mapper: \(e.mappedShapes) distinct GEMM shapes, \(QuantityFormat.grouped(e.mappingsEvaluated)) mappings evaluated"
             )
         }
+        if let fusion = FusionReport(evaluation: e).table() {
+            out.append("")
+            out.append(fusion)
+        }
         out.append("")
         let roles = byRole()
         var topEnergy = TextTable(["top by energy", "count", "energy", "share"])
@@ -207,6 +211,7 @@ struct EvalReport {
             object["time_per_token_s"] = e.seconds
             object["tokens_per_s"] = Double(batch) / e.seconds
         }
+        if !e.fusion.isEmpty { object["fusion"] = FusionReport(evaluation: e).json() }
         object["operators"] = zip(e.graph.operators, e.costs).map { op, cost in
             OperatorReport(gemm: op.gemm, cost: cost, hardware: e.hardware).object(name: op.name)
         }

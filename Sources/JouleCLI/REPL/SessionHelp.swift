@@ -41,7 +41,7 @@ enum SessionHelp {
                 YAML form of a Hugging Face config.json).
                 Workload settings: phase prefill|decode|training [batch=B] [sequence=S] [context=C],
                 batch, sequence, context, precision (bf16, w8a8, ... or a mix), dataflow (or any),
-                fusion off|on|attention|epilogues, attention causal|full, logits last|all,
+                fusion off|auto|on|attention,ffn,epilogues, attention causal|full, logits last|all,
                 roofline mapped|ideal, objective energy|latency|edp, operating_point N or 80%.
                 """,
             examples: [
