@@ -23,8 +23,9 @@ enum GraphCommand {
                         such as weights=int4,activations=fp16,kv=fp8
           --attention   causal (default for decoders) or full (count the whole score matrix)
           --logits      last (default: the last token of each sequence) or all
-          --fusion      off (default); auto (mapped evaluation fuses each attention and FFN chain where
-                        that pays, README "Fusion"); on (every group); or a comma-separated list of
+          --fusion      off (the default here; eval, plot, dvfs, report and traffic default to auto);
+                        auto (a mapped evaluation fuses each attention and FFN chain where that
+                        pays, README "Fusion"); on (every group); or a comma-separated list of
                         attention (FlashAttention), ffn (gate/up, activation, down), epilogues, or role
                         chains such as attn_score>softmax>attn_context
           --expert-shares    MoE: each routed expert's share of the token-expert pairs, one per
@@ -67,7 +68,10 @@ enum GraphCommand {
         return value
     }
 
-    static func build(model: ModelConfig, _ arguments: Arguments, usage: String) throws(CommandLineError) -> Graph {
+    /// The graph the options ask for; `defaultFusion` applies when `--fusion` is not given.
+    static func build(model: ModelConfig, _ arguments: Arguments, usage: String, defaultFusion: String = "off")
+        throws(CommandLineError) -> Graph
+    {
         let batch = try positive("batch", arguments, usage: usage) ?? 1
         let sequence = try positive("sequence", arguments, usage: usage)
         let context = try positive("context", arguments, usage: usage)
@@ -113,7 +117,7 @@ enum GraphCommand {
             }
             options.logits = logits
         }
-        let fusion = arguments.options["fusion"] ?? "off"
+        let fusion = arguments.options["fusion"] ?? defaultFusion
         if let problem = GraphOptions.fusionProblem(fusion) { throw .usage(problem, usage: usage) }
         _ = options.setFusion(fusion)
         options.expertLoad = try expertLoad(arguments, usage: usage)

@@ -25,8 +25,9 @@ public struct FusionDecision: Sendable {
 }
 
 extension GraphOptions {
-    /// The chain kinds asked to be fused (or, with `fusionSearch`, considered).
+    /// The chain kinds a mapped evaluation fuses (every kind, considered, under `fusionSearch`).
     public var fusedKinds: Set<FusedChain.Kind> {
+        if fusionSearch { return Set(FusedChain.Kind.allCases) }
         var kinds: Set<FusedChain.Kind> = []
         if fusedAttention { kinds.insert(.attention) }
         if fusedFFN { kinds.insert(.ffn) }

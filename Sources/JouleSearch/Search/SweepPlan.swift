@@ -348,10 +348,10 @@ public final class SweepPlan: @unchecked Sendable {
         if let text = workload["logits"] ?? base.logits, let logits = GraphOptions.Logits(rawValue: text) {
             options.logits = logits
         }
-        if let text = workload["fusion"] ?? base.fusion, let problem = GraphOptions.fusionProblem(text) {
-            throw SweepError(problem)
-        }
-        if let text = workload["fusion"] ?? base.fusion { _ = options.setFusion(text) }
+        // `joule eval`'s default: mapped points fuse each chain where that pays.
+        let fusion = workload["fusion"] ?? base.fusion ?? "auto"
+        if let problem = GraphOptions.fusionProblem(fusion) { throw SweepError(problem) }
+        _ = options.setFusion(fusion)
         let graph: Graph
         do {
             graph = try GraphBuilder(model: model, precision: precision, options: options).build(phase)

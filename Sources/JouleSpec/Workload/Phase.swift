@@ -62,7 +62,8 @@ public struct GraphOptions: Sendable, Hashable {
     /// The FFN runs fused: gate and up, activation and down as one kernel, the intermediate on chip.
     public var fusedFFN: Bool = false
     /// Whether a mapped evaluation chooses, chain by chain, whether fusing attention and the
-    /// FFN pays (`--fusion auto`); the fused flags then say which chains are candidates.
+    /// FFN pays (`--fusion auto`). It sets no fused flag: an ideal roofline, which has no
+    /// mapping to choose with, counts the chains unfused.
     public var fusionSearch: Bool = false
     /// MoE expert load in place of the model file's `moe.load` (nil keeps the file's).
     public var expertLoad: ExpertLoad? = nil
@@ -88,7 +89,7 @@ public struct GraphOptions: Sendable, Hashable {
 
     /// The fusion word these options stand for: off, auto, on, or the list of fused groups.
     public var fusionName: String {
-        if fusionSearch { return "auto" }
+        if fusionSearch { return fusedEpilogues ? "auto,epilogues" : "auto" }
         let groups = [("attention", fusedAttention), ("ffn", fusedFFN), ("epilogues", fusedEpilogues)]
             .filter(\.1).map(\.0)
         return groups.isEmpty ? "off" : groups.count == 3 ? "on" : groups.joined(separator: ",")
@@ -135,7 +136,7 @@ public struct GraphOptions: Sendable, Hashable {
         for item in items {
             switch item {
             case "off", "none": continue
-            case "auto": (attention, ffn, epilogues, search) = (true, true, true, true)
+            case "auto": search = true
             case "on": (attention, ffn, epilogues) = (true, true, true)
             case "attention": attention = true
             case "ffn": ffn = true
