@@ -29,8 +29,10 @@ enum PlotCommand {
                      each labelled with its clock, the lowest-energy and fastest points marked;
                      --phase takes a list (decode,prefill) to compare phases relative to their
                      nominal point
-          pareto     a sweep's OUT_DIR/points.csv in two metrics (default latency_s and
-                     energy_per_token_j), titled with the sweep's name: feasible points grey
+          pareto     a sweep's OUT_DIR/points.csv in two metrics (default: the sweep's first
+                     two objectives, a time-like one such as latency_s or time_per_token_s on
+                     x; else latency_s and energy_per_token_j), titled with the sweep's name
+                     and each metric's name and unit on its axis: feasible points grey
                      (or coloured by --color-by), infeasible ones hollow, the front
                      (OUT_DIR/pareto.csv, or computed when absent) highlighted, joined by a
                      step line and labelled with point ids

@@ -111,9 +111,6 @@ enum ReportCommand {
         }
     }
 
-    /// Columns drawn on x when paired with another metric: time and throughput.
-    static let timeLike = ["latency_s", "time_per_token_s", "tokens_per_s"]
-
     /// Every pair of the sweep's objectives (three or more), a time-like one on x: the other
     /// charts a reader can switch to.
     static func objectivePairs(_ folder: SweepFolder) -> [(String, String)] {
@@ -122,8 +119,7 @@ enum ReportCommand {
         var pairs: [(String, String)] = []
         for i in columns.indices {
             for j in columns.indices where j > i {
-                let swap = Self.timeLike.contains(columns[j]) && !Self.timeLike.contains(columns[i])
-                pairs.append(swap ? (columns[j], columns[i]) : (columns[i], columns[j]))
+                pairs.append(ParetoPlot.ordered(columns[i], columns[j]))
             }
         }
         return pairs
@@ -142,11 +138,7 @@ enum ReportCommand {
             }
             return column
         }
-        var columns = folder.objectives.map(\.column).filter { table.header.contains($0) }
-        if columns.count >= 2, timeLike.contains(columns[1]), !timeLike.contains(columns[0]) {
-            columns.swapAt(0, 1)
-        }
-        let defaults = columns.count >= 2 ? (columns[0], columns[1]) : ParetoPlot.defaultColumns(table)
+        let defaults = ParetoPlot.defaultColumns(table, objectives: folder.objectives.map(\.rawValue))
         let xColumn = try x.map { name throws(CommandLineError) in try resolve(name, flag: "x") } ?? defaults?.0
         var yDefault = defaults?.1
         if yDefault == xColumn { yDefault = ParetoPlot.metricColumns(table).first { $0 != xColumn } }
