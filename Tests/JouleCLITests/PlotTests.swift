@@ -607,6 +607,35 @@ private let sweepCSV = """
         #expect(!FileManager.default.fileExists(atPath: out))
     }
 
+    /// The REPL's `plot roofline` draws the hierarchical roofline as `joule plot roofline` does:
+    /// tpu-v1 gives bandwidths for DRAM and the UnifiedBuffer, so two panels.
+    @Test func replRooflineHasAPanelPerLevelAsThePlotCommand() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let script = """
+            load hardware tpu-v1
+            load model llama-2-7b
+            set phase decode batch=1 context=1024
+            plot roofline repl.svg
+            """
+        let run = try REPLTests.jouleIn(["repl"], input: script + "\n", in: folder)
+        #expect(run.status == 0, "\(run.stderr)")
+        let repl = try PlotSVG(path: folder.appendingPathComponent("repl.svg").path)
+        #expect(
+            repl.all(class: "title").map(\.text) == [
+                "Roofline at DRAM: llama-2-7b decode on tpu-v1",
+                "Roofline at UnifiedBuffer: llama-2-7b decode on tpu-v1",
+            ])
+        #expect(repl.exactly(class: "panel").count == 2)
+        let replText = try String(contentsOf: folder.appendingPathComponent("repl.svg"), encoding: .utf8)
+        let out = folder.appendingPathComponent("cli.svg").path
+        let plotted = try joule([
+            "plot", "roofline", "llama-2-7b", "tpu-v1", "--phase", "decode", "--context", "1024", "--out", out,
+        ])
+        #expect(plotted.status == 0, "\(plotted.stderr)")
+        #expect(try String(contentsOfFile: out, encoding: .utf8) == replText)
+    }
+
     /// Every metric a sweep writes, with the title and unit its axis shows.
     struct MetricAxis: CustomTestStringConvertible, Sendable {
         var column: String
