@@ -38,6 +38,19 @@ struct TimePerTokenTests {
         #expect(object["tokens"] as? Int == 8)
     }
 
+    /// The eval report's summary shows the same time per token, 1.336 ms by hand.
+    @Test func theEvalReportShowsTheTimePerToken() throws {
+        let page = FileManager.default.temporaryDirectory.appendingPathComponent("joule-tpt-\(UUID().uuidString).html")
+        defer { try? FileManager.default.removeItem(at: page) }
+        let run = try joule(["report", "eval"] + Self.decode + ["--out", page.path])
+        #expect(run.status == 0, "\(run.stderr)")
+        let html = try String(contentsOf: page, encoding: .utf8)
+        let card = try #require(
+            html.firstMatch(of: #/<div class="label">time per token</div><div class="value">([0-9.]+) ms</div>/#))
+        let milliseconds = try #require(Double(card.1))
+        #expect(abs(milliseconds - 1.336) <= 0.02 * 1.336, "\(milliseconds) ms")
+    }
+
     /// Prefill of 2 x 64 tokens processes 128 tokens: the time per token is the pass over 128.
     @Test func prefillTimePerTokenIsThePassOverItsTokens() throws {
         let object = try Self.evalJSON([
