@@ -258,6 +258,15 @@ enum ParetoPlot {
         return chart
     }
 
+    /// Refuses a `--color-by` that names no swept axis of the table (a usage error, with the
+    /// nearest axis).
+    static func checkColorBy(_ colorBy: String?, in points: CSVTable, usage: String) throws(CommandLineError) {
+        guard let colorBy, !axisColumns(points).contains(colorBy) else { return }
+        throw .usage(
+            "--color-by: no swept axis '\(colorBy)' in \(points.path); \(Suggestion.hint(for: colorBy, among: axisColumns(points)))",
+            usage: usage)
+    }
+
     /// Reads `OUT/points.csv` (and `OUT/pareto.csv` when present) and draws two of its columns.
     static func chart(directory: String, x: String?, y: String?, colorBy: String? = nil, usage: String)
         throws(CommandLineError) -> SVGChart
@@ -291,11 +300,7 @@ enum ParetoPlot {
         var yFallback = defaults?.y
         if yFallback == xColumn { yFallback = metricColumns(points).first { $0 != xColumn } }
         let yColumn = try resolve(y, fallback: yFallback, flag: "y")
-        if let colorBy, !axisColumns(points).contains(colorBy) {
-            throw .usage(
-                "--color-by: no swept axis '\(colorBy)' in \(points.path); \(Suggestion.hint(for: colorBy, among: axisColumns(points)))",
-                usage: usage)
-        }
+        try checkColorBy(colorBy, in: points, usage: usage)
         // The sweep's own name (sweep.json), else the folder's.
         let name =
             manifest?.name ?? ((directory as NSString).standardizingPath as NSString).lastPathComponent

@@ -8,7 +8,7 @@ import YAML
 /// FILE.html`: one self-contained HTML page to read in a browser.
 enum ReportCommand {
     static let usage =
-        "usage: joule report eval MODEL HARDWARE [graph options] [--dataflow D] [--objective O] [--operating-point N] [--roofline ideal|mapped] --out FILE.html\n       joule report sweep DIR [--x METRIC] [--y METRIC] --out FILE.html"
+        "usage: joule report eval MODEL HARDWARE [graph options] [--dataflow D] [--objective O] [--operating-point N] [--roofline ideal|mapped] --out FILE.html\n       joule report sweep DIR [--x METRIC] [--y METRIC] [--color-by AXIS] --out FILE.html"
 
     static let help = """
         \(usage)
@@ -32,6 +32,8 @@ enum ReportCommand {
                          (latency); default: the sweep's first two objectives, a time-like one
                          on x, and with three or more objectives a chart per pair to switch
                          between
+          --color-by AXIS  sweep: colour every chart point by the value of a swept axis, as
+                         `joule plot pareto --color-by` does
 
         examples:
           joule report eval llama-2-7b tpu-v1 --phase decode --context 1024 --out llama.html
@@ -57,17 +59,20 @@ enum ReportCommand {
             let evaluation = try evaluate(arguments)
             html = EvalReportPage(evaluation: evaluation, command: commandLine(words)).page().render()
         case "sweep":
-            let arguments = try Arguments(rest, valued: ["out", "x", "y"], flags: [], usage: usage)
+            let arguments = try Arguments(rest, valued: ["out", "x", "y", "color-by"], flags: [], usage: usage)
             out = try outPath(arguments)
             guard arguments.positionals.count == 1 else {
                 throw .usage("name a sweep's output folder, e.g. joule report sweep out/llama", usage: usage)
             }
             let folder = try SweepFolder.read(arguments.positionals[0])
+            let colorBy = arguments.options["color-by"]
+            try ParetoPlot.checkColorBy(colorBy, in: folder.points, usage: usage)
             var pairs = [try axes(folder, x: arguments.options["x"], y: arguments.options["y"])]
             if arguments.options["x"] == nil && arguments.options["y"] == nil {
                 pairs += objectivePairs(folder).filter { $0 != pairs[0] }
             }
-            html = SweepReportPage(folder: folder, axes: pairs, command: commandLine(words)).page().render()
+            html = SweepReportPage(folder: folder, axes: pairs, command: commandLine(words), colorBy: colorBy).page()
+                .render()
         default:
             throw .usage(
                 "unknown report '\(kind)'; \(Suggestion.hint(for: kind, among: ["eval", "sweep"]))", usage: usage)
