@@ -32,8 +32,10 @@ enum PlotCommand {
           traffic    the least DRAM traffic of a chain against one level's capacity, run one
                      operator at a time and fused, log-log (`joule traffic` prints it; its
                      options: --level NAME, --group attention|ffn, --from, --to, --problem FILE)
-          pareto     a sweep's OUT_DIR/points.csv in two metrics (default latency_s and
-                     energy_per_token_j), titled with the sweep's name: feasible points grey
+          pareto     a sweep's OUT_DIR/points.csv in two metrics (default: the sweep's first
+                     two objectives, a time-like one such as latency_s or time_per_token_s on
+                     x; else latency_s and energy_per_token_j), titled with the sweep's name
+                     and each metric's name and unit on its axis: feasible points grey
                      (or coloured by --color-by), infeasible ones hollow, the front
                      (OUT_DIR/pareto.csv, or computed when absent) highlighted, joined by a
                      step line and labelled with point ids

@@ -144,7 +144,10 @@ enum SessionHelp {
         ),
         Entry(
             name: "plot", usage: "plot roofline|breakdown|dvfs FILE.svg", summary: "draw a figure as SVG",
-            details: "The figures of `joule plot`, for the current design and workload.",
+            details: """
+                The figures of `joule plot`, for the current design and workload; the roofline has
+                one panel per memory level, as `joule plot roofline` draws it.
+                """,
             examples: ["plot roofline out/roofline.svg"]),
         Entry(
             name: "format", usage: "format table|json|csv", summary: "how results print",
