@@ -227,4 +227,24 @@ struct FusedChainTests {
         }
         #expect(attention.allSatisfy { $0.fused })
     }
+
+    /// A design with one memory level has nowhere on chip to hold an intermediate: the chain is
+    /// unfit with that reason, not an error.
+    @Test func oneMemoryLevelCannotHoldAChain() throws {
+        let text = """
+            name: flat
+            technology: 45 nm
+            clock: 1 GHz
+            compute: { kind: parallel, array: { rows: 4, cols: 4 }, precisions: { bf16: 1 pJ } }
+            memory:
+              - { name: DRAM, kind: dram, size: 1 GiB, bandwidth: 10 GB/s, read_energy: 1 pJ/bit }
+            """
+        let hw = try YAMLDecoder().decode(Accelerator.self, from: text, path: "flat.yaml")
+        let evaluator = try Evaluator(hardware: hw, tilingBudget: 20)
+        guard case .unfit(let why) = try evaluator.fuse(try Self.attention(n: 64, d: 64)) else {
+            Issue.record("a single DRAM level cannot hold a fused chain")
+            return
+        }
+        #expect(why.contains("no on-chip level"))
+    }
 }
