@@ -139,7 +139,8 @@ import Testing
         #expect(accepted && options.fusionName == "on")
         accepted = options.setFusion("none")
         #expect(accepted && options.fusionName == "off")
-        #expect(GraphOptions.fusionProblem("ffn_up>attn_context")?.contains("ffn_up does not feed attn_context") == true)
+        #expect(
+            GraphOptions.fusionProblem("ffn_up>attn_context")?.contains("ffn_up does not feed attn_context") == true)
         #expect(GraphOptions.fusionProblem("attention,flash")?.contains("unknown fusion 'flash'") == true)
         #expect(GraphOptions.fusionProblem("softmax>bogus")?.contains("no operator role 'bogus'") == true)
     }
