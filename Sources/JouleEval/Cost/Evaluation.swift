@@ -183,7 +183,7 @@ public struct Evaluator: Sendable {
                 costs.append(Roofline.vector(vector, hardware: hardware, at: operatingPoint, template: template))
             }
         }
-        let decisions = try fuse(sites, of: graph, into: &costs, evaluated: &evaluated)
+        let decisions = fuse(sites, of: graph, into: &costs, evaluated: &evaluated)
         var evaluation = GraphEvaluation(
             graph: graph, hardware: hardware, operatingPoint: operatingPoint, mode: mode, costs: costs,
             mappedShapes: distinct.count, mappingsEvaluated: evaluated)
@@ -198,21 +198,17 @@ extension Evaluator {
     /// one-by-one ones where fusion is asked for and fits, or (`fusionSearch`) where it beats
     /// them on the objective.
     func fuse(_ sites: [FusionSite], of graph: Graph, into costs: inout [OperatorCost], evaluated: inout Int)
-        throws(EvaluationError) -> [FusionDecision]
+        -> [FusionDecision]
     {
         guard !sites.isEmpty else { return [] }
         var distinct: [FusedChain] = []
         var seen: Set<FusedChain> = []
         for site in sites where seen.insert(site.chain).inserted { distinct.append(site.chain) }
-        let outcomes = distinct.parallelMap { chain in Result { () throws(EvaluationError) in try fuse(chain) } }
+        let outcomes = distinct.parallelMap { fuse($0) }
         var byChain: [FusedChain: FusionOutcome] = [:]
         for (chain, outcome) in zip(distinct, outcomes) {
-            switch outcome {
-            case .success(let value):
-                byChain[chain] = value
-                if case .fused(let cost) = value { evaluated += cost.evaluated }
-            case .failure(let error): throw error
-            }
+            byChain[chain] = outcome
+            if case .fused(let cost) = outcome { evaluated += cost.evaluated }
         }
         var decisions: [FusionDecision] = []
         for site in sites {

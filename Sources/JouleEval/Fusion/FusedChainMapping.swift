@@ -117,12 +117,11 @@ extension Evaluator {
             "its smallest tile (1 row x 1 shared column, whole reduction and output columns) needs \(Int(smallest.rounded(.up))) B but \(level.name), the largest level able to hold it, has \(Int(level.size.si)) B"
     }
 
-    /// The best fused mapping of a chain for the objective (DRAM bytes when `leastTraffic`),
-    /// or why there is none. `levels` narrows the holding levels (all by default); `keep` is
-    /// how many of the best estimated tilings per level are mapped in full.
-    public func fuse(_ chain: FusedChain, levels: [Int]? = nil, keep: Int = 2) throws(EvaluationError)
-        -> FusionOutcome
-    {
+    /// The best fused mapping of a chain for the objective, or why there is none. `levels`
+    /// narrows the holding levels (all by default); `keep` is how many of the best estimated
+    /// tilings per level are mapped in full. A tiling whose member tiles cannot be mapped under
+    /// its level is passed over; when none can, the chain is unfit with the mapper's reason.
+    public func fuse(_ chain: FusedChain, levels: [Int]? = nil, keep: Int = 2) -> FusionOutcome {
         let allowed = levels ?? fusionLevels()
         let tilings = fusedTilings(chain, levels: allowed)
         guard !tilings.isEmpty else { return .unfit(unfitReason(chain, levels: allowed)) }
@@ -135,20 +134,26 @@ extension Evaluator {
         var best: FusedChainCost?
         var bestScore = Double.infinity
         var evaluated = 0
+        var failure: String?
         for level in ranked.keys.sorted() {
             let options = (ranked[level] ?? []).sorted { $0.0 < $1.0 }.prefix(keep)
             for (_, tiling, traffic) in options {
-                var cost = try self.cost(chain, tiling: tiling, traffic: traffic)
+                let cost: FusedChainCost
+                do {
+                    cost = try self.cost(chain, tiling: tiling, traffic: traffic)
+                } catch {
+                    failure = error.message
+                    continue
+                }
                 evaluated += cost.evaluated
                 let score = objective.score(energy: cost.energy, seconds: cost.seconds)
                 if score < bestScore {
                     bestScore = score
-                    cost.evaluated = evaluated
                     best = cost
                 }
             }
         }
-        guard var result = best else { return .unfit(unfitReason(chain, levels: allowed)) }
+        guard var result = best else { return .unfit(failure ?? unfitReason(chain, levels: allowed)) }
         result.evaluated = evaluated
         return .fused(result)
     }

@@ -168,7 +168,7 @@ struct FusedChainTests {
         let hw = try Self.hardware(buffer: 256)
         let evaluator = try Evaluator(hardware: hw, tilingBudget: 30)
         let chain = try Self.attention(n: 256, d: 128)
-        guard case .unfit(let why) = try evaluator.fuse(chain) else {
+        guard case .unfit(let why) = evaluator.fuse(chain) else {
             Issue.record("a 256 B buffer cannot hold a 128-wide attention tile")
             return
         }
@@ -241,7 +241,7 @@ struct FusedChainTests {
             """
         let hw = try YAMLDecoder().decode(Accelerator.self, from: text, path: "flat.yaml")
         let evaluator = try Evaluator(hardware: hw, tilingBudget: 20)
-        guard case .unfit(let why) = try evaluator.fuse(try Self.attention(n: 64, d: 64)) else {
+        guard case .unfit(let why) = evaluator.fuse(try Self.attention(n: 64, d: 64)) else {
             Issue.record("a single DRAM level cannot hold a fused chain")
             return
         }
