@@ -204,7 +204,17 @@ extension Evaluator {
         var distinct: [FusedChain] = []
         var seen: Set<FusedChain> = []
         for site in sites where seen.insert(site.chain).inserted { distinct.append(site.chain) }
-        let outcomes = distinct.parallelMap { fuse($0) }
+        // A fused forward keeps no probabilities for a backward that reads them; until the
+        // FlashAttention-2 backward (recomputing them) is mapped, training runs chains unfused.
+        var training = false
+        if case .training = graph.phase { training = true }
+        let outcomes =
+            training
+            ? distinct.map { _ in
+                FusionOutcome.unfit(
+                    "not fused in training: the fused backward (FlashAttention-2's recomputation) is not modelled, so the forward keeps its intermediate for the backward"
+                )
+            } : distinct.parallelMap { fuse($0) }
         var byChain: [FusedChain: FusionOutcome] = [:]
         for (chain, outcome) in zip(distinct, outcomes) {
             byChain[chain] = outcome
@@ -233,7 +243,7 @@ extension Evaluator {
                     for (k, index) in site.members.enumerated() { costs[index] = best.members[k] }
                 }
             case .unfit(let why):
-                decision.reason = "does not fit: " + why
+                decision.reason = why
             case nil:
                 decision.reason = "not mapped"
             }

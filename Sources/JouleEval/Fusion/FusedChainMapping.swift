@@ -23,7 +23,8 @@ public struct FusedChainCost: Sendable {
 public enum FusionOutcome: Sendable {
     /// The best fused mapping found.
     case fused(FusedChainCost)
-    /// No on-chip level holds even the smallest fused tile (or none can hold the intermediate): why.
+    /// Not fused, and why (no on-chip level holds even the smallest tile, none may hold the
+    /// intermediate, or the phase is not modelled fused), as a phrase.
     case unfit(String)
 }
 
@@ -109,12 +110,12 @@ extension Evaluator {
     /// Why no level holds the chain: the smallest tile against the largest level able to hold it.
     func unfitReason(_ chain: FusedChain, levels: [Int]) -> String {
         guard let largest = levels.max(by: { hardware.memory[$0].size.si < hardware.memory[$1].size.si }) else {
-            return "\(hardware.name) has no on-chip level that may keep weights, inputs and outputs"
+            return "does not fit: \(hardware.name) has no on-chip level that may keep weights, inputs and outputs"
         }
         let smallest = chain.footprint(FusedTiling(level: largest, rows: 1, shared: 1, order: .rowsOuter))
         let level = hardware.memory[largest]
         return
-            "its smallest tile (1 row x 1 shared column, whole reduction and output columns) needs \(Int(smallest.rounded(.up))) B but \(level.name), the largest level able to hold it, has \(Int(level.size.si)) B"
+            "does not fit: its smallest tile (1 row x 1 shared column, whole reduction and output columns) needs \(Int(smallest.rounded(.up))) B but \(level.name), the largest level able to hold it, has \(Int(level.size.si)) B"
     }
 
     /// The best fused mapping of a chain for the objective, or why there is none. `levels`
@@ -153,7 +154,9 @@ extension Evaluator {
                 }
             }
         }
-        guard var result = best else { return .unfit(failure ?? unfitReason(chain, levels: allowed)) }
+        guard var result = best else {
+            return .unfit(failure.map { "does not fit: " + $0 } ?? unfitReason(chain, levels: allowed))
+        }
         result.evaluated = evaluated
         return .fused(result)
     }

@@ -247,4 +247,21 @@ struct FusedChainTests {
         }
         #expect(why.contains("no on-chip level"))
     }
+
+    /// Training keeps its chains unfused (the backward reads the forward's probabilities, and
+    /// the FlashAttention-2 backward that recomputes them is not modelled): `auto` says so and
+    /// costs exactly what `off` costs.
+    @Test func trainingRunsChainsUnfusedAndSaysWhy() throws {
+        let model = try RooflineTests.model("gpt2")
+        var options = GraphOptions()
+        _ = options.setFusion("auto")
+        let phase = Phase.training(batch: 1, sequence: 64)
+        let auto = try GraphBuilder(model: model, options: options).build(phase)
+        let off = try GraphBuilder(model: model).build(phase)
+        let evaluator = try Evaluator(hardware: Self.hardware(buffer: 1024 * 1024), tilingBudget: 30)
+        let a = try evaluator.evaluate(auto)
+        let b = try evaluator.evaluate(off)
+        #expect(!a.fusion.isEmpty && a.fusion.allSatisfy { !$0.fused && $0.reason.contains("training") })
+        #expect(abs(a.energy.total - b.energy.total) <= 1e-12 * b.energy.total)
+    }
 }
