@@ -127,32 +127,12 @@ extension Evaluator {
         let tilings = fusedTilings(chain, levels: allowed)
         guard !tilings.isEmpty else { return .unfit(unfitReason(chain, levels: allowed)) }
         // Rank by the estimate: exact traffic above the level, compute at peak.
-        var ranked: [Int: [(Double, FusedTiling, FusedTraffic)]] = [:]
-        for (tiling, traffic) in tilings {
-            let estimate = self.estimate(chain, tiling, traffic)
-            ranked[tiling.level, default: []].append((estimate, tiling, traffic))
+        let candidates = tilings.map { tiling, traffic in
+            (level: tiling.level, estimate: estimate(chain, tiling, traffic), value: (tiling, traffic))
         }
-        var best: FusedChainCost?
-        var bestScore = Double.infinity
-        var evaluated = 0
-        var failure: String?
-        for level in ranked.keys.sorted() {
-            let options = (ranked[level] ?? []).sorted { $0.0 < $1.0 }.prefix(keep)
-            for (_, tiling, traffic) in options {
-                let cost: FusedChainCost
-                do {
-                    cost = try self.cost(chain, tiling: tiling, traffic: traffic)
-                } catch {
-                    failure = error.message
-                    continue
-                }
-                evaluated += cost.evaluated
-                let score = objective.score(energy: cost.energy, seconds: cost.seconds)
-                if score < bestScore {
-                    bestScore = score
-                    best = cost
-                }
-            }
+        let (best, evaluated, failure) = bestKernel(candidates, keep: keep) { candidate throws(EvaluationError) in
+            let cost = try self.cost(chain, tiling: candidate.0, traffic: candidate.1)
+            return (objective.score(energy: cost.energy, seconds: cost.seconds), cost, cost.evaluated)
         }
         guard var result = best else {
             return .unfit(failure.map { "does not fit: " + $0 } ?? unfitReason(chain, levels: allowed))
@@ -175,27 +155,14 @@ extension Evaluator {
     /// The objective's estimate of a tiling: its exact traffic above the level and compute at
     /// the array's peak for the MAC slots its tiles occupy.
     func estimate(_ chain: FusedChain, _ tiling: FusedTiling, _ traffic: FusedTraffic) -> Double {
-        let outer = outerAccesses(chain, traffic, level: tiling.level)
-        var energy = Breakdown(levels: hardware.memory)
-        var levelSeconds = [Double](repeating: 0, count: hardware.memory.count)
-        for (m, accesses) in outer.enumerated() {
-            let counts = memberCounts(chain, member: m, accesses: accesses)
-            EnergyModel.addAccessEnergy(counts, hardware: hardware, into: &energy)
-            let seconds = EnergyModel.transferSeconds(counts: counts, hardware: hardware, at: operatingPoint)
-            for i in levelSeconds.indices { levelSeconds[i] += seconds[i] }
+        let outer = outerAccesses(chain, traffic, level: tiling.level).enumerated().map { m, accesses in
+            memberCounts(chain, member: m, accesses: accesses)
         }
         let rows = Double(tiling.rows * chain.group)
         let slots =
             traffic.pairs * rows * Double(tiling.shared)
             * (Double(chain.producers.count * chain.reduction) + Double(chain.columns))
-        let precision = chain.producers[0].macPrecision
-        let support = hardware.compute.precisions[precision]
-        let peak =
-            Double(hardware.compute.processingElements) * Double(support?.macsPerPEPerCycle ?? 1)
-            * operatingPoint.frequency.si
-        energy.mac = slots * (support?.macEnergy.value.si ?? 0)
-        let seconds = max(slots / peak, levelSeconds.max() ?? 0)
-        return objective.score(energy: energy.total, seconds: seconds)
+        return kernelEstimate(outer: outer, slots: slots, precision: chain.producers[0].macPrecision)
     }
 
     /// Each member GEMM's accesses at and above the holding level (producers, then the

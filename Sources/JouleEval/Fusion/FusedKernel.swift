@@ -159,3 +159,56 @@ extension Evaluator {
         return (members, evaluated)
     }
 }
+
+extension Evaluator {
+    /// The objective's estimate of a fused kernel from its members' accesses at and above the
+    /// level (exact) and its MAC slots run at the array's peak.
+    func kernelEstimate(outer: [AccessCounts], slots: Double, precision: Precision) -> Double {
+        var energy = Breakdown(levels: hardware.memory)
+        var levelSeconds = [Double](repeating: 0, count: hardware.memory.count)
+        for counts in outer {
+            EnergyModel.addAccessEnergy(counts, hardware: hardware, into: &energy)
+            let seconds = EnergyModel.transferSeconds(counts: counts, hardware: hardware, at: operatingPoint)
+            for i in levelSeconds.indices { levelSeconds[i] += seconds[i] }
+        }
+        let support = hardware.compute.precisions[precision]
+        let peak =
+            Double(hardware.compute.processingElements) * Double(support?.macsPerPEPerCycle ?? 1)
+            * operatingPoint.frequency.si
+        energy.mac = slots * (support?.macEnergy.value.si ?? 0)
+        let seconds = max(slots / peak, levelSeconds.max() ?? 0)
+        return objective.score(energy: energy.total, seconds: seconds)
+    }
+
+    /// The best of some candidate kernels: the `keep` best estimates at each level costed in
+    /// full, the lowest score kept. A candidate whose costing fails is passed over; the last
+    /// failure is returned when every one fails.
+    func bestKernel<Candidate, Result>(
+        _ candidates: [(level: Int, estimate: Double, value: Candidate)], keep: Int,
+        cost: (Candidate) throws(EvaluationError) -> (score: Double, result: Result, evaluated: Int)
+    ) -> (best: Result?, evaluated: Int, failure: String?) {
+        var byLevel: [Int: [(Double, Candidate)]] = [:]
+        for candidate in candidates {
+            byLevel[candidate.level, default: []].append((candidate.estimate, candidate.value))
+        }
+        var best: Result?
+        var bestScore = Double.infinity
+        var evaluated = 0
+        var failure: String?
+        for level in byLevel.keys.sorted() {
+            for (_, candidate) in (byLevel[level] ?? []).sorted(by: { $0.0 < $1.0 }).prefix(keep) {
+                do {
+                    let (score, result, count) = try cost(candidate)
+                    evaluated += count
+                    if score < bestScore {
+                        bestScore = score
+                        best = result
+                    }
+                } catch {
+                    failure = error.message
+                }
+            }
+        }
+        return (best, evaluated, failure)
+    }
+}
