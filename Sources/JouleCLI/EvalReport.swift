@@ -166,7 +166,9 @@ struct EvalReport {
 
     private func mappingSummary(_ mapping: Mapping, op: Operator) -> String {
         guard let gemm = op.gemm else { return "-" }
-        let text = mapping.description(problem: Problem.gemm(gemm), levelNames: evaluation.hardware.memory.map(\.name))
+        let text = mapping.description(
+            problem: Problem.gemm(gemm.resolvingSparsity(on: evaluation.hardware.compute)),
+            levelNames: evaluation.hardware.memory.map(\.name))
         return (mapping.dataflow.map { $0.abbreviation + " | " } ?? "")
             + text.split(separator: "\n").joined(separator: " | ")
     }

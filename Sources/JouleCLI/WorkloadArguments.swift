@@ -29,6 +29,7 @@ enum WorkloadArguments {
         }
         var graph = try GraphCommand.build(model: model, graphArguments, usage: usage)
         if let warning = graph.memoryFitWarning(on: hardware) { graph.warnings.append(warning) }
+        graph.warnings += graph.sparsityWarnings(on: hardware)
         for warning in graph.warnings { FileHandle.standardError.write(Data("joule: warning: \(warning)\n".utf8)) }
         return graph
     }

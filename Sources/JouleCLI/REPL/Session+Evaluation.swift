@@ -350,7 +350,10 @@ extension Session {
                 let mapping =
                     cost.mapping.map { m in
                         (m.dataflow.map { $0.abbreviation + " | " } ?? "")
-                            + m.description(problem: Problem.gemm(gemm), levelNames: names).split(separator: "\n")
+                            + m.description(
+                                problem: Problem.gemm(gemm.resolvingSparsity(on: evaluation.hardware.compute)),
+                                levelNames: names
+                            ).split(separator: "\n")
                             .joined(separator: " | ")
                     } ?? "- (ideal roofline: no mapping)"
                 table.add([

@@ -62,6 +62,15 @@ public struct GraphOptions: Sendable, Hashable {
     /// Source tokens an encoder-decoder's decode step cross-attends to (the encoder output's
     /// length); nil takes the context.
     public var sourceLength: Int? = nil
+    /// N:M structured sparsity of the forward weights of every transformer layer (projections,
+    /// FFN and experts; not the embedding, router or LM head), or nil for dense weights.
+    public var weightSparsity: SparsityPattern? = nil
+    /// The fraction of non-zero activations entering each FFN down-projection (ReLU-family
+    /// FFNs leave most of them zero): its MACs scale by it, its bytes do not (1 for dense).
+    public var activationDensity: Double = 1
+    /// Tokens each sequence scores in a decode step against its KV cache: 1, or k + 1 for a
+    /// speculative-decoding verification of k draft tokens.
+    public var decodeTokens: Int = 1
 
     /// Options with the defaults: causal attention, last-token logits, no fusion.
     public init(
