@@ -73,7 +73,8 @@ extension EvalCommand {
         do {
             baseline = try evaluator.evaluate(plain)
         } catch {
-            throw .data(WorkloadArguments.diagnostic(error, hardware: arguments.positionals[1]))
+            let named = arguments.positionals.count > 1 ? arguments.positionals[1] : hardware.name
+            throw .data(WorkloadArguments.diagnostic(error, hardware: named))
         }
         guard let best = table.min(by: { $0.energyPerToken < $1.energyPerToken }) else {
             throw .usage("no draft-token count to evaluate", usage: usage)

@@ -100,9 +100,7 @@ enum GraphCommand {
                 throw .usage(error.message, usage: usage)
             }
         }
-        var options = GraphOptions()
-        // Bidirectional models count the whole matrix; an encoder-decoder's decoder stays causal.
-        if model.family == .encoder || model.family == .visionEncoder { options.attention = .full }
+        var options = GraphOptions.defaults(for: model)
         if let text = arguments.options["attention"] {
             guard let attention = GraphOptions.Attention(rawValue: text) else {
                 throw .usage("unknown attention '\(text)'; expected causal or full", usage: usage)

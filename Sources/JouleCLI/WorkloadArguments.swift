@@ -23,7 +23,7 @@ enum WorkloadArguments {
         throws(CommandLineError) -> Graph
     {
         var graphArguments = arguments
-        graphArguments.positionals = [arguments.positionals[0]]
+        graphArguments.positionals = Array(arguments.positionals.prefix(1))
         if graphArguments.options["precision"] == nil {
             graphArguments.options["precision"] = PrecisionConfig.default(for: hardware).description
         }

@@ -100,4 +100,38 @@ struct WorkloadOptionsCLITests {
         // At a = 1 the most draft tokens tried (8) accept the most per verification.
         #expect(table.count == 8)
     }
+
+    /// The REPL's `set` takes the same settings, shows them, and its speculative `eval` prints
+    /// the same per-token figures as `joule eval --speculative` (E[tokens] at a 0.5, k 1: 1.5).
+    @Test func replSetsSparsityAndSpeculativeDecoding() throws {
+        let folder = try REPLTests.folder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let script = """
+            load model gpt2-xl
+            load hardware a100-sxm-80gb
+            set phase decode
+            set context 128
+            set roofline ideal
+            set sparsity 2:4
+            set speculative gpt2
+            set acceptance 0.5
+            set draft_tokens 1
+            show settings
+            eval
+
+            """
+        let run = try REPLTests.jouleIn(["repl"], input: script, in: folder)
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("--sparsity 2:4 --speculative gpt2 --draft-tokens 1 --acceptance 0.5"))
+        #expect(run.stdout.contains("k = 1: 1.5 tokens per verification"))
+        let cli = try joule([
+            "eval", "gpt2-xl", "a100-sxm-80gb", "--phase", "decode", "--context", "128", "--roofline", "ideal",
+            "--sparsity", "2:4", "--speculative", "gpt2", "--acceptance", "0.5", "--draft-tokens", "1",
+        ])
+        let line = try #require(cli.stdout.split(separator: "\n").first { $0.hasPrefix("k = 1:") })
+        #expect(run.stdout.contains(line))
+        let bad = try REPLTests.jouleIn(["repl"], input: "set sparsity 3:2\n", in: folder)
+        #expect(bad.status != 0)
+        #expect(bad.stderr.contains("1 <= N < M"))
+    }
 }

@@ -83,6 +83,15 @@ public struct GraphOptions: Sendable, Hashable {
         self.fusedEpilogues = fusedEpilogues
     }
 
+    /// The defaults for a model: the whole score matrix for bidirectional encoders (text and
+    /// vision); causal for decoders and for an encoder-decoder, whose decoder is causal (its
+    /// encoder attends bidirectionally whatever the option says).
+    public static func defaults(for model: ModelConfig) -> GraphOptions {
+        var options = GraphOptions()
+        if model.family == .encoder || model.family == .visionEncoder { options.attention = .full }
+        return options
+    }
+
     /// The names `fusion` takes: off, on (both), attention, epilogues.
     public static let fusionNames = ["off", "on", "attention", "epilogues"]
 
