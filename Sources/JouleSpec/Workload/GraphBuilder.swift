@@ -396,19 +396,20 @@ private struct Emitter {
                 "patch_embedding", layer: nil, role: .patchEmbedding, m: batch * vision.patches, n: model.hiddenSize,
                 k: vision.channels * vision.patchSize * vision.patchSize)
             let positionRead =
-                model.positionEmbedding == .learned ? Double(vision.tokens) * h * precision.weights.bytes : 0
+                model.positionEmbedding == .learned ? Double(vision.tokens) * h * precision.weightBits / 8 : 0
             vector(
                 "embedding", layer: nil, role: .embedding, elements: t * h, ops: GraphBuilder.VectorCost.add,
                 read: Double(batch * vision.patches) * h * act.bytes + positionRead, written: t * h * act.bytes,
                 fused: false)
         } else {
-            // A lookup: one table row per token, plus position and token-type rows where learned.
+            // A lookup: one table row per token, plus position and token-type rows where learned,
+            // each row read with its group scales like every other weight (`PrecisionConfig.weightBits`).
             var tables = 1.0
             if model.positionEmbedding == .learned { tables += 1 }
             if model.tokenTypes > 0 { tables += 1 }
             vector(
                 prefix + "embedding", layer: nil, role: .embedding, elements: t * h, ops: tables - 1,
-                read: tables * t * h * precision.weights.bytes, written: t * h * act.bytes, fused: false)
+                read: tables * t * h * precision.weightBits / 8, written: t * h * act.bytes, fused: false)
         }
         if model.embeddingNorm {
             elementwise(
