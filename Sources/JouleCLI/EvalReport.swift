@@ -87,6 +87,18 @@ struct EvalReport {
         let point = evaluation.operatingPoint
         return
             "\(g.model.name) on \(evaluation.hardware.name) · \(g.phase) · precision \(g.precision) · \(evaluation.mode.rawValue) roofline · \(point.frequency) @ \(point.voltage)"
+            + (sparsity.map { " · \($0.pattern) weights \($0.handling.rawValue)" } ?? "")
+            + (g.options.activationDensity < 1 ? " · activation density \(g.options.activationDensity)" : "")
+    }
+
+    /// The sparse-weight pattern the graph asks for and what the hardware does with it.
+    var sparsity: (pattern: SparsityPattern, handling: SparsityHandling)? {
+        for op in evaluation.graph.operators {
+            if let g = op.gemm, let pattern = g.weightSparsity {
+                return (pattern, g.sparsityHandling(on: evaluation.hardware.compute))
+            }
+        }
+        return nil
     }
 
     private func percent(_ part: Double, _ whole: Double) -> String {
@@ -193,6 +205,7 @@ struct EvalReport {
             "precision": e.graph.precision.description, "roofline": e.mode.rawValue, "latency_s": e.seconds,
             "energy_j": energy.total, "energy_per_token_j": e.energyPerToken, "average_power_w": e.averagePower,
             "bound": e.bound.description, "tokens": e.graph.tokens,
+            "activation_density": e.graph.options.activationDensity,
             "operating_point": [
                 "frequency_hz": e.operatingPoint.frequency.si, "voltage_v": e.operatingPoint.voltage.si,
             ],
@@ -208,6 +221,11 @@ struct EvalReport {
         if case .decode(let batch, _) = e.graph.phase {
             object["time_per_token_s"] = e.seconds
             object["tokens_per_s"] = Double(batch) / e.seconds
+        }
+        if let sparsity {
+            object["weight_sparsity"] = [
+                "pattern": sparsity.pattern.description, "handling": sparsity.handling.rawValue,
+            ]
         }
         object["operators"] = zip(e.graph.operators, e.costs).map { op, cost in
             OperatorReport(gemm: op.gemm, cost: cost, hardware: e.hardware).object(name: op.name)
