@@ -6,7 +6,7 @@ import YAML
 /// `joule eval MODEL HARDWARE`: latency, energy and where it goes, per operator and in total.
 enum EvalCommand {
     static let usage =
-        "usage: joule eval MODEL HARDWARE [graph options] [--dataflow D] [--objective energy|latency|edp] [--operating-point N] [--roofline ideal|mapped] [--constraints FILE] [--per-op] [--format table|json|csv]\n       joule eval TARGET HARDWARE --speculative DRAFT --acceptance A [--draft-tokens K|auto] [graph options]\n       joule eval op HARDWARE --dims M=...,N=...,K=...[,B=...]|--problem FILE [--precision P] [--dataflow D] [--objective O] [--roofline ideal|mapped] [--mapping FILE | --constraints FILE]"
+        "usage: joule eval MODEL HARDWARE [graph options] [--dataflow D] [--objective energy|latency|edp] [--operating-point N] [--roofline ideal|mapped] [--constraints FILE] [--per-op] [--format table|json|csv]\n       joule eval TARGET HARDWARE --speculative DRAFT --acceptance A [--draft-tokens K|auto] [graph options]\n       joule eval op HARDWARE --dims M=...,N=...,K=...[,B=...]|--problem FILE [--precision P] [--sparsity N:M] [--dataflow D] [--objective O] [--roofline ideal|mapped] [--mapping FILE | --constraints FILE]"
 
     static let help = """
         \(usage)
@@ -33,6 +33,8 @@ enum EvalCommand {
           --constraints FILE  limit the mapper's search per level: fixed factors, innermost
                             dimensions, spatial dimensions on X/Y, keep/bypass (eval op, and
                             every GEMM of eval MODEL)
+          --sparsity N:M    (eval op) an N:M sparse weight, run as the hardware runs it (on
+                            sparse MACs the printed K is K x N/M)
           --problem FILE    (eval op) an einsum instead of --dims: dimensions with bounds,
                             operands with index expressions ("P*2 + R") and precisions; see
                             Examples/problems/
@@ -220,10 +222,26 @@ enum EvalCommand {
                 throw .usage(error.message, usage: usage)
             }
         }
-        return GEMM(
+        var gemm = GEMM(
             b: dims["B"] ?? 1, m: m, n: n, k: k, inputPrecision: precision.activations,
             secondPrecision: precision.weights,
             outputPrecision: precision.activations)
+        gemm.secondGroups = precision.weightGroups
+        if let text = arguments.options["sparsity"], text != "dense" {
+            do {
+                gemm.weightSparsity = try SparsityPattern(parsing: text)
+            } catch {
+                throw .usage("--sparsity: \(error.message), or dense", usage: usage)
+            }
+            if gemm.sparsityHandling(on: hardware.compute) == .ignored {
+                FileHandle.standardError.write(
+                    Data(
+                        "joule: warning: \(hardware.name) runs no \(text) sparse weights (compute.sparsity, compute.sparse_decompress): the weight is dense\n"
+                            .utf8))
+            }
+        }
+        // The GEMM as the hardware runs it: a native N:M weight reduces over K x N/M.
+        return gemm.resolvingSparsity(on: hardware.compute)
     }
 
     /// An einsum from a problem file: its pinned mapping's cost with `--mapping`, else the

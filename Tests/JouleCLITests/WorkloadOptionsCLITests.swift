@@ -134,4 +134,18 @@ struct WorkloadOptionsCLITests {
         #expect(bad.status != 0)
         #expect(bad.stderr.contains("1 <= N < M"))
     }
+
+    /// `eval op` runs the GEMM as the hardware does: on the H100 a 2:4 weight of K 4096
+    /// reduces over 4096 x 2/4 = 2048; on tpu-v1 it stays dense, with a warning.
+    @Test func evalOpRunsTheSparseGEMM() throws {
+        let sparse = try joule(["eval", "op", "h100-sxm", "--dims", "M=16,N=4096,K=4096", "--sparsity", "2:4"])
+        #expect(sparse.status == 0, "\(sparse.stderr)")
+        #expect(sparse.stdout.contains("GEMM B x M x N x K = 1 x 16 x 4096 x 2048"))
+        let dense = try joule([
+            "eval", "op", "tpu-v1", "--dims", "M=16,N=256,K=256", "--precision", "int8", "--sparsity", "2:4",
+        ])
+        #expect(dense.status == 0)
+        #expect(dense.stdout.contains("1 x 16 x 256 x 256"))
+        #expect(dense.stderr.contains("the weight is dense"))
+    }
 }
