@@ -116,4 +116,24 @@ struct WorkloadAxisTests {
                 """), catalog: repositoryCatalog)
         #expect(plan.evaluate(0).error.contains("applies with speculative"))
     }
+
+    /// A sweep folder's fingerprint holds the new base keys when they are set, and the draft
+    /// model's file: editing either makes a resume see a different sweep.
+    @Test func theFingerprintCoversTheWorkloadKeys() throws {
+        let plain = try sweep(
+            """
+            base: { hardware: a100-sxm-80gb, model: gpt2-xl, phase: decode }
+            axes: [ { key: batch, values: [1] } ]
+            """)
+        let sparse = try sweep(
+            """
+            base: { hardware: a100-sxm-80gb, model: gpt2-xl, phase: decode, sparsity: "2:4", speculative: gpt2, acceptance: 0.8 }
+            axes: [ { key: batch, values: [1] } ]
+            """)
+        let names = { (spec: SweepSpec) in Set(spec.parts.map(\.name)) }
+        #expect(names(sparse).subtracting(names(plain)) == ["base.sparsity", "base.speculative", "base.acceptance"])
+        #expect(sparse.parts.first { $0.name == "base.sparsity" }?.values == ["2:4"])
+        let plan = try SweepPlan(spec: sparse, catalog: repositoryCatalog)
+        #expect(plan.inputFiles.contains { $0.role == "draft model file" && $0.path.hasSuffix("Models/gpt2.yaml") })
+    }
 }
