@@ -475,7 +475,7 @@ public final class SweepPlan: @unchecked Sendable {
             var fits = true
             if constraint.kind == .fitsMemory {
                 let capacity = hardware.dram?.totalSize.si ?? hardware.memory.first?.totalSize.si ?? 0
-                fits = graph.weightBytes + graph.kvCacheBytes <= capacity
+                fits = graph.weightBytes(on: hardware) + graph.kvCacheBytes <= capacity
             }
             if !constraint.holds(metrics: result.metrics, fitsMemory: fits) {
                 result.feasible = false

@@ -185,4 +185,19 @@ struct StructuredSparsityTests {
             #expect(item.hint == "sparsity: [2:4]")
         }
     }
+
+    /// Stored weights shrink where the hardware keeps them compressed. llama-2-7b in bf16:
+    /// attention 32 x 4 x 4096^2 = 2,147,483,648 and FFN 32 x 3 x 4096 x 11008 = 4,328,521,728
+    /// parameters, 6,476,005,376 in all, save (16 - 18 x 2/4) / 8 = 7/8 B each at 2:4:
+    /// 13,476,831,232 - 5,666,504,704 = 7,810,326,528 B on the H100; dense on tpu-v1.
+    @Test func sparseWeightsTakeLessMemoryWhereStoredCompressed() throws {
+        var options = GraphOptions()
+        options.weightSparsity = .twoFour
+        let graph = try GraphBuilder(model: RooflineTests.model("llama-2-7b"), options: options).build(
+            .decode(batch: 1, context: 16))
+        #expect(graph.weightBytes == 13_476_831_232)
+        #expect(graph.weightBytes(on: try RooflineTests.hardware("h100-sxm")) == 7_810_326_528)
+        #expect(graph.weightBytes(on: try RooflineTests.hardware("tpu-v1")) == 13_476_831_232)
+        #expect(graph.weightBytes(on: try Self.toy("  sparse_decompress: true")) == 7_810_326_528)
+    }
 }
