@@ -266,7 +266,10 @@ def hardware(name: str | os.PathLike) -> Hardware:
 
 # ----------------------------------------------------------------------------- graph
 
-_GRAPH_OPTIONS = ("phase", "batch", "sequence", "context", "precision", "attention", "logits", "fusion")
+_GRAPH_OPTIONS = (
+    "phase", "batch", "sequence", "context", "precision", "attention", "logits", "fusion", "sparsity",
+    "activation_density",
+)
 
 
 @dataclass

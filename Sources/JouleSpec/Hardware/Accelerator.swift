@@ -233,6 +233,8 @@ extension Accelerator: Decodable {
             dataflows: description.dataflows, weightPreload: description.weightPreload,
             vector: VectorUnit(lanes: description.vectorLanes, energyPerOp: vectorEnergy))
         compute.aliased = aliased
+        compute.sparsity = description.sparsity
+        compute.sparseDecompress = description.sparseDecompress
         return compute
     }
 
