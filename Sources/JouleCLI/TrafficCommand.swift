@@ -153,7 +153,8 @@ enum TrafficCommand {
         case "csv": return csv.csv()
         case "json": return JSONOutput.render(["title": title, "level": level, "points": rows])
         default:
-            return "DRAM traffic of \(title) as \(level) grows (fused: the least; one by one: the mapper's best mappings)\n\n"
+            return
+                "DRAM traffic of \(title) as \(level) grows (fused: the least; one by one: the mapper's best mappings)\n\n"
                 + table.render()
         }
     }
