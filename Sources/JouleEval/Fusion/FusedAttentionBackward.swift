@@ -73,24 +73,11 @@ extension Evaluator {
     func outerAccesses(_ backward: FusedAttentionBackward, _ traffic: FusedAttentionBackward.Traffic, level: Int)
         -> [[OperandAccess]]
     {
-        let n = hardware.memory.count
-        let d = Roofline.dramIndex(hardware) ?? 0
-        var members = [[OperandAccess]](repeating: [OperandAccess](repeating: OperandAccess(), count: n * 3), count: 4)
+        var members = [[OperandAccess]](
+            repeating: [OperandAccess](repeating: OperandAccess(), count: hardware.memory.count * 3), count: 4)
+        // Levels passed through (a GPU's L2) see the same traffic: no coarser tile is modelled.
         func move(_ member: Int, _ role: Int, loads: Double, stores: Double) {
-            guard loads > 0 || stores > 0 else { return }
-            let operand = Operand.allCases[role]
-            members[member][d * 3 + role].reads += loads
-            members[member][d * 3 + role].updates += stores
-            members[member][d * 3 + role].held = true
-            for i in (d + 1)..<level where hardware.memory[i].mustHold.contains(operand) {
-                members[member][i * 3 + role].fills += loads
-                members[member][i * 3 + role].updates += stores
-                members[member][i * 3 + role].reads += loads + stores
-                members[member][i * 3 + role].held = true
-            }
-            members[member][level * 3 + role].fills += loads
-            members[member][level * 3 + role].reads += stores
-            members[member][level * 3 + role].held = true
+            moveAcrossLevels(&members[member], role: role, level: level) { _ in (loads, stores) }
         }
         let hd = Double(backward.d)
         let hv = Double(backward.dv)

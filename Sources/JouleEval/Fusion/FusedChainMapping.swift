@@ -155,7 +155,7 @@ extension Evaluator {
     /// The objective's estimate of a tiling: its exact traffic above the level and compute at
     /// the array's peak for the MAC slots its tiles occupy.
     func estimate(_ chain: FusedChain, _ tiling: FusedTiling, _ traffic: FusedTraffic) -> Double {
-        let outer = outerAccesses(chain, traffic, level: tiling.level).enumerated().map { m, accesses in
+        let outer = outerAccesses(chain, tiling, traffic).enumerated().map { m, accesses in
             memberCounts(chain, member: m, accesses: accesses)
         }
         let rows = Double(tiling.rows * chain.group)
@@ -166,38 +166,45 @@ extension Evaluator {
     }
 
     /// Each member GEMM's accesses at and above the holding level (producers, then the
-    /// consumer), level-major as `AccessCounts` keeps them: loads are read at DRAM, passed
-    /// through levels that must hold them and written into the level; output tiles go the
-    /// other way, and partial outputs come back.
-    func outerAccesses(_ chain: FusedChain, _ traffic: FusedTraffic, level: Int) -> [[OperandAccess]] {
-        let n = hardware.memory.count
-        let d = Roofline.dramIndex(hardware) ?? 0
+    /// consumer), level-major as `AccessCounts` keeps them: loads are read at DRAM, pass
+    /// through the levels that must hold them and are written into the level; output tiles go
+    /// the other way, and partial outputs come back. A level passed through (a GPU's L2) is
+    /// shared by the holding level's instances under it, which run that many row tiles at
+    /// once: it keeps the coarser tile they make together when that fits, so what it fetches
+    /// from above is that tile's traffic, and it feeds the finer tiles below.
+    func outerAccesses(_ chain: FusedChain, _ t: FusedTiling, _ traffic: FusedTraffic) -> [[OperandAccess]] {
+        let level = t.level
         var members = [[OperandAccess]](
-            repeating: [OperandAccess](repeating: OperandAccess(), count: n * 3), count: chain.producers.count + 1)
-        func move(_ member: Int, _ role: Int, loads: Double, stores: Double) {
-            guard loads > 0 || stores > 0 else { return }
-            let operand = Operand.allCases[role]
-            members[member][d * 3 + role].reads += loads
-            members[member][d * 3 + role].updates += stores
-            members[member][d * 3 + role].held = true
-            for i in (d + 1)..<level where hardware.memory[i].mustHold.contains(operand) {
-                members[member][i * 3 + role].fills += loads
-                members[member][i * 3 + role].updates += stores
-                members[member][i * 3 + role].reads += loads + stores
-                members[member][i * 3 + role].held = true
+            repeating: [OperandAccess](repeating: OperandAccess(), count: hardware.memory.count * 3),
+            count: chain.producers.count + 1)
+        var entering: [Int: FusedTraffic] = [level: traffic]
+        let d = Roofline.dramIndex(hardware) ?? 0
+        for p in (d + 1)..<max(d + 1, level) where !hardware.memory[p].mustHold.isEmpty {
+            let share = max(1, hardware.memory[level].instances / max(1, hardware.memory[p].instances))
+            var coarse = t
+            coarse.level = p
+            coarse.rows = min(chain.rows, t.rows * share)
+            entering[p] =
+                coarse.rows > t.rows && chain.footprint(coarse) <= hardware.memory[p].size.si
+                ? chain.traffic(coarse) : traffic
+        }
+        /// A member's loads and stores of one operand entering a level.
+        func flow(_ member: Int, _ role: Int, _ traffic: FusedTraffic) -> (loads: Double, stores: Double) {
+            if member < chain.producers.count {
+                return role == 1
+                    ? (member == 0 ? traffic.input : 0, 0) : role == 0 ? (traffic.producerSecond, 0) : (0, 0)
             }
-            members[member][level * 3 + role].fills += loads
-            members[member][level * 3 + role].reads += stores
-            members[member][level * 3 + role].held = true
+            return role == 0
+                ? (traffic.consumerSecond, 0) : role == 2 ? (traffic.outputReads, traffic.outputWrites) : (0, 0)
         }
-        for p in chain.producers.indices {
-            move(p, 1, loads: p == 0 ? traffic.input : 0, stores: 0)
-            move(p, 0, loads: traffic.producerSecond, stores: 0)
+        for member in members.indices {
+            for role in 0..<3 {
+                moveAcrossLevels(&members[member], role: role, level: level) { w in
+                    flow(member, role, entering[w] ?? traffic)
+                }
+            }
         }
-        let c = chain.producers.count
-        move(c, 0, loads: traffic.consumerSecond, stores: 0)
-        move(c, 2, loads: traffic.outputReads, stores: traffic.outputWrites)
-        members[c][level * 3 + 2].reads += traffic.accumulateReads
+        members[chain.producers.count][level * 3 + 2].reads += traffic.accumulateReads
         return members
     }
 
@@ -216,7 +223,7 @@ extension Evaluator {
         -> FusedChainCost
     {
         let rows = t.rows * chain.group
-        let outer = outerAccesses(chain, traffic, level: t.level)
+        let outer = outerAccesses(chain, t, traffic)
         var members: [FusedKernel.Member] = []
         for (p, producer) in chain.producers.enumerated() {
             let tile = Self.tile(of: producer, m: rows, n: t.shared, k: chain.reduction)

@@ -214,3 +214,31 @@ extension Evaluator {
         return (best, evaluated, failure)
     }
 }
+
+extension Evaluator {
+    /// Adds one operand's traffic between DRAM and `level` to level-major accesses: across each
+    /// boundary, from DRAM through every level between that must hold the operand down to
+    /// `level`, the upper level reads what goes down and takes what comes up, the lower one
+    /// is filled with what comes down and reads what goes up. `entering(w)` is the loads and
+    /// stores crossing into level w from the one above.
+    func moveAcrossLevels(
+        _ accesses: inout [OperandAccess], role: Int, level: Int, entering: (Int) -> (loads: Double, stores: Double)
+    ) {
+        let d = Roofline.dramIndex(hardware) ?? 0
+        let operand = Operand.allCases[role]
+        let path =
+            [d] + ((d + 1)..<max(d + 1, level)).filter { hardware.memory[$0].mustHold.contains(operand) } + [level]
+        for k in 1..<path.count {
+            let (loads, stores) = entering(path[k])
+            guard loads > 0 || stores > 0 else { continue }
+            let upper = path[k - 1] * 3 + role
+            let lower = path[k] * 3 + role
+            accesses[upper].reads += loads
+            accesses[upper].updates += stores
+            accesses[upper].held = true
+            accesses[lower].fills += loads
+            accesses[lower].reads += stores
+            accesses[lower].held = true
+        }
+    }
+}
