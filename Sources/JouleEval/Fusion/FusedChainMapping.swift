@@ -76,11 +76,15 @@ extension Evaluator {
         return sub
     }
 
-    /// Elements moved to or from DRAM by a tiling, in bytes.
-    public func dramBytes(_ chain: FusedChain, _ traffic: FusedTraffic) -> Double {
-        (traffic.input * chain.inputBits + traffic.producerSecond * chain.producers.reduce(0) { $0 + $1.secondBits }
-            + traffic.consumerSecond * chain.consumer.secondBits
-            + (traffic.outputWrites + traffic.outputReads) * chain.outputBits) / 8
+    /// Bytes a tiling moves to or from DRAM (after any level it passes through has caught
+    /// what it can).
+    public func dramBytes(_ chain: FusedChain, _ tiling: FusedTiling, _ traffic: FusedTraffic) -> Double {
+        let d = Roofline.dramIndex(hardware) ?? 0
+        return outerAccesses(chain, tiling, traffic).enumerated().reduce(0.0) { total, entry in
+            let counts = memberCounts(chain, member: entry.offset, accesses: entry.element)
+            return total
+                + (0..<3).reduce(0.0) { $0 + counts.access(level: d, operand: $1).total * counts.wordBits[$1] / 8 }
+        }
     }
 
     /// Every tiling of a chain that fits at one of `levels`, with its traffic.
@@ -146,7 +150,7 @@ extension Evaluator {
     public func leastFusedTraffic(_ chain: FusedChain, level: Int) -> (bytes: Double, tiling: FusedTiling)? {
         var best: (Double, FusedTiling)?
         for (tiling, traffic) in fusedTilings(chain, levels: [level]) {
-            let bytes = dramBytes(chain, traffic)
+            let bytes = dramBytes(chain, tiling, traffic)
             if best == nil || bytes < best?.0 ?? .infinity { best = (bytes, tiling) }
         }
         return best

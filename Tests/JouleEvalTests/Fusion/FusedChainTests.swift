@@ -308,4 +308,34 @@ struct FusedChainTests {
         #expect(a.energy.dram < b.energy.dram)
         #expect(a.energy.total < b.energy.total)
     }
+
+    /// A level passed through (an L2 that must hold everything) under which 4 buffers hold the
+    /// chain: the 4 buffers run 4 row tiles of 64 at once, so the L2 keeps their 256-row tile and
+    /// fetches K once per 256 rows (1,024 / 256 = 4 times 1,024 x 64 elements), while each buffer
+    /// fetches it from the L2 once per 64 rows (16 times).
+    @Test func aPassedThroughLevelCatchesTheRereadsOfTheTilesUnderIt() throws {
+        let text = """
+            name: shared-l2
+            technology: 45 nm
+            clock: 1 GHz
+            compute: { kind: parallel, array: { rows: 4, cols: 4 }, precisions: { bf16: 1 pJ } }
+            memory:
+              - { name: DRAM, kind: dram, size: 1 GiB, bandwidth: 10 GB/s, read_energy: 1 pJ/bit }
+              - { name: L2, size: 4 MiB, must_hold: [weights, inputs, outputs] }
+              - { name: Buffer, instances: 4, size: 256 KiB }
+              - { name: PE, kind: register, instances: 16, size: 4 KiB }
+            """
+        let hw = try YAMLDecoder().decode(Accelerator.self, from: text, path: "shared-l2.yaml")
+        let evaluator = try Evaluator(hardware: hw, tilingBudget: 20)
+        let chain = try Self.attention(n: 1024, d: 64)
+        let tiling = FusedTiling(level: 2, rows: 64, shared: 128, order: .rowsOuter)
+        let outer = evaluator.outerAccesses(chain, tiling, chain.traffic(tiling))
+        // The score's second operand (K): DRAM reads, L2 fills and reads, Buffer fills.
+        #expect(outer[0][0 * 3 + 0].reads == 4 * 1024 * 64)
+        #expect(outer[0][1 * 3 + 0].fills == 4 * 1024 * 64)
+        #expect(outer[0][1 * 3 + 0].reads == 16 * 1024 * 64)
+        #expect(outer[0][2 * 3 + 0].fills == 16 * 1024 * 64)
+        // Q is read once either way.
+        #expect(outer[0][0 * 3 + 1].reads == 1024 * 64)
+    }
 }
