@@ -73,10 +73,8 @@ enum GraphCommand {
         return value
     }
 
-    /// The graph the options ask for; `defaultFusion` applies when `--fusion` is not given.
-    static func build(model: ModelConfig, _ arguments: Arguments, usage: String, defaultFusion: String = "off")
-        throws(CommandLineError) -> Graph
-    {
+    /// The graph the options ask for (no fusion unless `--fusion` is given).
+    static func build(model: ModelConfig, _ arguments: Arguments, usage: String) throws(CommandLineError) -> Graph {
         let batch = try positive("batch", arguments, usage: usage) ?? 1
         let sequence = try positive("sequence", arguments, usage: usage)
         let context = try positive("context", arguments, usage: usage)
@@ -120,7 +118,7 @@ enum GraphCommand {
             }
             options.logits = logits
         }
-        let fusion = arguments.options["fusion"] ?? defaultFusion
+        let fusion = arguments.options["fusion"] ?? "off"
         if let problem = GraphOptions.fusionProblem(fusion) { throw .usage(problem, usage: usage) }
         _ = options.setFusion(fusion)
         options.expertLoad = try expertLoad(arguments, usage: usage)

@@ -27,7 +27,9 @@ enum WorkloadArguments {
         if graphArguments.options["precision"] == nil {
             graphArguments.options["precision"] = PrecisionConfig.default(for: hardware).description
         }
-        var graph = try GraphCommand.build(model: model, graphArguments, usage: usage, defaultFusion: "auto")
+        graphArguments.options["fusion"] = GraphOptions.fusionInEffect(
+            arguments.options["fusion"], ideal: arguments.options["roofline"] == "ideal")
+        var graph = try GraphCommand.build(model: model, graphArguments, usage: usage)
         if let warning = graph.memoryFitWarning(on: hardware) { graph.warnings.append(warning) }
         graph.warnings += graph.sparsityWarnings(on: hardware)
         for warning in graph.warnings { FileHandle.standardError.write(Data("joule: warning: \(warning)\n".utf8)) }

@@ -224,7 +224,10 @@ private let sweepCSV = """
     }
 
     @Test func rooflineOfTPUv1DecodeHasOnePointPerDistinctOperatorUnderItsCeilings() throws {
-        let svg = try plot(["roofline", "llama-2-7b", "tpu-v1", "--phase", "decode", "--level", "DRAM"])
+        // Unfused, so that the vector operators move bytes (auto folds the epilogues away).
+        let svg = try plot([
+            "roofline", "llama-2-7b", "tpu-v1", "--phase", "decode", "--level", "DRAM", "--fusion", "off",
+        ])
         let operators = svg.all(class: "operator")
 
         // Decode at batch 1 has six distinct GEMMs (q/k/v/o share 4096 x 4096, gate/up share

@@ -56,11 +56,12 @@ extension Session {
     /// The graph of the current model and workload (built as `joule eval` builds it).
     func graph(for accelerator: Accelerator? = nil) throws(SessionError) -> Graph {
         let m = try requireModel()
-        let arguments = try self.arguments(hardware: accelerator ?? hardware?.accelerator)
+        var arguments = try self.arguments(hardware: accelerator ?? hardware?.accelerator)
+        arguments.options["fusion"] = GraphOptions.fusionInEffect(
+            arguments.options["fusion"], ideal: arguments.options["roofline"] == "ideal")
         var graph: Graph
         do {
-            graph = try GraphCommand.build(
-                model: m.config, arguments, usage: EvalCommand.usage, defaultFusion: "auto")
+            graph = try GraphCommand.build(model: m.config, arguments, usage: EvalCommand.usage)
         } catch {
             throw SessionError(error)
         }

@@ -403,7 +403,8 @@ public final class SweepPlan: @unchecked Sendable {
             options.logits = logits
         }
         // `joule eval`'s default: mapped points fuse each chain where that pays.
-        let fusion = workload["fusion"] ?? base.fusion ?? "auto"
+        let ideal = (workload["roofline"].flatMap(RooflineMode.init(rawValue:)) ?? base.roofline) == .ideal
+        let fusion = GraphOptions.fusionInEffect(workload["fusion"] ?? base.fusion, ideal: ideal)
         if let problem = GraphOptions.fusionProblem(fusion) { throw SweepError(problem) }
         _ = options.setFusion(fusion)
         if let text = workload["sparsity"] ?? base.sparsity, text != "dense" {

@@ -62,8 +62,8 @@ public struct GraphOptions: Sendable, Hashable {
     /// The FFN runs fused: gate and up, activation and down as one kernel, the intermediate on chip.
     public var fusedFFN: Bool = false
     /// Whether a mapped evaluation chooses, chain by chain, whether fusing attention and the
-    /// FFN pays (`--fusion auto`). It sets no fused flag: an ideal roofline, which has no
-    /// mapping to choose with, counts the chains unfused.
+    /// FFN pays (`--fusion auto`, which also fuses the epilogues: they always pay, their
+    /// operands being the producing GEMM's output tile). It sets no chain's fused flag.
     public var fusionSearch: Bool = false
     /// MoE expert load in place of the model file's `moe.load` (nil keeps the file's).
     public var expertLoad: ExpertLoad? = nil
@@ -105,9 +105,16 @@ public struct GraphOptions: Sendable, Hashable {
     /// (`attn_score>softmax>attn_context`, `ffn_up>act>ffn_down`).
     public static let fusionNames = ["off", "none", "auto", "on", "attention", "ffn", "epilogues"]
 
+    /// The fusion word in effect: the one given, else `auto`; under an ideal roofline, which
+    /// has no mapping to choose with, `auto` is `off` (the LLM-roofline tools' count).
+    public static func fusionInEffect(_ given: String?, ideal: Bool) -> String {
+        let word = given ?? "auto"
+        return ideal && word == "auto" ? "off" : word
+    }
+
     /// The fusion word these options stand for: off, auto, on, or the list of fused groups.
     public var fusionName: String {
-        if fusionSearch { return fusedEpilogues ? "auto,epilogues" : "auto" }
+        if fusionSearch { return "auto" }
         let groups = [("attention", fusedAttention), ("ffn", fusedFFN), ("epilogues", fusedEpilogues)]
             .filter(\.1).map(\.0)
         return groups.isEmpty ? "off" : groups.count == 3 ? "on" : groups.joined(separator: ",")
@@ -154,7 +161,7 @@ public struct GraphOptions: Sendable, Hashable {
         for item in items {
             switch item {
             case "off", "none": continue
-            case "auto": search = true
+            case "auto": (search, epilogues) = (true, true)
             case "on": (attention, ffn, epilogues) = (true, true, true)
             case "attention": attention = true
             case "ffn": ffn = true

@@ -134,7 +134,12 @@ import Testing
         accepted = options.setFusion("auto")
         #expect(accepted)
         #expect(options.fusionSearch && !options.fusedAttention && !options.fusedFFN)
-        #expect(options.fusionName == "auto")
+        #expect(options.fusedEpilogues && options.fusionName == "auto")
+        // Unless given, auto; under an ideal roofline auto is off.
+        #expect(GraphOptions.fusionInEffect(nil, ideal: false) == "auto")
+        #expect(GraphOptions.fusionInEffect(nil, ideal: true) == "off")
+        #expect(GraphOptions.fusionInEffect("auto", ideal: true) == "off")
+        #expect(GraphOptions.fusionInEffect("attention", ideal: true) == "attention")
         accepted = options.setFusion("on")
         #expect(accepted && options.fusionName == "on")
         accepted = options.setFusion("none")
