@@ -47,8 +47,10 @@ struct EvalCLITests {
             "eval", "llama-2-7b", "a100-sxm-80gb", "--phase", "decode", "--context", "2048", "--precision", "fp16",
             "--roofline", "ideal",
         ])
+        // LLM-Viewer's 7.0 ms at the datasheet's 2.039 TB/s, stretched by the file's HBM
+        // bandwidth_efficiency 0.9: 7.0 / 0.9 = 7.78 ms.
         let latency = try #require(object["latency_s"] as? Double)
-        #expect(abs(latency - 7.0e-3) <= 0.02 * 7.0e-3)
+        #expect(abs(latency - 7.0e-3 / 0.9) <= 0.02 * 7.0e-3 / 0.9)
     }
 
     @Test func encoderOnEyerissWithPerOperatorTable() throws {

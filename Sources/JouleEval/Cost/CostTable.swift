@@ -17,6 +17,8 @@ public struct CostTable: Sendable {
     let macEnergy: Double
     let voltageFactor: Double
     let frequency: Double
+    /// The clock times the precision's efficiency: compute seconds are cycles over it.
+    let computeRate: Double
     let staticPower: Double
     let systolic: Bool
     let rows: Int
@@ -36,16 +38,21 @@ public struct CostTable: Sendable {
         writePerBit = hardware.memory.map(\.writeEnergy.value.si)
         width = hardware.memory.map { $0.width?.si ?? 0 }
         readSecondsPerByte = hardware.memory.map { level in
-            level.totalReadBandwidth.map { 1 / ($0.si * (level.isOffChip ? 1 : clockScale)) } ?? 0
+            level.totalReadBandwidth.map {
+                1 / ($0.si * (level.isOffChip ? 1 : clockScale) * level.bandwidthEfficiency)
+            } ?? 0
         }
         writeSecondsPerByte = hardware.memory.map { level in
-            level.totalWriteBandwidth.map { 1 / ($0.si * (level.isOffChip ? 1 : clockScale)) } ?? 0
+            level.totalWriteBandwidth.map {
+                1 / ($0.si * (level.isOffChip ? 1 : clockScale) * level.bandwidthEfficiency)
+            } ?? 0
         }
         shared = hardware.memory.map(\.sharedBandwidth)
         serial = hardware.memory.map { $0.multipleBuffering < 2 }
         macEnergy = support.macEnergy.value.si
         voltageFactor = EnergyModel.voltageFactor(point, hardware: hardware)
         frequency = point.frequency.si
+        computeRate = point.frequency.si * support.efficiency
         staticPower = hardware.staticPower.value.si
         systolic = hardware.compute.kind == .systolic
         rows = hardware.compute.rows
@@ -72,7 +79,7 @@ public struct CostTable: Sendable {
         accesses: UnsafeBufferPointer<OperandAccess>, problem: Problem, macs: Double, computeCycles: Double
     ) -> (energy: Double, seconds: Double) {
         var dynamic = macs * macEnergy
-        var bound = computeCycles / frequency
+        var bound = computeCycles / computeRate
         var serialSeconds = 0.0
         let operands = problem.wordBits.count
         for i in 0..<readPerBit.count {

@@ -79,7 +79,8 @@ public enum EnergyModel {
         } else {
             computeCycles = counts.temporalCycles
         }
-        let computeSeconds = computeCycles / point.frequency.si
+        // The precision's `efficiency` is the share of the peak rate real kernels sustain.
+        let computeSeconds = computeCycles / point.frequency.si / support.efficiency
         let levelSeconds = transferSeconds(counts: counts, hardware: hardware, at: point)
         var cost = combine(
             computeSeconds: computeSeconds, levelSeconds: levelSeconds, energy: energy, hardware: hardware, at: point)
@@ -111,10 +112,12 @@ public enum EnergyModel {
         }
     }
 
-    /// Seconds to read and write some bytes at a level's total bandwidth.
+    /// Seconds to read and write some bytes at a level's total bandwidth times its
+    /// `bandwidth_efficiency`.
     public static func transferSeconds(level: MemoryLevel, readBytes: Double, writeBytes: Double, scale: Double = 1)
         -> Double
     {
+        let scale = scale * level.bandwidthEfficiency
         if level.sharedBandwidth, let bandwidth = level.totalReadBandwidth {
             return (readBytes + writeBytes) / (bandwidth.si * scale)
         }

@@ -45,6 +45,9 @@ public struct MemoryLevel: Sendable, Hashable {
     public var leakage: Power?
     /// Buffers for overlapping transfers with compute (1 = transfers serialise with compute).
     public var multipleBuffering: Int
+    /// The share of the bandwidth streaming kernels sustain (file key `bandwidth_efficiency`,
+    /// written by `joule calibrate`): transfer time is divided by it. 1 when left out.
+    public var bandwidthEfficiency: Double = 1
     /// Area of all instances together (nil for DRAM, which is off chip).
     public var area: Figure<Area>?
 
@@ -75,6 +78,7 @@ struct MemoryLevelDescription: Decodable {
     var width: Bits?
     var leakage: Power?
     var multipleBuffering: Int
+    var bandwidthEfficiency: Double?
     var mark: SourceMark?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
@@ -85,6 +89,7 @@ struct MemoryLevelDescription: Decodable {
         case writeEnergy = "write_energy"
         case multipleBuffering = "multiple_buffering"
         case mustHold = "must_hold"
+        case bandwidthEfficiency = "bandwidth_efficiency"
     }
 
     init(from decoder: any Decoder) throws {
@@ -104,6 +109,12 @@ struct MemoryLevelDescription: Decodable {
         width = reader.optional(.width, Bits.self)
         leakage = reader.optional(.leakage, Power.self)
         multipleBuffering = reader.optional(.multipleBuffering, Int.self) ?? 2
+        bandwidthEfficiency = reader.optional(.bandwidthEfficiency, Double.self)
+        if let share = bandwidthEfficiency, !PrecisionEntry.isShare(share) {
+            reader.error(
+                "bandwidth_efficiency is a share of the bandwidth, above 0 and at most 1, found \(share)",
+                at: .bandwidthEfficiency, hint: "bandwidth_efficiency: 0.9")
+        }
         let writtenKind = reader.optional(.kind, MemoryLevel.Kind.self)
 
         if let name, !Self.isValidName(name.value) {
