@@ -140,7 +140,9 @@ public struct Calibrator: Sendable {
         guard holdout >= 0 && holdout < 1 else {
             throw CalibrationError("the hold-out share must be at least 0 and below 1, found \(holdout)")
         }
-        counter = try ActivityCounter(hardware: hardware, mode: mode, catalog: catalog)
+        // Against the peaks, so that the time fit's efficiencies are shares of the datasheet peaks
+        // whatever efficiencies the file already gives (the energy counts do not depend on them).
+        counter = try ActivityCounter(hardware: hardware.atPeak, mode: mode, catalog: catalog)
         self.weighting = weighting
         holdoutFraction = holdout
         hardwareNames = Set((names.union([hardware.name])).map { $0.lowercased() })
