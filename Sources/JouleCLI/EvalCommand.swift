@@ -1,12 +1,13 @@
 import Foundation
 import JouleEval
+import JouleSearch
 import JouleSpec
 import YAML
 
 /// `joule eval MODEL HARDWARE`: latency, energy and where it goes, per operator and in total.
 enum EvalCommand {
     static let usage =
-        "usage: joule eval MODEL HARDWARE [graph options] [--dataflow D] [--objective energy|latency|edp] [--operating-point N] [--roofline ideal|mapped] [--per-op] [--format table|json|csv]\n       joule eval op HARDWARE --dims M=...,N=...,K=...[,B=...]|--problem FILE [--precision P] [--dataflow D] [--objective O] [--roofline ideal|mapped] [--mapping FILE]"
+        "usage: joule eval MODEL HARDWARE [graph options] [--dataflow D] [--objective energy|latency|edp] [--operating-point N | --power-limit W] [--roofline ideal|mapped] [--per-op] [--format table|json|csv]\n       joule eval op HARDWARE --dims M=...,N=...,K=...[,B=...]|--problem FILE [--precision P] [--dataflow D] [--objective O] [--roofline ideal|mapped] [--mapping FILE]"
 
     static let help = """
         \(usage)
@@ -26,6 +27,11 @@ enum EvalCommand {
           --objective       what the mapper minimises: energy (default), latency or edp
           --operating-point index into the hardware's DVFS table (0 = nominal), or a share of
                             the nominal clock such as 80% (voltage from the alpha-power law)
+          --power-limit W   a power cap, as the GPU driver enforces it: the clock comes down
+                            the voltage-frequency curve until the predicted average power
+                            fits; the report says where it settled. A cap below the idle
+                            power, outside the file's power_limits, or unreachable even at
+                            the lowest clock is an error (exit 65) with the numbers
           --per-op          every operator with its bound and mapping
           --precision       default: bf16, or the widest format the hardware has
           --mapping FILE    (eval op) evaluate this loop nest instead of searching; `eval op`
@@ -43,8 +49,67 @@ enum EvalCommand {
         """
 
     static let valued = GraphCommand.valued.union([
-        "dataflow", "objective", "operating-point", "roofline", "dims", "mapping", "problem",
+        "dataflow", "objective", "operating-point", "roofline", "dims", "mapping", "problem", "power-limit",
     ])
+
+    /// The `--power-limit` values, in watts (a comma-separated list where `several` allows it).
+    static func powerLimits(_ arguments: Arguments, several: Bool = false, usage: String) throws(CommandLineError)
+        -> [Double]
+    {
+        guard let text = arguments.options["power-limit"] else { return [] }
+        let parts = several ? text.split(separator: ",").map(String.init) : [text]
+        var limits: [Double] = []
+        for part in parts {
+            let power: Power
+            do {
+                power = try Power(parsing: part.trimmingCharacters(in: .whitespaces))
+            } catch {
+                throw .usage("--power-limit: \(error.message(expected: [.power]))", usage: usage)
+            }
+            guard power.si > 0, power.si.isFinite else {
+                throw .usage("--power-limit takes a positive power such as 300 W, found '\(part)'", usage: usage)
+            }
+            limits.append(power.si)
+        }
+        if limits.isEmpty { throw .usage("--power-limit takes a power such as 300 W", usage: usage) }
+        return limits
+    }
+
+    /// Where a power cap settles the clock for a graph, with the evaluator's settings; a cap
+    /// that cannot be met is bad data (exit 65) naming the hardware file.
+    static func settle(limit: Double, graph: Graph, evaluator: Evaluator, hardwareArgument: String)
+        throws(CommandLineError) -> PowerCap.Settled
+    {
+        let hardware = evaluator.hardware
+        do {
+            return try PowerCap.settle(limit: limit, hardware: hardware) {
+                (point) throws(Evaluator.EvaluationError) in
+                let (copy, index) = PowerCap.withPoint(point, hardware: hardware)
+                let at = try Evaluator(
+                    hardware: copy, mode: evaluator.mode, objective: evaluator.objective, dataflow: evaluator.dataflow,
+                    operatingPoint: index, cache: evaluator.cache, tilingBudget: evaluator.tilingBudget)
+                let evaluation = try at.evaluate(graph)
+                return (evaluation.seconds, evaluation.energy.total)
+            }
+        } catch {
+            if case .evaluation(let failure) = error {
+                throw .data(WorkloadArguments.diagnostic(failure, hardware: hardwareArgument))
+            }
+            throw .data(Diagnostics([Diagnostic(path: hardwareArgument, mark: nil, message: error.description)]))
+        }
+    }
+
+    /// One line on where a cap settled the clock.
+    static func describe(_ settled: PowerCap.Settled) -> String {
+        let limit = Power(si: settled.limit)
+        let point = "\(settled.point.frequency) @ \(settled.point.voltage)"
+        guard settled.throttled else {
+            return
+                "power limit \(limit): not reached (\(Power(si: settled.nominalPower)) at the nominal clock), the clock stays at \(point)"
+        }
+        return
+            "power limit \(limit): the clock settles at \(point), drawing \(Power(si: settled.averagePower)) (\(Power(si: settled.nominalPower)) at the nominal clock)"
+    }
 
     static func evaluator(_ arguments: Arguments, hardware: Accelerator) throws(CommandLineError) -> Evaluator {
         var dataflow: Dataflow?
@@ -92,8 +157,28 @@ enum EvalCommand {
         }
         let format = try arguments.format(allowed: ["table", "json", "csv"], usage: usage)
         let (model, hardware) = try WorkloadArguments.load(arguments, usage: usage)
+        let limits = try powerLimits(arguments, usage: usage)
+        if !limits.isEmpty && arguments.options["operating-point"] != nil {
+            throw .usage(
+                "--power-limit lets the clock settle where the cap holds; give it or --operating-point, not both",
+                usage: usage)
+        }
         let graph = try WorkloadArguments.graph(model: model, hardware: hardware, arguments, usage: usage)
-        let evaluator = try self.evaluator(arguments, hardware: hardware)
+        var evaluator = try self.evaluator(arguments, hardware: hardware)
+        var settled: PowerCap.Settled?
+        if let limit = limits.first {
+            let cap = try settle(
+                limit: limit, graph: graph, evaluator: evaluator, hardwareArgument: arguments.positionals[1])
+            let (copy, index) = PowerCap.withPoint(cap.point, hardware: hardware)
+            do {
+                evaluator = try Evaluator(
+                    hardware: copy, mode: evaluator.mode, objective: evaluator.objective, dataflow: evaluator.dataflow,
+                    operatingPoint: index, cache: evaluator.cache, tilingBudget: evaluator.tilingBudget)
+            } catch {
+                throw .usage(error.message, usage: usage)
+            }
+            settled = cap
+        }
         let evaluation: GraphEvaluation
         do {
             evaluation = try evaluator.evaluate(graph)
@@ -102,10 +187,31 @@ enum EvalCommand {
         }
         let report = EvalReport(evaluation: evaluation)
         switch format {
-        case "json": return report.json()
+        case "json":
+            guard let settled else { return report.json() }
+            return withPowerCap(settled, json: report.json())
         case "csv": return report.csv()
-        default: return report.table(perOperator: arguments.flags.contains("per-op"))
+        default:
+            let table = report.table(perOperator: arguments.flags.contains("per-op"))
+            guard let settled else { return table }
+            var lines = table.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            lines.insert(describe(settled), at: min(1, lines.count))
+            return lines.joined(separator: "\n")
         }
+    }
+
+    /// The report's JSON with a `power_cap` object: the limit, the settled clock and voltage,
+    /// the power there and at the nominal clock, and whether the clock came down.
+    static func withPowerCap(_ settled: PowerCap.Settled, json: String) -> String {
+        guard let data = json.data(using: .utf8),
+            var object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
+        else { return json }
+        object["power_cap"] = [
+            "limit_w": settled.limit, "frequency_hz": settled.point.frequency.si,
+            "voltage_v": settled.point.voltage.si, "average_power_w": settled.averagePower,
+            "nominal_power_w": settled.nominalPower, "throttled": settled.throttled,
+        ]
+        return JSONOutput.render(object)
     }
 
     /// `joule eval op HARDWARE --dims M=..,N=..,K=..` (one GEMM) or `--problem FILE` (an einsum).
