@@ -49,11 +49,9 @@ enum DVFSCommand {
                     "--points takes a count from 2 to \(DVFSAnalysis.maximumPoints) (each is a whole evaluation), found '\(text)'",
                     usage: usage)
             }
-            points = OperatingPoint.alphaPowerLaw(
-                nominal: hardware.operatingPoints[0], count: count, lowest: PowerCap.lowestShare(hardware))
+            points = hardware.synthesisedOperatingPoints(count: count)
         } else if hardware.operatingPoints.count == 1 {
-            points = OperatingPoint.alphaPowerLaw(
-                nominal: hardware.operatingPoints[0], count: 6, lowest: PowerCap.lowestShare(hardware))
+            points = hardware.synthesisedOperatingPoints(count: 6)
         }
         let evaluator = try EvalCommand.evaluator(arguments, hardware: hardware)
         // Caps first: a cap that cannot be met is an error, not a table without its row.

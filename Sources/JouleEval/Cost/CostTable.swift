@@ -53,7 +53,7 @@ public struct CostTable: Sendable {
         voltageFactor = EnergyModel.voltageFactor(point, hardware: hardware)
         frequency = point.frequency.si
         computeRate = point.frequency.si * support.efficiency
-        staticPower = hardware.staticPower.value.si
+        staticPower = hardware.staticPower(at: point)
         systolic = hardware.compute.kind == .systolic
         rows = hardware.compute.rows
         cols = hardware.compute.cols

@@ -127,7 +127,8 @@ public enum EnergyModel {
     }
 
     /// The roofline over compute and every level: multiple-buffered levels overlap with compute,
-    /// single-buffered ones add their time; static energy is charged over the result.
+    /// single-buffered ones add their time; static energy (the point's static power, see
+    /// `Accelerator.staticPower(at:)`) is charged over the result.
     public static func combine(
         computeSeconds: Double, levelSeconds: [Double], energy: Breakdown, hardware: Accelerator,
         at point: OperatingPoint
@@ -145,7 +146,7 @@ public enum EnergyModel {
         }
         seconds += serial
         var energy = energy
-        energy.leakage = hardware.staticPower.value.si * seconds
+        energy.leakage = hardware.staticPower(at: point) * seconds
         return OperatorCost(
             seconds: seconds, cycles: seconds * point.frequency.si, computeSeconds: computeSeconds,
             levelSeconds: levelSeconds,

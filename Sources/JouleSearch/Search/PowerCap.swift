@@ -57,10 +57,7 @@ public enum PowerCap {
     public static let resolution = 1e6
 
     /// The lowest clock a cap may lower the clock to, as a share of the nominal clock.
-    public static func lowestShare(_ hardware: Accelerator) -> Double {
-        guard let range = hardware.clockRange else { return 0.5 }
-        return min(1, range.minimum.si / hardware.clock.si)
-    }
+    public static func lowestShare(_ hardware: Accelerator) -> Double { hardware.lowestClockShare }
 
     /// The point at a share of the nominal clock along the alpha-power curve.
     public static func point(share: Double, hardware: Accelerator) -> OperatingPoint {
