@@ -201,17 +201,28 @@ enum EvalCommand {
     }
 
     /// The report's JSON with a `power_cap` object: the limit, the settled clock and voltage,
-    /// the power there and at the nominal clock, and whether the clock came down.
+    /// the power there and at the nominal clock, and whether the clock came down. The object is
+    /// spliced in among the sorted top-level keys, so the report's numbers stay as printed.
     static func withPowerCap(_ settled: PowerCap.Settled, json: String) -> String {
-        guard let data = json.data(using: .utf8),
-            var object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
-        else { return json }
-        object["power_cap"] = [
-            "limit_w": settled.limit, "frequency_hz": settled.point.frequency.si,
-            "voltage_v": settled.point.voltage.si, "average_power_w": settled.averagePower,
-            "nominal_power_w": settled.nominalPower, "throttled": settled.throttled,
-        ]
-        return JSONOutput.render(object)
+        let cap = JSONOutput.render(
+            [
+                "limit_w": settled.limit, "frequency_hz": settled.point.frequency.si,
+                "voltage_v": settled.point.voltage.si, "average_power_w": settled.averagePower,
+                "nominal_power_w": settled.nominalPower, "throttled": settled.throttled,
+            ] as [String: Any])
+        var lines = json.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let entry = cap.split(separator: "\n").enumerated().map { index, line in
+            index == 0 ? "  \"power_cap\" : \(line)" : "  \(line)"
+        }
+        // Top-level keys sit at two spaces of indentation in the pretty-printed, key-sorted object.
+        let keyLines = lines.indices.filter { lines[$0].hasPrefix("  \"") && !lines[$0].hasPrefix("   ") }
+        if let next = keyLines.first(where: { lines[$0].dropFirst(3) > "power_cap\"" }) {
+            lines.insert(contentsOf: entry.dropLast() + [(entry.last ?? "") + ","], at: next)
+        } else if let close = lines.lastIndex(of: "}"), close > 0 {
+            lines[close - 1] += ","
+            lines.insert(contentsOf: entry, at: close)
+        }
+        return lines.joined(separator: "\n")
     }
 
     /// `joule eval op HARDWARE --dims M=..,N=..,K=..` (one GEMM) or `--problem FILE` (an einsum).
