@@ -1,11 +1,11 @@
 # Joule — make demo | make test | make bench | make notebooks
 SWIFT ?= swift
 APT_PACKAGES := libyaml-dev libgsl-dev liblapacke-dev libedit-dev pkg-config
-TEST_PACKAGES := tmux
+TEST_PACKAGES := tmux chromium
 RELEASE_BIN := .build/release/joule
 DEBUG_BIN := .build/debug/joule
 
-.PHONY: all deps test-deps build release demo test lint check-files test-cluster test-kit fuzz fuzz-quick fuzz-regressions test-fuzz bench notebooks clean
+.PHONY: all deps test-deps build release demo test lint check-files test-report report-screenshot test-cluster test-kit fuzz fuzz-quick fuzz-regressions test-fuzz bench notebooks clean
 
 all: build
 
@@ -24,7 +24,8 @@ endef
 deps:
 	$(call apt_install,$(APT_PACKAGES))
 
-# What the tests need beyond the build: tmux gives the REPL test a real terminal.
+# What the tests need beyond the build: tmux gives the REPL test a real terminal; chromium opens
+# the HTML reports (test-report).
 test-deps:
 	$(call apt_install,$(TEST_PACKAGES))
 
@@ -43,17 +44,44 @@ lint:
 	$(SWIFT) format lint --strict -r Sources Tests Benchmarks Package.swift
 
 check-files: build
-	$(DEBUG_BIN) check Hardware/*.yaml Models/*.yaml Models/hf/*/config.json
+	$(DEBUG_BIN) check Hardware/*.yaml Models/*.yaml Models/hf/*/config.json Clusters/*.yaml Workloads/*.yaml
 
 test: deps test-deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 	$(MAKE) --no-print-directory lint
 	$(MAKE) --no-print-directory check-files
+	$(MAKE) --no-print-directory test-report
 	$(MAKE) --no-print-directory test-kit
 	$(MAKE) --no-print-directory test-fuzz fuzz-regressions fuzz-quick
 	$(MAKE) --no-print-directory test-cluster
 	$(MAKE) --no-print-directory notebooks
+
+# `joule report` pages opened in headless Chromium (Tools/report, DevTools Protocol, stdlib
+# Python): no console errors, tables sort on a header click, a Pareto point shows its design on
+# hover, filters hide rows and points, screenshots are not blank. Screenshots go to out/report-test/.
+# Two sweeps: llama (infeasible points, two objectives) and vit (three objectives: a chart menu).
+REPORT_OUT := out/report-test
+REPORT_SWEEPS := llama-decode-precision-batch vit-dataflow-aspect
+define report_pages
+	rm -rf $(REPORT_OUT) && mkdir -p $(REPORT_OUT)
+	$(DEBUG_BIN) report eval llama-2-7b tpu-v1 --phase decode --context 1024 --out $(REPORT_OUT)/eval.html
+	for s in $(REPORT_SWEEPS); do \
+	  $(DEBUG_BIN) sweep Sweeps/$$s.yaml --out $(REPORT_OUT)/$$s >/dev/null 2>&1 && \
+	  $(DEBUG_BIN) report sweep $(REPORT_OUT)/$$s --out $(REPORT_OUT)/$$s.html || exit 1; \
+	done
+	timeout 120 python3 Tools/report/check_reports.py --eval $(REPORT_OUT)/eval.html --out $(REPORT_OUT)/screenshots \
+	  $(foreach s,$(REPORT_SWEEPS),--sweep $(REPORT_OUT)/$(s).html --points $(REPORT_OUT)/$(s)/points.csv) $(1)
+endef
+
+test-report: build test-deps
+	python3 -m unittest discover -s Tools/report -p "test_*.py"
+	$(call report_pages,)
+
+# docs/report.png, the README's screenshot: the sweep report with a Pareto point hovered, as the
+# browser test sees it.
+report-screenshot: build test-deps
+	$(call report_pages,--docs-screenshot docs/report.png)
 
 # The GPU measurement kit's CPU-only paths (arguments, suite, fake backend, CSV).
 test-kit:

@@ -1,6 +1,6 @@
 // swift-tools-version:6.0
 // Joule: an analytical energy and performance model for ML accelerators, and a co-design explorer.
-// Module walls (DESIGN.md): YAML, Numerics <- JouleSpec <- JouleEval <- JouleSearch <- Joule <- JouleCLI.
+// Module walls (DESIGN.md): YAML, Numerics <- JouleSpec <- JouleEval <- JouleSystem <- JouleSearch <- Joule <- JouleCLI.
 import PackageDescription
 
 let package = Package(
@@ -29,8 +29,9 @@ let package = Package(
         .target(name: "Numerics", dependencies: ["CGSL", "CLAPACKE"]),
         .target(name: "JouleSpec", dependencies: ["YAML", "Numerics"]),
         .target(name: "JouleEval", dependencies: ["JouleSpec"]),
+        .target(name: "JouleSystem", dependencies: ["JouleEval", "JouleSpec", "YAML"]),
         .target(name: "JouleSearch", dependencies: ["JouleEval", "JouleSpec", "Numerics"]),
-        .target(name: "Joule", dependencies: ["JouleSpec", "JouleEval", "JouleSearch"]),
+        .target(name: "Joule", dependencies: ["JouleSpec", "JouleEval", "JouleSystem", "JouleSearch"]),
         .executableTarget(name: "JouleCLI", dependencies: ["Joule", "YAML", "CEditLine"]),
         .executableTarget(
             name: "JouleBench", dependencies: ["Joule", "YAML"], path: "Benchmarks", exclude: ["results.md"]),
@@ -39,6 +40,7 @@ let package = Package(
         .testTarget(name: "NumericsTests", dependencies: ["Numerics"]),
         .testTarget(name: "JouleSpecTests", dependencies: ["JouleSpec", "YAML"]),
         .testTarget(name: "JouleEvalTests", dependencies: ["JouleEval", "JouleSpec", "YAML"]),
+        .testTarget(name: "JouleSystemTests", dependencies: ["JouleSystem", "JouleEval", "JouleSpec", "YAML"]),
         .testTarget(name: "JouleSearchTests", dependencies: ["JouleSearch"]),
         .testTarget(name: "JouleCLITests", dependencies: ["Joule"]),
     ]

@@ -2,3 +2,4 @@
 @_exported import JouleEval
 @_exported import JouleSearch
 @_exported import JouleSpec
+@_exported import JouleSystem

@@ -1,5 +1,6 @@
 import Foundation
 import JouleSpec
+import JouleSystem
 import YAML
 
 /// `joule check FILE...`: validates hardware and model files.
@@ -43,6 +44,20 @@ enum CheckCommand {
         var lines: [String] = []
         for path in arguments.positionals {
             do {
+                if let text = try? Catalog.readText(path), let root = try? YAMLParser().parse(text, path: path),
+                    root["input_tokens"] != nil || root["output_tokens"] != nil
+                {
+                    // Serving workload files (JouleSystem).
+                    let workload = try ServingWorkload.load(path)
+                    lines.append("\(path): ok (workload \(workload.name))")
+                    continue
+                }
+                if Cluster.isCluster(path) {
+                    // Cluster files (JouleSystem) carry their own loader.
+                    let cluster = try Cluster.load(path)
+                    lines.append("\(path): ok (cluster \(cluster.name), \(cluster.devices) x \(cluster.device.name))")
+                    continue
+                }
                 switch kind(of: path) {
                 case .hardware:
                     let accelerator = try Catalog.decode(Accelerator.self, path: path)

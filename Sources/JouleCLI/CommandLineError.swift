@@ -10,6 +10,8 @@ enum CommandLineError: Error {
     case io(String)
     /// Another process holds what the command needs; try again later (exit 75): a message.
     case busy(String)
+    /// Ctrl-C stopped the command, which kept what it had finished (exit 130): a message.
+    case interrupted(String)
 }
 
 /// Parsed command-line words: positionals and `--option value` / `--flag` pairs.

@@ -7,7 +7,7 @@ import YAML
 /// `joule dvfs MODEL HARDWARE`: the energy-time curve over operating points and the point each rule picks.
 enum DVFSCommand {
     static let usage =
-        "usage: joule dvfs MODEL HARDWARE [graph options] [--points N] [--eta E] [--max-slowdown S] [--power-limit W[,W...]] [--roofline ideal|mapped] [--format table|json]"
+        "usage: joule dvfs MODEL HARDWARE [graph options] [--points N] [--eta E] [--max-slowdown S] [--power-limit W[,W...]] [--roofline ideal|mapped] [--format table|json|csv]"
 
     static let help = """
         \(usage)
@@ -27,6 +27,9 @@ enum DVFSCommand {
           --eta           weight of energy in the cost (default 0.5)
           --max-slowdown  allowed slowdown over the fastest point (default 1.1)
           --power-limit   power caps, e.g. 300 W or 200W,300W,500W,700W (an axis)
+          --format        table (default), json, or csv: one row per point in SI units
+                          (frequency_hz, voltage_v, latency_s, slowdown, energy_j,
+                          energy_vs_min, average_power_w, bound, cost, choices)
 
         examples:
           joule dvfs llama-2-7b h100-sxm --phase decode --batch 8 --context 2048
@@ -82,7 +85,7 @@ enum DVFSCommand {
 
     static func run(_ words: [String]) throws(CommandLineError) -> String {
         let arguments = try Arguments(words, valued: valued, flags: [], usage: usage)
-        let format = try arguments.format(usage: usage)
+        let format = try arguments.format(allowed: ["table", "json", "csv"], usage: usage)
         let eta = try number("eta", arguments, default: 0.5)
         guard eta <= 1 else { throw .usage("--eta lies in [0, 1]", usage: usage) }
         let slowdown = try number("max-slowdown", arguments, default: 1.1)
@@ -90,6 +93,10 @@ enum DVFSCommand {
         let report = DVFSReport(
             analysis: analysis, graph: graph, hardwareName: hardware.name, eta: eta, maxSlowdown: slowdown,
             caps: caps)
-        return format == "json" ? report.json() : report.table()
+        switch format {
+        case "json": return report.json()
+        case "csv": return report.csv()
+        default: return report.table()
+        }
     }
 }

@@ -71,7 +71,27 @@ struct DVFSReport {
         return table
     }
 
-    func csv() -> String { textTable().csv() }
+    /// One row per operating point, fastest first, in SI units as the JSON has them (the
+    /// slowdown and energy relative to the fastest and the cheapest point, and the rules'
+    /// choices joined by "; ").
+    func csv() -> String {
+        let marks = self.marks
+        let fastest = analysis.minimumTime?.seconds ?? 1
+        let lowest = analysis.minimumEnergy?.energy ?? 1
+        var table = TextTable([
+            "frequency_hz", "voltage_v", "latency_s", "slowdown", "energy_j", "energy_vs_min", "average_power_w",
+            "bound", "cost", "choices",
+        ])
+        for p in analysis.points {
+            table.add([
+                "\(p.point.frequency.si)", "\(p.point.voltage.si)", "\(p.seconds)",
+                "\(fastest > 0 ? p.seconds / fastest : 0)", "\(p.energy)", "\(lowest > 0 ? p.energy / lowest : 0)",
+                "\(p.averagePower)", p.bound.description, "\(p.cost(eta: eta, maxPower: analysis.maxPower))",
+                (marks[p.index] ?? []).joined(separator: "; "),
+            ])
+        }
+        return table.csv()
+    }
 
     /// One row per power cap: where the driver settles the clock and what the workload costs there.
     func capTable() -> TextTable {

@@ -7,7 +7,7 @@ import YAML
 /// `joule eval MODEL HARDWARE`: latency, energy and where it goes, per operator and in total.
 enum EvalCommand {
     static let usage =
-        "usage: joule eval MODEL HARDWARE [graph options] [--dataflow D] [--objective energy|latency|edp] [--operating-point N | --power-limit W] [--roofline ideal|mapped] [--per-op] [--format table|json|csv]\n       joule eval op HARDWARE --dims M=...,N=...,K=...[,B=...]|--problem FILE [--precision P] [--dataflow D] [--objective O] [--roofline ideal|mapped] [--mapping FILE]"
+        "usage: joule eval MODEL HARDWARE [graph options] [--dataflow D] [--objective energy|latency|edp] [--operating-point N | --power-limit W] [--roofline ideal|mapped] [--constraints FILE] [--per-op] [--format table|json|csv]\n       joule eval op HARDWARE --dims M=...,N=...,K=...[,B=...]|--problem FILE [--precision P] [--dataflow D] [--objective O] [--roofline ideal|mapped] [--mapping FILE | --constraints FILE]"
 
     static let help = """
         \(usage)
@@ -36,6 +36,9 @@ enum EvalCommand {
           --precision       default: bf16, or the widest format the hardware has
           --mapping FILE    (eval op) evaluate this loop nest instead of searching; `eval op`
                             prints the mapping it chose in the same YAML form
+          --constraints FILE  limit the mapper's search per level: fixed factors, innermost
+                            dimensions, spatial dimensions on X/Y, keep/bypass (eval op, and
+                            every GEMM of eval MODEL)
           --problem FILE    (eval op) an einsum instead of --dims: dimensions with bounds,
                             operands with index expressions ("P*2 + R") and precisions; see
                             Examples/problems/
@@ -49,7 +52,8 @@ enum EvalCommand {
         """
 
     static let valued = GraphCommand.valued.union([
-        "dataflow", "objective", "operating-point", "roofline", "dims", "mapping", "problem", "power-limit",
+        "dataflow", "objective", "operating-point", "roofline", "dims", "mapping", "problem", "constraints",
+        "power-limit",
     ])
 
     /// The `--power-limit` values, in watts (a comma-separated list where `several` allows it).
@@ -85,9 +89,10 @@ enum EvalCommand {
             return try PowerCap.settle(limit: limit, hardware: hardware) {
                 (point) throws(Evaluator.EvaluationError) in
                 let (copy, index) = PowerCap.withPoint(point, hardware: hardware)
-                let at = try Evaluator(
+                var at = try Evaluator(
                     hardware: copy, mode: evaluator.mode, objective: evaluator.objective, dataflow: evaluator.dataflow,
                     operatingPoint: index, cache: evaluator.cache, tilingBudget: evaluator.tilingBudget)
+                at.constraints = evaluator.constraints
                 let evaluation = try at.evaluate(graph)
                 return (evaluation.seconds, evaluation.energy.total)
             }
@@ -165,15 +170,28 @@ enum EvalCommand {
         }
         let graph = try WorkloadArguments.graph(model: model, hardware: hardware, arguments, usage: usage)
         var evaluator = try self.evaluator(arguments, hardware: hardware)
+        if let path = arguments.options["constraints"] {
+            // Every GEMM has the same dimensions (G, H, M, N, K), so one resolution serves them all.
+            let gemm = GEMM(
+                b: 1, m: 1, n: 1, k: 1, inputPrecision: .int8, secondPrecision: .int8, outputPrecision: .int8)
+            do {
+                evaluator.constraints = try ConstraintsFile.load(path).constraints(
+                    for: Problem.gemm(gemm), hardware: hardware)
+            } catch {
+                throw .data(error)
+            }
+        }
         var settled: PowerCap.Settled?
         if let limit = limits.first {
             let cap = try settle(
                 limit: limit, graph: graph, evaluator: evaluator, hardwareArgument: arguments.positionals[1])
             let (copy, index) = PowerCap.withPoint(cap.point, hardware: hardware)
             do {
+                let constraints = evaluator.constraints
                 evaluator = try Evaluator(
                     hardware: copy, mode: evaluator.mode, objective: evaluator.objective, dataflow: evaluator.dataflow,
                     operatingPoint: index, cache: evaluator.cache, tilingBudget: evaluator.tilingBudget)
+                evaluator.constraints = constraints
             } catch {
                 throw .usage(error.message, usage: usage)
             }
@@ -239,6 +257,13 @@ enum EvalCommand {
             throw .data(error)
         }
         let evaluator = try self.evaluator(arguments, hardware: hardware)
+        if arguments.options["constraints"] != nil
+            && (arguments.options["mapping"] != nil || evaluator.mode == .ideal)
+        {
+            throw .usage(
+                "--constraints narrows the mapper's search; --mapping pins one loop nest and --roofline ideal maps nothing",
+                usage: usage)
+        }
         let report: OperatorReport
         if let path = arguments.options["problem"] {
             report = try einsum(path: path, arguments, evaluator: evaluator)
@@ -259,7 +284,7 @@ enum EvalCommand {
             } else {
                 let found = try search(
                     Problem.gemm(gemm), macPrecision: gemm.macPrecision, evaluator: evaluator,
-                    hardwareArgument: arguments.positionals[0])
+                    hardwareArgument: arguments.positionals[0], constraints: arguments.options["constraints"])
                 report = OperatorReport(gemm: gemm, cost: found.cost, hardware: hardware, effort: found)
             }
         }
@@ -329,18 +354,27 @@ enum EvalCommand {
         }
         let found = try search(
             file.problem, macPrecision: file.macPrecision, evaluator: evaluator,
-            hardwareArgument: arguments.positionals[0])
+            hardwareArgument: arguments.positionals[0], constraints: arguments.options["constraints"])
         return OperatorReport(gemm: nil, cost: found.cost, hardware: evaluator.hardware, einsum: file, effort: found)
     }
 
     /// The mapper's best mapping of a problem, with the evaluator's objective, operating point,
     /// dataflow and budget.
     static func search(
-        _ problem: Problem, macPrecision: Precision, evaluator: Evaluator, hardwareArgument: String
+        _ problem: Problem, macPrecision: Precision, evaluator: Evaluator, hardwareArgument: String,
+        constraints path: String? = nil
     ) throws(CommandLineError) -> MapperResult {
         let mapper = Mapper(
             hardware: evaluator.hardware, objective: evaluator.objective, tilingBudget: evaluator.tilingBudget,
             operatingPoint: evaluator.operatingPoint)
+        if let path {
+            do {
+                return try ConstraintsFile.load(path).best(
+                    mapper: mapper, problem: problem, macPrecision: macPrecision, dataflow: evaluator.dataflow)
+            } catch {
+                throw .data(error)
+            }
+        }
         do {
             return try evaluator.cache.best(
                 mapper, problem: problem, macPrecision: macPrecision, dataflow: evaluator.dataflow)

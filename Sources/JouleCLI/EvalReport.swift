@@ -60,6 +60,28 @@ struct EvalReport {
         return order.compactMap { key in totals[key].map { (key, $0.0, $0.1, $0.2) } }
     }
 
+    /// Energy and time per transformer layer in layer order, then the operators outside every
+    /// layer (embedding, final norm, head), when there are any.
+    func byLayer() -> [(name: String, energy: Double, seconds: Double, count: Int)] {
+        var totals: [Int: (Double, Double, Int)] = [:]
+        var outside = (0.0, 0.0, 0)
+        for (op, cost) in zip(evaluation.graph.operators, evaluation.costs) {
+            guard let layer = op.layer else {
+                outside = (outside.0 + cost.energy.total, outside.1 + cost.seconds, outside.2 + 1)
+                continue
+            }
+            let current = totals[layer] ?? (0, 0, 0)
+            totals[layer] = (current.0 + cost.energy.total, current.1 + cost.seconds, current.2 + 1)
+        }
+        var rows = totals.keys.sorted().compactMap { layer in
+            totals[layer].map { (name: "layer \(layer)", energy: $0.0, seconds: $0.1, count: $0.2) }
+        }
+        if outside.2 > 0 {
+            rows.append((name: "outside the layers", energy: outside.0, seconds: outside.1, count: outside.2))
+        }
+        return rows
+    }
+
     private var heading: String {
         let g = evaluation.graph
         let point = evaluation.operatingPoint

@@ -1,17 +1,25 @@
 import Foundation
+import JouleSpec
 
-/// Writes JSON objects with stable (sorted) keys for `--format json`.
+/// Writes JSON objects with stable (sorted) keys for `--format json`, each with
+/// `schema_version` (`JouleVersion.jsonSchema`) at the top, so every output says which shape
+/// it has. Only objects are written: a list goes under a key.
 ///
 /// Reports build `[String: Any]` trees; they are converted to `JSONValue` and written by
 /// Foundation's `JSONEncoder`, which gives the same text as `JSONSerialization` (pretty, sorted
 /// keys, unescaped slashes) about five times faster: an eval of a 256-layer training graph
 /// prints 15 MB of JSON.
 enum JSONOutput {
-    static func render(_ object: Any) -> String {
+    /// The key every top-level object carries.
+    static let schemaKey = "schema_version"
+
+    static func render(_ object: [String: Any]) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        guard let data = try? encoder.encode(JSONValue(object)), let text = String(data: data, encoding: .utf8)
-        else { return "{}" }
+        var versioned = object
+        versioned[schemaKey] = JouleVersion.jsonSchema
+        guard let data = try? encoder.encode(JSONValue(versioned)), let text = String(data: data, encoding: .utf8)
+        else { return "{\"\(schemaKey)\": \(JouleVersion.jsonSchema)}" }
         return text
     }
 

@@ -75,6 +75,7 @@ struct OperatorReport {
         if let effort {
             out.append(
                 "mapper: \(QuantityFormat.grouped(effort.evaluated)) mappings evaluated over \(QuantityFormat.grouped(effort.validTilings)) valid tilings in \(Time(si: effort.searchSeconds))"
+                    + (effort.exhaustive ? " (the whole mapspace)" : " (budgeted: not the whole mapspace)")
             )
         }
         return out.joined(separator: "\n")
@@ -97,6 +98,7 @@ struct OperatorReport {
         if let effort {
             object["mapper"] = [
                 "evaluated": effort.evaluated, "valid_tilings": effort.validTilings, "search_s": effort.searchSeconds,
+                "exhaustive": effort.exhaustive,
             ]
         }
         if let text = mappingText { object["mapping"] = text }

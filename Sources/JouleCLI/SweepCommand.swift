@@ -82,7 +82,8 @@ enum SweepCommand {
         let progress = ProgressBar(label: plan.spec.name)
         let outcome: SweepRunner.Outcome
         do {
-            outcome = try runner.run { done, total in progress.update(done: done, total: total) }
+            outcome = try runner.run(
+                stop: { Interrupt.requested }, progress: { done, total in progress.update(done: done, total: total) })
         } catch {
             progress.finish()
             throw failure(error, path: directory)
@@ -99,13 +100,15 @@ enum SweepCommand {
         return text
     }
 
-    /// A sweep error as the command's failure: bad data exits 65, I/O 74, a busy folder 75.
+    /// A sweep error as the command's failure: bad data exits 65, I/O 74, a busy folder 75, a
+    /// run stopped by Ctrl-C (only the REPL catches it) 130.
     static func failure(_ error: SweepError, path: String) -> CommandLineError {
         switch error.kind {
         case .data:
             return .data(Diagnostics([Diagnostic(path: path, mark: nil, message: error.message, hint: error.hint)]))
         case .io: return .io(error.description)
         case .busy: return .busy(error.description)
+        case .interrupted: return .interrupted(error.description)
         }
     }
 

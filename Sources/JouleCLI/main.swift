@@ -17,10 +17,14 @@ let topHelp = """
       show model NAME|PATH      print a transformer's configuration and parameter count
       graph MODEL [options]     a model's operators for prefill, decode or training
       eval MODEL HARDWARE       latency, energy and where it goes, per operator and in total
+      eval MODEL CLUSTER --tp N a model over many devices: parallel plan, collectives, memory
+      fit MODEL HARDWARE|CLUSTER  the largest batch (or context) that fits in device memory
+      serve MODEL CLUSTER --workload FILE  continuous batching: TTFT, TPOT, energy per request
       eval op HARDWARE --dims   one GEMM: its best mapping, accesses per level, energy
       dvfs MODEL HARDWARE       energy and time over operating points, and the best by each rule
       sweep FILE                co-design sweep: points.csv, Pareto front, summary (merge shards)
       plot KIND ... --out FILE  an SVG figure: roofline, breakdown, dvfs, or a sweep's pareto
+      report eval|sweep ...     one self-contained HTML page: an evaluation, or a sweep folder
       repl [--hardware H]       interactive session: edit a design, evaluate, compare, export
       run SCRIPT                run a file of REPL commands (exit 65 at a failed line)
       calibrate HARDWARE CSV    fit per-action energies and efficiencies to measured runs
@@ -65,13 +69,20 @@ func runJoule(_ words: [String]) -> Int32 {
         case "graph":
             output = try GraphCommand.run(rest)
         case "eval":
-            output = try EvalCommand.run(rest)
+            // Clusters and parallel plans (JouleSystem) are evaluated by their own command.
+            output = try SystemArguments.applies(rest) ? ClusterEvalCommand.run(rest) : EvalCommand.run(rest)
+        case "fit":
+            output = try FitCommand.run(rest)
+        case "serve":
+            output = try ServeCommand.run(rest)
         case "dvfs":
             output = try DVFSCommand.run(rest)
         case "sweep":
             output = try SweepCommand.run(rest)
         case "plot":
             output = try PlotCommand.run(rest)
+        case "report":
+            output = try ReportCommand.run(rest)
         case "repl":
             output = try REPLCommand.run(rest)
         case "run":
@@ -82,8 +93,9 @@ func runJoule(_ words: [String]) -> Int32 {
             output = try ImportCommand.run(rest)
         default:
             let known = [
-                "show", "check", "graph", "eval", "dvfs", "sweep", "plot", "repl", "run", "calibrate", "import",
-                "help", "--version",
+                "show", "check", "graph", "eval", "fit", "serve", "dvfs", "sweep", "plot", "report", "repl", "run",
+                "calibrate",
+                "import", "help", "--version",
             ]
             throw CommandLineError.usage(
                 "unknown command '\(command)'; \(Suggestion.hint(for: command, among: known))", usage: topUsage)
@@ -104,6 +116,9 @@ func runJoule(_ words: [String]) -> Int32 {
         case .busy(let message):
             FileHandle.standardError.write(Data("joule: error: \(message)\n".utf8))
             return 75
+        case .interrupted(let message):
+            FileHandle.standardError.write(Data("joule: \(message)\n".utf8))
+            return 130
         }
     } catch {
         FileHandle.standardError.write(Data("joule: error: \(error)\n".utf8))
@@ -117,17 +132,22 @@ func helpText(for command: String?) throws(CommandLineError) -> String {
     case "show": return ShowCommand.help
     case "check": return CheckCommand.help
     case "graph": return GraphCommand.help
-    case "eval": return EvalCommand.help
+    case "eval": return EvalCommand.help + "\n\n" + ClusterEvalCommand.help
+    case "fit": return FitCommand.help
+    case "serve": return ServeCommand.help
     case "dvfs": return DVFSCommand.help
     case "sweep": return SweepCommand.help
     case "plot": return PlotCommand.help
+    case "report": return ReportCommand.help
     case "repl": return REPLCommand.help
     case "run": return RunCommand.help
     case "calibrate": return CalibrateCommand.help
     case "import": return ImportCommand.help
     case let other?:
         let commands = [
-            "show", "check", "graph", "eval", "dvfs", "sweep", "plot", "repl", "run", "calibrate", "import",
+            "show", "check", "graph", "eval", "fit", "serve", "dvfs", "sweep", "plot", "report", "repl", "run",
+            "calibrate",
+            "import",
         ]
         throw .usage(
             "no help for '\(other)'; \(Suggestion.hint(for: other, among: commands))",

@@ -3,4 +3,8 @@
 public enum JouleVersion {
     /// The version of this build.
     public static let current = "0.1.0"
+    /// The version of the shape of Joule's JSON (every `--format json` output and a sweep
+    /// folder's sweep.json carry it as `schema_version`). It goes up when a key is removed,
+    /// renamed or changes meaning; added keys leave it as it is.
+    public static let jsonSchema = 1
 }

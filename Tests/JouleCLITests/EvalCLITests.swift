@@ -101,4 +101,29 @@ struct EvalCLITests {
         #expect(run.status == 64, "\(run.stderr)")
         #expect(run.stderr.contains("at most") || run.stderr.contains("2^31"))
     }
+
+    /// `--constraints` narrows `eval op` (the example file's bypasses and array assignment show in
+    /// the mapping) and every GEMM of `eval MODEL`; it cannot go with a pinned mapping.
+    @Test func constraintsNarrowTheSearchFromTheCommandLine() throws {
+        let op = try joule([
+            "eval", "op", "toy-3level", "--problem", "Examples/problems/timeloop-conv1d-oc.yaml", "--constraints",
+            "Examples/constraints/conv1d-oc-keep-inputs.yaml",
+        ])
+        #expect(op.status == 0, "\(op.stderr)")
+        #expect(op.stdout.contains("spatial_x: [R3]") && op.stdout.contains("bypass: [outputs, weights]"))
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("bypass-\(UUID()).yaml")
+        try "constraints: [ { level: GlobalBuffer, bypass: [weights, inputs, outputs] } ]".write(
+            to: file, atomically: true, encoding: .utf8)
+        let words = ["eval", "gpt2", "toy-3level", "--phase", "decode", "--context", "64", "--format", "json"]
+        let free = try Self.json(words)
+        let constrained = try Self.json(words + ["--constraints", file.path])
+        let freeEnergy = try #require(free["energy_j"] as? Double)
+        let constrainedEnergy = try #require(constrained["energy_j"] as? Double)
+        // With nothing kept on chip between DRAM and the PEs, every GEMM costs more.
+        #expect(constrainedEnergy > freeEnergy)
+        let both = try joule([
+            "eval", "op", "toy-3level", "--dims", "M=8,N=8,K=8", "--constraints", file.path, "--mapping", file.path,
+        ])
+        #expect(both.status == 64)
+    }
 }

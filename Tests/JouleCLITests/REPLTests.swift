@@ -331,7 +331,9 @@ struct REPLTests {
     }
 
     /// Each cut of the energy accounts for all of it: the rows sum to the total.
-    @Test(arguments: ["level", "operand", "kind", "role"]) func breakdownRowsSumToTheTotal(_ cut: String) throws {
+    @Test(arguments: ["level", "operand", "kind", "role", "layer"]) func breakdownRowsSumToTheTotal(_ cut: String)
+        throws
+    {
         let folder = try Self.folder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let script =
@@ -448,6 +450,32 @@ struct REPLTests {
         return String(decoding: data, as: UTF8.self)
     }
 
+    /// Ends a tmux server and its pane's process. The server inherits the test runner's
+    /// blocked signals (SIGTERM, SIGCHLD among them), so `kill-server` alone can leave it
+    /// running: its pid and the pane's are asked for and killed.
+    static func closeTerminal(_ socket: String) {
+        guard let tmux else { return }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: tmux)
+        process.arguments = [
+            "-L", socket, "-f", "/dev/null", "display-message", "-p", "-t", "joule", "#{pid} #{pane_pid}",
+        ]
+        let pipe = Pipe()
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        do {
+            try process.run()
+        } catch {
+            return
+        }
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        _ = try? Self.tmux(socket, ["kill-server"])
+        let ids = String(decoding: data, as: UTF8.self).split(whereSeparator: \.isWhitespace).compactMap { Int32($0) }
+        for id in ids.reversed() where id > 1 { kill(id, SIGKILL) }
+    }
+
     /// Waits until the pane shows `text` (true) or 20 s pass (false).
     static func waitFor(_ text: String, socket: String) throws -> Bool {
         let deadline = Date().addingTimeInterval(20)
@@ -467,7 +495,7 @@ struct REPLTests {
         let home = try Self.folder()
         let socket = "joule-test-\(UUID().uuidString.prefix(8))"
         defer {
-            _ = try? Self.tmux(socket, ["kill-server"])
+            Self.closeTerminal(socket)
             try? FileManager.default.removeItem(at: home)
         }
         let command =

@@ -139,6 +139,40 @@ struct SweepCLITests {
         let bad = try joule(["dvfs", "llama-2-7b", "h100-sxm", "--power-limit", "200 GB"])
         #expect(bad.status == 64)
     }
+
+    /// `--format csv`: one row per point in SI units. h100-sxm lists only its nominal point
+    /// (1.83 GHz, 0.7 V), so the six points are 100%, 90%, ..., 50% of 1.83 GHz; the fastest
+    /// has slowdown 1, and the minimum-energy point has energy_vs_min 1.
+    @Test func dvfsWritesCSV() throws {
+        let options = ["llama-2-7b", "h100-sxm", "--phase", "decode", "--batch", "8", "--roofline", "ideal"]
+        let run = try joule(["dvfs"] + options + ["--format", "csv"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let lines = run.stdout.split(separator: "\n").map(String.init)
+        #expect(
+            lines.first
+                == "frequency_hz,voltage_v,latency_s,slowdown,energy_j,energy_vs_min,average_power_w,bound,cost,choices"
+        )
+        let rows = lines.dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        #expect(rows.count == 6)
+        for (k, row) in rows.enumerated() {
+            let frequency = try #require(Double(row[0]))
+            #expect(abs(frequency - 1.83e9 * (1 - 0.1 * Double(k))) <= 1, "row \(k): \(frequency)")
+        }
+        #expect(rows.first.flatMap { Double($0[1]) } == 0.7)
+        #expect(rows.first.flatMap { Double($0[3]) } == 1)
+        let minimum = try #require(rows.first { $0[9].contains("min energy") })
+        #expect(Double(minimum[5]) == 1)
+        // The same numbers as --format json.
+        let json = try joule(["dvfs"] + options + ["--format", "json"])
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        let points = try #require(object["points"] as? [[String: Any]])
+        for (column, key) in [(2, "latency_s"), (4, "energy_j")] {
+            let fromJSON = points.compactMap { $0[key] as? Double }
+            let fromCSV = rows.compactMap { Double($0[column]) }
+            #expect(fromJSON.count == 6 && fromCSV.count == 6)
+            for (a, b) in zip(fromJSON, fromCSV) { #expect(abs(a - b) <= 1e-12 * abs(b), "\(key): \(a) vs \(b)") }
+        }
+    }
 }
 
 /// Sweep folders are never lost or mixed: what `joule sweep` refuses, with which exit status,

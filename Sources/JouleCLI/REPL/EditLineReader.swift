@@ -23,12 +23,16 @@ struct EditLineReader: LineReader {
         _ = read_history(historyPath)
     }
 
-    mutating func readLine(prompt: String, session: Session) -> String? {
+    /// A line; Ctrl-C (the SIGINT handler of `Interrupt`, which makes libedit give up the
+    /// line) cancels it; Ctrl-D on an empty line ends the input.
+    mutating func readLine(prompt: String, session: Session) -> LineInput {
         EditLineCompletion.context.update(session)
         fflush(nil)
-        guard let pointer = readline(prompt) else { return nil }
+        let pointer = readline(prompt)
         defer { free(pointer) }
-        return String(cString: pointer)
+        if Interrupt.take() { return .cancelled }
+        guard let pointer else { return .end }
+        return .line(String(cString: pointer))
     }
 
     mutating func remember(_ line: String) {

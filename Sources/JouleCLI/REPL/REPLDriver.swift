@@ -20,10 +20,25 @@ struct REPLDriver {
     }
 
     /// Runs every line until the input ends or `quit`; returns the failed script lines.
+    /// Interactively, Ctrl-C cancels the line being typed (or stops a sweep, which polls
+    /// `Interrupt`) and the session goes on; Ctrl-D on an empty line ends it, asking first
+    /// when an edited description has not been exported.
     mutating func run(_ reader: inout some LineReader) -> [Diagnostic] {
         var failures: [Diagnostic] = []
         var number = 0
-        while let line = reader.readLine(prompt: interactive ? session.prompt : "", session: session) {
+        reading: while true {
+            if interactive { Interrupt.clear() }
+            let line: String
+            switch reader.readLine(prompt: interactive ? session.prompt : "", session: session) {
+            case .cancelled:
+                print("^C")
+                continue reading
+            case .end:
+                if interactive && !confirmLeaving(&reader) { continue reading }
+                break reading
+            case .line(let text):
+                line = text
+            }
             number += 1
             reader.remember(line)
             let trimmed = line.trimmingCharacters(in: .whitespaces)
@@ -54,6 +69,29 @@ struct REPLDriver {
         }
         if interactive { print("") }
         return failures
+    }
+
+    /// Ctrl-D with edits no `export` wrote: asks whether to leave. `y` (or a second Ctrl-D)
+    /// leaves; anything else, Ctrl-C included, stays.
+    func confirmLeaving(_ reader: inout some LineReader) -> Bool {
+        let unsaved = session.unsavedEdits
+        guard !unsaved.isEmpty else { return true }
+        print("")
+        let question = "unsaved edits to \(unsaved.joined(separator: " and ")); leave anyway? (y/n) "
+        Interrupt.clear()
+        let answer = reader.readLine(prompt: question, session: session)
+        switch answer {
+        case .end:
+            return true
+        case .line(let answer) where ["y", "yes"].contains(answer.trimmingCharacters(in: .whitespaces).lowercased()):
+            return true
+        case .line, .cancelled:
+            if answer == .cancelled { print("^C") }
+            let subjects = unsaved.compactMap { $0.split(separator: " ").first }
+            let examples = subjects.map { "export \($0) FILE" }.joined(separator: ", ")
+            print("staying; \(examples) writes the edits")
+            return false
+        }
     }
 }
 
@@ -106,6 +144,7 @@ enum REPLCommand {
             session: try session(arguments, announce: true), interactive: true, echo: false, keepGoing: true,
             path: "")
         print("joule \(jouleVersion) — type help for the commands, quit or Ctrl-D to leave")
+        Interrupt.install()
         var reader = EditLineReader()
         _ = driver.run(&reader)
         return ""

@@ -134,7 +134,11 @@ extension Session {
 
     // MARK: sweep
 
-    /// One axis: every value set on a copy of the session and evaluated.
+    /// One axis: every value set on a copy of the session and evaluated. Where the values
+    /// change the tokens a step handles (batch, sequence, phase), the best points are those
+    /// with the least energy and time per token, not per step (a step of batch 1 does the
+    /// least work, not the most efficient). Ctrl-C stops after the value being evaluated and
+    /// prints the values done.
     func sweep(_ key: String, _ values: [String]) throws(SessionError) -> String {
         var points: [(value: String, session: Session)] = []
         for value in values {
@@ -149,71 +153,85 @@ extension Session {
         _ = try requireModel()
         var results: [(value: String, evaluation: GraphEvaluation?, error: String?)] = []
         for point in points {
+            if Interrupt.requested { break }
             do {
                 results.append((point.value, try point.session.evaluate(), nil))
             } catch {
                 results.append((point.value, nil, error.message))
             }
         }
+        let interrupted = results.count < points.count
         let evaluated = results.compactMap(\.evaluation)
-        let leastEnergy = evaluated.map(\.energy.total).min()
-        let leastTime = evaluated.map(\.seconds).min()
+        let perToken = Set(evaluated.map(\.graph.tokens)).count > 1
+        let energyOf = { (e: GraphEvaluation) in perToken ? e.energyPerToken : e.energy.total }
+        let timeOf = { (e: GraphEvaluation) in perToken ? e.timePerToken : e.seconds }
+        let leastEnergy = evaluated.map(energyOf).min()
+        let leastTime = evaluated.map(timeOf).min()
+        let note =
+            interrupted
+            ? "interrupted (Ctrl-C) after \(results.count) of \(points.count) values; the rest were not evaluated" : nil
         switch format {
         case .json:
             return JSONOutput.render([
-                "key": key,
+                "key": key, "interrupted": interrupted,
+                "best_by": perToken ? ["energy_per_token_j", "time_per_token_s"] : ["energy_j", "latency_s"],
                 "points": results.map { result -> [String: Any] in
                     guard let e = result.evaluation else {
                         return ["value": result.value, "error": result.error ?? ""]
                     }
                     return [
                         "value": result.value, "latency_s": e.seconds, "energy_j": e.energy.total,
-                        "energy_per_token_j": e.energyPerToken, "average_power_w": e.averagePower,
+                        "energy_per_token_j": e.energyPerToken, "time_per_token_s": e.timePerToken,
+                        "tokens": e.graph.tokens, "average_power_w": e.averagePower,
                         "area_mm2": e.hardware.area.total.value.squareMillimetres, "bound": e.bound.description,
                     ]
                 },
             ])
         case .csv:
             var table = TextTable([
-                key, "latency_s", "energy_j", "energy_per_token_j", "average_power_w", "area_mm2", "bound", "error",
+                key, "latency_s", "energy_j", "energy_per_token_j", "time_per_token_s", "tokens", "average_power_w",
+                "area_mm2", "bound", "error",
             ])
             for result in results {
                 guard let e = result.evaluation else {
-                    table.add([result.value, "", "", "", "", "", "", result.error ?? ""])
+                    table.add([result.value, "", "", "", "", "", "", "", "", result.error ?? ""])
                     continue
                 }
                 table.add([
-                    result.value, "\(e.seconds)", "\(e.energy.total)", "\(e.energyPerToken)", "\(e.averagePower)",
-                    "\(e.hardware.area.total.value.squareMillimetres)", e.bound.description, "",
+                    result.value, "\(e.seconds)", "\(e.energy.total)", "\(e.energyPerToken)", "\(e.timePerToken)",
+                    "\(e.graph.tokens)", "\(e.averagePower)", "\(e.hardware.area.total.value.squareMillimetres)",
+                    e.bound.description, "",
                 ])
             }
             return table.csv()
         case .table:
             var table = TextTable(
-                [key, "latency", "energy", "energy/token", "power", "area", "bound", "best"],
-                alignments: [.right, .right, .right, .right, .right, .right, .left, .left])
+                [key, "latency", "energy", "energy/token", "time/token", "power", "area", "bound", "best"],
+                alignments: [.right, .right, .right, .right, .right, .right, .right, .left, .left])
             for result in results {
                 guard let e = result.evaluation else {
-                    table.add([result.value, "error: " + (result.error ?? ""), "", "", "", "", "", ""])
+                    table.add([result.value, "error: " + (result.error ?? ""), "", "", "", "", "", "", ""])
                     continue
                 }
                 var best: [String] = []
-                if e.energy.total == leastEnergy { best.append("energy") }
-                if e.seconds == leastTime { best.append("latency") }
+                if energyOf(e) == leastEnergy { best.append(perToken ? "energy/token" : "energy") }
+                if timeOf(e) == leastTime { best.append(perToken ? "time/token" : "latency") }
                 table.add([
                     result.value, Time(si: e.seconds).description, Energy(si: e.energy.total).description,
-                    Energy(si: e.energyPerToken).description, Power(si: e.averagePower).description,
-                    e.hardware.area.total.value.description, e.bound.description, best.joined(separator: ", "),
+                    Energy(si: e.energyPerToken).description, Time(si: e.timePerToken).description,
+                    Power(si: e.averagePower).description, e.hardware.area.total.value.description,
+                    e.bound.description, best.joined(separator: ", "),
                 ])
             }
-            return table.render()
+            return ([table.render()] + (note.map { [$0] } ?? [])).joined(separator: "\n")
         }
     }
 
     // MARK: export and plot
 
-    /// Writes the edited description as YAML, after checking that it reads back.
-    func export(_ subject: SessionCommand.Subject, to file: String) throws(SessionError) -> String {
+    /// Writes the edited description as YAML, after checking that it reads back; the written
+    /// tree is remembered, so leaving the session does not warn about these edits.
+    mutating func export(_ subject: SessionCommand.Subject, to file: String) throws(SessionError) -> String {
         let node: YAMLNode
         let original: YAMLNode
         let path: String
@@ -225,7 +243,7 @@ extension Session {
         case .model:
             let m = try requireModel()
             guard let current = m.node, let first = m.original else {
-                throw SessionError("\(m.path) is a Hugging Face config; export model writes YAML models only")
+                throw SessionError("\(m.path) has no YAML tree to export; load the model again")
             }
             (node, original, path, name) = (current, first, m.path, m.config.name)
         }
@@ -246,6 +264,10 @@ extension Session {
             throw SessionError("the exported \(subject.rawValue) does not read back: \(SessionError.oneLine(error))")
         }
         try Self.write(text, to: file)
+        switch subject {
+        case .hardware: hardware?.written = node
+        case .model: model?.written = node
+        }
         return "wrote \(subject.rawValue) \(name) to \(file) (\(changes.count) edit\(changes.count == 1 ? "" : "s"))"
     }
 

@@ -117,12 +117,12 @@ extension Session {
     func breakdown(_ cut: SessionCommand.Cut, _ evaluation: GraphEvaluation) -> String {
         let report = EvalReport(evaluation: evaluation)
         let total = evaluation.energy.total
-        if cut == .role {
-            let roles = report.byRole()
+        if cut == .role || cut == .layer {
+            let roles = cut == .role ? report.byRole() : report.byLayer()
             switch format {
             case .json:
                 return JSONOutput.render([
-                    "cut": "role", "total_j": total,
+                    "cut": cut.rawValue, "total_j": total,
                     "entries": roles.map {
                         [
                             "name": $0.name, "count": $0.count, "energy_j": $0.energy, "latency_s": $0.seconds,
@@ -131,7 +131,7 @@ extension Session {
                     },
                 ])
             case .csv, .table:
-                var table = TextTable(["energy by role", "count", "energy", "share", "time", "time share"])
+                var table = TextTable(["energy by \(cut.rawValue)", "count", "energy", "share", "time", "time share"])
                 for role in roles {
                     table.add([
                         role.name, String(role.count),
@@ -177,13 +177,15 @@ extension Session {
         let whole = rank == .energy ? evaluation.energy.total : evaluation.seconds
         switch format {
         case .json:
-            return JSONOutput.render(
-                sorted.map {
+            return JSONOutput.render([
+                "rank": rank.rawValue,
+                "entries": sorted.map {
                     [
                         "name": $0.name, "count": $0.count, "energy_j": $0.energy, "latency_s": $0.seconds,
                         "share": whole > 0 ? (rank == .energy ? $0.energy : $0.seconds) / whole : 0,
                     ] as [String: Any]
-                })
+                },
+            ])
         case .csv:
             var table = TextTable(["name", "count", "energy_j", "latency_s"])
             for role in sorted { table.add([role.name, String(role.count), "\(role.energy)", "\(role.seconds)"]) }

@@ -75,13 +75,6 @@ extension Session {
         /// Remove the key.
         case remove
 
-        var verb: String {
-            switch self {
-            case .set: return "set"
-            case .remove: return "unset"
-            }
-        }
-
         /// The command, for diagnostics of the edited file.
         func command(_ display: String) -> String {
             switch self {
@@ -138,8 +131,7 @@ extension Session {
         var m = try requireModel()
         let display = "model." + path.joined(separator: ".")
         guard let current = m.node else {
-            throw SessionError(
-                "\(m.path) is a Hugging Face config; model keys can be \(edit.verb) on a YAML model file only")
+            throw SessionError("\(m.path) has no YAML tree to edit; load the model again")
         }
         try Self.checkPath(current, path, prefix: "model")
         let previous = current.node(at: path).map(YAMLEmitter.flow)

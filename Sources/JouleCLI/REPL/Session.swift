@@ -18,9 +18,12 @@ struct Session {
         var original: YAMLNode
         var node: YAMLNode
         var accelerator: Accelerator
+        /// The tree as `export` last wrote it (nil: never exported).
+        var written: YAMLNode? = nil
     }
 
-    /// A model: decoded, and for a YAML file also its node trees (so `set model.…` works).
+    /// A model: decoded, with its node trees (so `set model.…` works). A Hugging Face
+    /// `config.json` gets the tree of the YAML model it reads as (`ModelTree`).
     struct Model {
         /// The name or path it was loaded by.
         var name: String
@@ -29,6 +32,8 @@ struct Session {
         var original: YAMLNode?
         var node: YAMLNode?
         var config: ModelConfig
+        /// The tree as `export` last wrote it (nil: never exported).
+        var written: YAMLNode? = nil
     }
 
     /// The workload and evaluation settings; nil means the command line's default.
@@ -102,7 +107,8 @@ struct Session {
         }
     }
 
-    /// Loads a model by name or path; a YAML model keeps its node tree.
+    /// Loads a model by name or path, keeping its node tree: a YAML file's, or for a Hugging
+    /// Face `config.json` the tree of the YAML model it reads as.
     static func loadModel(_ nameOrPath: String, catalog: Catalog) throws(SessionError) -> Model {
         guard let path = catalog.resolve(nameOrPath, shelf: .models) else {
             let names = catalog.names(on: .models)
@@ -114,9 +120,9 @@ struct Session {
         }
         return try loading(path) {
             if path.hasSuffix(".json") {
-                return Model(
-                    name: nameOrPath, path: path, lines: nil, original: nil, node: nil,
-                    config: try ModelConfig.load(path, catalog: catalog))
+                let config = try ModelConfig.load(path, catalog: catalog)
+                let (node, lines) = try ModelTree.tree(config, path: path)
+                return Model(name: nameOrPath, path: path, lines: lines, original: node, node: node, config: config)
             }
             let text = try Catalog.readText(path)
             guard let node = try YAMLParser().parse(text, path: path) else {
@@ -174,6 +180,23 @@ struct Session {
     }
 
     func edited(_ hardware: Hardware) -> Bool { !Self.sameTree(hardware.node, hardware.original) }
+
+    /// The descriptions with edits that no `export` has written, e.g. `hardware tpu-v1 (1 edit)`:
+    /// what leaving the session would lose.
+    var unsavedEdits: [String] {
+        var out: [String] = []
+        if let hw = hardware, edited(hw), !Self.sameTree(hw.node, hw.written) {
+            let count = Self.treeChanges(from: hw.original, to: hw.node).count
+            out.append("hardware \(hw.accelerator.name) (\(count) edit\(count == 1 ? "" : "s"))")
+        }
+        if let m = model, let node = m.node, let original = m.original, !Self.sameTree(node, original),
+            !Self.sameTree(node, m.written)
+        {
+            let count = Self.treeChanges(from: original, to: node).count
+            out.append("model \(m.config.name) (\(count) edit\(count == 1 ? "" : "s"))")
+        }
+        return out
+    }
 
     static func sameTree(_ a: YAMLNode?, _ b: YAMLNode?) -> Bool {
         guard let a, let b else { return a == nil && b == nil }

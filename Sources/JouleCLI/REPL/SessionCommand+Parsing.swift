@@ -113,14 +113,14 @@ extension SessionCommand {
                 }
                 result = .eval(perOperator: perOperator)
             case "breakdown":
-                let by = try word("breakdown needs a cut: breakdown by level|operand|kind|role")
+                let by = try word("breakdown needs a cut: breakdown by level|operand|kind|role|layer")
                 guard by == "by" else {
                     throw error("breakdown needs 'by' and a cut, e.g. breakdown by level", at: index - 1)
                 }
                 result = .breakdown(
                     try keyword(
                         Cut.self, noun: "unknown cut",
-                        missing: "breakdown by what? level, operand, kind or role"))
+                        missing: "breakdown by what? level, operand, kind, role or layer"))
             case "roofline":
                 result = .roofline
             case "dvfs":

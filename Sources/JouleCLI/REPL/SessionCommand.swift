@@ -12,7 +12,7 @@ enum SessionCommand: Equatable {
 
     /// How `breakdown` cuts the energy.
     enum Cut: String, CaseIterable {
-        case level, operand, kind, role
+        case level, operand, kind, role, layer
     }
 
     /// What `top` ranks by.

@@ -21,7 +21,7 @@ struct SessionError: Error, Equatable, CustomStringConvertible {
         switch error {
         case .usage(let message, _): self.init(message)
         case .data(let diagnostics): self.init(Self.oneLine(diagnostics))
-        case .io(let message), .busy(let message): self.init(message)
+        case .io(let message), .busy(let message), .interrupted(let message): self.init(message)
         }
     }
 

@@ -13,8 +13,9 @@ enum SessionHelp {
             name: "load", usage: "load hardware|model NAME|PATH", summary: "load an accelerator or a transformer",
             details: """
                 A bare NAME is looked up in the Hardware/ or Models/ library, as on the command line; a
-                path is used as given (a model may be a Hugging Face config.json). Loading replaces the
-                description and drops its edits; the workload settings stay.
+                path is used as given (a model may be a Hugging Face config.json, which the session
+                keeps as the YAML model it reads as, so set model.KEY and export model work on it).
+                Loading replaces the description and drops its edits; the workload settings stay.
                 """,
             examples: ["load hardware tpu-v1", "load model Models/hf/mistral-7b/config.json"]),
         Entry(
@@ -36,7 +37,8 @@ enum SessionHelp {
                 hardware.PATH (or a bare PATH such as memory.GlobalBuffer.size) sets a key of the
                 hardware description, in the file's units; memory levels are reached by name. The
                 description is decoded again, so every number the file leaves out is re-estimated,
-                exactly as a sweep does. model.PATH does the same for a YAML model file.
+                exactly as a sweep does. model.PATH does the same for the model (a YAML file, or the
+                YAML form of a Hugging Face config.json).
                 Workload settings: phase prefill|decode|training [batch=B] [sequence=S] [context=C],
                 batch, sequence, context, precision (bf16, w8a8, ... or a mix), dataflow (or any),
                 fusion off|on|attention|epilogues, attention causal|full, logits last|all,
@@ -71,11 +73,14 @@ enum SessionHelp {
                 """,
             examples: ["eval", "eval --per-op"]),
         Entry(
-            name: "breakdown", usage: "breakdown by level|operand|kind|role",
+            name: "breakdown", usage: "breakdown by level|operand|kind|role|layer",
             summary: "the energy cut one way",
-            details:
-                "Energy (and its share) by memory level, operand class, kind (MAC, memory, static) or operator role.",
-            examples: ["breakdown by level", "breakdown by role"]),
+            details: """
+                Energy (and its share) by memory level, operand class, kind (MAC, memory, static),
+                operator role, or transformer layer (layer 0, layer 1, ..., then the operators
+                outside every layer: embedding, final norm, head).
+                """,
+            examples: ["breakdown by level", "breakdown by role", "breakdown by layer"]),
         Entry(
             name: "roofline", usage: "roofline", summary: "every distinct operator against the roofline",
             details: """
@@ -117,7 +122,8 @@ enum SessionHelp {
             details: """
                 Writes the description with every edit as a YAML file that `joule check` accepts and
                 `load` reads back (the source comments of the original file are not kept; the edits
-                are listed in a comment at the top). export model needs a YAML model.
+                are listed in a comment at the top). A Hugging Face model exports as its YAML form.
+                Leaving the session with Ctrl-D asks first when an edit has not been exported.
                 """,
             examples: ["export hardware out/tpu-v1-48mib.yaml"]),
         Entry(
@@ -125,8 +131,12 @@ enum SessionHelp {
             summary: "a quick one-axis sweep, or a sweep file",
             details: """
                 KEY takes any key `set` takes (and hardware or model, to load each); every value is set
-                on a copy of the session and evaluated, and the results print as a table. `sweep FILE`
-                runs a sweep file as `joule sweep` does (its own base design, not the session's).
+                on a copy of the session and evaluated, and the results print as a table. Where the
+                values change the tokens of a step (batch, sequence, phase), the best values are those
+                with the least energy and time per token. `sweep FILE` runs a sweep file as `joule
+                sweep` does (its own base design, not the session's). Ctrl-C stops either after the
+                points in flight and returns to the prompt; a sweep file's finished points stay in
+                its folder for --resume.
                 """,
             examples: [
                 "sweep hardware.memory.UnifiedBuffer.size in [8 MiB, 24 MiB, 96 MiB]", "sweep batch in [1, 8, 64]",
@@ -163,6 +173,7 @@ enum SessionHelp {
             (["commands (help COMMAND for details and examples):"] + body + [
                 "",
                 "Tab completes commands, names, files and key paths (hardware.memory.<TAB>); errors never end the session.",
+                "Ctrl-C cancels the line or stops a sweep; Ctrl-D on an empty line leaves (asking first about unexported edits).",
             ]).joined(separator: "\n")
     }
 

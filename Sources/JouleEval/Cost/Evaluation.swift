@@ -27,6 +27,9 @@ public struct GraphEvaluation: Sendable {
     }
     /// Joules per token produced (decode) or processed (prefill, training).
     public var energyPerToken: Double { energy.total / Double(max(1, graph.tokens)) }
+    /// Seconds per token produced or processed: the latency shared out over the step's tokens
+    /// (1 / throughput), so a batch's tokens each count once.
+    public var timePerToken: Double { seconds / Double(max(1, graph.tokens)) }
     /// Average power over the latency.
     public var averagePower: Double { seconds > 0 ? energy.total / seconds : 0 }
     /// The bound of the operators that take most of the time.
@@ -53,6 +56,8 @@ public struct Evaluator: Sendable {
     public var cache: MapperCache
     /// Tilings the mapper tries per shape.
     public var tilingBudget: Int
+    /// Limits on every GEMM's mapspace (`--constraints`; none by default).
+    public var constraints: MapspaceConstraints = .none
     /// An empty breakdown over the hardware's levels, copied for every operator.
     let template: Breakdown
     /// The hardware's mapping-cache identity, hashed once.
@@ -111,7 +116,8 @@ public struct Evaluator: Sendable {
             }
         case .mapped:
             let mapper = Mapper(
-                hardware: hardware, objective: objective, tilingBudget: tilingBudget, operatingPoint: operatingPoint)
+                hardware: hardware, objective: objective, tilingBudget: tilingBudget, operatingPoint: operatingPoint,
+                constraints: constraints)
             do {
                 let result = try cache.best(
                     mapper, identity: identity, problem: Problem.gemm(gemm), macPrecision: gemm.macPrecision,

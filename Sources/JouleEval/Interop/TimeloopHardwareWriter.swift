@@ -181,17 +181,22 @@ struct HardwareWriter {
                 "    leakage: \(Self.number(leak.picojoules * 1e-12 / cycle)) W    # ERT \(level.name) leak: \(leak.picojoules) pJ per cycle"
             )
         }
-        var holds = Set(Operand.allCases)
-        if let keep = level.keep { holds = Set(keep.compactMap { roles[$0.value] }) }
+        // Timeloop's keep forces a data space into the level and bypass forces it out; the rest
+        // is the mapper's choice. Joule's holds is what a level may keep, must_hold what it keeps.
         for name in (level.keep ?? []) + level.bypass where roles[name.value] == nil {
             source.error(
                 "data space '\(name.value)' is not one of the problem's", at: name.mark,
                 hint: Suggestion.hint(for: name.value, among: roles.keys.sorted()))
         }
-        holds.subtract(level.bypass.compactMap { roles[$0.value] })
+        let holds = Set(Operand.allCases).subtracting(level.bypass.compactMap { roles[$0.value] })
+        let mustHold = Set((level.keep ?? []).compactMap { roles[$0.value] })
         if holds != Set(Operand.allCases) {
             let listed = Operand.allCases.filter(holds.contains).map(\.rawValue).joined(separator: ", ")
-            lines.append("    holds: [\(listed)]    # constraints.dataspace keep/bypass")
+            lines.append("    holds: [\(listed)]    # constraints.dataspace bypass")
+        }
+        if !mustHold.isEmpty {
+            let listed = Operand.allCases.filter(mustHold.contains).map(\.rawValue).joined(separator: ", ")
+            lines.append("    must_hold: [\(listed)]    # constraints.dataspace keep")
         }
         return lines
     }

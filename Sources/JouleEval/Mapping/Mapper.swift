@@ -43,15 +43,18 @@ public struct Mapper: Sendable {
     public var tilingBudget: Int
     /// The operating point mappings are costed at.
     public var operatingPoint: OperatingPoint
+    /// Limits on the mapspace (none by default).
+    public var constraints: MapspaceConstraints
 
     /// A mapper for a hardware and objective at its nominal operating point.
     public init(
         hardware: Accelerator, objective: Objective = .energy, tilingBudget: Int = 400,
-        operatingPoint: OperatingPoint? = nil
+        operatingPoint: OperatingPoint? = nil, constraints: MapspaceConstraints = .none
     ) {
         self.hardware = hardware
         self.objective = objective
         self.tilingBudget = tilingBudget
+        self.constraints = constraints
         self.operatingPoint =
             operatingPoint ?? hardware.operatingPoints.first
             ?? OperatingPoint(frequency: hardware.clock, voltage: hardware.nominalVoltage.value)
@@ -93,12 +96,15 @@ public struct Mapper: Sendable {
         var scratch: [(key: Int, score: Double)] = []
         var exhaustive = true
         /// Searches the tilings of one spatial choice and one keep/bypass choice; returns the best score.
-        func search(_ spatial: [(x: [Loop], y: [Loop])], _ bypassed: [Bool], _ flow: Dataflow) -> Double {
+        func search(
+            _ spatial: [(x: [Loop], y: [Loop])], _ bypassed: [Bool], _ flow: Dataflow, budget: Int? = nil
+        ) -> Double {
             let holds = holdMatrix(problem, bypassing: bypassed, of: bits)
             let enumeration = DispatchTime.now().uptimeNanoseconds
             let (tilings, complete) = TilingSpace(
-                problem: problem, hardware: hardware, spatial: spatial, holds: holds
-            ).tilings(budget: tilingBudget)
+                problem: problem, hardware: hardware, spatial: spatial, holds: holds,
+                fixed: constraints.fixedFactors(levels: levels, dims: dims)
+            ).tilings(budget: budget ?? tilingBudget)
             if !complete { exhaustive = false }
             tilingNanoseconds += DispatchTime.now().uptimeNanoseconds - enumeration
             let scorer = NestScorer(
@@ -118,7 +124,9 @@ public struct Mapper: Sendable {
                     // whole; coordinate descent where the budget already cut it.
                     let (current, orders) =
                         complete
-                        ? allOrders(bounds, choices: choices, scorer: scorer, evaluated: &evaluated)
+                        ? allOrders(
+                            bounds, choices: choices, first: orderDimensions.first ?? 0, scorer: scorer,
+                            evaluated: &evaluated)
                         : descendOrders(
                             bounds, choices: choices, first: orderDimensions.first ?? 0, scorer: scorer,
                             scored: &scratch, evaluated: &evaluated)
@@ -135,6 +143,8 @@ public struct Mapper: Sendable {
         }
         for flow in dataflows {
             let spatials = spatialChoices(problem: problem, dataflow: flow, macsPerPE: support.macsPerPEPerCycle)
+                .filter(constraints.allows)
+            guard !spatials.isEmpty else { continue }
             let keepAll = [Bool](repeating: false, count: bits.count)
             let variants = bits.count < 7 ? 1 << bits.count : Int.max
             if variants <= Self.exhaustivePairs / spatials.count {
@@ -146,35 +156,47 @@ public struct Mapper: Sendable {
                 continue
             }
             exhaustive = false
-            // Otherwise alternate: the spatial choices keeping everything, the keep/bypass choices
-            // (all of them, or single flips while one helps) under the best spatial choice, and
-            // the spatial choices again under the best keep/bypass choice.
+            // Otherwise alternate. First every spatial choice keeping everything; then, under the
+            // best spatial choice, every keep/bypass choice (or single flips, kept while one
+            // helps, past 64 of them) ranked by a search at 1/32 of the budget, the best two of
+            // which get the whole budget; then the best few spatial choices again under the best
+            // keep/bypass choice.
             let scores = spatials.map { search($0, keepAll, flow) }
-            let first = scores.indices.min { scores[$0] < scores[$1] } ?? 0
-            var chosen = keepAll
-            var chosenScore = scores[first]
-            if variants <= Self.exhaustivePairs {
+            let ranked = scores.indices.sorted { scores[$0] < scores[$1] }
+            let first = ranked.first ?? 0
+            let quick = max(1, tilingBudget / 32)
+            var tried: [(bypassed: [Bool], score: Double)] = []
+            if variants <= Self.exhaustivePairs * 8 {
                 for variant in 1..<variants {
                     let bypassed = bits.indices.map { variant & (1 << $0) != 0 }
-                    let score = search(spatials[first], bypassed, flow)
-                    if score < chosenScore { (chosen, chosenScore) = (bypassed, score) }
+                    tried.append((bypassed, search(spatials[first], bypassed, flow, budget: quick)))
                 }
             } else {
+                var current = (bypassed: keepAll, score: search(spatials[first], keepAll, flow, budget: quick))
                 var improved = true
                 while improved {
                     improved = false
                     for bit in bits.indices {
-                        var flipped = chosen
+                        var flipped = current.bypassed
                         flipped[bit].toggle()
-                        let score = search(spatials[first], flipped, flow)
-                        if score < chosenScore {
-                            (chosen, chosenScore, improved) = (flipped, score, true)
+                        let score = search(spatials[first], flipped, flow, budget: quick)
+                        tried.append((flipped, score))
+                        if score < current.score {
+                            current = (flipped, score)
+                            improved = true
                         }
                     }
                 }
             }
-            if chosen != keepAll {
-                for (index, spatial) in spatials.enumerated() where index != first { _ = search(spatial, chosen, flow) }
+            var chosen = (bypassed: keepAll, score: scores[first])
+            for candidate in tried.sorted(by: { $0.score < $1.score }).prefix(2) {
+                let score = search(spatials[first], candidate.bypassed, flow)
+                if score < chosen.score { chosen = (candidate.bypassed, score) }
+            }
+            if chosen.bypassed != keepAll {
+                for index in ranked.dropFirst().prefix(Self.respatialized) {
+                    _ = search(spatials[index], chosen.bypassed, flow)
+                }
             }
         }
         guard let best,
@@ -197,11 +219,12 @@ public struct Mapper: Sendable {
     }
 
     /// Every combination of each level's innermost dimension for one tiling (the product of
-    /// `choices`, a level without choices keeping its first looping dimension), and the best.
-    func allOrders(_ bounds: [Int], choices: [[Int]], scorer: NestScorer, evaluated: inout Int) -> (
+    /// `choices`; a level without choices puts `first` innermost, which leaves the problem's
+    /// dimension order, as in `descendOrders`), and the best.
+    func allOrders(_ bounds: [Int], choices: [[Int]], first: Int, scorer: NestScorer, evaluated: inout Int) -> (
         score: Double, orders: [Int]
     ) {
-        var orders = choices.map { $0.first ?? 0 }
+        var orders = choices.map { $0.first ?? first }
         var best = (score: Double.infinity, orders: orders)
         var digits = [Int](repeating: 0, count: choices.count)
         while true {
@@ -464,9 +487,12 @@ public struct Mapper: Sendable {
     func orderChoices(_ bounds: [Int], dims: Int, candidates: [Int]) -> [[Int]] {
         let levels = bounds.count / dims
         return (0..<levels).map { i in
-            guard i + 1 < levels else { return [] }
             let looped = candidates.filter { d in bounds[i * dims + d] > 1 }
-            return looped.count > 1 ? looped : []
+            guard looped.count > 1 else { return [] }
+            let allowed = constraints.narrow(looped, level: i)
+            // The innermost level's order changes no count; a constraint still decides how it reads.
+            guard i + 1 < levels else { return allowed.count < looped.count ? [allowed[0]] : [] }
+            return allowed
         }
     }
 
@@ -498,14 +524,22 @@ public struct Mapper: Sendable {
         }
     }
 
-    /// Which levels can hold each operand.
+    /// Which levels can hold each operand: the hardware's `holds`, less what the constraints bypass.
     func holdMatrix(_ problem: Problem) -> [[Bool]] {
-        problem.operands.map { operand in hardware.memory.map { $0.holds.contains(operand.operand) } }
+        problem.operands.map { operand in
+            hardware.memory.indices.map { i in
+                hardware.memory[i].holds.contains(operand.operand)
+                    && !(constraints.levels[i]?.bypass.contains(operand.operand) ?? false)
+            }
+        }
     }
 
     /// Most searches (spatial choice x keep/bypass choice) per dataflow run as a full product;
     /// beyond it the search alternates between the two (see `best`).
-    static let exhaustivePairs = 64
+    static let exhaustivePairs = 8
+
+    /// How many runner-up spatial choices are searched again under the chosen keep/bypass choice.
+    static let respatialized = 3
 
     /// The keep-or-bypass choices of a problem: each level and operand class the level may
     /// hold but need not (`holds` less `must_hold`), except an operand's outermost holder,
@@ -516,7 +550,8 @@ public struct Mapper: Sendable {
             let members = problem.operands.indices.filter { problem.operands[$0].operand == operand }
             guard let o = members.first, let outermost = holds[o].firstIndex(of: true) else { continue }
             for i in hardware.memory.indices where i > outermost && holds[o][i] {
-                if !hardware.memory[i].mustHold.contains(operand) { choices.append((i, operand)) }
+                let kept = constraints.levels[i]?.keep.contains(operand) ?? false
+                if !hardware.memory[i].mustHold.contains(operand) && !kept { choices.append((i, operand)) }
             }
         }
         return choices
@@ -535,9 +570,11 @@ public struct Mapper: Sendable {
         return holds
     }
 
-    /// Each level's bypassed operands, as a mapping records them.
+    /// Each level's bypassed operands, as a mapping records them (the constraints' bypasses included).
     func bypassSets(_ bypassed: [Bool], of choices: [(level: Int, operand: Operand)]) -> [Set<Operand>] {
-        var sets = [Set<Operand>](repeating: [], count: hardware.memory.count)
+        var sets = hardware.memory.indices.map { i in
+            constraints.levels[i].map { $0.bypass.intersection(hardware.memory[i].holds) } ?? []
+        }
         for (bit, choice) in choices.enumerated() where bypassed[bit] { sets[choice.level].insert(choice.operand) }
         return sets
     }

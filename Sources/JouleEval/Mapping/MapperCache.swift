@@ -52,6 +52,7 @@ public final class MapperCache: @unchecked Sendable {
         var frequency: Double
         var voltage: Double
         var tilingBudget: Int
+        var constraints: MapspaceConstraints
     }
 
     private var entries: [Key: Result<MapperResult, MappingError>] = [:]
@@ -73,7 +74,8 @@ public final class MapperCache: @unchecked Sendable {
             problem: problem, mac: MACIdentity(macPrecision, on: mapper.hardware),
             hardware: identity ?? HardwareIdentity(mapper.hardware),
             dataflow: dataflow, objective: mapper.objective, frequency: mapper.operatingPoint.frequency.si,
-            voltage: mapper.operatingPoint.voltage.si, tilingBudget: mapper.tilingBudget)
+            voltage: mapper.operatingPoint.voltage.si, tilingBudget: mapper.tilingBudget,
+            constraints: mapper.constraints)
         lock.lock()
         if let cached = entries[key] {
             hits += 1

@@ -30,9 +30,16 @@ struct TilingSpace {
     private let capacity: [Double]
     /// Which index axes of each operand the walk evaluates where (see `AxisGroups`).
     private let groups: AxisGroups
+    /// Fixed loop bounds (`MapspaceConstraints`): `fixed[i * dims + d]` is level i's temporal
+    /// bound over d, 0 where free.
+    private let fixed: [Int]
 
-    /// The space for a problem, its spatial loops and which levels hold which operand.
-    init(problem: Problem, hardware: Accelerator, spatial: [(x: [Loop], y: [Loop])], holds: [[Bool]]) {
+    /// The space for a problem, its spatial loops, which levels hold which operand and the
+    /// fixed loop bounds (`fixed[i * dims + d]`, 0 where free; none by default).
+    init(
+        problem: Problem, hardware: Accelerator, spatial: [(x: [Loop], y: [Loop])], holds: [[Bool]],
+        fixed: [Int] = []
+    ) {
         levels = hardware.memory.count
         dims = problem.bounds.count
         operands = problem.operands
@@ -47,6 +54,30 @@ struct TilingSpace {
         held = (0..<levels).flatMap { i in (0..<problem.operands.count).map { holds[$0][i] } }
         capacity = hardware.memory.map(\.size.si)
         groups = AxisGroups(operands: problem.operands, dims: dims)
+        self.fixed = fixed.count == levels * dims ? fixed : [Int](repeating: 0, count: levels * dims)
+    }
+
+    /// Dimension d's candidate extents at a level inside its parent's extent: the one a fixed
+    /// loop bound of the parent level (or of this level, when it is the innermost) leaves, or
+    /// `Mapper.tileExtents`.
+    func candidates(_ level: Int, _ d: Int, inside parent: Int) -> [Int] {
+        var values = Mapper.tileExtents(inside: parent)
+        let above = fixed[(level - 1) * dims + d]
+        if above > 0 { values = values.filter { $0 == (parent + above - 1) / above } }
+        let own = level == levels - 1 ? fixed[level * dims + d] : 0
+        if own > 0 { values = values.filter { $0 == own } }
+        return values
+    }
+
+    /// Whether a tiling's loop bounds equal every fixed one (a rounded-up tile may miss it).
+    func keepsFixedFactors(_ tiling: [Int]) -> Bool {
+        for i in 0..<levels {
+            for d in 0..<dims where fixed[i * dims + d] > 0 {
+                let inner = i + 1 < levels ? tiling[(i + 1) * dims + d] : 1
+                if (tiling[i * dims + d] + inner - 1) / inner != fixed[i * dims + d] { return false }
+            }
+        }
+        return true
     }
 
     /// Whether tiles of these temporal extents fit a level: the held operands' `tileBytes` at
@@ -76,7 +107,8 @@ struct TilingSpace {
         var current = [Int](repeating: 0, count: levels * dims)
         for i in 0..<levels { current.replaceSubrange(i * dims..<(i + 1) * dims, with: temporalBound) }
         guard levels > 1 else {
-            return (temporalBound.withUnsafeBufferPointer { fits(0, $0) } ? temporalBound : [], true)
+            let fitting = temporalBound.withUnsafeBufferPointer { fits(0, $0) } && keepsFixedFactors(temporalBound)
+            return (fitting ? temporalBound : [], true)
         }
         var spans = [Int](repeating: 1, count: dims)
         let frontierLimit = max(4096, budget * 32)
@@ -92,6 +124,7 @@ struct TilingSpace {
                     }
                     guard spans.withUnsafeBufferPointer({ fits(i, $0) }) else { return }
                 }
+                guard keepsFixedFactors(current) else { return }
                 results.append(contentsOf: current)
                 return
             }
@@ -121,8 +154,11 @@ struct TilingSpace {
         candidates.reserveCapacity(dims * 2 * Int.bitWidth)
         var starts = [0]
         starts.reserveCapacity(dims + 1)
-        for extent in parent {
-            candidates += Mapper.tileExtents(inside: extent)
+        for (d, extent) in parent.enumerated() {
+            let values = self.candidates(level, d, inside: extent)
+            // A fixed factor no extent can keep leaves no tile.
+            if values.isEmpty { return [] }
+            candidates += values
             starts.append(candidates.count)
         }
         let (dims, operandCount) = (self.dims, self.operandCount)

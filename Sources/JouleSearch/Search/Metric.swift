@@ -11,6 +11,8 @@ public enum Metric: String, Sendable, Hashable, CaseIterable, Keyword {
     case energyPerToken = "energy_per_token"
     /// Seconds per step.
     case latency
+    /// Seconds per token produced or processed: latency / tokens (1 / tokens_per_second).
+    case timePerToken = "time_per_token"
     /// Energy-delay product of a step (J·s).
     case edp
     /// Die area (compute plus on-chip memory, or the given total).
@@ -30,6 +32,7 @@ public enum Metric: String, Sendable, Hashable, CaseIterable, Keyword {
         case .energy: return "energy_j"
         case .energyPerToken: return "energy_per_token_j"
         case .latency: return "latency_s"
+        case .timePerToken: return "time_per_token_s"
         case .edp: return "edp_js"
         case .area: return "area_mm2"
         case .power: return "average_power_w"
@@ -46,7 +49,7 @@ public enum Metric: String, Sendable, Hashable, CaseIterable, Keyword {
     public var kind: QuantityKind? {
         switch self {
         case .energy, .energyPerToken: return .energy
-        case .latency: return .time
+        case .latency, .timePerToken: return .time
         case .area: return .area
         case .power: return .power
         default: return nil

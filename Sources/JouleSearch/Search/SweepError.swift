@@ -8,6 +8,8 @@ public struct SweepError: Error, Sendable, Equatable, CustomStringConvertible {
         case io
         /// Another process is running in the output folder; try again later (sysexits 75).
         case busy
+        /// The caller asked the run to stop (Ctrl-C in the REPL); the finished points are kept.
+        case interrupted
     }
 
     /// What is wrong.

@@ -1,4 +1,5 @@
 import Foundation
+import JouleSpec
 
 /// `sweep.json`: what a sweep folder holds (the name, the design space's size, the swept keys,
 /// the objectives, the shard, the sweep file) and the fingerprint of its points.
@@ -20,9 +21,13 @@ public struct SweepManifest: Sendable, Codable, Equatable {
     public var sweepFile: String
     /// What defines the points (nil in folders written before Joule recorded it).
     public var fingerprint: SweepFingerprint?
+    /// The shape of this file (`JouleVersion.jsonSchema` when written; nil in folders written
+    /// before Joule recorded it).
+    public var schemaVersion: Int?
 
     enum CodingKeys: String, CodingKey {
         case name, keys, objectives, shard, fingerprint
+        case schemaVersion = "schema_version"
         case totalPoints = "total_points"
         case sweepFile = "sweep_file"
     }
@@ -39,6 +44,7 @@ public struct SweepManifest: Sendable, Codable, Equatable {
         self.shard = shard
         self.sweepFile = sweepFile
         self.fingerprint = fingerprint
+        self.schemaVersion = JouleVersion.jsonSchema
     }
 
     /// The manifest of a folder; nil when it has no sweep.json.

@@ -27,7 +27,7 @@ public final class SweepPlan: @unchecked Sendable {
     public let spec: SweepSpec
     /// Value indices per axis, by point id.
     public let points: DesignSpace
-    /// Every swept key, axes flattened (linked keys side by side).
+    /// Every swept key, axes flattened (linked keys side by side), then the derived keys.
     public let keys: [String]
     /// The mapping results shared by all points.
     public let cache = MapperCache()
@@ -58,7 +58,7 @@ public final class SweepPlan: @unchecked Sendable {
         var roots = catalog.roots
         roots.insert((spec.path as NSString).deletingLastPathComponent, at: 0)
         self.catalog = Catalog(roots: roots)
-        keys = spec.axes.flatMap(\.keys)
+        keys = spec.axes.flatMap(\.keys) + spec.derived.map(\.key)
         specLines = (try? Catalog.readText(spec.path)).map(SourceLines.init)
         let lines = specLines
         /// An error about a file the sweep names, at the `hardware:` or `model:` value naming it;
@@ -130,10 +130,21 @@ public final class SweepPlan: @unchecked Sendable {
         )
     }
 
-    /// Every hardware key must lead somewhere in the base file, and every value must read.
+    /// Every hardware key must lead somewhere in the base file, and every value must read (a
+    /// derived key is checked with its value at the first point).
     private func checkAxes() throws(Diagnostics) {
         var problems: [Diagnostic] = []
-        for axis in spec.axes {
+        var checked: [(keys: [String], marks: [SourceMark?], values: [[String]])] = spec.axes.map {
+            ($0.keys, $0.marks, $0.values)
+        }
+        if !points.isEmpty {
+            let first = settings(0)
+            for axis in spec.derived {
+                guard let value = first.first(where: { $0.key == axis.key })?.value, !value.isEmpty else { continue }
+                checked.append(([axis.key], [axis.mark], [[value]]))
+            }
+        }
+        for axis in checked {
             for (j, (key, mark)) in zip(axis.keys, axis.marks).enumerated() {
                 for row in axis.values {
                     let value = row[j]
@@ -221,12 +232,14 @@ public final class SweepPlan: @unchecked Sendable {
     /// The settings of a point: key and value for every swept key.
     public func settings(_ id: Int) -> [(key: String, value: String)] { settings(indices: points[id]) }
 
-    /// The settings of a value index per axis.
+    /// The settings of a value index per axis, then the derived keys' values (empty where
+    /// the expression has no value, e.g. a division by zero).
     public func settings(indices: [Int]) -> [(key: String, value: String)] {
-        var result: [(String, String)] = []
+        var result: [(key: String, value: String)] = []
         for (axis, index) in zip(spec.axes, indices) {
             for (j, key) in axis.keys.enumerated() { result.append((key, axis.values[index][j])) }
         }
+        for axis in spec.derived { result.append((axis.key, axis.value(result) ?? "")) }
         return result
     }
 
@@ -297,6 +310,9 @@ public final class SweepPlan: @unchecked Sendable {
 
     private func evaluate(_ settings: [(key: String, value: String)], into result: inout PointResult) throws(SweepError)
     {
+        for axis in spec.derived where settings.first(where: { $0.key == axis.key })?.value.isEmpty ?? true {
+            throw SweepError("\(axis.key) = \(axis.text) has no value here (a division by zero)")
+        }
         var hardware = try self.hardware(settings).get()
         var workload: [String: String] = [:]
         for setting in settings where Self.workloadKeys.contains(setting.key) { workload[setting.key] = setting.value }
@@ -368,7 +384,8 @@ public final class SweepPlan: @unchecked Sendable {
         let seconds = evaluation.seconds
         let tokens = Double(graph.tokens)
         result.metrics = [
-            .energy: energy, .energyPerToken: energy / max(1, tokens), .latency: seconds, .edp: energy * seconds,
+            .energy: energy, .energyPerToken: energy / max(1, tokens), .latency: seconds,
+            .timePerToken: seconds / max(1, tokens), .edp: energy * seconds,
             .area: hardware.area.total.value.squareMillimetres, .power: seconds > 0 ? energy / seconds : 0,
             .tokensPerJoule: energy > 0 ? tokens / energy : 0, .tokensPerSecond: seconds > 0 ? tokens / seconds : 0,
             .cost: spec.eta * energy + (1 - spec.eta) * hardware.tdp.value.si * seconds,

@@ -79,7 +79,11 @@ public struct SweepRunner: Sendable {
 
     /// Runs (or resumes) the sweep; `progress(done, total)` is called after every chunk. An
     /// unsharded run with `refine` then refines the best point (sharded runs skip refinement).
-    public func run(progress: (Int, Int) -> Void = { _, _ in }) throws(SweepError) -> Outcome {
+    /// `stop` is asked before every chunk and before the refinement: when it says yes, the run
+    /// ends with an `.interrupted` error, the finished points kept in points.csv for `resume`.
+    public func run(stop: () -> Bool = { false }, progress: (Int, Int) -> Void = { _, _ in }) throws(SweepError)
+        -> Outcome
+    {
         let lock = try SweepLock(directory: directory)
         defer { lock.release() }
         var notes: [String] = []
@@ -123,6 +127,7 @@ public struct SweepRunner: Sendable {
         progress(finished, total)
         let plan = self.plan
         for start in stride(from: 0, to: remaining.count, by: chunk) {
+            if stop() { throw interrupted(finished: finished, total: total) }
             let batch = Array(remaining[start..<min(remaining.count, start + chunk)])
             let results = batch.parallelMap { plan.evaluate($0) }
             let text = results.map(SweepTable.line).joined(separator: "\n") + "\n"
@@ -136,6 +141,7 @@ public struct SweepRunner: Sendable {
             progress(finished, total)
         }
         var refined = 0
+        if stop() { throw interrupted(finished: finished, total: total) }
         if let iterations = plan.spec.refineIterations, shard == nil {
             let added = Refinement.run(plan: plan, rows: table.rows, iterations: iterations)
             table.rows += added
@@ -156,6 +162,13 @@ public struct SweepRunner: Sendable {
         return Outcome(
             table: table, pareto: front, evaluated: remaining.count, resumed: done.count, rejected: rejected,
             recomputed: recomputed, refined: refined, notes: notes)
+    }
+
+    /// The error of a run stopped by its caller, with what it kept.
+    private func interrupted(finished: Int, total: Int) -> SweepError {
+        SweepError(
+            "interrupted with \(finished) of \(total) points done; they are kept in \(pointsPath)",
+            hint: "run the sweep again with --resume to complete it", kind: .interrupted)
     }
 
     /// `force`: removes the files a sweep writes, once sweep.json shows the folder is a sweep's.

@@ -28,6 +28,7 @@ extension SweepSpec {
                 : "\(values[0]), \(values[1]), …, \(values[values.count - 1]) (\(values.count) values)"
             out.append(SweepFingerprint.Part(name: "axis " + axisName, values: values, written: written))
         }
+        for axis in derived { out.append(part("derived " + axis.key, axis.text)) }
         switch strategy {
         case .grid: out.append(part("strategy", "grid"))
         case .random(let samples, let seed): out.append(part("strategy", "random, \(samples) samples, seed \(seed)"))

@@ -84,6 +84,8 @@ public struct SweepSpec: Sendable, Decodable {
     public var name: String
     public var base: Base
     public var axes: [Axis]
+    /// Keys computed from the axes' values at each point (`{ key, derived }` entries of `axes:`).
+    public var derived: [DerivedAxis] = []
     public var strategy: Strategy
     /// The figures to minimise (or maximise, for throughput metrics) together.
     public var objectives: [Metric]
@@ -147,6 +149,20 @@ public struct SweepSpec: Sendable, Decodable {
         }
     }
 
+    /// An entry of `axes:`: an axis, or a derived key.
+    enum AxisItem: Decodable {
+        case axis(Axis)
+        case derived(DerivedAxisEntry)
+
+        init(from decoder: any Decoder) throws {
+            if decoder.yamlNode?["derived"] != nil {
+                self = .derived(try DerivedAxisEntry(from: decoder))
+            } else {
+                self = .axis(try Axis(from: decoder))
+            }
+        }
+    }
+
     struct StrategyEntry: Decodable {
         var strategy: Strategy
         init(from decoder: any Decoder) throws {
@@ -179,9 +195,15 @@ public struct SweepSpec: Sendable, Decodable {
         let base = r.required(
             .base, Base.self,
             example: "base: { hardware: tpu-v1, model: bert-base-uncased, phase: prefill, sequence: 128 }")
-        let axes = r.required(.axes, [Axis].self, example: "axes: [ { key: batch, values: [1, 8] } ]")
+        let items = r.required(.axes, [AxisItem].self, example: "axes: [ { key: batch, values: [1, 8] } ]")
+        let axes = items.map { items in
+            items.compactMap { item -> Axis? in
+                guard case .axis(let axis) = item else { return nil }
+                return axis
+            }
+        }
         strategy = r.optional(.strategy, StrategyEntry.self)?.strategy ?? .grid
-        objectives = r.optional(.objectives, [Metric].self) ?? [.energyPerToken, .latency]
+        objectives = r.optional(.objectives, [Metric].self) ?? Self.defaultObjectives(axes ?? [])
         constraints = r.optional(.constraints, [Constraint].self) ?? []
         eta = r.optional(.eta, Double.self) ?? 0.5
         tilingBudget = r.optional(.tilingBudget, Int.self) ?? 60
@@ -198,9 +220,44 @@ public struct SweepSpec: Sendable, Decodable {
                 seen[key] = true
             }
         }
+        // Derived keys read the axes (and the derived keys before them), wherever they are listed.
+        var derivedAxes: [DerivedAxis] = []
+        var known = (axes ?? []).flatMap(\.keys)
+        var numeric: [String: Bool] = [:]
+        for axis in axes ?? [] {
+            for (j, key) in axis.keys.enumerated() {
+                numeric[key] = axis.values.allSatisfy { Double($0[j].trimmingCharacters(in: .whitespaces)) != nil }
+            }
+        }
+        for item in items ?? [] {
+            guard case .derived(let entry) = item else { continue }
+            if seen[entry.key.value] != nil {
+                r.error(
+                    "key '\(entry.key.value)' is both swept and derived", atMark: entry.key.mark,
+                    hint: "derive it or list its values, not both")
+                continue
+            }
+            seen[entry.key.value] = true
+            switch entry.resolve(keys: known, numeric: numeric) {
+            case .success(let axis):
+                derivedAxes.append(axis)
+                known.append(axis.key)
+                numeric[axis.key] = true
+            case .failure(let problem):
+                r.error(problem.message, atMark: problem.mark, hint: problem.hint)
+            }
+        }
         try r.finish()
         self.base = try r.unwrap(base)
         self.axes = try r.unwrap(axes)
+        self.derived = derivedAxes
+    }
+
+    /// The objectives of a file that names none: energy and time per token where an axis varies
+    /// the batch (a step of batch 1 does the least work, so per-step figures would rank it
+    /// best), else energy per token and latency per step.
+    public static func defaultObjectives(_ axes: [Axis]) -> [Metric] {
+        axes.contains { $0.keys.contains("batch") } ? [.energyPerToken, .timePerToken] : [.energyPerToken, .latency]
     }
 
     /// Loads a sweep file.

@@ -1,0 +1,130 @@
+import Foundation
+import JouleEval
+import JouleSpec
+import JouleSystem
+import YAML
+
+/// `joule serve MODEL CLUSTER --workload FILE`: continuous batching in steady state.
+enum ServeCommand {
+    static let usage =
+        "usage: joule serve MODEL CLUSTER|HARDWARE --workload FILE [--concurrency N | --rate R] [plan options] [--precision P] [--fusion F] [--roofline ideal|mapped] [--operating-point N] [--format table|json]"
+
+    static let help = """
+        \(usage)
+
+        Serves one request type (the workload file's input_tokens and output_tokens) with
+        continuous batching in steady state: each iteration decodes every running sequence once
+        and prefills the prompts of the requests that replace the finished ones. Prints TTFT,
+        TPOT, throughput, energy per request and per output token, average power, what bounds
+        an iteration, and the KV capacity (the most sequences that fit).
+
+          --workload FILE   YAML: input_tokens, output_tokens, and concurrency or requests_per_second
+          --concurrency N   sequences decoded together (overrides the file)
+          --rate R          requests per second (overrides the file): the smallest concurrency
+                            that keeps up is used
+
+        \(SystemArguments.optionHelp)
+
+        example:
+          joule serve llama-3.1-70b dgx-h100 --workload Workloads/chat.yaml --tp 8
+        """
+
+    static let valued = EvalCommand.valued.union(SystemArguments.planOptions).union([
+        "workload", "concurrency", "rate",
+    ])
+
+    static func run(_ words: [String]) throws(CommandLineError) -> String {
+        let arguments = try Arguments(words, valued: valued, flags: SystemArguments.planFlags, usage: usage)
+        let format = try arguments.format(allowed: ["table", "json"], usage: usage)
+        guard arguments.positionals.count == 2 else {
+            throw .usage("name a model and a cluster, e.g. llama-3.1-70b dgx-h100", usage: usage)
+        }
+        guard let path = arguments.options["workload"] else {
+            throw .usage("give a workload file, e.g. --workload Workloads/chat.yaml", usage: usage)
+        }
+        for option in ["phase", "batch", "sequence", "context"] where arguments.options[option] != nil {
+            throw .usage("--\(option) is set by the workload file; leave it out", usage: usage)
+        }
+        var workload: ServingWorkload
+        let model: ModelConfig
+        do {
+            workload = try ServingWorkload.load(path)
+            model = try ModelConfig.load(arguments.positionals[0])
+        } catch {
+            throw .data(error)
+        }
+        if let concurrency = try GraphCommand.positive("concurrency", arguments, usage: usage) {
+            (workload.concurrency, workload.requestsPerSecond) = (concurrency, nil)
+        }
+        if let text = arguments.options["rate"] {
+            guard let rate = Double(text), rate > 0, rate < 1e9 else {
+                throw .usage("--rate takes a positive number of requests per second, found '\(text)'", usage: usage)
+            }
+            (workload.concurrency, workload.requestsPerSecond) = (nil, rate)
+        }
+        let cluster = try SystemArguments.cluster(arguments.positionals[1])
+        let plan = try SystemArguments.plan(arguments, usage: usage)
+        var templateArguments = arguments
+        templateArguments.options["phase"] = "decode"
+        let graph = try ClusterEvalCommand.template(model: model, cluster: cluster, templateArguments, usage: usage)
+        let evaluator = try EvalCommand.evaluator(arguments, hardware: cluster.device)
+        let batching = ContinuousBatching(
+            system: SystemEvaluator(cluster: cluster, plan: plan, evaluator: evaluator), model: model,
+            precision: graph.precision, options: graph.options)
+        let result: ServingResult
+        do {
+            result = try batching.steadyState(workload)
+        } catch {
+            throw SystemArguments.error(error, cluster: arguments.positionals[1], usage: usage)
+        }
+        return format == "json" ? JSONOutput.render(object(result)) : table(result, model: model)
+    }
+
+    static func table(_ r: ServingResult, model: ModelConfig) -> String {
+        let time = SystemReport.time
+        let joules = SystemReport.joules
+        var rows: [(String, String)] = [
+            ("concurrency (sequences decoding)", "\(r.concurrency) of at most \(r.capacity) that fit"),
+            ("TTFT", time(r.ttft)),
+            ("TPOT", time(r.tpot)),
+            (
+                "throughput",
+                QuantityFormat.number(r.tokensPerSecond) + " output tokens/s, "
+                    + QuantityFormat.number(r.requestsPerSecond) + " requests/s"
+            ),
+            ("energy per request", joules(r.energyPerRequest)),
+            ("energy per output token", joules(r.energyPerOutputToken)),
+            ("average power", QuantityFormat.format(r.averagePower, kind: .power)),
+            ("bound", r.bound),
+            ("decode step", time(r.decode.seconds) + ", " + joules(r.decode.energy)),
+            ("prefill per request", time(r.prefillSeconds) + ", " + joules(r.prefillEnergy)),
+            ("memory per device", SystemReport.footprintLine(r.decode.footprint)),
+        ]
+        if r.overloaded {
+            rows.insert(
+                (
+                    "overloaded",
+                    "\(QuantityFormat.number(r.workload.requestsPerSecond ?? 0)) requests/s arrive; at most \(QuantityFormat.number(r.requestsPerSecond)) are served"
+                ),
+                at: 0)
+        }
+        let width = rows.map(\.0.count).max() ?? 0
+        let head =
+            "\(model.name) on \(r.decode.cluster.name) (\(r.decode.plan)): \(r.workload.name), \(r.workload.inputTokens) in / \(r.workload.outputTokens) out, \(r.decode.device.graph.precision)"
+        return ([head, ""] + rows.map { $0.0.padding(toLength: width + 2, withPad: " ", startingAt: 0) + $0.1 })
+            .joined(separator: "\n")
+    }
+
+    static func object(_ r: ServingResult) -> [String: Any] {
+        [
+            "workload": r.workload.name, "input_tokens": r.workload.inputTokens,
+            "output_tokens": r.workload.outputTokens, "concurrency": r.concurrency, "capacity": r.capacity,
+            "ttft_s": r.ttft, "tpot_s": r.tpot, "tokens_per_s": r.tokensPerSecond,
+            "requests_per_s": r.requestsPerSecond, "energy_per_request_j": r.energyPerRequest,
+            "energy_per_output_token_j": r.energyPerOutputToken, "average_power_w": r.averagePower,
+            "bound": r.bound, "overloaded": r.overloaded, "decode_step_s": r.decode.seconds,
+            "decode_step_j": r.decode.energy, "prefill_s": r.prefillSeconds, "prefill_j": r.prefillEnergy,
+            "footprint": SystemReport.footprintObject(r.decode.footprint),
+        ]
+    }
+}

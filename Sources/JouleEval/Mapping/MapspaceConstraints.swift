@@ -1,0 +1,65 @@
+import JouleSpec
+
+/// Limits on the mapspace the mapper searches (Timeloop's mapspace constraints), per memory
+/// level: fixed temporal factors, the dimensions that may run innermost, the dimensions allowed
+/// across the fanout's X and Y, and operands the level must keep or must bypass. Read from a
+/// constraints file (`ConstraintsFile`); empty by default.
+public struct MapspaceConstraints: Sendable, Hashable {
+    /// One level's constraints; nil or empty sets leave that choice free.
+    public struct Level: Sendable, Hashable {
+        /// Dimension -> the level's temporal loop bound over it.
+        public var factors: [Int: Int] = [:]
+        /// The dimensions that may run innermost at the level (nil: any).
+        public var innermost: Set<Int>?
+        /// The dimensions that may be spread across the fanout's X (rows) (nil: any).
+        public var spatialX: Set<Int>?
+        /// The dimensions that may be spread across the fanout's Y (columns) (nil: any).
+        public var spatialY: Set<Int>?
+        /// Operands the level must keep (as if the hardware said `must_hold`).
+        public var keep: Set<Operand> = []
+        /// Operands the level must not keep.
+        public var bypass: Set<Operand> = []
+
+        /// No constraint.
+        public init() {}
+    }
+
+    /// Constraints by memory level index.
+    public var levels: [Int: Level]
+
+    /// Constraints by memory level index.
+    public init(levels: [Int: Level] = [:]) { self.levels = levels }
+
+    /// No constraints: the whole mapspace.
+    public static let none = MapspaceConstraints()
+
+    /// Whether a spatial choice puts only allowed dimensions on each level's X and Y.
+    func allows(_ spatial: [(x: [Loop], y: [Loop])]) -> Bool {
+        for (i, level) in levels {
+            guard i < spatial.count else { continue }
+            if let allowed = level.spatialX, spatial[i].x.contains(where: { !allowed.contains($0.dimension) }) {
+                return false
+            }
+            if let allowed = level.spatialY, spatial[i].y.contains(where: { !allowed.contains($0.dimension) }) {
+                return false
+            }
+        }
+        return true
+    }
+
+    /// The fixed loop bounds, flat: `fixed[i * dims + d]` is level i's bound over d, 0 when free.
+    func fixedFactors(levels count: Int, dims: Int) -> [Int] {
+        var fixed = [Int](repeating: 0, count: count * dims)
+        for (i, level) in levels where i < count {
+            for (d, bound) in level.factors where d < dims { fixed[i * dims + d] = bound }
+        }
+        return fixed
+    }
+
+    /// The innermost choices of a level, narrowed to those the constraints allow.
+    func narrow(_ choices: [Int], level i: Int) -> [Int] {
+        guard let allowed = levels[i]?.innermost else { return choices }
+        let kept = choices.filter(allowed.contains)
+        return kept.isEmpty ? choices : kept
+    }
+}

@@ -1,0 +1,77 @@
+import Foundation
+import JouleSpec
+import Testing
+import YAML
+
+@testable import JouleEval
+
+/// The mapper's DRAM traffic against the red-blue pebbling lower bound for a GEMM through one
+/// on-chip buffer of S words (Kwasniewski et al., SC'19, "Red-blue pebbling revisited"):
+/// Q >= 2MNK / sqrt(S) + MN, and never below the compulsory M K + K N + M N.
+struct PebblingBoundTests {
+    /// DRAM, then one buffer of `words` int8 words that serves a single MAC.
+    static func buffer(words: Int) throws -> Accelerator {
+        let text = """
+            name: pebbling-\(words)
+            technology: 45 nm
+            clock: 1 GHz
+            static_power: 0 W
+            compute:
+              kind: parallel
+              array: { rows: 1, cols: 1 }
+              precisions:
+                int8: 0.3 pJ
+              dataflows: [output_stationary]
+            memory:
+              - name: DRAM
+                kind: dram
+                size: 1 GiB
+                bandwidth: 1 TB/s
+                read_energy: 20 pJ/bit
+              - name: Buffer
+                kind: sram
+                size: \(words) B
+                bandwidth: 1 TB/s
+                read_energy: 0.1 pJ/bit
+            """
+        return try YAMLDecoder().decode(Accelerator.self, from: text, path: "pebbling-\(words).yaml")
+    }
+
+    /// Words moved between DRAM and the buffer: operand reads, output updates and the partial
+    /// sums read back.
+    static func dramWords(_ counts: AccessCounts) -> Double {
+        (0..<3).reduce(0) { total, o in
+            let access = counts.access(level: 0, operand: o)
+            return total + access.reads + access.updates
+        }
+    }
+
+    /// The bound itself.
+    static func bound(m: Int, n: Int, k: Int, words: Int) -> Double {
+        let (m, n, k, s) = (Double(m), Double(n), Double(k), Double(words))
+        return max(m * k + k * n + m * n, 2 * m * n * k / s.squareRoot() + m * n)
+    }
+
+    /// The mapped traffic never beats the bound on any case (the counts are physical), and the
+    /// mean ratio over the corpus is recorded here: 1.10x is the issue's target.
+    @Test func mappedTrafficStaysNearThePebblingBound() throws {
+        var ratios: [Double] = []
+        for (m, n, k) in [(256, 256, 256), (512, 256, 1024), (384, 640, 512), (1000, 1000, 1000), (128, 4096, 512)] {
+            for words in [1024, 4096, 16384, 65536] {
+                let hw = try Self.buffer(words: words)
+                let result = try Mapper(hardware: hw, tilingBudget: 400).best(
+                    problem: Problem.gemm(m: m, n: n, k: k), macPrecision: .int8)
+                let counts = try #require(result.cost.counts)
+                let ratio = Self.dramWords(counts) / Self.bound(m: m, n: n, k: k, words: words)
+                #expect(ratio >= 1 - 1e-9, "\(m)x\(n)x\(k) in \(words) words: \(ratio)")
+                ratios.append(ratio)
+            }
+        }
+        let mean = ratios.reduce(0, +) / Double(ratios.count)
+        #expect(mean <= Self.recordedMean, "mean ratio \(mean)")
+    }
+
+    /// The mean ratio this mapper reaches, 1.136 over these 20 cases (README "The mapper" records it
+    /// against the issue's 1.10 target, which it misses); a change that loses traffic fails here.
+    static let recordedMean = 1.14
+}
