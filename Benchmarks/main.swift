@@ -61,6 +61,31 @@ do {
             "| mapping evaluations per second, one core, \(name) (search time less tiling enumeration, \(QuantityFormat.number((result?.tilingSeconds ?? 0) * 1e3)) ms) | \(QuantityFormat.grouped(Int(Double(evaluated) / evaluating))) |"
         )
     }
+    // The target: the FFN GEMM's best mapping on every shipped design in under 50 ms.
+    let library = (try? FileManager.default.contentsOfDirectory(atPath: "Hardware")) ?? []
+    for file in library.filter({ $0.hasSuffix(".yaml") }).sorted() {
+        let hardware = try load(String(file.dropLast(5)))
+        let precision =
+            [Precision.bf16, .int8, .int16, .fp16].first { hardware.compute.precisions[$0] != nil }
+            ?? hardware.compute.supportedPrecisions[0]
+        let gemm = GEMM(
+            b: 1, m: 2048, n: 11008, k: 4096, inputPrecision: precision, secondPrecision: precision,
+            outputPrecision: precision)
+        var result: MapperResult?
+        var time = Double.infinity
+        for _ in 0..<3 {
+            var run: MapperResult?
+            let once = try seconds {
+                run = try Mapper(hardware: hardware, tilingBudget: 200).best(
+                    problem: Problem.gemm(gemm), macPrecision: precision)
+            }
+            if once < time { (time, result) = (once, run) }
+        }
+        let whole = result?.exhaustive == true ? ", whole mapspace" : ""
+        report(
+            "| best mapping, llama-2-7b FFN GEMM, \(precision.rawValue), on \(hardware.name) (budget 200) | \(QuantityFormat.number(time * 1e3)) ms, \(QuantityFormat.grouped(result?.evaluated ?? 0)) mappings\(whole) |"
+        )
+    }
     let model = try ModelConfig.load("llama-2-7b")
     let h100 = try load("h100-sxm")
     let graph = try GraphBuilder(model: model).build(.prefill(batch: 1, sequence: 2048))

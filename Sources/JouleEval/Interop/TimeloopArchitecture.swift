@@ -29,6 +29,8 @@ struct TimeloopArchitecture {
         var dramType: Located<String>?
         var keep: [Located<String>]?
         var bypass: [Located<String>]
+        /// A branch of a `!Parallel`: it holds only what it keeps (its siblings hold the rest).
+        var exclusive = false
     }
 
     /// The compute unit (a component of a compute class).
@@ -137,8 +139,10 @@ struct TimeloopArchitecture {
                 // Timeloop's front end writes a !Parallel's branches as consecutive levels, in the
                 // order listed (parsed-processed-input.yaml of the tutorial's simple_weight_stationary
                 // design: weight_reg, input_activation_reg, output_activation_reg, then mac); each
-                // branch keeps the data spaces its constraints name.
+                // branch keeps the data spaces its constraints name, and only those.
+                let first = storages.count
                 if let inner = node["nodes"]?.items { walk(inner, scope: &scope, source: &source) }
+                for index in first..<storages.count { storages[index].exclusive = true }
             default:
                 source.error(
                     "unknown node tag '\(tag)'", at: node.mark,

@@ -183,13 +183,16 @@ struct HardwareWriter {
         }
         // Timeloop's keep forces a data space into the level and bypass forces it out; the rest
         // is the mapper's choice. Joule's holds is what a level may keep, must_hold what it keeps.
+        // (Timeloop's own mapper would also choose for the levels here; Joule's does the same.)
         for name in (level.keep ?? []) + level.bypass where roles[name.value] == nil {
             source.error(
                 "data space '\(name.value)' is not one of the problem's", at: name.mark,
                 hint: Suggestion.hint(for: name.value, among: roles.keys.sorted()))
         }
-        let holds = Set(Operand.allCases).subtracting(level.bypass.compactMap { roles[$0.value] })
+        var holds = Set(Operand.allCases).subtracting(level.bypass.compactMap { roles[$0.value] })
         let mustHold = Set((level.keep ?? []).compactMap { roles[$0.value] })
+        // A !Parallel branch holds only what it keeps.
+        if level.exclusive, level.keep != nil { holds = mustHold }
         if holds != Set(Operand.allCases) {
             let listed = Operand.allCases.filter(holds.contains).map(\.rawValue).joined(separator: ", ")
             lines.append("    holds: [\(listed)]    # constraints.dataspace bypass")
