@@ -158,7 +158,7 @@ public struct Mapper: Sendable {
             exhaustive = false
             // Otherwise alternate. First every spatial choice keeping everything; then, under the
             // best spatial choice, every keep/bypass choice (or single flips, kept while one
-            // helps, past 64 of them) ranked by a search at 1/32 of the budget, the best two of
+            // helps, past 16 of them) ranked by a search at 1/32 of the budget, the best two of
             // which get the whole budget; then the best few spatial choices again under the best
             // keep/bypass choice.
             let scores = spatials.map { search($0, keepAll, flow) }
@@ -166,7 +166,7 @@ public struct Mapper: Sendable {
             let first = ranked.first ?? 0
             let quick = max(1, tilingBudget / 32)
             var tried: [(bypassed: [Bool], score: Double)] = []
-            if variants <= Self.exhaustivePairs * 8 {
+            if variants <= Self.exhaustivePairs * 2 {
                 for variant in 1..<variants {
                     let bypassed = bits.indices.map { variant & (1 << $0) != 0 }
                     tried.append((bypassed, search(spatials[first], bypassed, flow, budget: quick)))
