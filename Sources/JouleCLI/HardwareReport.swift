@@ -77,6 +77,9 @@ struct HardwareReport {
             ])
         }
         out.append(levels.render(indent: "  "))
+        for level in hw.memory where !level.fillEnergy.provenance.isEstimated {
+            out.append("  \(level.name) fill energy (fill_energy, a write filled from the parent): \(level.fillEnergy.value)")
+        }
         let estimates = estimateLines()
         if !estimates.isEmpty {
             out.append("")
@@ -138,6 +141,7 @@ struct HardwareReport {
                 "holds": Operand.allCases.filter(level.holds.contains).map(\.rawValue),
                 "must_hold": Operand.allCases.filter(level.mustHold.contains).map(\.rawValue),
                 "read_energy": figure(level.readEnergy), "write_energy": figure(level.writeEnergy),
+                "fill_energy": figure(level.fillEnergy),
                 "multiple_buffering": level.multipleBuffering,
                 "read_bandwidth_bytes_per_s": JSONOutput.number(level.totalReadBandwidth?.si),
                 "write_bandwidth_bytes_per_s": JSONOutput.number(level.totalWriteBandwidth?.si),

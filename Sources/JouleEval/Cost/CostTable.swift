@@ -7,6 +7,7 @@ import JouleSpec
 public struct CostTable: Sendable {
     let readPerBit: [Double]
     let writePerBit: [Double]
+    let fillPerBit: [Double]
     /// Access width in bits, 0 when the level has none.
     let width: [Double]
     /// Seconds per byte read / written at the total bandwidth, 0 when unbounded.
@@ -36,6 +37,7 @@ public struct CostTable: Sendable {
         let clockScale = point.frequency.si / hardware.clock.si
         readPerBit = hardware.memory.map(\.readEnergy.value.si)
         writePerBit = hardware.memory.map(\.writeEnergy.value.si)
+        fillPerBit = hardware.memory.map(\.fillEnergy.value.si)
         width = hardware.memory.map { $0.width?.si ?? 0 }
         readSecondsPerByte = hardware.memory.map { level in
             level.totalReadBandwidth.map {
@@ -93,8 +95,9 @@ public struct CostTable: Sendable {
                 dynamic += EnergyModel.accessEnergy(
                     count: access.reads, wordBits: bits, energyPerBit: readPerBit[i], width: w)
                 dynamic += EnergyModel.accessEnergy(
-                    count: access.fills + access.updates, wordBits: bits, energyPerBit: writePerBit[i], width: w,
-                    separately: (access.fills, access.updates))
+                    count: access.fills, wordBits: bits, energyPerBit: fillPerBit[i], width: w)
+                dynamic += EnergyModel.accessEnergy(
+                    count: access.updates, wordBits: bits, energyPerBit: writePerBit[i], width: w)
                 readBytes += access.reads * Double(bits) / 8
                 writeBytes += (access.fills + access.updates) * Double(bits) / 8
             }

@@ -23,15 +23,6 @@ public enum EnergyModel {
         return count * Double(wordBits) * energyPerBit
     }
 
-    /// The energy of fills and updates together, each rounded to whole blocks on its own.
-    @inline(__always)
-    static func accessEnergy(
-        count: Double, wordBits: Int, energyPerBit: Double, width: Double?, separately parts: (Double, Double)
-    ) -> Double {
-        accessEnergy(count: parts.0, wordBits: wordBits, energyPerBit: energyPerBit, width: width)
-            + accessEnergy(count: parts.1, wordBits: wordBits, energyPerBit: energyPerBit, width: width)
-    }
-
     /// The dynamic-energy factor (V / V_nominal)^2 of an operating point.
     public static func voltageFactor(_ point: OperatingPoint, hardware: Accelerator) -> Double {
         let ratio = point.voltage.si / max(hardware.nominalVoltage.value.si, 1e-30)
@@ -61,7 +52,7 @@ public enum EnergyModel {
                     accessEnergy(
                         count: access.reads, wordBits: bits, energyPerBit: level.readEnergy.value.si, width: width)
                     + accessEnergy(
-                        count: access.fills, wordBits: bits, energyPerBit: level.writeEnergy.value.si, width: width)
+                        count: access.fills, wordBits: bits, energyPerBit: level.fillEnergy.value.si, width: width)
                     + accessEnergy(
                         count: access.updates, wordBits: bits, energyPerBit: level.writeEnergy.value.si, width: width)
             }

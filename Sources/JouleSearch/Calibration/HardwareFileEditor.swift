@@ -128,6 +128,15 @@ public struct HardwareFileEditor: Sendable {
                     let oldWrite = QuantityFormat.format(level.writeEnergy.value.si, kind: .energyPerBit)
                     written.append("memory.\(level.name).write_energy: \(oldWrite) -> \(writeText)")
                 }
+                // A given fill energy keeps its share of the write energy (the fit counted fills at it).
+                let fill = level.fillEnergy.value.si
+                if editor.levelNode(index)?["fill_energy"] != nil, fill > 0, level.writeEnergy.value.si > 0 {
+                    let fillText = format(write * fill / level.writeEnergy.value.si, unit: "J/bit")
+                    editor.pendingSigma = nil
+                    try editor.setLevel(index, key: "fill_energy", value: fillText)
+                    let oldFill = QuantityFormat.format(fill, kind: .energyPerBit)
+                    written.append("memory.\(level.name).fill_energy: \(oldFill) -> \(fillText)")
+                }
                 expected.append((coefficient.kind, value, write))
             }
         }

@@ -285,12 +285,16 @@ extension Accelerator: Decodable {
         } else {
             write = estimate
         }
+        let fill =
+            level.fillEnergy.flatMap { $0.perBit(width: width) }.map { Figure<EnergyPerBit>.given($0) }
+            ?? Figure(write.value, .estimated(rule: "equal to write_energy"))
         return MemoryLevel(
             name: level.name.value, kind: level.kind, technology: level.technology?.value, size: level.size,
             instances: level.instances.value, holds: level.holds, mustHold: level.mustHold,
             readBandwidth: level.bandwidth ?? level.readBandwidth,
             writeBandwidth: level.bandwidth ?? level.writeBandwidth,
-            sharedBandwidth: level.bandwidth != nil, readEnergy: read, writeEnergy: write, width: level.width,
+            sharedBandwidth: level.bandwidth != nil, readEnergy: read, writeEnergy: write, fillEnergy: fill,
+            width: level.width,
             leakage: level.leakage, multipleBuffering: level.multipleBuffering,
             bandwidthEfficiency: level.bandwidthEfficiency ?? 1,
             area: HardwareEstimator.memoryArea(

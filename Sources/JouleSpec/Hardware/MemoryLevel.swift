@@ -39,6 +39,10 @@ public struct MemoryLevel: Sendable, Hashable {
     public var readEnergy: Figure<EnergyPerBit>
     /// Energy to write (or update) one bit.
     public var writeEnergy: Figure<EnergyPerBit>
+    /// Energy to write one bit filled from the parent level (file key `fill_energy`; equal to
+    /// `writeEnergy` when left out). A GPU's L2 gives 0 when its DRAM's per-bit energy already
+    /// carries the fill, so that the mapped model does not charge the fill twice.
+    public var fillEnergy: Figure<EnergyPerBit>
     /// Access width in bits, when given (a block of `width / word bits` words per access).
     public var width: Bits?
     /// Leakage power of one instance.
@@ -75,6 +79,7 @@ struct MemoryLevelDescription: Decodable {
     var writeBandwidth: Bandwidth?
     var readEnergy: MemoryAccessEnergy?
     var writeEnergy: MemoryAccessEnergy?
+    var fillEnergy: MemoryAccessEnergy?
     var width: Bits?
     var leakage: Power?
     var multipleBuffering: Int
@@ -87,6 +92,7 @@ struct MemoryLevelDescription: Decodable {
         case writeBandwidth = "write_bandwidth"
         case readEnergy = "read_energy"
         case writeEnergy = "write_energy"
+        case fillEnergy = "fill_energy"
         case multipleBuffering = "multiple_buffering"
         case mustHold = "must_hold"
         case bandwidthEfficiency = "bandwidth_efficiency"
@@ -106,6 +112,7 @@ struct MemoryLevelDescription: Decodable {
         writeBandwidth = reader.optional(.writeBandwidth, Bandwidth.self)
         readEnergy = reader.optional(.readEnergy, MemoryAccessEnergy.self)
         writeEnergy = reader.optional(.writeEnergy, MemoryAccessEnergy.self)
+        fillEnergy = reader.optional(.fillEnergy, MemoryAccessEnergy.self)
         width = reader.optional(.width, Bits.self)
         leakage = reader.optional(.leakage, Power.self)
         multipleBuffering = reader.optional(.multipleBuffering, Int.self) ?? 2
@@ -157,15 +164,19 @@ struct MemoryLevelDescription: Decodable {
         ] {
             if let value, value.si <= 0 { reader.error("\(key.stringValue) must be positive", at: key) }
         }
-        for (key, value) in [(CodingKeys.readEnergy, readEnergy), (.writeEnergy, writeEnergy)] {
+        for (key, value) in [(CodingKeys.readEnergy, readEnergy), (.writeEnergy, writeEnergy), (.fillEnergy, fillEnergy)]
+        {
             guard let value else { continue }
             if case .perAccess = value, width == nil {
                 reader.error(
                     "\(key.stringValue) is per access, so the level needs a width", at: key,
                     hint: "add the access width, for example: width: 64 bit")
             }
-            if let perBit = value.perBit(width: width?.si), perBit.si <= 0 {
-                reader.error("\(key.stringValue) must be positive", at: key)
+            // A fill may cost nothing here when the parent's per-bit energy already carries it.
+            if let perBit = value.perBit(width: width?.si), key == .fillEnergy ? perBit.si < 0 : perBit.si <= 0 {
+                reader.error(
+                    "\(key.stringValue) must be \(key == .fillEnergy ? "zero or positive" : "positive")", at: key,
+                    hint: "\(key.stringValue): \(key == .fillEnergy ? "0 pJ/bit" : "2 pJ/bit")")
             }
         }
         if let width, width.si <= 0 || width.si.rounded() != width.si {

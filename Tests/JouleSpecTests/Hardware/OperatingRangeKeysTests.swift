@@ -5,7 +5,8 @@ import YAML
 @testable import JouleSpec
 
 /// The keys issue 16 added to hardware files: `idle_power`, `power_limits`, `clock_range`,
-/// `efficiency` per precision and for the vector unit, and `bandwidth_efficiency` per level.
+/// `efficiency` per precision and for the vector unit, `bandwidth_efficiency` and `fill_energy`
+/// per level.
 struct OperatingRangeKeysTests {
     static func yaml(top: String = "", precision: String = "int8: 0.2 pJ", vector: String = "", level: String = "")
         -> String
@@ -75,6 +76,9 @@ struct OperatingRangeKeysTests {
         Case(
             name: "bandwidth efficiency negative", text: yaml(level: ", bandwidth_efficiency: -0.5"),
             expected: ["10:92 bandwidth_efficiency is a share of the bandwidth, above 0 and at most 1, found -0.5"]),
+        Case(
+            name: "fill energy negative", text: yaml(level: ", fill_energy: -1 pJ/bit"),
+            expected: ["10:83 fill_energy must be zero or positive"]),
         Case(
             name: "limits upside down", text: yaml(top: "power_limits: { min: 300 W, max: 200 W }"),
             expected: ["4:34 max (200 W) is below min (300 W)"]),
