@@ -4,14 +4,15 @@ import Testing
 
 @testable import JouleEval
 
-/// Issue 16's targets for the GPU energy model, with the shipped files' figures (built from
-/// published figures, not device measurements): a compute-bound bf16 GEMM on h100-sxm draws
-/// 70-100 % of the power limit, an HBM-bound copy 40-80 %, and idle power is the vendor's.
+/// Issue 16's targets for the GPU energy model, with the shipped files' figures (per-action
+/// energies from published figures, not device measurements, and not fitted to these targets): a
+/// compute-bound bf16 GEMM on h100-sxm draws 70-100 % of the power limit, an HBM-bound copy
+/// 40-80 %, and idle power is the vendor's.
 struct GPUPowerTests {
     /// h100-sxm's figures, as its file gives them.
     static let staticWatts = 150.0
     static let idleWatts = 64.4
-    static let macJoules = 0.9e-12  // bf16
+    static let macJoules = 0.64e-12  // bf16
     static let hbmJoulesPerBit = 7.0e-12
     static let macsPerSecond = 528.0 * 512 * 1.83e9 * 0.976  // tensor cores x MACs/cycle x clock x efficiency
     static let hbmBytesPerSecond = 3.35e12 * 0.9  // datasheet bandwidth x bandwidth_efficiency
@@ -20,9 +21,11 @@ struct GPUPowerTests {
         b: 1, m: 8192, n: 8192, k: 8192, inputPrecision: .bf16, secondPrecision: .bf16, outputPrecision: .bf16)
 
     /// The ideal roofline by hand: 8192³ MACs at 482.9e12 MAC/s = 1.1385 ms (the three 128 MiB
-    /// operands take 0.13 ms at 3.015 TB/s, so compute bounds it); energy = MACs x 0.9 pJ + 3 x
-    /// 8192² x 2 B x 8 x 7 pJ/bit + the static power over the time. At 1.83 GHz the point's
-    /// static power is the file's 150 W (the clocked part scales with f V², here 1).
+    /// operands take 0.13 ms at 3.015 TB/s, so compute bounds it); energy = MACs x 0.64 pJ + 3 x
+    /// 8192² x 2 B x 8 x 7 pJ/bit + the static power over the time = 0.3518 + 0.0225 + 0.1708 =
+    /// 0.5452 J, 478.8 W: 68 % of the limit, just under the target, because the ideal count charges
+    /// no on-chip traffic. The mapped evaluation (Joule's default) adds the L2, shared-memory and
+    /// register traffic of a real tiling and must land inside 70-100 %.
     @Test func computeBoundGEMMOnH100DrawsMostOfThePowerLimit() throws {
         let h100 = try RooflineTests.hardware("h100-sxm")
         let limit = try #require(h100.powerLimits?.maximum.si)
@@ -33,10 +36,10 @@ struct GPUPowerTests {
         let joules = macs * Self.macJoules + 3 * 8192 * 8192 * 2 * 8 * Self.hbmJoulesPerBit + Self.staticWatts * seconds
         #expect(abs(cost.seconds / seconds - 1) < 1e-12)
         #expect(abs(cost.energy.total / joules - 1) < 1e-12)
-        let power = cost.energy.total / cost.seconds  // 0.6881 J / 1.1385 ms = 604.4 W
-        #expect(power >= 0.7 * limit && power <= limit, "ideal: \(power) W")
+        let power = cost.energy.total / cost.seconds
+        #expect(abs(power - 478.8) < 0.1, "ideal: \(power) W")
 
-        // The mapper's traffic adds on-chip energy (L2, register file) and HBM re-reads; still within the limit.
+        // The mapper's traffic adds on-chip energy (L2, shared memory, registers) and HBM re-reads.
         let mapped = try Evaluator(hardware: h100).evaluate(Self.gemm).cost
         let mappedPower = mapped.energy.total / mapped.seconds
         #expect(mappedPower >= 0.7 * limit && mappedPower <= limit, "mapped: \(mappedPower) W")
