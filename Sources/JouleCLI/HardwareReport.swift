@@ -173,6 +173,15 @@ struct HardwareReport {
             ],
         ]
         if let source = hw.source { object["source"] = source }
+        object["idle_power"] = figure(hw.idlePower)
+        if let limits = hw.powerLimits {
+            object["power_limits"] = [
+                "min_w": limits.minimum.si, "max_w": limits.maximum.si, "default_w": limits.defaultLimit.si,
+            ]
+        }
+        if let range = hw.clockRange {
+            object["clock_range"] = ["min_hz": range.minimum.si, "max_hz": range.maximum.si]
+        }
         return JSONOutput.render(object)
     }
 }

@@ -50,17 +50,30 @@ struct PowerLimitCLITests {
 
     /// The dvfs power-limit axis: one row per cap, slower and lower power as the cap falls.
     @Test func dvfsGivesOneRowPerCap() throws {
-        let run = try joule(["dvfs"] + Self.prefill + ["--power-limit", "300W,500W,700W", "--format", "json"])
+        let run = try joule(["dvfs"] + Self.prefill + ["--power-limit", "250W,350W,700W", "--format", "json"])
         #expect(run.status == 0, "\(run.stderr)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
         let caps = try #require(object["power_caps"] as? [[String: Any]])
-        #expect(caps.map { $0["limit_w"] as? Double } == [300, 500, 700])
+        #expect(caps.map { $0["limit_w"] as? Double } == [250, 350, 700])
         let frequencies = caps.compactMap { $0["frequency_hz"] as? Double }
         #expect(frequencies.count == 3 && frequencies[0] < frequencies[1] && frequencies[1] < frequencies[2])
-        #expect(frequencies[2] == 1.83e9)  // prefill draws less than 700 W at the nominal clock
+        #expect(frequencies[2] == 1.83e9)  // prefill draws between 350 W and 700 W at the nominal clock
         for cap in caps {
             #expect((cap["average_power_w"] as? Double ?? .infinity) <= (cap["limit_w"] as? Double ?? 0))
         }
         #expect(object["max_power_w"] as? Double == 700)
+    }
+
+    /// `show --format json` carries the operating ranges (the notebooks read them): h100-sxm's
+    /// file gives idle power 64.4 W, limits 200-700 W and clocks 345-1980 MHz.
+    @Test func showListsTheOperatingRanges() throws {
+        let run = try joule(["show", "hardware", "h100-sxm", "--format", "json"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+        #expect((object["idle_power"] as? [String: Any])?["value"] as? Double == 64.4)
+        let limits = try #require(object["power_limits"] as? [String: Double])
+        #expect(limits == ["min_w": 200, "max_w": 700, "default_w": 700])
+        let range = try #require(object["clock_range"] as? [String: Double])
+        #expect(range == ["min_hz": 345e6, "max_hz": 1980e6])
     }
 }

@@ -80,7 +80,7 @@ struct CalibrationHardwareFileEditorTests {
         for i in 1..<4 { #expect(decoded.memory[i] == hardware.memory[i]) }
         #expect(outcome.kept.count == 3)
         #expect(after.contains("# was: static_power: 150 W\n"))
-        #expect(after.contains("    # was: bf16: { energy: 0.9 pJ, macs_per_pe_per_cycle: 512, efficiency: 0.976 }"))
+        #expect(after.contains("    # was: bf16: { energy: 0.64 pJ, macs_per_pe_per_cycle: 512, efficiency: 0.976 }"))
         #expect(after.contains("    bf16: { energy: "))
         #expect(after.contains("    # was: read_energy: 7.0 pJ/bit\n"))
         #expect(after.contains("\n    read_energy: "))
