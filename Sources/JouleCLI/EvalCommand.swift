@@ -7,7 +7,7 @@ import YAML
 /// `joule eval MODEL HARDWARE`: latency, energy and where it goes, per operator and in total.
 enum EvalCommand {
     static let usage =
-        "usage: joule eval MODEL HARDWARE [graph options] [--dataflow D] [--objective energy|latency|edp] [--operating-point N | --power-limit W] [--roofline ideal|mapped] [--constraints FILE] [--per-op] [--format table|json|csv]\n       joule eval op HARDWARE --dims M=...,N=...,K=...[,B=...]|--problem FILE [--precision P] [--dataflow D] [--objective O] [--roofline ideal|mapped] [--mapping FILE | --constraints FILE]"
+        "usage: joule eval MODEL HARDWARE [graph options] [--dataflow D] [--objective energy|latency|edp] [--operating-point N | --power-limit W] [--roofline ideal|mapped] [--peak] [--constraints FILE] [--per-op] [--format table|json|csv]\n       joule eval op HARDWARE --dims M=...,N=...,K=...[,B=...]|--problem FILE [--precision P] [--dataflow D] [--objective O] [--roofline ideal|mapped] [--mapping FILE | --constraints FILE]"
 
     static let help = """
         \(usage)
@@ -22,7 +22,7 @@ enum EvalCommand {
 
           --roofline        mapped (default): the best mapping the mapper finds for every
                             distinct GEMM shape, traffic over every level; ideal: each operand
-                            moved to or from DRAM once at peak compute (LLM-roofline style)
+                            moved to or from DRAM once at the compute rate (LLM-roofline style)
           --dataflow        weight_stationary, output_stationary, input_stationary, or any
           --objective       what the mapper minimises: energy (default), latency or edp
           --operating-point index into the hardware's DVFS table (0 = nominal), or a share of
@@ -32,6 +32,9 @@ enum EvalCommand {
                             fits; the report says where it settled. A cap below the idle
                             power, outside the file's power_limits, or unreachable even at
                             the lowest clock is an error (exit 65) with the numbers
+          --peak            every time efficiency in the file set to 1 (precisions'
+                            efficiency, levels' bandwidth_efficiency): the datasheet peaks
+                            that published LLM-roofline figures assume
           --per-op          every operator with its bound and mapping
           --precision       default: bf16, or the widest format the hardware has
           --mapping FILE    (eval op) evaluate this loop nest instead of searching; `eval op`
@@ -47,6 +50,7 @@ enum EvalCommand {
           joule eval llama-2-7b tpu-v1 --phase decode --batch 8 --context 1024
           joule eval bert-base-uncased eyeriss-v1 --sequence 128 --dataflow output_stationary --per-op
           joule eval llama-2-7b a100-sxm-80gb --phase decode --context 2048 --precision fp16 --roofline ideal
+          joule eval llama-2-7b a100-sxm-80gb --phase decode --context 2048 --precision fp16 --roofline ideal --peak
           joule eval op tpu-v1 --dims M=2048,N=11008,K=4096 --precision int8
           joule eval op eyeriss-v1 --problem Examples/problems/resnet50-conv3x3.yaml
         """
@@ -154,14 +158,16 @@ enum EvalCommand {
 
     static func run(_ words: [String]) throws(CommandLineError) -> String {
         if words.first == "op" { return try runOperator(Array(words.dropFirst())) }
-        let arguments = try Arguments(words, valued: valued, flags: ["per-op"], usage: usage)
+        let arguments = try Arguments(words, valued: valued, flags: ["per-op", "peak"], usage: usage)
         if arguments.options["mapping"] != nil {
             throw .usage(
                 "--mapping pins the loop nest of one operator, not of a whole model; use joule eval op HARDWARE --dims M=...,N=...,K=... --mapping FILE",
                 usage: usage)
         }
         let format = try arguments.format(allowed: ["table", "json", "csv"], usage: usage)
-        let (model, hardware) = try WorkloadArguments.load(arguments, usage: usage)
+        let (model, loaded) = try WorkloadArguments.load(arguments, usage: usage)
+        let peak = arguments.flags.contains("peak")
+        let hardware = peak ? loaded.atPeak : loaded
         let limits = try powerLimits(arguments, usage: usage)
         if !limits.isEmpty && arguments.options["operating-point"] != nil {
             throw .usage(
@@ -206,17 +212,22 @@ enum EvalCommand {
         let report = EvalReport(evaluation: evaluation)
         switch format {
         case "json":
-            guard let settled else { return report.json() }
-            return withPowerCap(settled, json: report.json())
+            var json = report.json()
+            if let settled { json = withPowerCap(settled, json: json) }
+            return peak ? splice(key: "peak_rates", value: "true", into: json) : json
         case "csv": return report.csv()
         default:
             let table = report.table(perOperator: arguments.flags.contains("per-op"))
-            guard let settled else { return table }
             var lines = table.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-            lines.insert(describe(settled), at: min(1, lines.count))
+            if let settled { lines.insert(describe(settled), at: min(1, lines.count)) }
+            if peak { lines.insert(peakNote, at: min(1, lines.count)) }
             return lines.joined(separator: "\n")
         }
     }
+
+    /// The line `--peak` adds under the report's title.
+    static let peakNote =
+        "peak rates: every time efficiency set to 1 (the datasheet peaks that LLM-roofline figures assume)"
 
     /// The report's JSON with a `power_cap` object: the limit, the settled clock and voltage,
     /// the power there and at the nominal clock, and whether the clock came down. The object is
@@ -228,13 +239,19 @@ enum EvalCommand {
                 "voltage_v": settled.point.voltage.si, "average_power_w": settled.averagePower,
                 "nominal_power_w": settled.nominalPower, "throttled": settled.throttled,
             ] as [String: Any])
+        return splice(key: "power_cap", value: cap, into: json)
+    }
+
+    /// A top-level `key` with an already rendered `value` spliced in among the sorted top-level
+    /// keys of a pretty-printed JSON object, so the object's other numbers stay as printed.
+    static func splice(key: String, value: String, into json: String) -> String {
         var lines = json.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        let entry = cap.split(separator: "\n").enumerated().map { index, line in
-            index == 0 ? "  \"power_cap\" : \(line)" : "  \(line)"
+        let entry = value.split(separator: "\n").enumerated().map { index, line in
+            index == 0 ? "  \"\(key)\" : \(line)" : "  \(line)"
         }
         // Top-level keys sit at two spaces of indentation in the pretty-printed, key-sorted object.
         let keyLines = lines.indices.filter { lines[$0].hasPrefix("  \"") && !lines[$0].hasPrefix("   ") }
-        if let next = keyLines.first(where: { lines[$0].dropFirst(3) > "power_cap\"" }) {
+        if let next = keyLines.first(where: { lines[$0].dropFirst(3) > "\(key)\"" }) {
             lines.insert(contentsOf: entry.dropLast() + [(entry.last ?? "") + ","], at: next)
         } else if let close = lines.lastIndex(of: "}"), close > 0 {
             lines[close - 1] += ","
