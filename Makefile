@@ -1,11 +1,11 @@
-# Joule — make demo | make test | make bench | make notebooks
+# Joule — make demo | make test | make bench | make notebooks | make docs
 SWIFT ?= swift
 APT_PACKAGES := libyaml-dev libgsl-dev liblapacke-dev libedit-dev pkg-config
 TEST_PACKAGES := tmux chromium
 RELEASE_BIN := .build/release/joule
 DEBUG_BIN := .build/debug/joule
 
-.PHONY: all deps test-deps build release demo test lint check-files test-report report-screenshot test-cluster test-kit fuzz fuzz-quick fuzz-regressions test-fuzz bench notebooks clean
+.PHONY: all deps test-deps build release demo test lint check-files test-report report-screenshot docs docs-plots test-cluster test-kit fuzz fuzz-quick fuzz-regressions test-fuzz bench notebooks clean
 
 all: build
 
@@ -82,6 +82,34 @@ test-report: build test-deps
 # browser test sees it.
 report-screenshot: build test-deps
 	$(call report_pages,--docs-screenshot docs/report.png)
+
+# docs/: every figure the README shows, regenerated from the current code (never hand-edited).
+# `joule plot` writes SVG into out/docs/; headless Chromium turns each into a PNG at twice its
+# size (the page sized to the SVG's own width and height). `make docs` also retakes the report
+# screenshot (report-screenshot).
+DOCS_OUT := out/docs
+DOCS_JOULE := $(RELEASE_BIN)
+define docs_png
+	size=$$(grep -o -m1 '<svg [^>]*' $(1) | sed -n 's/.* width="\([0-9.]*\)" height="\([0-9.]*\)".*/\1,\2/p'); \
+	  test -n "$$size" || { echo "no size in $(1)"; exit 1; }; \
+	  timeout 120 chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --force-device-scale-factor=2 \
+	    --window-size=$$size --screenshot=$(CURDIR)/$(2) file://$(CURDIR)/$(1) >/dev/null 2>&1 && test -s $(2) \
+	  && echo "wrote $(2) ($$size px at 2x)"
+endef
+
+docs-plots: release test-deps
+	rm -rf $(DOCS_OUT) && mkdir -p $(DOCS_OUT)
+	$(DOCS_JOULE) plot roofline llama-2-7b tpu-v1 --phase decode --context 2048 --out $(DOCS_OUT)/roofline.svg
+	$(DOCS_JOULE) plot roofline llama-2-7b h100-sxm --phase decode --batch 64 --context 2048 --level HBM --out $(DOCS_OUT)/roofline-h100.svg
+	$(DOCS_JOULE) plot breakdown llama-2-7b tpu-v1 --phase decode --context 2048 --out $(DOCS_OUT)/breakdown.svg
+	$(DOCS_JOULE) plot dvfs llama-2-7b h100-sxm --phase decode,prefill --out $(DOCS_OUT)/dvfs.svg
+	$(DOCS_JOULE) sweep Sweeps/bert-sram-array.yaml --out $(DOCS_OUT)/bert-sram-array >/dev/null
+	$(DOCS_JOULE) plot pareto $(DOCS_OUT)/bert-sram-array --color-by compute.array.rows --out $(DOCS_OUT)/pareto.svg
+	@for f in roofline roofline-h100 breakdown dvfs pareto; do \
+	  $(call docs_png,$(DOCS_OUT)/$$f.svg,docs/$$f.png) || exit 1; \
+	done
+
+docs: docs-plots report-screenshot
 
 # The GPU measurement kit's CPU-only paths (arguments, suite, fake backend, CSV).
 test-kit:

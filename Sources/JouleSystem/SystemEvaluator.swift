@@ -74,16 +74,7 @@ public struct SystemEvaluator: Sendable {
     public func evaluate(
         model: ModelConfig, phase: Phase, precision: PrecisionConfig, options: GraphOptions
     ) throws(SystemError) -> SystemEvaluation {
-        let m: Int
-        let shard: ModelConfig
-        do {
-            m = try validate(model: model, phase: phase)
-            shard = try model.sharded(tensor: plan.tensor, expert: plan.expert)
-        } catch {
-            throw .plan(error)
-        }
-        var options = options
-        if plan.expert > 1 { options.expertLoad?.shares = nil }
+        let (m, shard, options) = try prepare(model: model, phase: phase, options: options)
         let graph: Graph
         do {
             graph = try GraphBuilder(model: shard, precision: precision, options: options).build(
@@ -223,7 +214,7 @@ public struct SystemEvaluator: Sendable {
             // reduce-scatter them and all-gather the updated parameters: the same volume; ZeRO-3
             // gathers the parameters once more for the backward pass, 1.5x in all).
             let stageParameters = Double(shard.parameters.total) / Double(plan.pipeline)
-            let bytes = stageParameters * graph.precision.weights.bytes
+            let bytes = stageParameters * graph.precision.weightBits / 8
             let runs = plan.zero == .parameters ? 1.5 : 1.0
             out.append(
                 Communication(
@@ -249,7 +240,7 @@ public struct SystemEvaluator: Sendable {
         let precision = graph.precision
         let dram = cluster.device.memory.filter(\.isOffChip)
         var footprint = MemoryFootprint(
-            weights: parameters * precision.weights.bytes, kvCache: graph.kvCacheBytes * Double(m) * layerShare,
+            weights: parameters * precision.weightBits / 8, kvCache: graph.kvCacheBytes * Double(m) * layerShare,
             activations: 0, gradients: 0, optimizer: 0,
             capacity: dram.isEmpty ? nil : dram.reduce(0) { $0 + $1.totalSize.si },
             memoryName: "\(cluster.device.name)'s " + dram.map(\.name).joined(separator: " + "))
@@ -307,20 +298,28 @@ extension Phase {
 }
 
 extension SystemEvaluator {
+    /// What one device runs: the plan checked against the model and phase (its microbatch count),
+    /// the model's shard, and the graph options with expert shares dropped when experts are split
+    /// over devices (each device then holds its own experts).
+    func prepare(model: ModelConfig, phase: Phase, options: GraphOptions) throws(SystemError) -> (
+        microbatches: Int, shard: ModelConfig, options: GraphOptions
+    ) {
+        do {
+            let m = try validate(model: model, phase: phase)
+            let shard = try model.sharded(tensor: plan.tensor, expert: plan.expert)
+            var options = options
+            if plan.expert > 1 { options.expertLoad?.shares = nil }
+            return (m, shard, options)
+        } catch {
+            throw .plan(error)
+        }
+    }
+
     /// The per-device footprint of a phase (global batch) without evaluating anything.
     public func footprint(
         model: ModelConfig, phase: Phase, precision: PrecisionConfig, options: GraphOptions
     ) throws(SystemError) -> MemoryFootprint {
-        let m: Int
-        let shard: ModelConfig
-        do {
-            m = try validate(model: model, phase: phase)
-            shard = try model.sharded(tensor: plan.tensor, expert: plan.expert)
-        } catch {
-            throw .plan(error)
-        }
-        var options = options
-        if plan.expert > 1 { options.expertLoad?.shares = nil }
+        let (m, shard, options) = try prepare(model: model, phase: phase, options: options)
         do {
             let graph = try GraphBuilder(model: shard, precision: precision, options: options).build(
                 devicePhase(phase, microbatches: m))

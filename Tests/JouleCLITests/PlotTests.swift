@@ -224,15 +224,15 @@ private let sweepCSV = """
     }
 
     @Test func rooflineOfTPUv1DecodeHasOnePointPerDistinctOperatorUnderItsCeilings() throws {
-        let svg = try plot(["roofline", "llama-2-7b", "tpu-v1", "--phase", "decode"])
+        let svg = try plot(["roofline", "llama-2-7b", "tpu-v1", "--phase", "decode", "--level", "DRAM"])
         let operators = svg.all(class: "operator")
 
         // Decode at batch 1 has six distinct GEMMs (q/k/v/o share 4096 x 4096, gate/up share
         // 4096 x 11008, then down, score, context and the LM head) and five distinct vector
         // operators with operations and DRAM traffic (norm, rope, softmax, residual, act);
         // embedding and kv_append do no operations.
-        #expect(operators.filter { $0.name == "circle" }.count == 6)
-        #expect(operators.filter { $0.name == "path" }.count == 5)
+        #expect(operators.filter { $0.attributes["data-gemm"] == "true" }.count == 6)
+        #expect(operators.filter { $0.attributes["data-gemm"] == "false" }.count == 5)
         let model = try ModelConfig.load("llama-2-7b")
         let graph = try GraphBuilder(model: model, precision: .uniform(.int8)).build(.decode(batch: 1, context: 2048))
         let shown = Set(graph.operators.filter { $0.flops > 0 && $0.compulsoryBytes > 0 }.map(\.kind))
@@ -256,61 +256,169 @@ private let sweepCSV = """
         let ceilingPixel = try logPixel(91.7504e12, yTicks)
         for y in ceilingY { #expect(abs(y - ceilingPixel) < 0.05) }
 
-        // The DRAM line rises at its bandwidth: y / x = 34 GB/s anywhere along it.
+        // The y axis ends a little above the peak, not a decade above it: the top of the plot area
+        // is between the peak and twice the peak.
+        let area = try #require(svg.all(class: "plot-area").first)
+        let top = logValue(try #require(area.number("y")), yTicks)
+        #expect(top > 91.7504e12 && top < 2 * 91.7504e12)
+
+        // The DRAM line rises at its bandwidth: y / x = 34 GB/s anywhere along it. A panel shows
+        // its own level's roof only.
         let dram = try #require(svg.all(class: "bandwidth").first { $0.attributes["data-level"] == "DRAM" })
         for vertex in (dram.attributes["points"] ?? "").split(separator: " ") {
             let p = vertex.split(separator: ",").compactMap { Double($0) }
             let slope = logValue(p[1], yTicks) / logValue(p[0], xTicks)
             #expect(abs(slope / 34e9 - 1) < 0.002)
         }
-        #expect(svg.all(class: "bandwidth").contains { $0.attributes["data-level"] == "UnifiedBuffer" })
+        #expect(svg.all(class: "bandwidth").count == 1)
 
-        // Every operator sits at its data position and under the roofline min(peak, 34 GB/s x intensity).
+        // Every operator sits under the roofline min(peak, 34 GB/s x intensity) and is drawn at its
+        // data position, or beside it by the offset it records when another marker coincides.
         for element in operators {
             let x = try #require(element.number("data-x"))
             let y = try #require(element.number("data-y"))
             #expect(y <= min(91.7504e12, 34e9 * x) * 1.0001)
             let centre = try #require(PlotSVG.centre(element))
-            let pixel = (x: try logPixel(x, xTicks), y: try logPixel(y, yTicks))
+            let offset = (element.attributes["data-offset"] ?? "0 0").split(separator: " ").compactMap { Double($0) }
+            let pixel = (x: try logPixel(x, xTicks) + offset[0], y: try logPixel(y, yTicks) + offset[1])
             #expect(abs(centre.x - pixel.x) < 0.05)
             if element.name == "circle" { #expect(abs(centre.y - pixel.y) < 0.05) }
+            #expect(hypot(offset[0], offset[1]) < 40)
         }
-        // A legend entry per colour, and titles with units.
         #expect(
             svg.all(class: "axis-title").map(\.text) == [
-                "Arithmetic intensity (op/DRAM byte)", "Attained performance (op/s)",
+                "Operational intensity at DRAM (op/byte)", "Attained performance (op/s)",
             ])
     }
 
-    @Test func breakdownStacksEveryJouleOfTheEvaluation() throws {
+    @Test func rooflineHasOnePanelPerMemoryLevelWithABandwidth() throws {
+        // tpu-v1 gives bandwidths for DRAM (34 GB/s) and the UnifiedBuffer (179.2 GB/s) only.
+        let svg = try plot(["roofline", "llama-2-7b", "tpu-v1", "--phase", "decode"])
+        let titles = svg.all(class: "title").map(\.text)
+        #expect(
+            titles == [
+                "Roofline at DRAM: llama-2-7b decode on tpu-v1",
+                "Roofline at UnifiedBuffer: llama-2-7b decode on tpu-v1",
+            ])
+        #expect(svg.exactly(class: "panel").count == 2)
+        #expect(
+            svg.all(class: "bandwidth").compactMap { $0.attributes["data-level"] } == ["DRAM", "UnifiedBuffer"])
+        // Each panel's clip path has an id of its own.
+        let clips = svg.elements.filter { $0.name == "clipPath" }.compactMap { $0.attributes["id"] }
+        #expect(Set(clips).count == 2)
+        // x counts the bytes of each level: the projections read 16.8 MB of weights from DRAM but
+        // only 4 KB of activations from the UnifiedBuffer (weights bypass it through the Weight
+        // FIFO), so they sit far further right in the UnifiedBuffer panel.
+        let projections = svg.all(class: "operator").filter {
+            $0.attributes["data-roles"] == "q_proj, k_proj, v_proj, o_proj"
+        }
+        #expect(projections.map { $0.attributes["data-level"] ?? "" } == ["DRAM", "UnifiedBuffer"])
+        let xs = projections.compactMap { $0.number("data-x") }
+        #expect(xs.count == 2 && xs[1] > 100 * xs[0])
+        // An operator keeps its colour and shape from panel to panel.
+        for roles in Set(svg.all(class: "operator").compactMap { $0.attributes["data-roles"] }) {
+            let marks = svg.all(class: "operator").filter { $0.attributes["data-roles"] == roles }
+            #expect(Set(marks.map { "\($0.name) \($0.attributes["fill"] ?? "")" }).count == 1, "\(roles)")
+        }
+    }
+
+    /// The box a label's text occupies, estimated as the chart lays text out: 0.58 em per
+    /// character, 0.8 em above the baseline and 0.25 em below.
+    private static func labelBox(_ element: PlotSVG.Element) -> (
+        left: Double, top: Double, right: Double, bottom: Double
+    )? {
+        guard let x = element.number("x"), let y = element.number("y") else { return nil }
+        let size = element.number("font-size") ?? 12
+        let width = Double(element.text.count) * size * 0.58
+        let left: Double
+        switch element.attributes["text-anchor"] {
+        case "end": left = x - width
+        case "middle": left = x - width / 2
+        default: left = x
+        }
+        return (left, y - 0.8 * size, left + width, y + 0.25 * size)
+    }
+
+    /// Pairs of labels whose boxes overlap, by their texts.
+    private static func overlappingLabels(_ labels: [PlotSVG.Element]) -> [(String, String)] {
+        var pairs: [(String, String)] = []
+        for i in labels.indices {
+            for j in labels.indices where j > i {
+                guard let a = labelBox(labels[i]), let b = labelBox(labels[j]) else { continue }
+                if min(a.right, b.right) > max(a.left, b.left) && min(a.bottom, b.bottom) > max(a.top, b.top) {
+                    pairs.append((labels[i].text, labels[j].text))
+                }
+            }
+        }
+        return pairs
+    }
+
+    @Test func rooflineOfH100DecodeAtBatch64ShowsEveryOperatorItsLegendNames() throws {
+        // At batch 64 every weight GEMM does about 64 operations per weight byte and is HBM bound:
+        // q/k/v/o, gate/up, down and the LM head land within a few pixels of one another.
+        let svg = try plot([
+            "roofline", "llama-2-7b", "h100-sxm", "--phase", "decode", "--batch", "64", "--level", "HBM",
+        ])
+        let operators = svg.all(class: "operator")
+        let legendIndex = try #require(svg.elements.firstIndex { $0.has(class: "legend") })
+        let entries = svg.elements[(legendIndex + 1)...].filter {
+            $0.name == "text" && $0.attributes["font-weight"] == nil
+        }.prefix(operators.count)
+        // Every legend entry names a drawn operator of the same colour and shape.
+        let symbols = svg.elements[(legendIndex + 1)...].filter { ["circle", "rect", "path"].contains($0.name) }
+        #expect(entries.count == operators.count)
+        for (entry, symbol) in zip(entries, symbols) {
+            let marker = try #require(
+                operators.first { $0.attributes["data-roles"] == entry.text }, "no point for \(entry.text)")
+            #expect(marker.attributes["fill"] == symbol.attributes["fill"], "\(entry.text)")
+            #expect(marker.name == symbol.name, "\(entry.text)")
+        }
+        // No two legend entries share both colour and shape.
+        let styles = zip(symbols, entries).map { "\($0.0.name) \($0.0.attributes["fill"] ?? "")" }
+        #expect(Set(styles).count == entries.count)
+        // Every point is visible: no marker covers more than a pixel of another.
+        let centres = try operators.map { try #require(PlotSVG.centre($0)) }
+        for i in operators.indices where operators[i].name != "path" {
+            for j in operators.indices where j > i && operators[j].name != "path" {
+                let distance = hypot(centres[i].x - centres[j].x, centres[i].y - centres[j].y)
+                #expect(
+                    distance >= 2 * 5.5 - 1,
+                    "\(operators[i].attributes["data-roles"] ?? "") and \(operators[j].attributes["data-roles"] ?? "")")
+            }
+        }
+        // Every point carries a direct label and no two labels overlap.
+        let labels = svg.all(class: "operator-label")
+        #expect(Set(labels.map(\.text)) == Set(operators.compactMap { $0.attributes["data-roles"] }))
+        #expect(Self.overlappingLabels(labels).isEmpty, "\(Self.overlappingLabels(labels))")
+    }
+
+    @Test func breakdownDropsRolesWithoutVisibleEnergy() throws {
         let svg = try plot(["breakdown", "llama-2-7b", "tpu-v1", "--phase", "decode"])
         let eval = try joule(["eval", "llama-2-7b", "tpu-v1", "--phase", "decode", "--format", "json"])
         let object = try #require(try JSONSerialization.jsonObject(with: Data(eval.stdout.utf8)) as? [String: Any])
         let energy = try #require(object["energy_j"] as? Double)
-        let latency = try #require(object["latency_s"] as? Double)
 
-        // One bar per role of the decode graph, in graph order.
+        // At batch 1 a vector operator touches one token's 4096 activations (kilobytes) while each
+        // GEMM reads megabytes of weights or KV cache from DRAM: the vector roles, and the
+        // embedding lookup and the KV append, each take under 0.1% of the energy and get no bar.
         let roles = [
-            "embedding", "norm", "q_proj", "k_proj", "v_proj", "rope", "kv_append", "attn_score", "softmax",
-            "attn_context", "o_proj", "residual", "ffn_gate", "ffn_up", "act", "ffn_down", "lm_head",
+            "q_proj", "k_proj", "v_proj", "attn_score", "attn_context", "o_proj", "ffn_gate", "ffn_up", "ffn_down",
+            "lm_head",
         ]
-        #expect(svg.ticks("x").count == roles.count)
         #expect(svg.all(class: "tick-label").filter { $0.has(class: "x") }.map(\.text) == roles)
         #expect(svg.exactly(class: "bar").count == roles.count)
-
-        // The segments add up to the evaluation's energy; the static ones to 28 W x the latency.
-        let segments = svg.all(class: "bar-segment")
-        let total = segments.compactMap { $0.number("data-value") }.reduce(0, +)
-        #expect(abs(total / energy - 1) < 1e-6)
-        let leakage = segments.filter { $0.attributes["data-series"] == "static" }.compactMap {
-            $0.number("data-value")
+        // No empty category: every bar holds at least 0.1% of the energy.
+        for bar in svg.exactly(class: "bar") {
+            #expect((bar.number("data-total") ?? 0) >= 0.001 * energy)
         }
-        #expect(abs(leakage.reduce(0, +) / (28 * latency) - 1) < 1e-6)
-        let series = Set(segments.compactMap { $0.attributes["data-series"] })
-        #expect(series.isSuperset(of: ["DRAM", "WeightFIFO", "static", "MAC", "vector"]))
-        // The largest bar is about 2 J, so the axis is in joules.
+        // The roles left out are named in the note, and the bars hold all but their small share.
+        let note = svg.all(class: "note").map(\.text).joined(separator: " ")
+        for role in ["embedding", "norm", "rope", "kv_append", "softmax", "residual", "act"] {
+            #expect(note.contains(role), "\(role) not in \(note)")
+        }
+        let total = svg.all(class: "bar-segment").compactMap { $0.number("data-value") }.reduce(0, +)
+        #expect(total <= energy * (1 + 1e-9) && total > 0.99 * energy)
         #expect(svg.all(class: "axis-title").last?.text == "Energy (J)")
-        #expect(svg.all(class: "legend").count == 1)
     }
 
     @Test func dvfsOfH100ComparesDecodeAndPrefillOverSixPoints() throws {
@@ -339,6 +447,21 @@ private let sweepCSV = """
             #expect(nominal.number("data-x") == 1 && nominal.number("data-y") == 1)
         }
         #expect(svg.all(class: "axis-title").first?.text == "Time relative to the nominal clock (×)")
+
+        // Decode's six points stand in a column at x ≈ 1 beside prefill's nominal point: their
+        // clock labels must not overlap one another, nor cover a point.
+        let labels = svg.all(class: "operating-point-label")
+        #expect(labels.count == 11)  // prefill's nominal point shares decode's (1, 1) label
+        #expect(Self.overlappingLabels(labels).isEmpty, "\(Self.overlappingLabels(labels))")
+        for label in labels {
+            let box = try #require(Self.labelBox(label))
+            for point in points {
+                let centre = try #require(PlotSVG.centre(point))
+                #expect(
+                    !(centre.x > box.left && centre.x < box.right && centre.y > box.top && centre.y < box.bottom),
+                    "\(label.text) covers a point")
+            }
+        }
     }
 
     @Test func dvfsOfOnePhaseIsInSecondsAndJoules() throws {
@@ -389,6 +512,77 @@ private let sweepCSV = """
         #expect(run.status == test.status, "\(run.stderr)")
         #expect(run.stderr.contains(test.message), "\(run.stderr)")
         #expect(!FileManager.default.fileExists(atPath: repositoryRoot.appendingPathComponent("x.svg").path))
+    }
+
+    @Test func paretoIsTitledWithTheSweepsNameAndColouredByAnAxis() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let file = folder.appendingPathComponent("s.yaml")
+        try """
+        name: plot-title-check
+        base: { hardware: toy-3level, model: gpt2, phase: decode, context: 128, precision: int8, roofline: ideal }
+        axes: [ { key: batch, values: [1, 2, 4] } ]
+        """.write(to: file, atomically: true, encoding: .utf8)
+        let out = folder.appendingPathComponent("out")
+        let run = try joule(["sweep", file.path, "--out", out.path])
+        #expect(run.status == 0, "\(run.stderr)")
+
+        // The title is the sweep file's `name:` (from sweep.json), not the folder's name (out).
+        let svg = try plot(["pareto", out.path, "--color-by", "batch"])
+        #expect(svg.all(class: "title").map(\.text) == ["plot-title-check"])
+        // The sweep writes its own pareto.svg with the same title.
+        let own = try PlotSVG(path: out.appendingPathComponent("pareto.svg").path)
+        #expect(own.all(class: "title").map(\.text) == ["plot-title-check"])
+
+        // Three batch values, three fills, one legend entry each in numeric order.
+        let points = svg.elements.filter { $0.attributes["data-group"] != nil && $0.attributes["data-id"] != nil }
+        #expect(points.count == 3)
+        var fills: [String: Set<String>] = [:]
+        for point in points {
+            fills[point.attributes["data-group"] ?? "", default: []].insert(point.attributes["fill"] ?? "")
+        }
+        #expect(fills.keys.sorted() == ["1", "2", "4"])
+        #expect(fills.values.allSatisfy { $0.count == 1 })
+        #expect(Set(fills.values.flatMap { $0 }).count == 3)
+        let legend = svg.elements.filter { $0.name == "text" && $0.text.hasPrefix("batch = ") }.map(\.text)
+        #expect(legend == ["batch = 1", "batch = 2", "batch = 4"])
+
+        // An axis that is not swept is refused with the choices.
+        let bad = try joule(["plot", "pareto", out.path, "--color-by", "batchh", "--out", folder.path + "/p.svg"])
+        #expect(bad.status == 64)
+        #expect(bad.stderr.contains("no swept axis 'batchh'") && bad.stderr.contains("batch"))
+    }
+
+    @Test func paretoLabelsTheFrontAndDrawsCoincidingPointsApart() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        // The hand-made sweep plus three copies of point c (3 ms, 6 J/token) under other ids.
+        let copies = ["k", "l", "m"].map { "\($0),32,true,,,48,6,0.003,0.144,120" }.joined(separator: "\n")
+        try (sweepCSV + copies + "\n").write(
+            to: folder.appendingPathComponent("points.csv"), atomically: true, encoding: .utf8)
+        let svg = try plot(["pareto", folder.path, "--color-by", "compute.array.rows"])
+
+        // The front (a, b, d, g, j) carries its ids.
+        #expect(Set(svg.all(class: "front-label").map(\.text)) == ["#a", "#b", "#d", "#g", "#j"])
+        #expect(Self.overlappingLabels(svg.all(class: "front-label")).isEmpty)
+
+        // c, k, l and m coincide: each is drawn where the others do not cover it (centres at least a
+        // marker's width apart), all within a few pixels of the true position.
+        let same = svg.elements.filter { ["c", "k", "l", "m"].contains($0.attributes["data-id"] ?? "") }
+        #expect(same.count == 4)
+        let centres = try same.map { try #require(PlotSVG.centre($0)) }
+        for i in centres.indices {
+            for j in centres.indices where j > i {
+                #expect(hypot(centres[i].x - centres[j].x, centres[i].y - centres[j].y) >= 2 * 3.2)
+            }
+        }
+        #expect(Set(centres.map { "\($0.x),\($0.y)" }).count == 4)
+
+        // Rows 16 ... 512 each get a colour; the two rows-32 points b and c share one.
+        let fill = { (id: String) in svg.elements.first { $0.attributes["data-id"] == id }?.attributes["fill"] }
+        #expect(fill("b") == fill("c"))
+        #expect(fill("a") != fill("b"))
+        #expect(svg.elements.first { $0.attributes["data-id"] == "c" }?.attributes["data-group"] == "32")
     }
 
     @Test func paretoReportsBadColumnsAndRows() throws {

@@ -25,13 +25,30 @@ enum BreakdownPlot {
     /// More bars than this cannot be labelled legibly across 800 px.
     static let maximumBars = 24
 
+    /// Roles under this share of the total energy draw no visible bar and are left out (named
+    /// in the note).
+    static let minimumShare = 0.001
+
     static func chart(_ evaluation: GraphEvaluation) -> SVGChart {
-        var roles = byRole(evaluation).filter { $0.energy.total > 0 }
-        var note: String?
-        if roles.count > maximumBars {
-            roles = byRole(evaluation, byPass: false).filter { $0.energy.total > 0 }
-            note = "forward and backward passes of each role summed"
+        let total = evaluation.energy.total
+        func visible(_ role: (name: String, energy: Breakdown, count: Int)) -> Bool {
+            role.energy.total > 0 && role.energy.total >= minimumShare * total
         }
+        var all = byRole(evaluation)
+        var notes: [String] = []
+        if all.filter(visible).count > maximumBars {
+            all = byRole(evaluation, byPass: false)
+            notes.append("forward and backward passes of each role summed")
+        }
+        let roles = all.filter(visible)
+        let dropped = all.filter { !visible($0) }
+        if !dropped.isEmpty {
+            let share = total > 0 ? 100 * dropped.reduce(0) { $0 + $1.energy.total } / total : 0
+            notes.append(
+                "not shown (under 0.1% of the energy each, \(share < 0.005 ? "0" : String(format: "%.2f", share))% together): \(dropped.map(\.name).joined(separator: ", "))"
+            )
+        }
+        let note: String? = notes.isEmpty ? nil : notes.joined(separator: "; ")
         let levels = evaluation.hardware.memory.map(\.name)
         // Series: every level, then MAC, vector and static; those that are zero everywhere are left out.
         var series: [(name: String, value: (Breakdown) -> Double)] = levels.indices.map { index in
@@ -42,7 +59,6 @@ enum BreakdownPlot {
         let colors = Dictionary(
             uniqueKeysWithValues: series.enumerated().map { ($0.element.name, Self.color($0.element.name, $0.offset)) })
 
-        let total = evaluation.energy.total
         var chart = SVGChart(
             title:
                 "Energy by operator: \(evaluation.graph.model.name) \(evaluation.graph.phase.name) on \(evaluation.hardware.name)",

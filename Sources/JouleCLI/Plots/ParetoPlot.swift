@@ -3,8 +3,10 @@ import JouleSearch
 import JouleSpec
 import YAML
 
-/// A sweep's points in two metrics: feasible points grey, infeasible ones as small hollow marks,
-/// and the Pareto front highlighted and joined by a step line.
+/// A sweep's points in two metrics, titled with the sweep's name: feasible points grey (or
+/// coloured by the value of one swept axis), infeasible ones as small hollow marks, and the
+/// Pareto front highlighted, joined by a step line and labelled with point ids. Points that
+/// coincide are drawn a few pixels apart.
 enum ParetoPlot {
     /// How a column is drawn on an axis: its title, unit, and which way is better.
     struct ColumnInfo {
@@ -95,9 +97,28 @@ enum ParetoPlot {
         return path
     }
 
-    static func chart(points: CSVTable, front frontTable: CSVTable?, x: String, y: String, name: String)
-        -> SVGChart
-    {
+    /// The columns of points.csv that are not metrics or bookkeeping: the swept axes.
+    static func axisColumns(_ table: CSVTable) -> [String] {
+        let metrics = Set(Metric.allCases.map(\.column))
+        let bookkeeping: Set<String> = ["id", "feasible", "violated", "error", "pareto", "on_front"]
+        return table.header.filter { !metrics.contains($0) && !bookkeeping.contains($0) }
+    }
+
+    /// The distinct values of a column in first-seen order, numbers sorted by value.
+    static func values(of column: String, in table: CSVTable) -> [String] {
+        guard let index = table.column(column) else { return [] }
+        var seen: [String] = []
+        for row in table.rows where index < row.count && !seen.contains(row[index]) { seen.append(row[index]) }
+        let numbers = seen.compactMap { Double($0) }
+        if numbers.count == seen.count { return seen.sorted { (Double($0) ?? 0) < (Double($1) ?? 0) } }
+        return seen
+    }
+
+    static let frontColor = "#d62728"
+
+    static func chart(
+        points: CSVTable, front frontTable: CSVTable?, x: String, y: String, name: String, colorBy: String? = nil
+    ) -> SVGChart {
         let xInfo = info(x)
         let yInfo = info(y)
         let maximise = (x: xInfo.maximise, y: yInfo.maximise)
@@ -106,22 +127,36 @@ enum ParetoPlot {
             var x: Double
             var y: Double
             var feasible: Bool
+            var group: String?
+        }
+        let groupValues = colorBy.map { values(of: $0, in: points) } ?? []
+        func color(_ group: String?) -> String? {
+            group.flatMap { groupValues.firstIndex(of: $0) }.map { ChartPalette.color($0) }
         }
         func rows(_ table: CSVTable) -> (rows: [Row], skipped: Int) {
             guard let xc = table.column(x), let yc = table.column(y) else { return ([], table.rows.count) }
+            let gc = colorBy.flatMap { table.column($0) }
             var out: [Row] = []
             for index in table.rows.indices {
                 guard let xv = table.number(row: index, column: xc), let yv = table.number(row: index, column: yc),
                     xv.isFinite, yv.isFinite
                 else { continue }
-                out.append(Row(id: table.id(row: index), x: xv, y: yv, feasible: table.feasible(row: index)))
+                let group = gc.flatMap { $0 < table.rows[index].count ? table.rows[index][$0] : nil }
+                out.append(
+                    Row(id: table.id(row: index), x: xv, y: yv, feasible: table.feasible(row: index), group: group))
             }
             return (out, table.rows.count - out.count)
         }
         let (all, skipped) = rows(points)
         let front: [Row]
         if let frontTable {
-            front = rows(frontTable).rows
+            // pareto.csv may lack the colour column: take each point's group from points.csv.
+            let groups = Dictionary(all.map { ($0.id, $0.group) }, uniquingKeysWith: { first, _ in first })
+            front = rows(frontTable).rows.map { row in
+                var row = row
+                row.group = row.group ?? groups[row.id] ?? nil
+                return row
+            }
         } else {
             let feasible = all.filter(\.feasible)
             front = self.front(feasible.map { ($0.x, $0.y) }, maximise: maximise).map { feasible[$0] }
@@ -134,23 +169,25 @@ enum ParetoPlot {
         let xs = all.map(\.x) + front.map(\.x)
         let ys = all.map(\.y) + front.map(\.y)
         var chart = SVGChart(
-            title: "Pareto front: \(yInfo.title.lowercased()) vs \(xInfo.title.lowercased())",
+            title: name,
             subtitle:
-                "\(name) · \(all.count) points, \(all.filter(\.feasible).count) feasible, \(front.count) on the front",
+                "Pareto front: \(yInfo.title.lowercased()) vs \(xInfo.title.lowercased()) · \(all.count) points, \(all.filter(\.feasible).count) feasible, \(front.count) on the front",
             x: ChartAxis(title: xInfo.title, unit: xInfo.unit, prefixable: xInfo.prefixable, scale: scale(xs)),
             y: ChartAxis(title: yInfo.title, unit: yInfo.unit, prefixable: yInfo.prefixable, scale: scale(ys)))
         let others = all.filter { !frontIDs.contains($0.id) }
         for row in others where !row.feasible {
             chart.markers.append(
                 Marker(
-                    x: row.x, y: row.y, color: "#b5b5b5", size: 2.6, filled: false, role: "infeasible",
-                    tooltip: "\(row.id) (infeasible)", data: [("id", row.id)]))
+                    x: row.x, y: row.y, color: color(row.group) ?? "#b5b5b5", size: 2.6, filled: false,
+                    role: "infeasible", tooltip: "\(row.id) (infeasible)",
+                    data: [("id", row.id)] + (row.group.map { [("group", $0)] } ?? [])))
         }
         for row in others where row.feasible {
             chart.markers.append(
                 Marker(
-                    x: row.x, y: row.y, color: "#8c8c8c", size: 3.2, role: "feasible", tooltip: row.id,
-                    data: [("id", row.id)]))
+                    x: row.x, y: row.y, color: color(row.group) ?? "#8c8c8c", size: 3.2, role: "feasible",
+                    tooltip: "\(row.id)" + (row.group.map { ", \(colorBy ?? "")=\($0)" } ?? ""),
+                    data: [("id", row.id)] + (row.group.map { [("group", $0)] } ?? [])))
         }
         let ordered = front.sorted { $0.x < $1.x }
         let stepPoints = Self.front(ordered.map { ($0.x, $0.y) }, maximise: maximise).map {
@@ -158,17 +195,25 @@ enum ParetoPlot {
         }
         chart.lines.append(
             ChartLine(
-                points: staircase(stepPoints, maximise: maximise), color: "#d62728", width: 1.6, role: "front-line"))
+                points: staircase(stepPoints, maximise: maximise), color: frontColor, width: 1.6, role: "front-line"))
+        // Front points carry their id as a label (up to 30 of them, so that labels stay legible).
+        let labelled = ordered.count <= 30
         for row in ordered {
             chart.markers.append(
                 Marker(
-                    x: row.x, y: row.y, color: "#d62728", size: 5, stroke: "#222222", role: "front",
-                    tooltip: "\(row.id): \(QuantityFormat.number(row.x)), \(QuantityFormat.number(row.y))",
-                    data: [("id", row.id)]))
+                    x: row.x, y: row.y, color: color(row.group) ?? frontColor, size: 5,
+                    stroke: colorBy == nil ? "#222222" : frontColor, role: "front",
+                    label: labelled ? "#\(row.id)" : nil,
+                    tooltip:
+                        "\(row.id): \(QuantityFormat.number(row.x)), \(QuantityFormat.number(row.y))"
+                        + (row.group.map { ", \(colorBy ?? "")=\($0)" } ?? ""),
+                    data: [("id", row.id)] + (row.group.map { [("group", $0)] } ?? [])))
         }
+        chart.spreadRoles = ["front", "feasible", "infeasible"]
         chart.legend = [
             LegendEntry(
-                label: "Pareto front (\(front.count))", color: "#d62728", symbol: .marker(.circle, filled: true)),
+                label: "Pareto front (\(front.count))", color: frontColor,
+                symbol: .marker(.circle, filled: colorBy == nil)),
             LegendEntry(
                 label: "feasible (\(others.filter(\.feasible).count))", color: "#8c8c8c",
                 symbol: .marker(.circle, filled: true)),
@@ -180,14 +225,26 @@ enum ParetoPlot {
             xInfo.maximise ? "higher \(xInfo.title.lowercased())" : "lower \(xInfo.title.lowercased())",
             yInfo.maximise ? "higher \(yInfo.title.lowercased())" : "lower \(yInfo.title.lowercased())",
         ]
+        if let colorBy {
+            // Feasible points take their value's colour: the grey entry gives way to one per value.
+            chart.legend.removeAll { $0.label.hasPrefix("feasible") }
+            chart.legend += groupValues.enumerated().map { index, value in
+                LegendEntry(
+                    label: "\(colorBy) = \(value)", color: ChartPalette.color(index),
+                    symbol: .marker(.circle, filled: true))
+            }
+        }
         var note = "better: \(better.joined(separator: ", "))"
+        if !labelled { note += "; point ids on hover" }
         if skipped > 0 { note += "; \(skipped) \(skipped == 1 ? "row" : "rows") without both values not shown" }
         chart.note = note
         return chart
     }
 
     /// Reads `OUT/points.csv` (and `OUT/pareto.csv` when present) and draws two of its columns.
-    static func chart(directory: String, x: String?, y: String?, usage: String) throws(CommandLineError) -> SVGChart {
+    static func chart(directory: String, x: String?, y: String?, colorBy: String? = nil, usage: String)
+        throws(CommandLineError) -> SVGChart
+    {
         let points = try CSVTable.read((directory as NSString).appendingPathComponent("points.csv"))
         let frontPath = (directory as NSString).appendingPathComponent("pareto.csv")
         let front = FileManager.default.fileExists(atPath: frontPath) ? try CSVTable.read(frontPath) : nil
@@ -216,7 +273,16 @@ enum ParetoPlot {
         var yFallback = defaults?.y
         if yFallback == xColumn { yFallback = metricColumns(points).first { $0 != xColumn } }
         let yColumn = try resolve(y, fallback: yFallback, flag: "y")
-        return chart(points: points, front: front, x: xColumn, y: yColumn, name: directory)
+        if let colorBy, !axisColumns(points).contains(colorBy) {
+            throw .usage(
+                "--color-by: no swept axis '\(colorBy)' in \(points.path); \(Suggestion.hint(for: colorBy, among: axisColumns(points)))",
+                usage: usage)
+        }
+        // The sweep's own name (sweep.json), else the folder's.
+        let name =
+            (try? SweepManifest.read(directory: directory))?.name
+            ?? ((directory as NSString).standardizingPath as NSString).lastPathComponent
+        return chart(points: points, front: front, x: xColumn, y: yColumn, name: name, colorBy: colorBy)
     }
 
     /// Writes `directory/pareto.svg` for a finished sweep: the first two objectives (time-like

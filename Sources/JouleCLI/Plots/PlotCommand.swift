@@ -7,7 +7,7 @@ import YAML
 /// `joule plot roofline|breakdown|dvfs MODEL HARDWARE` and `joule plot pareto OUT_DIR`: SVG figures.
 enum PlotCommand {
     static let usage =
-        "usage: joule plot roofline|breakdown|dvfs MODEL HARDWARE [graph options] [--dataflow D] [--objective O] [--operating-point N] [--roofline ideal|mapped] --out FILE.svg\n       joule plot pareto OUT_DIR [--x METRIC] [--y METRIC] --out FILE.svg"
+        "usage: joule plot roofline|breakdown|dvfs MODEL HARDWARE [graph options] [--dataflow D] [--objective O] [--operating-point N] [--roofline ideal|mapped] [--level NAME|all] --out FILE.svg\n       joule plot pareto OUT_DIR [--x METRIC] [--y METRIC] [--color-by AXIS] --out FILE.svg"
 
     static let help = """
         \(usage)
@@ -16,11 +16,12 @@ enum PlotCommand {
         papers show it, and prints where it went. The graph and evaluation options are those of
         `joule eval` (see `joule help eval`).
 
-          roofline   the hierarchical roofline: every distinct operator at its arithmetic
-                     intensity (operations per DRAM byte: the DRAM accesses of its mapping, or
-                     its compulsory bytes under --roofline ideal) and attained operations per
-                     second, coloured by role, under the MAC peak at the graph's MAC precision,
-                     the vector unit's peak, and one bandwidth line per memory level; log-log
+          roofline   the hierarchical roofline, one panel per memory level (--level picks
+                     one): every distinct operator at its operational intensity at that level
+                     (operations per byte its mapping moves to or from the level; at DRAM its
+                     compulsory bytes under --roofline ideal) and attained operations per
+                     second, labelled by role, under the MAC peak at the graph's MAC
+                     precision, the vector unit's peak and the level's bandwidth; log-log
           breakdown  energy per operator role as stacked bars: each memory level, MAC, vector
                      and static energy
           dvfs       energy against latency at every operating point of the hardware (six
@@ -29,12 +30,15 @@ enum PlotCommand {
                      --phase takes a list (decode,prefill) to compare phases relative to their
                      nominal point
           pareto     a sweep's OUT_DIR/points.csv in two metrics (default latency_s and
-                     energy_per_token_j): feasible points grey, infeasible ones hollow, the
-                     front (OUT_DIR/pareto.csv, or computed when absent) highlighted and joined
-                     by a step line
+                     energy_per_token_j), titled with the sweep's name: feasible points grey
+                     (or coloured by --color-by), infeasible ones hollow, the front
+                     (OUT_DIR/pareto.csv, or computed when absent) highlighted, joined by a
+                     step line and labelled with point ids
 
           --out FILE     where to write the SVG (required)
           --x, --y       pareto axes: a column of points.csv (latency_s) or a metric (latency)
+          --color-by AXIS  pareto: colour every point by the value of a swept axis
+          --level NAME   roofline: one memory level's panel (default all, one panel each)
 
         examples:
           joule plot roofline llama-2-7b tpu-v1 --phase decode --out roofline.svg
@@ -44,7 +48,7 @@ enum PlotCommand {
         """
 
     static let valued = GraphCommand.valued.subtracting(["format"]).union([
-        "dataflow", "objective", "operating-point", "roofline", "out",
+        "dataflow", "objective", "operating-point", "roofline", "out", "level",
     ])
 
     static func run(_ words: [String]) throws(CommandLineError) -> String {
@@ -59,18 +63,21 @@ enum PlotCommand {
             guard arguments.positionals.count == 2 else {
                 throw .usage("name a model and a hardware, e.g. joule plot \(kind) llama-2-7b tpu-v1", usage: usage)
             }
-            let chart = kind == "dvfs" ? try dvfs(arguments) : try evaluated(kind, arguments)
-            try write(chart.render(), to: out)
+            if kind != "roofline", arguments.options["level"] != nil {
+                throw .usage("--level applies to plot roofline only", usage: usage)
+            }
+            let svg = kind == "dvfs" ? try dvfs(arguments).render() : try evaluated(kind, arguments)
+            try write(svg, to: out)
             return "wrote \(kind) plot to \(out)"
         case "pareto":
-            let arguments = try Arguments(rest, valued: ["out", "x", "y"], flags: [], usage: usage)
+            let arguments = try Arguments(rest, valued: ["out", "x", "y", "color-by"], flags: [], usage: usage)
             let out = try outPath(arguments)
             guard arguments.positionals.count == 1 else {
                 throw .usage("name a sweep's output folder, e.g. joule plot pareto runs/sweep", usage: usage)
             }
             let chart = try ParetoPlot.chart(
                 directory: arguments.positionals[0], x: arguments.options["x"], y: arguments.options["y"],
-                usage: usage)
+                colorBy: arguments.options["color-by"], usage: usage)
             try write(chart.render(), to: out)
             return "wrote pareto plot to \(out)"
         default:
@@ -117,8 +124,9 @@ enum PlotCommand {
         }
     }
 
-    /// The roofline or energy breakdown of one evaluated graph.
-    static func evaluated(_ kind: String, _ arguments: Arguments) throws(CommandLineError) -> SVGChart {
+    /// The roofline (every level's panel, or the one --level names) or the energy breakdown of
+    /// one evaluated graph, as SVG text.
+    static func evaluated(_ kind: String, _ arguments: Arguments) throws(CommandLineError) -> String {
         if let phase = arguments.options["phase"], phase.contains(",") {
             throw .usage("plot \(kind) takes one phase; only plot dvfs compares several", usage: usage)
         }
@@ -131,7 +139,17 @@ enum PlotCommand {
         } catch {
             throw .data(WorkloadArguments.diagnostic(error, hardware: arguments.positionals[1]))
         }
-        return kind == "roofline" ? RooflinePlot.chart(evaluation) : BreakdownPlot.chart(evaluation)
+        guard kind == "roofline" else { return BreakdownPlot.chart(evaluation).render() }
+        guard let name = arguments.options["level"], name != "all" else {
+            return SVGPanels.render(RooflinePlot.charts(evaluation))
+        }
+        let names = hardware.memory.map(\.name)
+        guard let level = names.firstIndex(where: { $0.lowercased() == name.lowercased() }) else {
+            throw .usage(
+                "--level: \(hardware.name) has no memory level '\(name)'; \(Suggestion.hint(for: name, among: names + ["all"]))",
+                usage: usage)
+        }
+        return RooflinePlot.chart(evaluation, level: level).render()
     }
 
     /// Energy against time over the operating points, for one phase or a comma-separated list.

@@ -2,9 +2,11 @@ import Foundation
 import JouleEval
 import JouleSpec
 
-/// The hierarchical roofline of an evaluated graph: every distinct operator at its arithmetic
-/// intensity (operations per DRAM byte) and attained operations per second, under the MAC
-/// array's peak, the vector unit's peak, and one bandwidth line per memory level.
+/// The hierarchical roofline of an evaluated graph, one panel per memory level: every distinct
+/// operator at its operational intensity at that level (operations per byte moved to or from
+/// that level) and attained operations per second, under the MAC array's peak, the vector
+/// unit's peak, and that level's bandwidth roof. Each operator carries a direct label; markers
+/// that would coincide are drawn a few pixels apart.
 enum RooflinePlot {
     /// Identical operators (equal GEMMs or vector operators) gathered into one point.
     struct Group {
@@ -37,19 +39,36 @@ enum RooflinePlot {
         return bits / 8
     }
 
-    /// The operators gathered by identical computation, in graph order.
-    static func groups(_ evaluation: GraphEvaluation) -> [Group] {
-        let dram =
-            evaluation.hardware.memory.firstIndex { $0.kind == .dram }
-            ?? (evaluation.hardware.memory.isEmpty
-                ? nil : 0)
+    /// Bytes an operator moves to and from memory level `level` under its mapping (operands the
+    /// graph keeps on chip do not reach DRAM); nil when the operator has no mapping (vector
+    /// operators, ideal rooflines) and the level is not DRAM, whose traffic is then compulsory.
+    static func levelBytes(_ op: Operator, cost: OperatorCost, level: Int, dram: Int?) -> Double? {
+        if level == dram { return dramBytes(op, cost: cost, dram: dram) }
+        guard let counts = cost.counts, level < counts.accesses.count / max(1, counts.operandCount) else {
+            return nil
+        }
+        return counts.bits(level: level) / 8
+    }
+
+    /// The index of the DRAM level (the outermost level when none is DRAM).
+    static func dramLevel(_ hardware: Accelerator) -> Int? {
+        hardware.memory.firstIndex { $0.kind == .dram } ?? (hardware.memory.isEmpty ? nil : 0)
+    }
+
+    /// The operators gathered by identical computation, in graph order, with their bytes at
+    /// memory level `level` (default: DRAM; 0 bytes where a level's traffic is unknown).
+    static func groups(_ evaluation: GraphEvaluation, level: Int? = nil) -> [Group] {
+        let dram = dramLevel(evaluation.hardware)
+        let level = level ?? dram
         var order: [Operator.Kind] = []
         var byKind: [Operator.Kind: Group] = [:]
         for (op, cost) in zip(evaluation.graph.operators, evaluation.costs) {
             var group =
                 byKind[op.kind]
                 ?? Group(
-                    kind: op.kind, flops: op.flops, dramBytes: dramBytes(op, cost: cost, dram: dram),
+                    kind: op.kind, flops: op.flops,
+                    dramBytes: level.map { levelBytes(op, cost: cost, level: $0, dram: dram) ?? 0 }
+                        ?? op.compulsoryBytes,
                     seconds: cost.seconds, bound: cost.bound)
             if byKind[op.kind] == nil { order.append(op.kind) }
             if !group.roles.contains(op.role) { group.roles.append(op.role) }
@@ -74,59 +93,86 @@ enum RooflinePlot {
         return flops.max { $0.value < $1.value }?.key
     }
 
-    static func chart(_ evaluation: GraphEvaluation) -> SVGChart {
+    /// Memory levels that get a roofline panel: those with a bandwidth that some operator moves
+    /// bytes to or from, outermost first.
+    static func panelLevels(_ evaluation: GraphEvaluation) -> [Int] {
+        let levels = evaluation.hardware.memory.indices.filter { index in
+            guard let bandwidth = evaluation.hardware.memory[index].totalReadBandwidth?.si, bandwidth > 0 else {
+                return false
+            }
+            return groups(evaluation, level: index).contains { $0.dramBytes > 0 && $0.flops > 0 }
+        }
+        return levels.isEmpty ? (dramLevel(evaluation.hardware).map { [$0] } ?? []) : levels
+    }
+
+    /// One roofline panel per memory level (`panelLevels`).
+    static func charts(_ evaluation: GraphEvaluation) -> [SVGChart] {
+        panelLevels(evaluation).map { chart(evaluation, level: $0) }
+    }
+
+    /// Marker shapes taken in turn by the legend entries, so that entries differ in shape as
+    /// well as colour.
+    static let shapes: [MarkerShape] = [.circle, .square, .diamond, .triangle]
+
+    /// The roofline panel of memory level `level` (default: DRAM).
+    static func chart(_ evaluation: GraphEvaluation, level requested: Int? = nil) -> SVGChart {
         let hardware = evaluation.hardware
         let point = evaluation.operatingPoint
         let clockScale = point.frequency.si / hardware.clock.si
         let precision = macPrecision(evaluation.graph) ?? evaluation.graph.precision.weights
         let peak = hardware.peakOpsPerSecond(precision) * clockScale
         let vectorPeak = Double(hardware.compute.vector.lanes) * point.frequency.si
-        let bandwidths: [(name: String, bytesPerSecond: Double)] = hardware.memory.compactMap { level in
+        let levelIndex = requested ?? dramLevel(hardware)
+        let memoryLevel = levelIndex.flatMap { hardware.memory.indices.contains($0) ? hardware.memory[$0] : nil }
+        let levelName = memoryLevel?.name ?? "DRAM"
+        let bandwidth: Double? = memoryLevel.flatMap { level in
             guard let total = level.totalReadBandwidth?.si, total > 0 else { return nil }
-            return (level.name, total * (level.isOffChip ? 1 : clockScale))
+            return total * (level.isOffChip ? 1 : clockScale)
         }
 
         let rate = precision.isFloatingPoint ? "FLOPS" : "OPS"
-        let all = groups(evaluation)
+        let all = groups(evaluation, level: levelIndex)
         let shown = all.filter { $0.flops > 0 && $0.dramBytes > 0 && $0.seconds > 0 }
         let hidden = all.filter { !($0.flops > 0 && $0.dramBytes > 0 && $0.seconds > 0) }
         let totalSeconds = max(evaluation.seconds, 1e-300)
 
-        // Axis ranges in whole decades: every point, the DRAM ridge, and room above the peak.
-        let ridges = bandwidths.map { peak / $0.bytesPerSecond }.filter { $0 > 0 }
-        let xs = shown.map(\.intensity) + [ridges.max() ?? 1]
+        // x in whole decades around every point and the ridge; y from below the lowest point to
+        // a little above the peak (not a decade beyond it).
+        let ridge = bandwidth.map { peak / $0 }
+        let xs = shown.map(\.intensity) + (ridge.map { [$0] } ?? [])
         let xLow = floor(log10((xs.min() ?? 0.1) / 1.5))
         let xHigh = ceil(log10((xs.max() ?? 10) * 1.5))
-        let outer = bandwidths.first?.bytesPerSecond ?? peak
-        let ys = shown.map(\.attained) + [peak, outer * pow(10, xLow + 0.3)]
-        let yLow = floor(log10((ys.filter { $0 > 0 }.min() ?? 1) / 1.5))
-        let yHigh = ceil(log10(peak * 2.5))
+        let ys = shown.map(\.attained)
+        let yLow = floor(log10(((ys.filter { $0 > 0 }.min() ?? peak / 100) / 1.5)))
+        let yHigh = log10(max(peak, ys.max() ?? peak) * 1.6)
         let xDomain = ChartAxis.decadeDomain(low: xLow, high: xHigh)
         let xMin = xDomain.lowerBound
         let xMax = xDomain.upperBound
+        let yDomain = ChartAxis.decadeDomain(low: yLow, high: yHigh)
 
         var chart = SVGChart(
-            title: "Roofline: \(evaluation.graph.model.name) \(evaluation.graph.phase.name) on \(hardware.name)",
+            title:
+                "Roofline at \(levelName): \(evaluation.graph.model.name) \(evaluation.graph.phase.name) on \(hardware.name)",
             subtitle:
                 "\(evaluation.graph.phase) · \(evaluation.graph.precision) · \(evaluation.mode.rawValue) traffic · \(point.frequency)",
             x: ChartAxis(
-                title: "Arithmetic intensity", unit: "op/DRAM byte", prefixable: false, scale: .log,
+                title: "Operational intensity at \(levelName)", unit: "op/byte", prefixable: false, scale: .log,
                 domain: xDomain),
             y: ChartAxis(
-                title: "Attained performance", unit: "op/s", prefixable: false, scale: .log,
-                domain: ChartAxis.decadeDomain(low: yLow, high: yHigh)))
+                title: "Attained performance", unit: "op/s", prefixable: false, scale: .log, domain: yDomain))
+        chart.spreadRoles = ["operator"]
 
-        // Ceilings and bandwidth lines.
-        let leftmostRidge = max(xMin, ridges.min() ?? xMin)
+        // Ceilings and this level's bandwidth roof.
+        let ridgeX = max(xMin, ridge ?? xMin)
         chart.lines.append(
             ChartLine(
-                points: [(leftmostRidge, peak), (xMax, peak)], color: "#222222", width: 2, role: "ceiling",
+                points: [(ridgeX, peak), (xMax, peak)], color: "#222222", width: 2, role: "ceiling",
                 fitsDomain: false, data: [("value", SVGElement.data(peak)), ("precision", precision.rawValue)]))
         chart.texts.append(
             ChartText(
                 x: xMax, y: peak, text: "\(precision) MAC peak \(QuantityFormat.scaled(peak, unit: rate))", dx: -6,
-                dy: -9, anchor: .end, color: "#222222", role: "ceiling-label"))
-        if vectorPeak > 0 && vectorPeak < peak {
+                dy: -6, anchor: .end, color: "#222222", role: "ceiling-label"))
+        if vectorPeak > 0 && vectorPeak < peak && vectorPeak > yDomain.lowerBound {
             chart.lines.append(
                 ChartLine(
                     points: [(xMin, vectorPeak), (xMax, vectorPeak)], color: "#777777", width: 1.3, dash: "6 4",
@@ -137,56 +183,60 @@ enum RooflinePlot {
                     text: "vector unit \(QuantityFormat.scaled(vectorPeak, unit: "OPS"))", dx: -6, dy: -6,
                     anchor: .end, color: "#555555", role: "ceiling-label"))
         }
-        let yMin = pow(10, yLow)
-        for (index, level) in bandwidths.enumerated() {
-            let ridge = peak / level.bytesPerSecond
-            guard ridge > xMin else { continue }
-            let start = max(xMin, yMin / level.bytesPerSecond)
+        if let bandwidth, let ridge, ridge > xMin {
+            let yMin = yDomain.lowerBound
+            let start = max(xMin, yMin / bandwidth)
             let end = min(ridge, xMax)
             chart.lines.append(
                 ChartLine(
-                    points: [(xMin, level.bytesPerSecond * xMin), (end, level.bytesPerSecond * end)],
-                    color: index == 0 ? "#222222" : "#777777", width: index == 0 ? 2 : 1.3,
-                    dash: index == 0 ? nil : "2 3", role: "bandwidth", fitsDomain: false,
-                    data: [("level", level.name), ("value", SVGElement.data(level.bytesPerSecond))]))
-            // The label sits on the line towards its knee, clear of low-intensity operators.
-            let at = start * pow(end / start, 0.45)
+                    points: [(xMin, bandwidth * xMin), (end, bandwidth * end)], color: "#222222", width: 2,
+                    role: "bandwidth", fitsDomain: false,
+                    data: [("level", levelName), ("value", SVGElement.data(bandwidth))]))
+            let at = start * pow(end / start, 0.3)
             chart.texts.append(
                 ChartText(
-                    x: at, y: level.bytesPerSecond * at,
-                    text: "\(level.name) \(QuantityFormat.format(level.bytesPerSecond, kind: .bandwidth))", dx: 0,
-                    dy: -5, anchor: .start, color: index == 0 ? "#222222" : "#555555",
-                    rotation: .along(
-                        from: (start, level.bytesPerSecond * start), to: (end, level.bytesPerSecond * end)),
+                    x: at, y: bandwidth * at,
+                    text: "\(levelName) \(QuantityFormat.format(bandwidth, kind: .bandwidth))", dx: 0, dy: -5,
+                    anchor: .start, color: "#222222",
+                    rotation: .along(from: (start, bandwidth * start), to: (end, bandwidth * end)),
                     role: "bandwidth-label"))
         }
 
-        // One point per distinct operator, coloured by its roles.
+        // One point per distinct operator, each legend entry its own colour and shape, each point
+        // labelled with its roles.
+        // Styles follow every operator's place in the graph, so that a role keeps its colour and
+        // shape in every panel.
+        var styleOrder: [String] = []
+        for group in all where !styleOrder.contains(group.label) { styleOrder.append(group.label) }
         var legendOrder: [String] = []
         for group in shown where !legendOrder.contains(group.label) { legendOrder.append(group.label) }
+        func style(_ label: String) -> (color: String, shape: MarkerShape) {
+            let index = styleOrder.firstIndex(of: label) ?? 0
+            return (ChartPalette.color(index), shapes[index % shapes.count])
+        }
         for group in shown {
-            let color = ChartPalette.color(legendOrder.firstIndex(of: group.label) ?? 0)
+            let (color, shape) = style(group.label)
             let share = 100 * group.seconds * Double(group.count) / totalSeconds
             chart.markers.append(
                 Marker(
-                    x: group.intensity, y: group.attained, shape: group.isGEMM ? .circle : .triangle, color: color,
-                    size: 5.5, stroke: "#333333", role: "operator",
+                    x: group.intensity, y: group.attained, shape: shape, color: color, size: 5.5,
+                    stroke: "#333333", role: "operator", label: group.label, labelOffset: (9, 4),
                     tooltip:
-                        "\(group.label) ×\(group.count): \(QuantityFormat.number(group.intensity, significant: 3)) op/B, \(QuantityFormat.scaled(group.attained, unit: "op/s", significant: 3)), \(QuantityFormat.number(share, significant: 3))% of time, bound: \(group.bound)",
-                    data: [("roles", group.label), ("count", String(group.count)), ("gemm", String(group.isGEMM))]))
+                        "\(group.label) ×\(group.count) (\(group.isGEMM ? "GEMM" : "vector")): \(QuantityFormat.number(group.intensity, significant: 3)) op/B at \(levelName), \(QuantityFormat.scaled(group.attained, unit: "op/s", significant: 3)), \(QuantityFormat.number(share, significant: 3))% of time, bound: \(group.bound)",
+                    data: [
+                        ("roles", group.label), ("count", String(group.count)), ("gemm", String(group.isGEMM)),
+                        ("level", levelName),
+                    ]))
         }
         for label in legendOrder {
-            let isGEMM = shown.first { $0.label == label }?.isGEMM ?? true
-            chart.legend.append(
-                LegendEntry(
-                    label: label, color: ChartPalette.color(legendOrder.firstIndex(of: label) ?? 0),
-                    symbol: .marker(isGEMM ? .circle : .triangle, filled: true)))
+            let (color, shape) = style(label)
+            chart.legend.append(LegendEntry(label: label, color: color, symbol: .marker(shape, filled: true)))
         }
-        chart.legendTitle = "Operators (● GEMM, ▲ vector)"
-        var notes = ["one point per distinct operator"]
+        chart.legendTitle = "Operators"
+        var notes = ["one point per distinct operator; x counts the bytes moved to or from \(levelName)"]
         if !hidden.isEmpty {
             let names = hidden.map(\.label).joined(separator: ", ")
-            notes.append("not shown (no operations or no DRAM traffic): \(names)")
+            notes.append("not shown (no operations or no \(levelName) traffic): \(names)")
         }
         chart.note = notes.joined(separator: "; ")
         return chart

@@ -19,6 +19,12 @@ struct SVGChart {
     var legendTitle: String?
     /// A small remark under the plot (what is not shown, how points were grouped).
     var note: String?
+    /// Marker roles whose coinciding markers are drawn a few pixels apart (`MarkerSpread`).
+    var spreadRoles: Set<String> = []
+
+    /// An empty picture, for a figure with no panels.
+    static let emptyDocument =
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"800\" height=\"40\"></svg>\n"
 
     static let font = "Helvetica, Arial, 'DejaVu Sans', sans-serif"
     static let ink = "#222222"
@@ -300,10 +306,53 @@ struct SVGChart {
     }
 
     private func markerElements(px: (Double) -> Double?, py: (Double) -> Double?, frame: Frame) -> SVGElement {
+        let n = SVGElement.number
         var elements: [SVGElement] = []
         var labels: [SVGElement] = []
-        for marker in markers {
-            guard let x = px(marker.x), let y = py(marker.y) else { continue }
+        let drawn = markers.compactMap { marker -> (Marker, Double, Double)? in
+            guard let x = px(marker.x), let y = py(marker.y) else { return nil }
+            return (marker, x, y)
+        }
+        let centres = MarkerSpread.spread(
+            centres: drawn.map { ($0.1, $0.2) }, radii: drawn.map { $0.0.size },
+            groups: drawn.map { spreadRoles.contains($0.0.role) ? "spread" : nil })
+        // Labels keep clear of every marker and of the fixed annotations.
+        var placer = LabelPlacer(
+            bounds: LabelPlacer.Box(
+                left: frame.left + 2, top: frame.top + 2, right: frame.right - 2, bottom: frame.bottom - 2))
+        for index in drawn.indices {
+            let entry = drawn[index]
+            // Diamonds and triangles reach past the radius: keep labels a little further off.
+            let r = entry.0.size * 1.3
+            placer.obstacles.append(
+                LabelPlacer.Box(
+                    left: centres[index].x - r, top: centres[index].y - r, right: centres[index].x + r,
+                    bottom: centres[index].y + r))
+        }
+        for text in texts {
+            guard case .none = text.rotation else {
+                // A text along a line: its length in square pieces, each an obstacle.
+                guard let placed = alongPlacement(text, px: px, py: py, frame: frame) else { continue }
+                let angle = placed.angle * Double.pi / 180
+                let width = Self.textWidth(text.text, size: text.size)
+                var along = 0.0
+                while along < width {
+                    let cx = placed.x + (along + text.size / 2) * cos(angle) - (text.dy - 0.3 * text.size) * sin(angle)
+                    let cy = placed.y + (along + text.size / 2) * sin(angle) + (text.dy - 0.3 * text.size) * cos(angle)
+                    let half = text.size * 0.55
+                    placer.obstacles.append(
+                        LabelPlacer.Box(left: cx - half, top: cy - half, right: cx + half, bottom: cy + half))
+                    along += text.size
+                }
+                continue
+            }
+            guard let x = px(text.x), let y = py(text.y) else { continue }
+            placer.obstacles.append(
+                LabelPlacer.box(text.text, x: x + text.dx, y: y + text.dy, anchor: text.anchor, size: text.size))
+        }
+        for (index, entry) in drawn.enumerated() {
+            let (marker, dataX, dataY) = entry
+            let (x, y) = centres[index]
             var element = Self.markerElement(marker.shape, x: x, y: y, size: marker.size)
             var attributes: [(String, String)] = [("class", marker.role)]
             if marker.shape == .cross {
@@ -315,16 +364,39 @@ struct SVGChart {
                 attributes += [("fill", "none"), ("stroke", marker.color), ("stroke-width", "1.3")]
             }
             attributes += [("data-x", SVGElement.data(marker.x)), ("data-y", SVGElement.data(marker.y))]
+            if abs(x - dataX) > 0.01 || abs(y - dataY) > 0.01 {
+                // Drawn beside its true position so that a coinciding marker does not hide it.
+                attributes.append(("data-offset", "\(n(x - dataX)) \(n(y - dataY))"))
+            }
             attributes += marker.data.map { ("data-" + $0.0, $0.1) }
             element.attributes = attributes + element.attributes
             if let tooltip = marker.tooltip { element.children = [SVGElement("title", text: tooltip)] }
             elements.append(element)
             if let label = marker.label {
+                let size = 11.0
+                let placed = placer.place(
+                    label, x: x, y: y, radius: marker.size, dx: marker.labelOffset.dx, dy: marker.labelOffset.dy,
+                    anchor: marker.labelAnchor, size: size)
+                let box = placed.box
+                let nearX = min(max(x, box.left), box.right)
+                let nearY = min(max(y, box.top), box.bottom)
+                if hypot(nearX - x, nearY - y) > marker.size + 10 {
+                    // A label pushed away from its point is tied to it by a thin leader.
+                    labels.append(
+                        SVGElement(
+                            "line",
+                            [
+                                ("class", "leader"), ("x1", n(x)), ("y1", n(y)), ("x2", n(nearX)), ("y2", n(nearY)),
+                                ("stroke", "#999999"), ("stroke-width", "0.7"),
+                            ]))
+                }
                 labels.append(
-                    placedText(
-                        label, x: x, y: y, dx: marker.labelOffset.dx, dy: marker.labelOffset.dy,
-                        anchor: marker.labelAnchor,
-                        size: 11, color: "#333333", role: marker.role + "-label", frame: frame))
+                    SVGElement(
+                        "text",
+                        [
+                            ("class", marker.role + "-label"), ("x", n(placed.x)), ("y", n(placed.y)),
+                            ("text-anchor", placed.anchor.rawValue), ("font-size", n(size)), ("fill", "#333333"),
+                        ], text: label))
             }
         }
         return SVGElement("g", [("class", "markers")], children: elements + labels)
@@ -368,20 +440,60 @@ struct SVGChart {
                     placedText(
                         text.text, x: x, y: y, dx: text.dx, dy: text.dy, anchor: text.anchor, size: text.size,
                         color: text.color, role: text.role, frame: frame))
-            case .along(let from, let to):
-                guard let x0 = px(from.x), let y0 = py(from.y), let x1 = px(to.x), let y1 = py(to.y) else { continue }
-                let angle = atan2(y1 - y0, x1 - x0) * 180 / Double.pi
+            case .along:
+                guard let placed = alongPlacement(text, px: px, py: py, frame: frame) else { continue }
                 elements.append(
                     SVGElement(
                         "text",
                         [
-                            ("class", text.role), ("x", n(x + text.dx)), ("y", n(y + text.dy)),
+                            ("class", text.role), ("x", n(placed.x + text.dx)), ("y", n(placed.y + text.dy)),
                             ("text-anchor", text.anchor.rawValue), ("font-size", n(text.size)), ("fill", text.color),
-                            ("transform", "rotate(\(n(angle)) \(n(x)) \(n(y)))"),
+                            ("transform", "rotate(\(n(placed.angle)) \(n(placed.x)) \(n(placed.y)))"),
                         ], text: text.text))
             }
         }
         return SVGElement("g", [("class", "annotations")], children: elements)
+    }
+
+    /// Where a text drawn along a line goes: its own position when no marker lies under it,
+    /// else the first point along the line (a tenth of the way at a time) where none does.
+    /// Returns the pixel anchor and the angle in degrees.
+    func alongPlacement(
+        _ text: ChartText, px: (Double) -> Double?, py: (Double) -> Double?, frame: Frame
+    ) -> (x: Double, y: Double, angle: Double)? {
+        guard case .along(let from, let to) = text.rotation, let x = px(text.x), let y = py(text.y),
+            let x0 = px(from.x), let y0 = py(from.y), let x1 = px(to.x), let y1 = py(to.y)
+        else { return nil }
+        let length = hypot(x1 - x0, y1 - y0)
+        guard length > 0 else { return (x, y, 0) }
+        let u = ((x1 - x0) / length, (y1 - y0) / length)
+        let normal = (-u.1, u.0)
+        let width = Self.textWidth(text.text, size: text.size)
+        let centres = markers.compactMap { marker -> (Double, Double, Double)? in
+            guard let mx = px(marker.x), let my = py(marker.y) else { return nil }
+            // Spread clusters reach a few radii from their data position.
+            return (mx, my, marker.size * (spreadRoles.contains(marker.role) ? 2.5 : 1))
+        }
+        func free(_ ax: Double, _ ay: Double) -> Bool {
+            centres.allSatisfy { mx, my, r in
+                let along = (mx - ax) * u.0 + (my - ay) * u.1
+                let across = (mx - ax) * normal.0 + (my - ay) * normal.1
+                return along < -r || along > width + r || across < text.dy - 0.8 * text.size - r
+                    || across > text.dy + 0.25 * text.size + r
+            }
+        }
+        if free(x, y) { return (x, y, atan2(u.1, u.0) * 180 / Double.pi) }
+        for step in 1...8 {
+            let t = Double(step) / 10
+            let ax = x0 + t * (x1 - x0)
+            let ay = y0 + t * (y1 - y0)
+            let endX = ax + width * u.0
+            let endY = ay + width * u.1
+            guard ax >= frame.left, endX <= frame.right, min(ay, endY) >= frame.top, max(ay, endY) <= frame.bottom
+            else { continue }
+            if free(ax, ay) { return (ax, ay, atan2(u.1, u.0) * 180 / Double.pi) }
+        }
+        return (x, y, atan2(u.1, u.0) * 180 / Double.pi)
     }
 
     private func axes(

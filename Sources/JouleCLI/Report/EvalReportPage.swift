@@ -124,7 +124,10 @@ struct EvalReportPage {
     }
 
     func roofline() -> String {
-        InlineChart.figure(RooflinePlot.chart(evaluation), id: "roofline-chart")
+        // One panel per memory level, outermost (DRAM) first.
+        RooflinePlot.charts(evaluation).enumerated().map { index, chart in
+            InlineChart.figure(chart, id: index == 0 ? "roofline-chart" : "roofline-chart-\(index + 1)")
+        }.joined()
     }
 
     /// The operator table's columns.

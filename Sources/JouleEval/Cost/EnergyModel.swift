@@ -14,7 +14,7 @@ public enum EnergyModel {
     /// Joules of `count` accesses of `wordBits`-bit words at `energyPerBit`, charged per block
     /// of the level's width when it has one: `ceil(count / words per block) x energy per access`.
     @inline(__always)
-    public static func accessEnergy(count: Double, wordBits: Int, energyPerBit: Double, width: Double?) -> Double {
+    public static func accessEnergy(count: Double, wordBits: Double, energyPerBit: Double, width: Double?) -> Double {
         guard count > 0 else { return 0 }
         if let width, width >= Double(wordBits) {
             let wordsPerBlock = (width / Double(wordBits)).rounded(.down)

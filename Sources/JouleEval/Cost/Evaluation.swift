@@ -105,8 +105,18 @@ public struct Evaluator: Sendable {
         identity = MapperCache.HardwareIdentity(hardware)
     }
 
-    /// The cost of one GEMM-family operator.
+    /// The cost of one GEMM-family operator, its MAC energy scaled for a non-default
+    /// accumulator width (`GEMM.accumulatorEnergyFactor`, `AccumulatorCost`).
     public func evaluate(_ gemm: GEMM) throws(EvaluationError) -> (cost: OperatorCost, evaluated: Int) {
+        var result = try evaluateAtDefaultAccumulator(gemm)
+        let factor = gemm.accumulatorEnergyFactor
+        if factor != 1 { result.cost.energy.mac *= factor }
+        return result
+    }
+
+    private func evaluateAtDefaultAccumulator(_ gemm: GEMM) throws(EvaluationError) -> (
+        cost: OperatorCost, evaluated: Int
+    ) {
         switch mode {
         case .ideal:
             do {

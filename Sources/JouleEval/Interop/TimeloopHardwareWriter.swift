@@ -77,7 +77,8 @@ struct HardwareWriter {
                 at: mark, hint: "give every storage level the same datawidth")
         }
         let floating = arch.compute?.className.contains("fp") ?? false
-        let precision = Precision.allCases.first { $0.bits == bits && $0.isFloatingPoint == floating && $0 != .bf16 }
+        let plain: [Precision] = [.int4, .int8, .int16, .int32, .fp8, .fp16, .fp32]
+        let precision = plain.first { $0.bits == bits && $0.isFloatingPoint == floating }
         if precision == nil {
             source.error(
                 "a \(bits)-bit \(floating ? "floating-point" : "integer") word has no Joule precision",

@@ -26,7 +26,7 @@ public struct AccessCounts: Sendable, Hashable {
     /// Operands per level (3: weights, inputs, outputs).
     public var operandCount: Int
     /// Bits per element of each operand.
-    public var wordBits: [Int]
+    public var wordBits: [Double]
     /// Multiply-accumulates performed (masked ones excluded).
     public var macs: Double
     /// MAC slots the mapping occupies, padding of imperfect tiles included.

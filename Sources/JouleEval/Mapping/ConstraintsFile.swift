@@ -179,32 +179,16 @@ public struct ConstraintsFile: Decodable, Sendable {
         return result
     }
 
-    /// How many keys the entries set, in file order (what `constraints(upTo:)` counts).
-    var keyCount: Int {
-        entries.reduce(0) { count, entry in
-            count
-                + [
-                    entry.factors != nil, entry.innermost != nil, entry.spatialX != nil, entry.spatialY != nil,
-                    entry.keep != nil, entry.bypass != nil,
-                ].filter { $0 }.count
-        }
-    }
-
-    /// The mark of the n-th key (1-based, file order) and its name, as `constraints(upTo:)` counts them.
-    func key(_ n: Int) -> (name: String, level: String, mark: SourceMark?)? {
-        var count = 0
-        for entry in entries {
-            let keys: [(String, Bool)] = [
+    /// The keys the entries set, in file order (what `constraints(upTo:)` counts), with their
+    /// level and where each is written.
+    var keys: [(name: String, level: String, mark: SourceMark?)] {
+        entries.flatMap { entry in
+            [
                 ("factors", entry.factors != nil), ("innermost", entry.innermost != nil),
                 ("spatial_x", entry.spatialX != nil), ("spatial_y", entry.spatialY != nil),
                 ("keep", entry.keep != nil), ("bypass", entry.bypass != nil),
-            ]
-            for (name, present) in keys where present {
-                count += 1
-                if count == n { return (name, entry.level.value, entry.marks[name]) }
-            }
+            ].filter(\.1).map { (name: $0.0, level: entry.level.value, mark: entry.marks[$0.0]) }
         }
-        return nil
     }
 
     /// The mapper's best mapping under these constraints; when none is legal, a positioned
@@ -221,11 +205,9 @@ public struct ConstraintsFile: Decodable, Sendable {
             guard (try? mapper.best(problem: problem, macPrecision: macPrecision, dataflow: dataflow)) != nil else {
                 throw Diagnostics([Diagnostic(path: path, mark: nil, message: error.message)])
             }
-            for n in 1...max(1, keyCount) {
-                constrained.constraints = try constraints(for: problem, hardware: mapper.hardware, upTo: n)
-                if (try? constrained.best(problem: problem, macPrecision: macPrecision, dataflow: dataflow)) == nil,
-                    let key = key(n)
-                {
+            for (n, key) in keys.enumerated() {
+                constrained.constraints = try constraints(for: problem, hardware: mapper.hardware, upTo: n + 1)
+                if (try? constrained.best(problem: problem, macPrecision: macPrecision, dataflow: dataflow)) == nil {
                     let lines = SourceLines(text)
                     throw Diagnostics([
                         Diagnostic(

@@ -24,16 +24,16 @@ public struct MapperResult: Sendable {
 
 /// Searches mappings of a problem (any einsum) onto an accelerator.
 ///
-/// The spatial loops follow the dataflow by each dimension's role in the operands
-/// (`Problem.arrayDimensions`): for a GEMM, weight stationary puts K on the array's rows and N
-/// on its columns (M streams), output stationary M and N (K streams), input stationary K and
-/// M (N streams); levels whose fanout matches only the rows or only the columns take that one
-/// axis's dimensions, and MACs inside a PE split the reductions (a GEMM's K). The temporal tiling is searched: every level's tile
-/// extents are even (or nearly even) splits of the level above, only maximal tiles are kept,
-/// and each is checked against every level's capacity before anything is evaluated (imperfect
-/// factors are allowed: the padding shows as lost utilization). For each tiling, each level's
-/// loop order is chosen by coordinate descent over which dimension runs innermost, since only
-/// the innermost loops change what a level re-fetches.
+/// The mapspace (README "The mapper"): each dataflow the array lists; each spatial choice
+/// (`spatialChoices`: a systolic array's follow the dataflow by each dimension's role in the
+/// operands, a parallel array's are searched); each keep/bypass choice (`bypassChoices`: what a
+/// level may hold but need not); at every inner level each maximal tile whose extents are
+/// divisors or even splits of the level above (`tileExtents`) and that fits, padding included;
+/// and each level's innermost loop. Spatial and keep/bypass choices are searched as a full
+/// product when there are few, else by alternating between them; tilings up to the budget;
+/// loop orders as every combination when the tilings are all there, else by coordinate descent.
+/// `MapspaceConstraints` narrow every part, and `MapperResult.exhaustive` says whether the whole
+/// space was searched.
 public struct Mapper: Sendable {
     /// The accelerator.
     public var hardware: Accelerator
@@ -147,8 +147,8 @@ public struct Mapper: Sendable {
             guard !spatials.isEmpty else { continue }
             let keepAll = [Bool](repeating: false, count: bits.count)
             let variants = bits.count < 7 ? 1 << bits.count : Int.max
-            if variants <= Self.exhaustivePairs / spatials.count {
-                // Small enough: every spatial choice with every keep/bypass choice.
+            if variants == 1 || variants <= Self.exhaustivePairs / spatials.count {
+                // Small enough (or nothing to bypass): every spatial choice with every keep/bypass choice.
                 for variant in 0..<variants {
                     let bypassed = bits.indices.map { variant & (1 << $0) != 0 }
                     for spatial in spatials { _ = search(spatial, bypassed, flow) }

@@ -22,8 +22,8 @@ public struct ProblemOperand: Sendable, Hashable {
     public var operand: Operand
     /// One expression per tensor axis, each a sum of terms.
     public var indices: [[IndexTerm]]
-    /// Bits per element.
-    public var wordBits: Int
+    /// Bits per element moved, block scales and group scales included (4.25 for MXFP4).
+    public var wordBits: Double
     /// Bit `d` set when dimension `d` appears in an index.
     public let relevance: UInt32
     /// Whether every index is one dimension with stride 1 and no dimension repeats (a GEMM's
@@ -32,7 +32,7 @@ public struct ProblemOperand: Sendable, Hashable {
     public let isProjection: Bool
 
     /// An operand from its index expressions.
-    public init(_ operand: Operand, indices: [[IndexTerm]], wordBits: Int) {
+    public init(_ operand: Operand, indices: [[IndexTerm]], wordBits: Double) {
         self.operand = operand
         self.indices = indices
         self.wordBits = wordBits
@@ -89,7 +89,7 @@ public struct Problem: Sendable, Hashable {
     /// Fraction of the iteration space computed (causal attention skips masked scores).
     public var density: Double
     /// Bits per element of each operand, in operand order.
-    public let wordBits: [Int]
+    public let wordBits: [Double]
 
     /// A problem from its parts.
     public init(dimensions: [String], bounds: [Int], operands: [ProblemOperand], density: Double = 1) {
@@ -121,19 +121,19 @@ public struct Problem: Sendable, Hashable {
             operands: [
                 ProblemOperand(
                     .weights, indices: [[IndexTerm(g)], [IndexTerm(k)], [IndexTerm(n)]],
-                    wordBits: gemm.secondPrecision.bits),
+                    wordBits: gemm.secondBits),
                 ProblemOperand(
                     .inputs, indices: [[IndexTerm(g)], [IndexTerm(h)], [IndexTerm(m)], [IndexTerm(k)]],
-                    wordBits: gemm.inputPrecision.bits),
+                    wordBits: gemm.inputPrecision.storageBits),
                 ProblemOperand(
                     .outputs, indices: [[IndexTerm(g)], [IndexTerm(h)], [IndexTerm(m)], [IndexTerm(n)]],
-                    wordBits: gemm.outputPrecision.bits),
+                    wordBits: gemm.outputPrecision.storageBits),
             ],
             density: gemm.density)
     }
 
     /// A plain GEMM of M x K times K x N at one word size.
-    public static func gemm(m: Int, n: Int, k: Int, wordBits: Int = 8) -> Problem {
+    public static func gemm(m: Int, n: Int, k: Int, wordBits: Double = 8) -> Problem {
         let (dm, dn, dk) = (0, 1, 2)
         return Problem(
             dimensions: ["M", "N", "K"], bounds: [m, n, k],
@@ -146,7 +146,7 @@ public struct Problem: Sendable, Hashable {
 
     /// A 1-D convolution `outputs[k, p] += weights[k, r] * inputs[p * stride + r]` (K = 1 for
     /// Timeloop's single-channel exercise).
-    public static func conv1D(k: Int, r: Int, p: Int, stride: Int = 1, wordBits: Int = 8) -> Problem {
+    public static func conv1D(k: Int, r: Int, p: Int, stride: Int = 1, wordBits: Double = 8) -> Problem {
         let (dk, dr, dp) = (0, 1, 2)
         return Problem(
             dimensions: ["K", "R", "P"], bounds: [k, r, p],
@@ -160,7 +160,7 @@ public struct Problem: Sendable, Hashable {
     /// A 2-D convolution `outputs[n, k, p, q] += weights[k, c, r, s] * inputs[n, c, p*stride + r, q*stride + s]`
     /// (a vision patch embedding is one with stride = R = S = patch).
     public static func conv2D(
-        n: Int, k: Int, c: Int, p: Int, q: Int, r: Int, s: Int, stride: Int = 1, wordBits: Int = 8
+        n: Int, k: Int, c: Int, p: Int, q: Int, r: Int, s: Int, stride: Int = 1, wordBits: Double = 8
     ) -> Problem {
         let (dn, dk, dc, dp, dq, dr, ds) = (0, 1, 2, 3, 4, 5, 6)
         return Problem(

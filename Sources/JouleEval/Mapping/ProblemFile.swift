@@ -166,7 +166,7 @@ public struct ProblemFile: Sendable {
                     }
                 }
                 precisions[role] = entry.precision
-                ordered[position] = ProblemOperand(role, indices: indices, wordBits: entry.precision.bits)
+                ordered[position] = ProblemOperand(role, indices: indices, wordBits: entry.precision.storageBits)
             }
             for (role, position) in slot.sorted(by: { $0.value < $1.value }) where ordered[position] == nil {
                 r.error(

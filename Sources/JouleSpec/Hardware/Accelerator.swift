@@ -249,15 +249,26 @@ extension Accelerator: Decodable {
                 macEnergy: energy, macsPerPEPerCycle: entry.macsPerPEPerCycle ?? description.macsPerPEPerCycle,
                 efficiency: entry.efficiency ?? 1)
         }
+        // `fp8:` (the older, encoding-agnostic key) means MACs that take both OCP FP8 encodings;
+        // an encoding given on its own line keeps its own numbers (Precision+Format.nativeKeys).
+        var aliased: Set<Precision> = []
+        for format in Precision.allCases where precisions[format] == nil {
+            if let alias = format.nativeKeys.dropFirst().first(where: { precisions[$0] != nil }) {
+                precisions[format] = precisions[alias]
+                aliased.insert(format)
+            }
+        }
         let vectorEnergy =
             description.vectorEnergy.map { Figure<Energy>.given($0) } ?? HardwareEstimator.vectorOpEnergy(node: node)
-        return ComputeArray(
+        var compute = ComputeArray(
             kind: description.kind, rows: description.rows, cols: description.cols,
             macsPerPEPerCycle: description.macsPerPEPerCycle, precisions: precisions,
             dataflows: description.dataflows, weightPreload: description.weightPreload,
             vector: VectorUnit(
                 lanes: description.vectorLanes, energyPerOp: vectorEnergy, efficiency: description.vectorEfficiency ?? 1
             ))
+        compute.aliased = aliased
+        return compute
     }
 
     private static func resolve(_ level: MemoryLevelDescription, node: NodeScaling) -> MemoryLevel {

@@ -51,12 +51,15 @@ public struct ComputeArray: Sendable, Hashable {
     public var weightPreload: WeightPreload = .serial
     /// The vector unit (softmax, norms, activations).
     public var vector: VectorUnit
+    /// Formats in `precisions` that the file did not name but an older key covers
+    /// (`fp8_e4m3` and `fp8_e5m2` under `fp8:`, see `Precision.nativeKeys`).
+    public var aliased: Set<Precision> = []
 
     /// The number of PEs, rows x cols.
     public var processingElements: Int { rows * cols }
 
-    /// The supported precisions, narrowest first.
-    public var supportedPrecisions: [Precision] { precisions.keys.sorted() }
+    /// The precisions the file names, narrowest first (aliases left out).
+    public var supportedPrecisions: [Precision] { precisions.keys.filter { !aliased.contains($0) }.sorted() }
 }
 
 /// The unit that runs elementwise and reduction operators.

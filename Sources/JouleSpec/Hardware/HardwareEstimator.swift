@@ -3,7 +3,7 @@
 public enum HardwareEstimator {
     /// The energy of one MAC at a precision on a node.
     public static func macEnergy(_ precision: Precision, node: NodeScaling) -> Figure<Energy> {
-        guard let base = EstimateTables.mac45nm[precision.rawValue] else {
+        guard let base = EstimateTables.mac45nm[precision.estimateKey] else {
             return Figure(.zero, .estimated(rule: "no \(precision) MAC in the estimate tables"))
         }
         let pJ = base.energy * node.logicEnergy
@@ -17,7 +17,7 @@ public enum HardwareEstimator {
 
     /// The area of one MAC unit at a precision on a node.
     public static func macArea(_ precision: Precision, node: NodeScaling) -> Area {
-        guard let base = EstimateTables.mac45nm[precision.rawValue] else { return .zero }
+        guard let base = EstimateTables.mac45nm[precision.estimateKey] else { return .zero }
         return Area(si: base.area * node.logicArea * 1e-12)
     }
 
@@ -89,7 +89,10 @@ public enum HardwareEstimator {
 
     /// The area of the MAC array: every PE sized for the widest supported precision.
     public static func computeArea(_ compute: ComputeArray, node: NodeScaling) -> Figure<Area> {
-        let widest = compute.precisions.max { a, b in
+        // Over the formats the file names, in a fixed order (aliases such as fp8_e4m3 under
+        // fp8 repeat an entry and would make the choice among equals depend on hashing).
+        let named = compute.supportedPrecisions.compactMap { p in compute.precisions[p].map { (key: p, value: $0) } }
+        let widest = named.max { a, b in
             macArea(a.key, node: node).si * Double(a.value.macsPerPEPerCycle) < macArea(b.key, node: node).si
                 * Double(b.value.macsPerPEPerCycle)
         }

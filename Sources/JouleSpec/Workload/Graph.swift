@@ -28,7 +28,7 @@ public struct Graph: Sendable {
     public var macs: Double { operators.reduce(0) { $0 + ($1.gemm?.macs ?? 0) } }
 
     /// Bytes of all parameters at the weight precision.
-    public var weightBytes: Double { Double(model.parameters.total) * precision.weights.bytes }
+    public var weightBytes: Double { Double(model.parameters.total) * precision.weightBits / 8 }
 
     /// Bytes the KV cache holds at the end of the step (0 for encoders and training).
     ///

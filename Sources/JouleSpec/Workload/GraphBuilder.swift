@@ -177,7 +177,22 @@ private struct Emitter {
             outputPrecision: act, inputElements: inputElements, secondElements: secondElements,
             outputElements: outputElements, inputOnChip: inputOnChip, outputOnChip: outputOnChip)
         g.padded = padded
+        if g.second == .weight { g.secondGroups = precision.weightGroups }
+        if precision.accumulators != PrecisionConfig.uniform(g.macPrecision).accumulators {
+            g.accumulatorPrecision = precision.accumulators
+        }
         operators.append(Operator(name: name, layer: layer, role: role, pass: pass, kind: .gemm(g)))
+        // Dequantization on the vector unit, fused (no bytes of its own): see `Dequantization`.
+        let mac = g.macPrecision
+        let converted =
+            (Dequantization.opsPerElement(g.inputPrecision, mac: mac) > 0 ? g.inputElements : 0)
+            + (Dequantization.opsPerElement(g.secondPrecision, groups: g.secondGroups, mac: mac) > 0
+                ? g.secondElements : 0)
+        if converted > 0 {
+            vector(
+                "\(name).dequant", layer: layer, role: .dequant, pass: pass, elements: converted,
+                ops: g.dequantizeOps / converted, read: 0, written: 0, fused: true)
+        }
     }
 
     mutating func vector(

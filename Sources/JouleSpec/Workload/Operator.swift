@@ -39,6 +39,8 @@ public enum OperatorRole: String, Sendable, Hashable, CaseIterable, Comparable {
     case pooler
     case classifier
     case optimizer
+    /// Converting a GEMM operand to its MAC format on the vector unit (weight-only int4, nf4, MX).
+    case dequant
 
     public static func < (lhs: OperatorRole, rhs: OperatorRole) -> Bool {
         (allCases.firstIndex(of: lhs) ?? 0) < (allCases.firstIndex(of: rhs) ?? 0)
@@ -99,6 +101,11 @@ public struct GEMM: Sendable, Hashable {
     /// rows routed, time the padded rows); false for masked attention, whose skipped scores
     /// take no time in an ideal roofline.
     public var padded: Bool = false
+    /// Group-wise quantization of the second operand (quantized weights), whose scales and
+    /// zero-points are moved with it; nil for none.
+    public var secondGroups: GroupQuantization? = nil
+    /// The accumulator's format, or nil for the usual one (fp32 / int32), which MAC energies assume.
+    public var accumulatorPrecision: Precision? = nil
 
     /// A GEMM with every field given.
     public init(
@@ -134,7 +141,19 @@ public struct GEMM: Sendable, Hashable {
     public var macPrecision: Precision { PrecisionConfig.macPrecision(inputPrecision, secondPrecision) }
     /// Bytes of each operand moved once.
     public var inputBytes: Double { inputElements * inputPrecision.bytes }
-    public var secondBytes: Double { secondElements * secondPrecision.bytes }
+    public var secondBytes: Double { secondElements * secondBits / 8 }
+    /// Bits moved per second-operand element: its storage bits plus group scales and zero-points.
+    public var secondBits: Double { secondPrecision.storageBits + (secondGroups?.overheadBits ?? 0) }
+    /// Vector operations per GEMM to bring both operands to the MAC format (`Dequantization`).
+    public var dequantizeOps: Double {
+        let mac = macPrecision
+        return inputElements * Dequantization.opsPerElement(inputPrecision, mac: mac)
+            + secondElements * Dequantization.opsPerElement(secondPrecision, groups: secondGroups, mac: mac)
+    }
+    /// The factor on MAC energy for the accumulator's width (`AccumulatorCost`); 1 for the usual one.
+    public var accumulatorEnergyFactor: Double {
+        accumulatorPrecision.map { AccumulatorCost.macEnergyFactor(mac: macPrecision, accumulator: $0) } ?? 1
+    }
     public var outputBytes: Double { outputElements * outputPrecision.bytes }
 }
 

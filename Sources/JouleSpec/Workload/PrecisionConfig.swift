@@ -12,14 +12,17 @@ public struct PrecisionConfig: Sendable, Hashable, CustomStringConvertible {
     public var accumulators: Precision
     /// Optimizer state (AdamW moments) in training.
     public var optimizerState: Precision
+    /// Group-wise quantization of the weights (scales and zero-points moved with them), or nil.
+    public var weightGroups: GroupQuantization?
     /// The preset name, when this is a preset.
     public var name: String?
 
     /// A precision mix.
     public init(
         weights: Precision, activations: Precision, kvCache: Precision, accumulators: Precision,
-        optimizerState: Precision = .fp32, name: String? = nil
+        optimizerState: Precision = .fp32, weightGroups: GroupQuantization? = nil, name: String? = nil
     ) {
+        self.weightGroups = weightGroups
         self.weights = weights
         self.activations = activations
         self.kvCache = kvCache
@@ -51,8 +54,15 @@ public struct PrecisionConfig: Sendable, Hashable, CustomStringConvertible {
         public var description: String { message }
     }
 
-    /// Reads a preset name (`w4a16`), a single format for everything (`int16`), or an explicit mix
-    /// (`weights=int4,activations=fp16,kv=fp8,acc=fp32,opt=fp32`; unnamed classes default to bf16).
+    /// Bits moved per weight element: the format's storage bits (MX block scales included)
+    /// plus the group scales and zero-points (int4, groups of 128, fp16 scale: 4.125).
+    public var weightBits: Double { weights.storageBits + (weightGroups?.overheadBits ?? 0) }
+
+    /// Reads a preset name (`w4a16`), a single format for everything (`int16`, `mxfp4`,
+    /// `fp8_e4m3`), or an explicit mix (`weights=int4,activations=fp16,kv=fp8,acc=fp32,opt=fp32`;
+    /// unnamed classes default to bf16). A preset or the weights' format may carry a group-wise
+    /// quantization suffix: `w4a16-g128`, `w4a16-g128-zp`, `weights=int4-g64-sbf16`
+    /// (`GroupQuantization`: group size, scale format, default fp16, and `zp` for zero-points).
     public init(parsing text: String) throws(ParseError) {
         let trimmed = text.trimmingWhitespace().lowercased()
         if let preset = Self.presets[trimmed] {
@@ -61,6 +71,16 @@ public struct PrecisionConfig: Sendable, Hashable, CustomStringConvertible {
         }
         if let uniform = Precision(rawValue: trimmed) {
             self = .uniform(uniform)
+            return
+        }
+        let dashed = trimmed.split(separator: "-").map(String.init)
+        if !trimmed.contains("="), dashed.count > 1,
+            let base = Self.presets[dashed[0]] ?? Precision(rawValue: dashed[0]).map(Self.uniform)
+        {
+            var grouped = base
+            grouped.weightGroups = try GroupQuantization(parsing: Array(dashed.dropFirst()), element: base.weights)
+            grouped.name = trimmed
+            self = grouped
             return
         }
         guard trimmed.contains("=") else {
@@ -75,11 +95,20 @@ public struct PrecisionConfig: Sendable, Hashable, CustomStringConvertible {
         for part in trimmed.split(separator: ",") {
             let pair = part.split(separator: "=", maxSplits: 1).map { $0.trimmingWhitespace() }
             guard pair.count == 2 else { throw ParseError(message: "expected class=precision, found '\(part)'") }
-            guard let precision = Precision(rawValue: pair[1]) else {
+            let valueParts = pair[1].split(separator: "-").map(String.init)
+            let formatText = valueParts.first ?? pair[1]
+            guard let precision = Precision(rawValue: formatText) else {
                 throw ParseError(
                     message:
-                        "unknown precision '\(pair[1])'; \(Suggestion.hint(for: pair[1], among: Precision.allCases.map(\.rawValue)))"
+                        "unknown precision '\(formatText)'; \(Suggestion.hint(for: formatText, among: Precision.allCases.map(\.rawValue)))"
                 )
+            }
+            let isWeights = pair[0] == "weights" || pair[0] == "w"
+            if valueParts.count > 1 {
+                guard isWeights else {
+                    throw ParseError(message: "a group suffix ('\(pair[1])') applies to weights only")
+                }
+                mix.weightGroups = try GroupQuantization(parsing: Array(valueParts.dropFirst()), element: precision)
             }
             switch pair[0] {
             case "weights", "w": mix.weights = precision
@@ -97,8 +126,14 @@ public struct PrecisionConfig: Sendable, Hashable, CustomStringConvertible {
 
     /// Weights, activations and KV cache all in one format, accumulating in fp32 (floating
     /// point) or int32 (integers); named after the format.
+    /// `nf4`, which no MAC takes, quantizes the weights only, with bf16 for the rest (QLoRA's
+    /// compute type).
     public static func uniform(_ precision: Precision) -> PrecisionConfig {
-        PrecisionConfig(
+        if !precision.isMACFormat {
+            return PrecisionConfig(
+                weights: precision, activations: .bf16, kvCache: .bf16, accumulators: .fp32, name: precision.rawValue)
+        }
+        return PrecisionConfig(
             weights: precision, activations: precision, kvCache: precision,
             accumulators: precision.isFloatingPoint ? .fp32 : .int32, name: precision.rawValue)
     }
@@ -106,7 +141,12 @@ public struct PrecisionConfig: Sendable, Hashable, CustomStringConvertible {
     /// The format a MAC runs in for two operand formats: integer pairs at the wider integer;
     /// otherwise the floating-point operand's format, widened to fp16 or fp32 when the other
     /// operand has more bits (W4A16 runs fp16 MACs on dequantised weights).
+    /// A format no MAC takes (`nf4`) is always dequantized to the other operand's.
     public static func macPrecision(_ a: Precision, _ b: Precision) -> Precision {
+        if !a.isMACFormat || !b.isMACFormat {
+            let other = a.isMACFormat ? a : b
+            return other.isMACFormat && other.bits >= 16 ? other : .bf16
+        }
         let need = max(a.bits, b.bits)
         if !a.isFloatingPoint && !b.isFloatingPoint { return a.bits >= b.bits ? a : b }
         let floats = [a, b].filter(\.isFloatingPoint)
@@ -116,6 +156,8 @@ public struct PrecisionConfig: Sendable, Hashable, CustomStringConvertible {
 
     public var description: String {
         if let name { return name }
-        return "weights=\(weights),activations=\(activations),kv=\(kvCache),acc=\(accumulators),opt=\(optimizerState)"
+        let groups = weightGroups.map { "-\($0)" } ?? ""
+        return
+            "weights=\(weights)\(groups),activations=\(activations),kv=\(kvCache),acc=\(accumulators),opt=\(optimizerState)"
     }
 }
