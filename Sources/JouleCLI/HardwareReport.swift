@@ -78,7 +78,7 @@ struct HardwareReport {
         }
         out.append(levels.render(indent: "  "))
         for level in hw.memory where !level.fillEnergy.provenance.isEstimated {
-            out.append("  \(level.name) fill energy (fill_energy, a write filled from the parent): \(level.fillEnergy.value)")
+            out.append("  \(level.name) fill energy (a write filled from the parent): \(level.fillEnergy.value)")
         }
         let estimates = estimateLines()
         if !estimates.isEmpty {

@@ -164,8 +164,8 @@ struct MemoryLevelDescription: Decodable {
         ] {
             if let value, value.si <= 0 { reader.error("\(key.stringValue) must be positive", at: key) }
         }
-        for (key, value) in [(CodingKeys.readEnergy, readEnergy), (.writeEnergy, writeEnergy), (.fillEnergy, fillEnergy)]
-        {
+        let energies = [(CodingKeys.readEnergy, readEnergy), (.writeEnergy, writeEnergy), (.fillEnergy, fillEnergy)]
+        for (key, value) in energies {
             guard let value else { continue }
             if case .perAccess = value, width == nil {
                 reader.error(
