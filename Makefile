@@ -60,15 +60,17 @@ test: deps test-deps
 # `joule report` pages opened in headless Chromium (Tools/report, DevTools Protocol, stdlib
 # Python): no console errors, tables sort on a header click, a Pareto point shows its design on
 # hover, filters hide rows and points, screenshots are not blank. Screenshots go to out/report-test/.
-# Two sweeps: llama (infeasible points, two objectives) and vit (three objectives: a chart menu).
+# Two sweeps: llama (infeasible points, two objectives, points coloured by precision with
+# --color-by) and vit (three objectives: a chart menu).
 REPORT_OUT := out/report-test
 REPORT_SWEEPS := llama-decode-precision-batch vit-dataflow-aspect
 define report_pages
 	rm -rf $(REPORT_OUT) && mkdir -p $(REPORT_OUT)
 	$(DEBUG_BIN) report eval llama-2-7b tpu-v1 --phase decode --context 1024 --out $(REPORT_OUT)/eval.html
-	for s in $(REPORT_SWEEPS); do \
+	color="--color-by precision"; for s in $(REPORT_SWEEPS); do \
 	  $(DEBUG_BIN) sweep Sweeps/$$s.yaml --out $(REPORT_OUT)/$$s >/dev/null 2>&1 && \
-	  $(DEBUG_BIN) report sweep $(REPORT_OUT)/$$s --out $(REPORT_OUT)/$$s.html || exit 1; \
+	  $(DEBUG_BIN) report sweep $(REPORT_OUT)/$$s $$color --out $(REPORT_OUT)/$$s.html || exit 1; \
+	  color=""; \
 	done
 	timeout 120 python3 Tools/report/check_reports.py --eval $(REPORT_OUT)/eval.html --out $(REPORT_OUT)/screenshots \
 	  $(foreach s,$(REPORT_SWEEPS),--sweep $(REPORT_OUT)/$(s).html --points $(REPORT_OUT)/$(s)/points.csv) $(1)

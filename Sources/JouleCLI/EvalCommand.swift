@@ -14,11 +14,11 @@ enum EvalCommand {
 
         Evaluates a model's graph (see `joule help graph` for --phase, --batch, --sequence,
         --context, --precision, --attention, --logits, --fusion, --expert-shares,
-        --expert-capacity, --source) on an accelerator and prints
-        latency (for decode also time per token and tokens/s), energy in J, J/token, average
-        power and the bound; the top operators by energy and by time; and energy by level, by
-        operand (weights, KV cache, inputs, outputs) and by kind (MAC, vector, on-chip memory,
-        DRAM, static).
+        --expert-capacity, --source) on an accelerator and prints latency (for decode also
+        time per token, the step's latency over its batch of new tokens, and tokens/s), energy
+        in J, J/token, average power and the bound; the top operators by energy and by time;
+        and energy by level, by operand (weights, KV cache, inputs, outputs) and by kind (MAC,
+        vector, on-chip memory, DRAM, static).
 
           --roofline        mapped (default): the best mapping the mapper finds for every
                             distinct GEMM shape, traffic over every level; ideal: each operand

@@ -98,9 +98,9 @@ struct EvalReport {
         let total = e.energy.total
         var out = [heading]
         var latency = "latency \(Time(si: e.seconds))"
-        if case .decode(let batch, _) = e.graph.phase {
+        if case .decode = e.graph.phase, e.seconds > 0 {
             latency +=
-                " per step (one token per sequence) · \(QuantityFormat.number(Double(batch) / e.seconds)) tokens/s"
+                " per step (one token per sequence) · \(Time(si: e.timePerToken)) per token · \(QuantityFormat.number(Double(e.graph.tokens) / e.seconds)) tokens/s"
         }
         out.append(latency)
         out.append(
@@ -110,6 +110,10 @@ struct EvalReport {
             out.append(
                 "mapper: \(e.mappedShapes) distinct GEMM shapes, \(QuantityFormat.grouped(e.mappingsEvaluated)) mappings evaluated"
             )
+        }
+        if let fusion = FusionReport(evaluation: e).table() {
+            out.append("")
+            out.append(fusion)
         }
         out.append("")
         let roles = byRole()
@@ -203,10 +207,11 @@ struct EvalReport {
                 ],
             ] as [String: Any],
         ]
-        if case .decode(let batch, _) = e.graph.phase {
-            object["time_per_token_s"] = e.seconds
-            object["tokens_per_s"] = Double(batch) / e.seconds
-        }
+        // Per token as in a sweep's points.csv: the step's latency over the tokens it produces
+        // or processes (1 / tokens_per_s).
+        object["time_per_token_s"] = e.timePerToken
+        object["tokens_per_s"] = e.seconds > 0 ? Double(e.graph.tokens) / e.seconds : 0
+        if !e.fusion.isEmpty { object["fusion"] = FusionReport(evaluation: e).json() }
         object["operators"] = zip(e.graph.operators, e.costs).map { op, cost in
             OperatorReport(gemm: op.gemm, cost: cost, hardware: e.hardware).object(name: op.name)
         }

@@ -5,7 +5,7 @@ import YAML
 /// `joule graph MODEL`: a model's operator graph for a phase, with parameter, FLOP and byte totals.
 enum GraphCommand {
     static let usage =
-        "usage: joule graph MODEL [--phase prefill|decode|training] [--batch B] [--sequence S | --context C] [--precision P] [--attention causal|full] [--logits last|all] [--fusion off|on|attention|epilogues] [--expert-shares S1,S2,...] [--expert-capacity F] [--source S] [--per-op] [--format table|json|csv]"
+        "usage: joule graph MODEL [--phase prefill|decode|training] [--batch B] [--sequence S | --context C] [--precision P] [--attention causal|full] [--logits last|all] [--fusion off|auto|on|attention,ffn,epilogues] [--expert-shares S1,S2,...] [--expert-capacity F] [--source S] [--per-op] [--format table|json|csv]"
 
     static let help = """
         \(usage)
@@ -23,7 +23,11 @@ enum GraphCommand {
                         such as weights=int4,activations=fp16,kv=fp8
           --attention   causal (default for decoders) or full (count the whole score matrix)
           --logits      last (default: the last token of each sequence) or all
-          --fusion      off (default), attention (FlashAttention-style), epilogues, or on (both)
+          --fusion      off (the default here; eval, plot, dvfs, report and traffic default to auto);
+                        auto (a mapped evaluation fuses each attention and FFN chain where that
+                        pays, README "Fusion"); on (every group); or a comma-separated list of
+                        attention (FlashAttention), ffn (gate/up, activation, down), epilogues, or role
+                        chains such as attn_score>softmax>attn_context
           --expert-shares    MoE: each routed expert's share of the token-expert pairs, one per
                              expert, summing to 1 (replaces the model file's moe.load)
           --expert-capacity  MoE: capacity factor; every expert's batch is padded to
@@ -64,7 +68,10 @@ enum GraphCommand {
         return value
     }
 
-    static func build(model: ModelConfig, _ arguments: Arguments, usage: String) throws(CommandLineError) -> Graph {
+    /// The graph the options ask for; `defaultFusion` applies when `--fusion` is not given.
+    static func build(model: ModelConfig, _ arguments: Arguments, usage: String, defaultFusion: String = "off")
+        throws(CommandLineError) -> Graph
+    {
         let batch = try positive("batch", arguments, usage: usage) ?? 1
         let sequence = try positive("sequence", arguments, usage: usage)
         let context = try positive("context", arguments, usage: usage)
@@ -110,12 +117,9 @@ enum GraphCommand {
             }
             options.logits = logits
         }
-        let fusion = arguments.options["fusion"] ?? "off"
-        guard options.setFusion(fusion) else {
-            throw .usage(
-                "unknown fusion '\(fusion)'; expected \(GraphOptions.fusionNames.joined(separator: ", "))", usage: usage
-            )
-        }
+        let fusion = arguments.options["fusion"] ?? defaultFusion
+        if let problem = GraphOptions.fusionProblem(fusion) { throw .usage(problem, usage: usage) }
+        _ = options.setFusion(fusion)
         options.expertLoad = try expertLoad(arguments, usage: usage)
         options.sourceLength = try positive("source", arguments, usage: usage)
         do {

@@ -47,9 +47,7 @@ struct GraphReport {
         let o = graph.options
         var logits = o.logits.rawValue
         if case .training = graph.phase { logits = "all" }
-        let fusion =
-            o.fusedAttention && o.fusedEpilogues
-            ? "on" : o.fusedAttention ? "attention" : o.fusedEpilogues ? "epilogues" : "off"
+        let fusion = o.fusionName
         return
             "\(graph.model.name) · \(graph.phase) · precision \(graph.precision) · attention \(o.attention.rawValue) · logits \(logits) · fusion \(fusion)"
     }

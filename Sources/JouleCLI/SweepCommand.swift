@@ -92,7 +92,7 @@ enum SweepCommand {
         for note in outcome.notes { FileHandle.standardError.write(Data("joule: note: \(note)\n".utf8)) }
         var text = report(outcome: outcome, plan: plan, directory: directory)
         do {
-            _ = try ParetoPlot.writeParetoSVG(directory: directory, objectives: plan.spec.objectives.map(\.column))
+            _ = try ParetoPlot.writeParetoSVG(directory: directory)
             text += ", pareto.svg"
         } catch {
             FileHandle.standardError.write(Data("joule: warning: no pareto.svg: \(error)\n".utf8))

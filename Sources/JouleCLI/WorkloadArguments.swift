@@ -17,8 +17,8 @@ enum WorkloadArguments {
         }
     }
 
-    /// The graph the options ask for, at the hardware's default precision unless one is given;
-    /// warnings go to stderr.
+    /// The graph the options ask for, at the hardware's default precision unless one is given,
+    /// with `--fusion auto` unless a fusion is given (README "Fusion"); warnings go to stderr.
     static func graph(model: ModelConfig, hardware: Accelerator, _ arguments: Arguments, usage: String)
         throws(CommandLineError) -> Graph
     {
@@ -27,7 +27,7 @@ enum WorkloadArguments {
         if graphArguments.options["precision"] == nil {
             graphArguments.options["precision"] = PrecisionConfig.default(for: hardware).description
         }
-        var graph = try GraphCommand.build(model: model, graphArguments, usage: usage)
+        var graph = try GraphCommand.build(model: model, graphArguments, usage: usage, defaultFusion: "auto")
         if let warning = graph.memoryFitWarning(on: hardware) { graph.warnings.append(warning) }
         for warning in graph.warnings { FileHandle.standardError.write(Data("joule: warning: \(warning)\n".utf8)) }
         return graph

@@ -22,8 +22,9 @@ let topHelp = """
       serve MODEL CLUSTER --workload FILE  continuous batching: TTFT, TPOT, energy per request
       eval op HARDWARE --dims   one GEMM: its best mapping, accesses per level, energy
       dvfs MODEL HARDWARE       energy and time over operating points, and the best by each rule
+      traffic MODEL HARDWARE --level L  least DRAM traffic, one by one and fused, as L grows
       sweep FILE                co-design sweep: points.csv, Pareto front, summary (merge shards)
-      plot KIND ... --out FILE  an SVG figure: roofline, breakdown, dvfs, or a sweep's pareto
+      plot KIND ... --out FILE  an SVG figure: roofline, breakdown, dvfs, traffic, or a sweep's pareto
       report eval|sweep ...     one self-contained HTML page: an evaluation, or a sweep folder
       repl [--hardware H]       interactive session: edit a design, evaluate, compare, export
       run SCRIPT                run a file of REPL commands (exit 65 at a failed line)
@@ -91,11 +92,13 @@ func runJoule(_ words: [String]) -> Int32 {
             output = try CalibrateCommand.run(rest)
         case "import":
             output = try ImportCommand.run(rest)
+        case "traffic":
+            output = try TrafficCommand.run(rest)
         default:
             let known = [
                 "show", "check", "graph", "eval", "fit", "serve", "dvfs", "sweep", "plot", "report", "repl", "run",
                 "calibrate",
-                "import", "help", "--version",
+                "import", "traffic", "help", "--version",
             ]
             throw CommandLineError.usage(
                 "unknown command '\(command)'; \(Suggestion.hint(for: command, among: known))", usage: topUsage)
@@ -143,6 +146,7 @@ func helpText(for command: String?) throws(CommandLineError) -> String {
     case "run": return RunCommand.help
     case "calibrate": return CalibrateCommand.help
     case "import": return ImportCommand.help
+    case "traffic": return TrafficCommand.help
     case let other?:
         let commands = [
             "show", "check", "graph", "eval", "fit", "serve", "dvfs", "sweep", "plot", "report", "repl", "run",

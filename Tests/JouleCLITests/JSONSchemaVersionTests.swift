@@ -2,10 +2,10 @@ import Foundation
 import Testing
 
 /// Every JSON output, from every command and from the REPL, is an object that says which shape
-/// it has: `schema_version` 1.
+/// it has: `schema_version` 2.
 struct JSONSchemaVersionTests {
     /// The schema version the README documents.
-    static let version = 1
+    static let version = 2
 
     static func version(of text: String) throws -> Int? {
         let object = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])

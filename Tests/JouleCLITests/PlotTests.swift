@@ -607,4 +607,101 @@ private let sweepCSV = """
         #expect(unwritable.stderr.contains("cannot write"))
         #expect(!FileManager.default.fileExists(atPath: out))
     }
+
+    /// The REPL's `plot roofline` draws the hierarchical roofline as `joule plot roofline` does:
+    /// tpu-v1 gives bandwidths for DRAM and the UnifiedBuffer, so two panels.
+    @Test func replRooflineHasAPanelPerLevelAsThePlotCommand() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let script = """
+            load hardware tpu-v1
+            load model llama-2-7b
+            set phase decode batch=1 context=1024
+            plot roofline repl.svg
+            """
+        let run = try REPLTests.jouleIn(["repl"], input: script + "\n", in: folder)
+        #expect(run.status == 0, "\(run.stderr)")
+        let repl = try PlotSVG(path: folder.appendingPathComponent("repl.svg").path)
+        #expect(
+            repl.all(class: "title").map(\.text) == [
+                "Roofline at DRAM: llama-2-7b decode on tpu-v1",
+                "Roofline at UnifiedBuffer: llama-2-7b decode on tpu-v1",
+            ])
+        #expect(repl.exactly(class: "panel").count == 2)
+        let replText = try String(contentsOf: folder.appendingPathComponent("repl.svg"), encoding: .utf8)
+        let out = folder.appendingPathComponent("cli.svg").path
+        let plotted = try joule([
+            "plot", "roofline", "llama-2-7b", "tpu-v1", "--phase", "decode", "--context", "1024", "--out", out,
+        ])
+        #expect(plotted.status == 0, "\(plotted.stderr)")
+        #expect(try String(contentsOfFile: out, encoding: .utf8) == replText)
+    }
+
+    /// Every metric a sweep writes, with the title and unit its axis shows.
+    struct MetricAxis: CustomTestStringConvertible, Sendable {
+        var column: String
+        var title: String
+        var testDescription: String { column }
+    }
+
+    static let metricAxes = [
+        MetricAxis(column: "energy_j", title: "Energy (J)"),
+        MetricAxis(column: "energy_per_token_j", title: "Energy per token (J)"),
+        MetricAxis(column: "latency_s", title: "Latency (s)"),
+        MetricAxis(column: "time_per_token_s", title: "Time per token (s)"),
+        MetricAxis(column: "edp_js", title: "Energy-delay product (J·s)"),
+        MetricAxis(column: "area_mm2", title: "Area (mm²)"),
+        MetricAxis(column: "average_power_w", title: "Average power (W)"),
+        MetricAxis(column: "tokens_per_joule", title: "Tokens per joule (token/J)"),
+        MetricAxis(column: "tokens_per_s", title: "Throughput (token/s)"),
+        MetricAxis(column: "cost", title: "Cost (η·E + (1−η)·P_max·t)"),
+    ]
+
+    /// Each metric on x (against energy, or latency for energy itself) gets its own title and
+    /// unit, never the bare column name. Values from 2 to 5 keep SI prefixes out of the units.
+    @Test(arguments: metricAxes) func paretoTitlesEveryMetricsAxis(_ axis: MetricAxis) throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let columns = Self.metricAxes.map(\.column)
+        let rows = (0..<4).map { id in
+            "\(id),true,,," + columns.indices.map { String(2 + ($0 + id) % 4) }.joined(separator: ",")
+        }
+        try (["id,feasible,violated,error," + columns.joined(separator: ",")] + rows + [""]).joined(separator: "\n")
+            .write(to: folder.appendingPathComponent("points.csv"), atomically: true, encoding: .utf8)
+        let other = axis.column == "energy_j" ? "latency_s" : "energy_j"
+        let svg = try plot(["pareto", folder.path, "--x", axis.column, "--y", other])
+        let otherTitle = try #require(Self.metricAxes.first { $0.column == other }).title
+        #expect(svg.all(class: "axis-title").map(\.text) == [axis.title, otherTitle])
+    }
+
+    /// A sweep of batch sizes ranks per token by default: its pareto.svg, `plot pareto` and the
+    /// report all draw time per token on x and energy per token on y.
+    @Test func perTokenObjectivesAreTheDefaultAxes() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let file = folder.appendingPathComponent("s.yaml")
+        try """
+        name: per-token-axes
+        base: { hardware: toy-3level, model: gpt2, phase: decode, context: 128, precision: int8, roofline: ideal }
+        axes: [ { key: batch, values: [1, 2, 4] } ]
+        """.write(to: file, atomically: true, encoding: .utf8)
+        let out = folder.appendingPathComponent("out")
+        let run = try joule(["sweep", file.path, "--out", out.path])
+        #expect(run.status == 0, "\(run.stderr)")
+        let own = try PlotSVG(path: out.appendingPathComponent("pareto.svg").path)
+        let plotted = try plot(["pareto", out.path])
+        for svg in [own, plotted] {
+            let titles = svg.all(class: "axis-title").map(\.text)
+            #expect(titles.count == 2)
+            #expect(titles.first?.hasPrefix("Time per token (") == true, "\(titles)")
+            #expect(titles.last?.hasPrefix("Energy per token (") == true, "\(titles)")
+            #expect(
+                svg.all(class: "subtitle").first?.text.hasPrefix("Pareto front: energy per token vs time per token")
+                    == true)
+        }
+        let page = folder.appendingPathComponent("r.html")
+        #expect(try joule(["report", "sweep", out.path, "--out", page.path]).status == 0)
+        let html = try String(contentsOf: page, encoding: .utf8)
+        #expect(html.contains("Time per token ("))
+    }
 }

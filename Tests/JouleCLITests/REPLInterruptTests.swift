@@ -143,6 +143,22 @@ struct REPLInterruptTests {
         #expect(try terminal.waitFor("joule exited with status 0"), "\((try? terminal.pane()) ?? "")")
     }
 
+    /// An edit of a Hugging Face model counts too: the session keeps its YAML form, so leaving
+    /// would lose the edit as it would a hardware edit.
+    @Test func ctrlDAsksAboutAnUnexportedHuggingFaceModelEdit() throws {
+        let terminal = try Terminal()
+        defer { terminal.close() }
+        #expect(try terminal.waitFor("joule [no hardware | no model | prefill b=1]> "))
+        try terminal.enter("load model " + REPLModelEditingTests.config("gpt2"))
+        try terminal.enter("set model.layers 2")
+        #expect(try terminal.waitFor("model.layers = 2 (was 12)"))
+        #expect(try terminal.waitFor("| gpt2* | "))
+        try terminal.press("C-d")
+        #expect(try terminal.waitFor("unsaved edits to model gpt2 (1 edit); leave anyway? (y/n) "))
+        try terminal.enter("y")
+        #expect(try terminal.waitFor("joule exited with status 0"), "\((try? terminal.pane()) ?? "")")
+    }
+
     @Test func ctrlDWithoutEditsLeavesAtOnce() throws {
         let terminal = try Terminal()
         defer { terminal.close() }

@@ -229,6 +229,38 @@ struct ReportCLITests {
         #expect(html.contains("data-x=\"0.075\" data-y=\"0.2\" data-id=\"1\""))
     }
 
+    /// `--color-by batch`: the points of batch 1 (ids 0, 2) share one colour, those of batch 4
+    /// (ids 1, 3) another (3 is infeasible: hollow, its outline in the colour), with a legend
+    /// entry per value; an axis not swept is refused.
+    @Test func colorByGivesEachAxisValueItsColour() throws {
+        let parent = try Self.folder()
+        defer { try? FileManager.default.removeItem(at: parent) }
+        let sweep = try Self.sweepFolder(in: parent)
+        let page = parent.appendingPathComponent("colored.html")
+        let run = try joule("report", "sweep", sweep.path, "--color-by", "batch", "--out", page.path)
+        #expect(run.status == 0, "\(run.stderr)")
+        let html = try String(contentsOf: page, encoding: .utf8)
+        var marks: [String: (group: String, fill: String, stroke: String)] = [:]
+        for match in html.matches(of: #/<circle [^>]*data-id="([0-9])" data-group="([0-9]+)"[^>]*>/#) {
+            var attributes: [String: String] = [:]
+            for pair in match.0.matches(of: #/ ([a-z-]+)="([^"]*)"/#) { attributes[String(pair.1)] = String(pair.2) }
+            marks[String(match.1)] = (String(match.2), attributes["fill"] ?? "", attributes["stroke"] ?? "")
+        }
+        #expect(marks.count == 4, "\(marks)")
+        #expect(
+            ["0", "2"].allSatisfy { marks[$0]?.group == "1" } && ["1", "3"].allSatisfy { marks[$0]?.group == "4" })
+        let batch1 = try #require(marks["0"]).fill
+        let batch4 = try #require(marks["1"]).fill
+        #expect(batch1.hasPrefix("#") && batch4.hasPrefix("#") && batch1 != batch4)
+        #expect(marks["2"]?.fill == batch1)
+        #expect(marks["3"]?.fill == "none" && marks["3"]?.stroke == batch4, "\(marks)")
+        #expect(html.contains(">batch = 1<") && html.contains(">batch = 4<"))
+
+        let bad = try joule("report", "sweep", sweep.path, "--color-by", "bach", "--out", page.path)
+        #expect(bad.status == 64)
+        #expect(bad.stderr.contains("no swept axis 'bach'") && bad.stderr.contains("did you mean 'batch'"))
+    }
+
     @Test func aSweepStillRunningIsReportedWithItsCompleteLines() throws {
         let parent = try Self.folder()
         defer { try? FileManager.default.removeItem(at: parent) }

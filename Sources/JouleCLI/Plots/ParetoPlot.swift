@@ -16,21 +16,26 @@ enum ParetoPlot {
         var maximise = false
     }
 
+    /// The title and unit of a column: every metric has its own (the switch names each one, so a
+    /// new metric cannot be left untitled); any other column is titled with its name.
     static func info(_ column: String) -> ColumnInfo {
-        let maximise = Metric.allCases.first { $0.column == column }?.maximise ?? false
-        switch column {
-        case "energy_j": return ColumnInfo(title: "Energy", unit: "J")
-        case "energy_per_token_j": return ColumnInfo(title: "Energy per token", unit: "J")
-        case "latency_s": return ColumnInfo(title: "Latency", unit: "s")
-        case "edp_js": return ColumnInfo(title: "Energy-delay product", unit: "J·s")
-        case "area_mm2": return ColumnInfo(title: "Area", unit: "mm²", prefixable: false)
-        case "average_power_w": return ColumnInfo(title: "Average power", unit: "W")
-        case "tokens_per_joule":
+        guard let metric = Metric.allCases.first(where: { $0.column == column }) else {
+            return ColumnInfo(title: column, unit: nil)
+        }
+        let maximise = metric.maximise
+        switch metric {
+        case .energy: return ColumnInfo(title: "Energy", unit: "J")
+        case .energyPerToken: return ColumnInfo(title: "Energy per token", unit: "J")
+        case .latency: return ColumnInfo(title: "Latency", unit: "s")
+        case .timePerToken: return ColumnInfo(title: "Time per token", unit: "s")
+        case .edp: return ColumnInfo(title: "Energy-delay product", unit: "J·s")
+        case .area: return ColumnInfo(title: "Area", unit: "mm²", prefixable: false)
+        case .power: return ColumnInfo(title: "Average power", unit: "W")
+        case .tokensPerJoule:
             return ColumnInfo(title: "Tokens per joule", unit: "token/J", prefixable: false, maximise: maximise)
-        case "tokens_per_s":
+        case .tokensPerSecond:
             return ColumnInfo(title: "Throughput", unit: "token/s", prefixable: false, maximise: maximise)
-        case "cost": return ColumnInfo(title: "Cost (η·E + (1−η)·P_max·t)", unit: nil)
-        default: return ColumnInfo(title: column, unit: nil, maximise: maximise)
+        case .cost: return ColumnInfo(title: "Cost (η·E + (1−η)·P_max·t)", unit: nil)
         }
     }
 
@@ -47,8 +52,20 @@ enum ParetoPlot {
         return nil
     }
 
-    /// The default axes: latency and energy per token when present, else the first two metrics.
-    static func defaultColumns(_ table: CSVTable) -> (x: String, y: String)? {
+    /// Columns drawn on x when paired with another metric: time and throughput.
+    static let timeLike: Set<String> = ["latency_s", "time_per_token_s", "tokens_per_s"]
+
+    /// Two columns as a chart draws them: a time-like one on x, otherwise in the order given.
+    static func ordered(_ first: String, _ second: String) -> (x: String, y: String) {
+        timeLike.contains(second) && !timeLike.contains(first) ? (second, first) : (first, second)
+    }
+
+    /// The default axes: the sweep's first two objectives (metric names, as sweep.json lists
+    /// them) that the table has, a time-like one on x; else latency and energy per token when
+    /// present; else the first two metrics.
+    static func defaultColumns(_ table: CSVTable, objectives: [String] = []) -> (x: String, y: String)? {
+        let named = objectives.compactMap { column(for: $0, in: table) }
+        if named.count >= 2 { return ordered(named[0], named[1]) }
         let metrics = metricColumns(table)
         if metrics.contains("latency_s") && metrics.contains("energy_per_token_j") {
             return ("latency_s", "energy_per_token_j")
@@ -241,6 +258,15 @@ enum ParetoPlot {
         return chart
     }
 
+    /// Refuses a `--color-by` that names no swept axis of the table (a usage error, with the
+    /// nearest axis).
+    static func checkColorBy(_ colorBy: String?, in points: CSVTable, usage: String) throws(CommandLineError) {
+        guard let colorBy, !axisColumns(points).contains(colorBy) else { return }
+        throw .usage(
+            "--color-by: no swept axis '\(colorBy)' in \(points.path); \(Suggestion.hint(for: colorBy, among: axisColumns(points)))",
+            usage: usage)
+    }
+
     /// Reads `OUT/points.csv` (and `OUT/pareto.csv` when present) and draws two of its columns.
     static func chart(directory: String, x: String?, y: String?, colorBy: String? = nil, usage: String)
         throws(CommandLineError) -> SVGChart
@@ -248,7 +274,8 @@ enum ParetoPlot {
         let points = try CSVTable.read((directory as NSString).appendingPathComponent("points.csv"))
         let frontPath = (directory as NSString).appendingPathComponent("pareto.csv")
         let front = FileManager.default.fileExists(atPath: frontPath) ? try CSVTable.read(frontPath) : nil
-        let defaults = defaultColumns(points)
+        let manifest = try? SweepManifest.read(directory: directory)
+        let defaults = defaultColumns(points, objectives: manifest?.objectives ?? [])
         func resolve(_ name: String?, fallback: String?, flag: String) throws(CommandLineError) -> String {
             guard let name else {
                 guard let fallback else {
@@ -273,32 +300,18 @@ enum ParetoPlot {
         var yFallback = defaults?.y
         if yFallback == xColumn { yFallback = metricColumns(points).first { $0 != xColumn } }
         let yColumn = try resolve(y, fallback: yFallback, flag: "y")
-        if let colorBy, !axisColumns(points).contains(colorBy) {
-            throw .usage(
-                "--color-by: no swept axis '\(colorBy)' in \(points.path); \(Suggestion.hint(for: colorBy, among: axisColumns(points)))",
-                usage: usage)
-        }
+        try checkColorBy(colorBy, in: points, usage: usage)
         // The sweep's own name (sweep.json), else the folder's.
         let name =
-            (try? SweepManifest.read(directory: directory))?.name
-            ?? ((directory as NSString).standardizingPath as NSString).lastPathComponent
+            manifest?.name ?? ((directory as NSString).standardizingPath as NSString).lastPathComponent
         return chart(points: points, front: front, x: xColumn, y: yColumn, name: name, colorBy: colorBy)
     }
 
-    /// Writes `directory/pareto.svg` for a finished sweep: the first two objectives (time-like
-    /// metrics on x), or latency and energy per token when fewer are given. Returns the path.
+    /// Writes `directory/pareto.svg` for a finished sweep (its sweep.json written): the axes of
+    /// `plot pareto` without --x and --y. Returns the path.
     @discardableResult
-    static func writeParetoSVG(directory: String, objectives: [String]) throws(CommandLineError) -> String {
-        let points = try CSVTable.read((directory as NSString).appendingPathComponent("points.csv"))
-        var columns = objectives.compactMap { column(for: $0, in: points) }
-        if columns.count >= 2, ["latency_s", "tokens_per_s"].contains(columns[1]),
-            !["latency_s", "tokens_per_s"].contains(columns[0])
-        {
-            columns.swapAt(0, 1)
-        }
-        let x = columns.count >= 2 ? columns[0] : nil
-        let y = columns.count >= 2 ? columns[1] : nil
-        let chart = try chart(directory: directory, x: x, y: y, usage: "usage: joule sweep FILE")
+    static func writeParetoSVG(directory: String) throws(CommandLineError) -> String {
+        let chart = try chart(directory: directory, x: nil, y: nil, usage: "usage: joule sweep FILE")
         let path = (directory as NSString).appendingPathComponent("pareto.svg")
         try PlotCommand.write(chart.render(), to: path)
         return path

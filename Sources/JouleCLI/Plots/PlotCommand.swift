@@ -7,7 +7,7 @@ import YAML
 /// `joule plot roofline|breakdown|dvfs MODEL HARDWARE` and `joule plot pareto OUT_DIR`: SVG figures.
 enum PlotCommand {
     static let usage =
-        "usage: joule plot roofline|breakdown|dvfs MODEL HARDWARE [graph options] [--dataflow D] [--objective O] [--operating-point N] [--roofline ideal|mapped] [--level NAME|all] --out FILE.svg\n       joule plot pareto OUT_DIR [--x METRIC] [--y METRIC] [--color-by AXIS] --out FILE.svg"
+        "usage: joule plot traffic MODEL HARDWARE --level NAME [traffic options] --out FILE.svg\n       joule plot roofline|breakdown|dvfs MODEL HARDWARE [graph options] [--dataflow D] [--objective O] [--operating-point N] [--roofline ideal|mapped] [--level NAME|all] --out FILE.svg\n       joule plot pareto OUT_DIR [--x METRIC] [--y METRIC] [--color-by AXIS] --out FILE.svg"
 
     static let help = """
         \(usage)
@@ -29,8 +29,13 @@ enum PlotCommand {
                      each labelled with its clock, the lowest-energy and fastest points marked;
                      --phase takes a list (decode,prefill) to compare phases relative to their
                      nominal point
-          pareto     a sweep's OUT_DIR/points.csv in two metrics (default latency_s and
-                     energy_per_token_j), titled with the sweep's name: feasible points grey
+          traffic    the least DRAM traffic of a chain against one level's capacity, run one
+                     operator at a time and fused, log-log (`joule traffic` prints it; its
+                     options: --level NAME, --group attention|ffn, --from, --to, --problem FILE)
+          pareto     a sweep's OUT_DIR/points.csv in two metrics (default: the sweep's first
+                     two objectives, a time-like one such as latency_s or time_per_token_s on
+                     x; else latency_s and energy_per_token_j), titled with the sweep's name
+                     and each metric's name and unit on its axis: feasible points grey
                      (or coloured by --color-by), infeasible ones hollow, the front
                      (OUT_DIR/pareto.csv, or computed when absent) highlighted, joined by a
                      step line and labelled with point ids
@@ -44,6 +49,7 @@ enum PlotCommand {
           joule plot roofline llama-2-7b tpu-v1 --phase decode --out roofline.svg
           joule plot breakdown llama-2-7b tpu-v1 --phase decode --out breakdown.svg
           joule plot dvfs llama-2-7b h100-sxm --phase decode,prefill --out dvfs.svg
+          joule plot traffic llama-2-7b h100-sxm --level SharedL1 --sequence 4096 --out traffic.svg
           joule plot pareto runs/tpu-sweep --x latency --y energy_per_token --out pareto.svg
         """
 
@@ -69,6 +75,13 @@ enum PlotCommand {
             let svg = kind == "dvfs" ? try dvfs(arguments).render() : try evaluated(kind, arguments)
             try write(svg, to: out)
             return "wrote \(kind) plot to \(out)"
+        case "traffic":
+            let arguments = try Arguments(
+                rest, valued: TrafficCommand.valued.union(["out"]).subtracting(["format"]), flags: [], usage: usage)
+            let out = try outPath(arguments)
+            let (curve, title, level) = try TrafficCommand.curve(arguments, usage: usage)
+            try write(TrafficPlot.chart(curve, title: title, level: level).render(), to: out)
+            return "wrote traffic plot to \(out)"
         case "pareto":
             let arguments = try Arguments(rest, valued: ["out", "x", "y", "color-by"], flags: [], usage: usage)
             let out = try outPath(arguments)
@@ -82,7 +95,7 @@ enum PlotCommand {
             return "wrote pareto plot to \(out)"
         default:
             throw .usage(
-                "unknown plot '\(kind)'; \(Suggestion.hint(for: kind, among: ["roofline", "breakdown", "dvfs", "pareto"]))",
+                "unknown plot '\(kind)'; \(Suggestion.hint(for: kind, among: ["roofline", "breakdown", "dvfs", "traffic", "pareto"]))",
                 usage: usage)
         }
     }

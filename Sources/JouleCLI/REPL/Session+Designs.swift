@@ -285,13 +285,16 @@ extension Session {
     }
 
     func plot(_ kind: SessionCommand.PlotKind, to file: String) throws(SessionError) -> (String, [String]) {
-        let chart: SVGChart
+        let svg: String
         var warnings: [String] = []
         switch kind {
         case .roofline, .breakdown:
             let evaluation = try evaluate()
             warnings = evaluation.graph.warnings
-            chart = kind == .roofline ? RooflinePlot.chart(evaluation) : BreakdownPlot.chart(evaluation)
+            // The roofline is hierarchical, as `joule plot roofline`: one panel per memory level.
+            svg =
+                kind == .roofline
+                ? SVGPanels.render(RooflinePlot.charts(evaluation)) : BreakdownPlot.chart(evaluation).render()
         case .dvfs:
             let (analysis, graph, hw, mode, synthesised) = try dvfsAnalysis()
             warnings = graph.warnings
@@ -301,13 +304,14 @@ extension Session {
                 synthesised
                 ? "\(points.count) operating points by the alpha-power law from \(nominal.frequency) at \(nominal.voltage)"
                 : "\(points.count) operating points of \(hw.name)"
-            chart = DVFSPlot.chart(
+            svg = DVFSPlot.chart(
                 title: "Energy vs time over DVFS points: \(graph.model.name) on \(hw.name)",
                 subtitle:
                     "\(graph.phase.description) · \(graph.precision) · \(mode.rawValue) traffic · \(origin)",
-                series: [DVFSPlot.Series(label: graph.phase.description, analysis: analysis)])
+                series: [DVFSPlot.Series(label: graph.phase.description, analysis: analysis)]
+            ).render()
         }
-        try Self.write(chart.render(), to: file)
+        try Self.write(svg, to: file)
         return ("wrote \(kind.rawValue) plot to \(file)", warnings)
     }
 }

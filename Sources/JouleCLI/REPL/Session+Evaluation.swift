@@ -16,7 +16,7 @@ extension Session {
         }
         if let precision = w.precision { words += ["--precision", precision] }
         if let dataflow = w.dataflow { words += ["--dataflow", dataflow] }
-        if w.fusion != "off" { words += ["--fusion", w.fusion] }
+        if w.fusion != "auto" { words += ["--fusion", w.fusion] }
         if let attention = w.attention { words += ["--attention", attention] }
         if let logits = w.logits { words += ["--logits", logits] }
         if w.roofline != "mapped" { words += ["--roofline", w.roofline] }
@@ -54,7 +54,8 @@ extension Session {
         let arguments = try self.arguments(hardware: accelerator ?? hardware?.accelerator)
         var graph: Graph
         do {
-            graph = try GraphCommand.build(model: m.config, arguments, usage: EvalCommand.usage)
+            graph = try GraphCommand.build(
+                model: m.config, arguments, usage: EvalCommand.usage, defaultFusion: "auto")
         } catch {
             throw SessionError(error)
         }

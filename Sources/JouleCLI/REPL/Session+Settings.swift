@@ -296,7 +296,9 @@ extension Session {
                 }
                 w.dataflow = dataflow.rawValue
             }
-        case "fusion": w.fusion = try choice(value, "fusion", GraphOptions.fusionNames)
+        case "fusion":
+            if let problem = GraphOptions.fusionProblem(value) { throw SessionError(problem) }
+            w.fusion = value
         case "attention": w.attention = try choice(value, "attention", GraphOptions.Attention.allCases.map(\.rawValue))
         case "logits": w.logits = try choice(value, "logits", GraphOptions.Logits.allCases.map(\.rawValue))
         case "roofline": w.roofline = try choice(value, "roofline mode", RooflineMode.allCases.map(\.rawValue))

@@ -44,7 +44,7 @@ struct Session {
         var context: Int?
         var precision: String?
         var dataflow: String?
-        var fusion = "off"
+        var fusion = "auto"
         var attention: String?
         var logits: String?
         var roofline = "mapped"

@@ -41,7 +41,7 @@ enum SessionHelp {
                 YAML form of a Hugging Face config.json).
                 Workload settings: phase prefill|decode|training [batch=B] [sequence=S] [context=C],
                 batch, sequence, context, precision (bf16, w8a8, ... or a mix), dataflow (or any),
-                fusion off|on|attention|epilogues, attention causal|full, logits last|all,
+                fusion off|auto|on|attention,ffn,epilogues, attention causal|full, logits last|all,
                 roofline mapped|ideal, objective energy|latency|edp, operating_point N or 80%.
                 """,
             examples: [
@@ -144,7 +144,10 @@ enum SessionHelp {
         ),
         Entry(
             name: "plot", usage: "plot roofline|breakdown|dvfs FILE.svg", summary: "draw a figure as SVG",
-            details: "The figures of `joule plot`, for the current design and workload.",
+            details: """
+                The figures of `joule plot`, for the current design and workload; the roofline has
+                one panel per memory level, as `joule plot roofline` draws it.
+                """,
             examples: ["plot roofline out/roofline.svg"]),
         Entry(
             name: "format", usage: "format table|json|csv", summary: "how results print",

@@ -43,8 +43,10 @@ struct EvalReportPage {
         let e = evaluation
         var out = "<div class=\"cards\">\n"
         out += card("latency per step", Time(si: e.seconds).description)
-        if case .decode(let batch, _) = e.graph.phase {
-            out += card("tokens per second", QuantityFormat.number(Double(batch) / max(e.seconds, 1e-300)))
+        if case .decode = e.graph.phase {
+            // Per token as `joule eval` and a sweep give it: the step over its batch of new tokens.
+            out += card("time per token", Time(si: e.timePerToken).description)
+            out += card("tokens per second", QuantityFormat.number(Double(e.graph.tokens) / max(e.seconds, 1e-300)))
         }
         out += card("energy", Energy(si: e.energy.total).description)
         out += card("energy per token", Energy(si: e.energyPerToken).description)

@@ -8,7 +8,7 @@ import YAML
 /// FILE.html`: one self-contained HTML page to read in a browser.
 enum ReportCommand {
     static let usage =
-        "usage: joule report eval MODEL HARDWARE [graph options] [--dataflow D] [--objective O] [--operating-point N] [--roofline ideal|mapped] --out FILE.html\n       joule report sweep DIR [--x METRIC] [--y METRIC] --out FILE.html"
+        "usage: joule report eval MODEL HARDWARE [graph options] [--dataflow D] [--objective O] [--operating-point N] [--roofline ideal|mapped] --out FILE.html\n       joule report sweep DIR [--x METRIC] [--y METRIC] [--color-by AXIS] --out FILE.html"
 
     static let help = """
         \(usage)
@@ -32,6 +32,8 @@ enum ReportCommand {
                          (latency); default: the sweep's first two objectives, a time-like one
                          on x, and with three or more objectives a chart per pair to switch
                          between
+          --color-by AXIS  sweep: colour every chart point by the value of a swept axis, as
+                         `joule plot pareto --color-by` does
 
         examples:
           joule report eval llama-2-7b tpu-v1 --phase decode --context 1024 --out llama.html
@@ -57,17 +59,20 @@ enum ReportCommand {
             let evaluation = try evaluate(arguments)
             html = EvalReportPage(evaluation: evaluation, command: commandLine(words)).page().render()
         case "sweep":
-            let arguments = try Arguments(rest, valued: ["out", "x", "y"], flags: [], usage: usage)
+            let arguments = try Arguments(rest, valued: ["out", "x", "y", "color-by"], flags: [], usage: usage)
             out = try outPath(arguments)
             guard arguments.positionals.count == 1 else {
                 throw .usage("name a sweep's output folder, e.g. joule report sweep out/llama", usage: usage)
             }
             let folder = try SweepFolder.read(arguments.positionals[0])
+            let colorBy = arguments.options["color-by"]
+            try ParetoPlot.checkColorBy(colorBy, in: folder.points, usage: usage)
             var pairs = [try axes(folder, x: arguments.options["x"], y: arguments.options["y"])]
             if arguments.options["x"] == nil && arguments.options["y"] == nil {
                 pairs += objectivePairs(folder).filter { $0 != pairs[0] }
             }
-            html = SweepReportPage(folder: folder, axes: pairs, command: commandLine(words)).page().render()
+            html = SweepReportPage(folder: folder, axes: pairs, command: commandLine(words), colorBy: colorBy).page()
+                .render()
         default:
             throw .usage(
                 "unknown report '\(kind)'; \(Suggestion.hint(for: kind, among: ["eval", "sweep"]))", usage: usage)
@@ -111,9 +116,6 @@ enum ReportCommand {
         }
     }
 
-    /// Columns drawn on x when paired with another metric: time and throughput.
-    static let timeLike = ["latency_s", "time_per_token_s", "tokens_per_s"]
-
     /// Every pair of the sweep's objectives (three or more), a time-like one on x: the other
     /// charts a reader can switch to.
     static func objectivePairs(_ folder: SweepFolder) -> [(String, String)] {
@@ -122,8 +124,7 @@ enum ReportCommand {
         var pairs: [(String, String)] = []
         for i in columns.indices {
             for j in columns.indices where j > i {
-                let swap = Self.timeLike.contains(columns[j]) && !Self.timeLike.contains(columns[i])
-                pairs.append(swap ? (columns[j], columns[i]) : (columns[i], columns[j]))
+                pairs.append(ParetoPlot.ordered(columns[i], columns[j]))
             }
         }
         return pairs
@@ -142,11 +143,7 @@ enum ReportCommand {
             }
             return column
         }
-        var columns = folder.objectives.map(\.column).filter { table.header.contains($0) }
-        if columns.count >= 2, timeLike.contains(columns[1]), !timeLike.contains(columns[0]) {
-            columns.swapAt(0, 1)
-        }
-        let defaults = columns.count >= 2 ? (columns[0], columns[1]) : ParetoPlot.defaultColumns(table)
+        let defaults = ParetoPlot.defaultColumns(table, objectives: folder.objectives.map(\.rawValue))
         let xColumn = try x.map { name throws(CommandLineError) in try resolve(name, flag: "x") } ?? defaults?.0
         var yDefault = defaults?.1
         if yDefault == xColumn { yDefault = ParetoPlot.metricColumns(table).first { $0 != xColumn } }

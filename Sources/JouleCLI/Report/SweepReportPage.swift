@@ -12,6 +12,8 @@ struct SweepReportPage {
     var axes: [(x: String, y: String)]
     /// The command that asked for the report, shown under the title.
     var command: String?
+    /// A swept axis whose value colours every chart point (`--color-by`), or nil.
+    var colorBy: String?
 
     /// The whole page.
     func page() -> ReportPage {
@@ -96,7 +98,8 @@ struct SweepReportPage {
         }
         for (index, pair) in axes.enumerated() {
             let chart = ParetoPlot.chart(
-                points: folder.points, front: folder.front, x: pair.x, y: pair.y, name: folder.name)
+                points: folder.points, front: folder.front, x: pair.x, y: pair.y, name: folder.name,
+                colorBy: colorBy)
             out += InlineChart.figure(chart, id: ids[index])
                 .replacingOccurrences(
                     of: "<figure class=\"chart\"",

@@ -42,21 +42,7 @@ public enum EnergyModel {
             )
         }
         var energy = template ?? Breakdown(levels: hardware.memory)
-        for (i, level) in hardware.memory.enumerated() {
-            for o in 0..<counts.operandCount {
-                let access = counts.access(level: i, operand: o)
-                guard access.held else { continue }
-                let bits = counts.wordBits[o]
-                let width = level.width?.si
-                energy[i, o] =
-                    accessEnergy(
-                        count: access.reads, wordBits: bits, energyPerBit: level.readEnergy.value.si, width: width)
-                    + accessEnergy(
-                        count: access.fills, wordBits: bits, energyPerBit: level.fillEnergy.value.si, width: width)
-                    + accessEnergy(
-                        count: access.updates, wordBits: bits, energyPerBit: level.writeEnergy.value.si, width: width)
-            }
-        }
+        addAccessEnergy(counts, hardware: hardware, into: &energy)
         energy.mac = counts.macs * support.macEnergy.value.si
         energy.scaleDynamic(by: voltageFactor(point, hardware: hardware))
 
@@ -82,6 +68,26 @@ public enum EnergyModel {
         cost.counts = counts
         cost.mapping = mapping
         return cost
+    }
+
+    /// Adds the joules of every held access in `counts` to `energy`, by level and operand, at
+    /// nominal voltage.
+    static func addAccessEnergy(_ counts: AccessCounts, hardware: Accelerator, into energy: inout Breakdown) {
+        for (i, level) in hardware.memory.enumerated() {
+            for o in 0..<counts.operandCount {
+                let access = counts.access(level: i, operand: o)
+                guard access.held else { continue }
+                let bits = counts.wordBits[o]
+                let width = level.width?.si
+                energy[i, o] +=
+                    accessEnergy(
+                        count: access.reads, wordBits: bits, energyPerBit: level.readEnergy.value.si, width: width)
+                    + accessEnergy(
+                        count: access.fills, wordBits: bits, energyPerBit: level.fillEnergy.value.si, width: width)
+                    + accessEnergy(
+                        count: access.updates, wordBits: bits, energyPerBit: level.writeEnergy.value.si, width: width)
+            }
+        }
     }
 
     /// Seconds each level needs to move what the counts say, at its total bandwidth (on-chip

@@ -1,3 +1,4 @@
+import Foundation
 import JouleSpec
 
 /// A graph evaluated on an accelerator: every operator's cost and the totals.
@@ -16,6 +17,11 @@ public struct GraphEvaluation: Sendable {
     public var mappedShapes: Int
     /// Mappings evaluated by the mapper for this graph (0 when cached or ideal).
     public var mappingsEvaluated: Int
+    /// What a mapped evaluation did with each fusable chain the options name (empty otherwise).
+    public var fusion: [FusionDecision] = []
+    /// The operators as evaluated: the graph's, except that the vector operators of a chain
+    /// run one by one move their operands (their `fused` flag cleared).
+    public var operators: [Operator] = []
 
     /// Latency: the operators run one after another.
     public var seconds: Double { costs.reduce(0) { $0 + $1.seconds } }
@@ -132,41 +138,13 @@ public struct Evaluator: Sendable {
                 let result = try cache.best(
                     mapper, identity: identity, problem: Problem.gemm(gemm), macPrecision: gemm.macPrecision,
                     dataflow: dataflow)
-                var cost = result.cost
-                if gemm.inputOnChip || gemm.outputOnChip {
-                    cost = Self.keepOnChip(cost, gemm: gemm, hardware: hardware, at: operatingPoint)
-                }
+                let cost = result.cost
                 return (cost, result.evaluated)
             } catch {
                 throw EvaluationError(
                     message: "\(gemm.b) x \(gemm.m) x \(gemm.n) x \(gemm.k): \(error.message)", level: error.level)
             }
         }
-    }
-
-    /// Removes the DRAM energy, and the share of DRAM transfer time, of operands that fusion
-    /// keeps on chip, and takes the roofline again over the shorter DRAM time (latency, bound,
-    /// static energy, utilization).
-    static func keepOnChip(_ cost: OperatorCost, gemm: GEMM, hardware: Accelerator, at point: OperatingPoint)
-        -> OperatorCost
-    {
-        guard let d = Roofline.dramIndex(hardware), hardware.memory[d].isOffChip, let counts = cost.counts else {
-            return cost
-        }
-        var cost = cost
-        let removed = (gemm.inputOnChip ? [1] : []) + (gemm.outputOnChip ? [2] : [])
-        let bytes = { (o: Int) in counts.access(level: d, operand: o).total * Double(counts.wordBits[o]) / 8 }
-        let before = (0..<counts.operandCount).reduce(0.0) { $0 + bytes($1) }
-        for o in removed { cost.energy[d, o] = 0 }
-        let after = before - removed.reduce(0.0) { $0 + bytes($1) }
-        if before > 0 { cost.levelSeconds[d] *= after / before }
-        var combined = EnergyModel.combine(
-            computeSeconds: cost.computeSeconds, levelSeconds: cost.levelSeconds, energy: cost.energy,
-            hardware: hardware, at: point)
-        combined.utilization = combined.seconds > 0 ? cost.utilization * cost.seconds / combined.seconds : 0
-        combined.counts = cost.counts
-        combined.mapping = cost.mapping
-        return combined
     }
 
     /// Evaluates every operator of a graph; identical GEMMs are mapped once, in parallel over the cores.
@@ -183,21 +161,88 @@ public struct Evaluator: Sendable {
             case .failure(let error): throw Self.naming(error, gemm: gemm, in: graph, hardware: hardware)
             }
         }
+        // Mapped: the fusable chains are costed fused by `fuse`; run one by one, their vector
+        // operators move their operands (an activation still folds into an epilogue).
+        let sites = mode == .mapped ? graph.fusionSites(kinds: graph.options.fusedKinds) : []
+        let unfusedVectors = Set(sites.flatMap { $0.members.dropFirst($0.chain.producers.count).dropLast() })
         var costs: [OperatorCost] = []
         costs.reserveCapacity(graph.operators.count)
-        for op in graph.operators {
+        var operators = graph.operators
+        for (index, op) in graph.operators.enumerated() {
             switch op.kind {
             case .gemm(let gemm):
                 guard let cost = byGEMM[gemm] else {
                     throw EvaluationError(message: "internal: no cost for \(op.name)")
                 }
                 costs.append(cost)
-            case .vector(let vector):
+            case .vector(var vector):
+                if unfusedVectors.contains(index) {
+                    vector.fused = op.role == .act && graph.options.fusedEpilogues
+                    operators[index].kind = .vector(vector)
+                }
                 costs.append(Roofline.vector(vector, hardware: hardware, at: operatingPoint, template: template))
             }
         }
-        return GraphEvaluation(
+        let decisions = try fuse(sites, of: graph, into: &costs, evaluated: &evaluated)
+        var evaluation = GraphEvaluation(
             graph: graph, hardware: hardware, operatingPoint: operatingPoint, mode: mode, costs: costs,
             mappedShapes: distinct.count, mappingsEvaluated: evaluated)
+        evaluation.fusion = decisions
+        evaluation.operators = operators
+        return evaluation
+    }
+}
+
+extension Evaluator {
+    /// Maps each distinct chain fused and puts the fused members' costs in place of the
+    /// one-by-one ones where fusion is asked for and fits, or (`fusionSearch`) where it beats
+    /// them on the objective.
+    func fuse(_ sites: [FusionSite], of graph: Graph, into costs: inout [OperatorCost], evaluated: inout Int)
+        throws(EvaluationError) -> [FusionDecision]
+    {
+        guard !sites.isEmpty else { return [] }
+        var distinct: [FusedChain] = []
+        var seen: Set<FusedChain> = []
+        for site in sites where seen.insert(site.chain).inserted { distinct.append(site.chain) }
+        let outcomes = distinct.parallelMap { chain in Result { () throws(EvaluationError) in try fuse(chain) } }
+        var byChain: [FusedChain: FusionOutcome] = [:]
+        for (chain, outcome) in zip(distinct, outcomes) {
+            switch outcome {
+            case .success(let value):
+                byChain[chain] = value
+                if case .fused(let cost) = value { evaluated += cost.evaluated }
+            case .failure(let error): throw error
+            }
+        }
+        var decisions: [FusionDecision] = []
+        for site in sites {
+            let unfused = site.members.map { costs[$0] }
+            let energy = unfused.reduce(0) { $0 + $1.energy.total }
+            let seconds = unfused.reduce(0) { $0 + $1.seconds }
+            var decision = FusionDecision(
+                name: site.name, kind: site.chain.kind, members: site.members.map { graph.operators[$0].name },
+                fused: false, best: nil, unfusedEnergy: energy, unfusedSeconds: seconds, reason: "")
+            switch byChain[site.chain] {
+            case .fused(let best):
+                decision.best = best
+                let gain = objective.score(energy: energy, seconds: seconds)
+                let cost = objective.score(energy: best.energy, seconds: best.seconds)
+                decision.fused = !graph.options.fusionSearch || cost < gain
+                let change = gain > 0 ? (1 - cost / gain) * 100 : 0
+                decision.reason =
+                    decision.fused
+                    ? String(format: "%@ %.1f%% %@", change >= 0 ? "saves" : "costs", abs(change), objective.rawValue)
+                    : String(format: "fused would cost %.1f%% more %@", -change, objective.rawValue)
+                if decision.fused {
+                    for (k, index) in site.members.enumerated() { costs[index] = best.members[k] }
+                }
+            case .unfit(let why):
+                decision.reason = "does not fit: " + why
+            case nil:
+                decision.reason = "not mapped"
+            }
+            decisions.append(decision)
+        }
+        return decisions
     }
 }

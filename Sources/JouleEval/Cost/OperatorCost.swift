@@ -35,4 +35,7 @@ public struct OperatorCost: Sendable, Hashable {
     public var counts: AccessCounts?
     /// The mapping evaluated (nil where none is used).
     public var mapping: Mapping?
+    /// Vector-unit operations performed (a vector operator's, plus the rescaling a fused
+    /// online softmax adds).
+    public var vectorOperations: Double = 0
 }

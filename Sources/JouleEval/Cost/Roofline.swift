@@ -66,8 +66,10 @@ public enum Roofline {
         }
         energy.vector = op.ops * hardware.compute.vector.energyPerOp.value.si
         energy.scaleDynamic(by: EnergyModel.voltageFactor(point, hardware: hardware))
-        return EnergyModel.combine(
+        var cost = EnergyModel.combine(
             computeSeconds: computeSeconds, levelSeconds: levelSeconds, energy: energy, hardware: hardware, at: point)
+        cost.vectorOperations = op.ops
+        return cost
     }
 
     /// The level compulsory traffic goes to: the outermost DRAM, else the outermost level.

@@ -143,7 +143,7 @@ public struct ActivityCounter: Sendable {
                 throw CalibrationError(error.message, column: "precision")
             }
             var activity = Activity(levels: hardware.memory.count)
-            for (op, cost) in zip(graph.operators, evaluation.costs) { add(op.kind, cost: cost, to: &activity) }
+            for (op, cost) in zip(evaluation.operators, evaluation.costs) { add(op.kind, cost: cost, to: &activity) }
             activity.joules = evaluation.energy.total
             return scaledToVoltage(activity)
         case .op(let kind, let b, let m, let n, let k):
@@ -194,41 +194,42 @@ public struct ActivityCounter: Sendable {
     /// The level compulsory traffic goes to, as the roofline picks it: the outermost DRAM, else the outermost level.
     var dramIndex: Int? { hardware.memory.firstIndex { $0.kind == .dram } ?? (hardware.memory.isEmpty ? nil : 0) }
 
+    /// Adds the bits a mapping's counts move at each level (a fused chain's counts keep its
+    /// intermediate off DRAM already).
+    func add(_ counts: AccessCounts, to activity: inout Activity) {
+        for (i, level) in hardware.memory.enumerated() {
+            let width = level.width?.si
+            for o in 0..<counts.operandCount {
+                let access = counts.access(level: i, operand: o)
+                guard access.held else { continue }
+                let bits = counts.wordBits[o]
+                activity.readBits[i] += EnergyModel.accessEnergy(
+                    count: access.reads, wordBits: bits, energyPerBit: 1, width: width)
+                // Fills count at their share of the write energy (0 where the parent carries them).
+                activity.writeBits[i] +=
+                    EnergyModel.accessEnergy(count: access.fills, wordBits: bits, energyPerBit: fillShare[i], width: width)
+                    + EnergyModel.accessEnergy(count: access.updates, wordBits: bits, energyPerBit: 1, width: width)
+            }
+        }
+    }
+
     /// Adds one operator's counts and time.
     func add(_ kind: Operator.Kind, cost: OperatorCost, to activity: inout Activity) {
         switch kind {
         case .gemm(let gemm):
             activity.macs[gemm.macPrecision, default: 0] += cost.counts?.macs ?? gemm.macs
             if let counts = cost.counts {
-                for (i, level) in hardware.memory.enumerated() {
-                    let width = level.width?.si
-                    for o in 0..<counts.operandCount {
-                        let access = counts.access(level: i, operand: o)
-                        guard access.held else { continue }
-                        // Fusion keeps these operands off DRAM (as Evaluator.keepOnChip does).
-                        if i == dramIndex && level.isOffChip
-                            && ((o == 1 && gemm.inputOnChip) || (o == 2 && gemm.outputOnChip))
-                        {
-                            continue
-                        }
-                        let bits = counts.wordBits[o]
-                        activity.readBits[i] += EnergyModel.accessEnergy(
-                            count: access.reads, wordBits: bits, energyPerBit: 1, width: width)
-                        // Fills count at their share of the write energy (0 where the parent carries them).
-                        activity.writeBits[i] +=
-                            EnergyModel.accessEnergy(
-                                count: access.fills, wordBits: bits, energyPerBit: fillShare[i], width: width)
-                            + EnergyModel.accessEnergy(
-                                count: access.updates, wordBits: bits, energyPerBit: 1, width: width)
-                    }
-                }
+                add(counts, to: &activity)
             } else if let d = dramIndex {
                 activity.readBits[d] += ((gemm.inputOnChip ? 0 : gemm.inputBytes) + gemm.secondBytes) * 8
                 activity.writeBits[d] += (gemm.outputOnChip ? 0 : gemm.outputBytes) * 8
             }
         case .vector(let op):
-            activity.vectorOps += op.ops
-            if !op.fused, let d = dramIndex {
+            activity.vectorOps += cost.vectorOperations
+            if let counts = cost.counts {
+                // A fused chain's vector operator reads and writes at the level holding it.
+                add(counts, to: &activity)
+            } else if !op.fused, let d = dramIndex {
                 activity.readBits[d] += op.bytesRead * 8
                 activity.writeBits[d] += op.bytesWritten * 8
             }

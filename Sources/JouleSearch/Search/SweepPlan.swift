@@ -212,8 +212,7 @@ public final class SweepPlan: @unchecked Sendable {
         case "dataflow":
             return value == "any" || Dataflow(name: value) != nil ? nil : "unknown dataflow"
         case "fusion":
-            var options = GraphOptions()
-            return options.setFusion(value) ? nil : "expected " + GraphOptions.fusionNames.joined(separator: ", ")
+            return GraphOptions.fusionProblem(value)
         case "attention":
             return GraphOptions.Attention(rawValue: value) == nil ? "expected causal or full" : nil
         case "logits":
@@ -354,9 +353,10 @@ public final class SweepPlan: @unchecked Sendable {
         if let text = workload["logits"] ?? base.logits, let logits = GraphOptions.Logits(rawValue: text) {
             options.logits = logits
         }
-        if let text = workload["fusion"] ?? base.fusion, !options.setFusion(text) {
-            throw SweepError("unknown fusion '\(text)'")
-        }
+        // `joule eval`'s default: mapped points fuse each chain where that pays.
+        let fusion = workload["fusion"] ?? base.fusion ?? "auto"
+        if let problem = GraphOptions.fusionProblem(fusion) { throw SweepError(problem) }
+        _ = options.setFusion(fusion)
         let graph: Graph
         do {
             graph = try GraphBuilder(model: model, precision: precision, options: options).build(phase)

@@ -575,21 +575,25 @@ private struct Emitter {
         }
         let inputs = padded ? rows * Double(h) : nil
         let outputs = padded ? rows * Double(f) : nil
+        // A fused FFN keeps the intermediate on chip: no DRAM trip between up and down.
+        let fused = options.fusedFFN
         if gated {
             gemm(
                 prefix + gateRole.rawValue + suffix, layer: layer, role: gateRole, b: copies, m: tokens, n: f, k: h,
                 density: density, secondInstances: copies, inputElements: inputs, outputElements: outputs,
-                padded: padded)
+                outputOnChip: fused, padded: padded)
         }
         gemm(
             prefix + upRole.rawValue + suffix, layer: layer, role: upRole, b: copies, m: tokens, n: f, k: h,
-            density: density, secondInstances: copies, inputElements: inputs, outputElements: outputs, padded: padded)
+            density: density, secondInstances: copies, inputElements: inputs, outputElements: outputs,
+            outputOnChip: fused, padded: padded)
         elementwise(
             prefix + "act" + suffix, layer: layer, role: .act, elements: elements, ops: activationOps,
-            inputs: gated ? 2 : 1, fused: options.fusedEpilogues)
+            inputs: gated ? 2 : 1, fused: options.fusedEpilogues || fused)
         gemm(
             prefix + downRole.rawValue + suffix, layer: layer, role: downRole, b: copies, m: tokens, n: h, k: f,
-            density: density, secondInstances: copies, inputElements: outputs, outputElements: inputs, padded: padded)
+            density: density, secondInstances: copies, inputElements: outputs, outputElements: inputs,
+            inputOnChip: fused, padded: padded)
     }
 
     /// Router, then the routed experts, the shared experts and the combine.

@@ -1,3 +1,5 @@
+import Foundation
+
 /// What the model is doing.
 public enum Phase: Sendable, Hashable, CustomStringConvertible {
     /// Process `sequence` prompt tokens of each of `batch` sequences at once.
@@ -53,10 +55,16 @@ public struct GraphOptions: Sendable, Hashable {
 
     public var attention: Attention
     public var logits: Logits
-    /// Scores stay on chip (FlashAttention): score, softmax and context tensors make no DRAM trip.
+    /// Attention runs fused (FlashAttention): scores and probabilities stay on chip.
     public var fusedAttention: Bool
     /// Bias, activation, residual, RoPE and norm run in the producing GEMM's epilogue.
     public var fusedEpilogues: Bool
+    /// The FFN runs fused: gate and up, activation and down as one kernel, the intermediate on chip.
+    public var fusedFFN: Bool = false
+    /// Whether a mapped evaluation chooses, chain by chain, whether fusing attention and the
+    /// FFN pays (`--fusion auto`). It sets no fused flag: an ideal roofline, which has no
+    /// mapping to choose with, counts the chains unfused.
+    public var fusionSearch: Bool = false
     /// MoE expert load in place of the model file's `moe.load` (nil keeps the file's).
     public var expertLoad: ExpertLoad? = nil
     /// Source tokens an encoder-decoder's decode step cross-attends to (the encoder output's
@@ -74,18 +82,89 @@ public struct GraphOptions: Sendable, Hashable {
         self.fusedEpilogues = fusedEpilogues
     }
 
-    /// The names `fusion` takes: off, on (both), attention, epilogues.
-    public static let fusionNames = ["off", "on", "attention", "epilogues"]
+    /// The words `fusion` takes: off (or none), auto, on (every group), and a comma-separated
+    /// list of groups (attention, ffn, epilogues) or operator chains by role
+    /// (`attn_score>softmax>attn_context`, `ffn_up>act>ffn_down`).
+    public static let fusionNames = ["off", "none", "auto", "on", "attention", "ffn", "epilogues"]
 
-    /// Sets the fusion flags from a name; false when the name is not one of `fusionNames`.
-    public mutating func setFusion(_ name: String) -> Bool {
-        switch name {
-        case "off": (fusedAttention, fusedEpilogues) = (false, false)
-        case "on": (fusedAttention, fusedEpilogues) = (true, true)
-        case "attention": (fusedAttention, fusedEpilogues) = (true, false)
-        case "epilogues": (fusedAttention, fusedEpilogues) = (false, true)
-        default: return false
+    /// The fusion word these options stand for: off, auto, on, or the list of fused groups.
+    public var fusionName: String {
+        if fusionSearch { return fusedEpilogues ? "auto,epilogues" : "auto" }
+        let groups = [("attention", fusedAttention), ("ffn", fusedFFN), ("epilogues", fusedEpilogues)]
+            .filter(\.1).map(\.0)
+        return groups.isEmpty ? "off" : groups.count == 3 ? "on" : groups.joined(separator: ",")
+    }
+
+    /// The role chains an explicit fusion list may name, by group.
+    static let fusionChains: [(group: String, roles: [[String]])] = [
+        (
+            "attention",
+            [
+                ["attn_score", "softmax", "attn_context"], ["attn_score", "attn_softcap", "softmax", "attn_context"],
+                ["attn_score", "position_bias", "softmax", "attn_context"],
+            ]
+        ),
+        (
+            "ffn",
+            [
+                ["ffn_up", "act", "ffn_down"], ["ffn_gate", "act", "ffn_down"],
+                ["ffn_gate", "ffn_up", "act", "ffn_down"],
+                ["expert_up", "act", "expert_down"], ["expert_gate", "act", "expert_down"],
+                ["expert_gate", "expert_up", "act", "expert_down"],
+            ]
+        ),
+    ]
+
+    /// Why a fusion word is wrong, naming the part at fault, or nil when it is right.
+    public static func fusionProblem(_ text: String) -> String? {
+        var options = GraphOptions()
+        return options.applyFusion(text)
+    }
+
+    /// Sets the fusion flags from a fusion word; false when it is wrong (`fusionProblem` says why).
+    public mutating func setFusion(_ text: String) -> Bool { applyFusion(text) == nil }
+
+    /// Sets the fusion flags from a fusion word; the problem when it is wrong.
+    mutating func applyFusion(_ text: String) -> String? {
+        var attention = false
+        var epilogues = false
+        var ffn = false
+        var search = false
+        let items = text.split(separator: ",", omittingEmptySubsequences: false).map {
+            $0.trimmingCharacters(in: .whitespaces)
         }
-        return true
+        for item in items {
+            switch item {
+            case "off", "none": continue
+            case "auto": search = true
+            case "on": (attention, ffn, epilogues) = (true, true, true)
+            case "attention": attention = true
+            case "ffn": ffn = true
+            case "epilogues": epilogues = true
+            default:
+                guard item.contains(">") else {
+                    return
+                        "unknown fusion '\(item)'; expected off, auto, on, or a list of attention, ffn, epilogues, or a chain such as attn_score>softmax>attn_context"
+                }
+                let roles = item.split(separator: ">").map { $0.trimmingCharacters(in: .whitespaces) }
+                if let unknown = roles.first(where: { OperatorRole(rawValue: $0) == nil }) {
+                    return "no operator role '\(unknown)' in the chain '\(item)'"
+                }
+                guard let group = Self.fusionChains.first(where: { $0.roles.contains(roles) })?.group else {
+                    let known = Self.fusionChains.flatMap(\.roles)
+                    let link = (1..<max(1, roles.count)).first { i in
+                        !known.contains { chain in
+                            zip(chain, chain.dropFirst()).contains { $0 == (roles[i - 1], roles[i]) }
+                        }
+                    }
+                    let at = link.map { "\(roles[$0 - 1]) does not feed \(roles[$0])" } ?? "it is not a whole chain"
+                    return
+                        "'\(item)' is not a producer -> consumer chain Joule fuses (\(at)); fusable chains: attn_score>softmax>attn_context, ffn_gate>ffn_up>act>ffn_down"
+                }
+                if group == "attention" { attention = true } else { ffn = true }
+            }
+        }
+        (fusedAttention, fusedFFN, fusedEpilogues, fusionSearch) = (attention, ffn, epilogues, search)
+        return nil
     }
 }

@@ -49,50 +49,6 @@ struct EvaluatorTests {
         #expect(cost.utilization > 0 && cost.utilization <= 1)
     }
 
-    struct FusionCase: CustomTestStringConvertible, Sendable {
-        var name: String
-        var inputOnChip: Bool
-        var outputOnChip: Bool
-        var dramBytes: Double
-        var testDescription: String { name }
-    }
-
-    /// Fusion's bytes kept on chip shorten a DRAM-bound operator, not only its DRAM energy. A
-    /// 64^3 int8 GEMM whose 64 KiB buffer holds every operand moves each once: 4,096 B of
-    /// weights, inputs and outputs over 0.1 GB/s of DRAM, 40.96 us each, while the 16 PEs need
-    /// 64^3 / 16 = 16,384 cycles at 1 GHz (16.4 us) at best (checked shorter than the DRAM time).
-    /// The latency is the DRAM time of the bytes that still move, the 1 W static power charged
-    /// over it.
-    @Test(arguments: [
-        FusionCase(name: "unfused", inputOnChip: false, outputOnChip: false, dramBytes: 3 * 4096),
-        FusionCase(name: "output kept", inputOnChip: false, outputOnChip: true, dramBytes: 2 * 4096),
-        FusionCase(name: "input and output kept", inputOnChip: true, outputOnChip: true, dramBytes: 4096),
-    ])
-    func fusionShortensADRAMBoundOperator(_ example: FusionCase) throws {
-        let text = """
-            name: fused
-            technology: 45 nm
-            clock: 1 GHz
-            static_power: 1 W
-            compute: { kind: parallel, array: { rows: 4, cols: 4 }, precisions: { int8: 0.3 pJ } }
-            memory:
-              - { name: DRAM, technology: DDR4, size: 1 GiB, bandwidth: 0.1 GB/s }
-              - { name: Buffer, size: 64 KiB }
-              - { name: PE, instances: 16, size: 16 B }
-            """
-        let hw = try YAMLDecoder().decode(Accelerator.self, from: text, path: "fused.yaml")
-        let gemm = GEMM(
-            b: 1, m: 64, n: 64, k: 64, inputPrecision: .int8, secondPrecision: .int8, outputPrecision: .int8,
-            inputOnChip: example.inputOnChip, outputOnChip: example.outputOnChip)
-        let cost = try Evaluator(hardware: hw, tilingBudget: 50).evaluate(gemm).cost
-        let seconds = example.dramBytes / 0.1e9
-        #expect(cost.computeSeconds < seconds)
-        #expect(abs(cost.seconds - seconds) <= 1e-12 * seconds)
-        #expect(cost.bound == .memory("DRAM"))
-        #expect(abs(cost.energy.leakage - 1 * seconds) <= 1e-12 * seconds)
-        #expect(abs(cost.cycles - seconds * 1e9) <= 1e-6)
-    }
-
     /// Every library design except toy-1level (Timeloop's 64-word exercise, which holds only
     /// tiny problems) maps a transformer projection and a decode GEMV at every precision it
     /// has: a level that must hold an operand it cannot fit would leave no mapping at all.
