@@ -207,7 +207,8 @@ public struct ActivityCounter: Sendable {
                     count: access.reads, wordBits: bits, energyPerBit: 1, width: width)
                 // Fills count at their share of the write energy (0 where the parent carries them).
                 activity.writeBits[i] +=
-                    EnergyModel.accessEnergy(count: access.fills, wordBits: bits, energyPerBit: fillShare[i], width: width)
+                    EnergyModel.accessEnergy(
+                        count: access.fills, wordBits: bits, energyPerBit: fillShare[i], width: width)
                     + EnergyModel.accessEnergy(count: access.updates, wordBits: bits, energyPerBit: 1, width: width)
             }
         }
