@@ -105,9 +105,10 @@ docs-plots: release test-deps
 	$(DOCS_JOULE) plot roofline llama-2-7b h100-sxm --phase decode --batch 64 --context 2048 --level HBM --out $(DOCS_OUT)/roofline-h100.svg
 	$(DOCS_JOULE) plot breakdown llama-2-7b tpu-v1 --phase decode --context 2048 --out $(DOCS_OUT)/breakdown.svg
 	$(DOCS_JOULE) plot dvfs llama-2-7b h100-sxm --phase decode,prefill --out $(DOCS_OUT)/dvfs.svg
+	$(DOCS_JOULE) plot traffic llama-2-7b edge-tpu --level SRAM --sequence 4096 --to 8MiB --out $(DOCS_OUT)/traffic.svg
 	$(DOCS_JOULE) sweep Sweeps/bert-sram-array.yaml --out $(DOCS_OUT)/bert-sram-array >/dev/null
 	$(DOCS_JOULE) plot pareto $(DOCS_OUT)/bert-sram-array --color-by compute.array.rows --out $(DOCS_OUT)/pareto.svg
-	@for f in roofline roofline-h100 breakdown dvfs pareto; do \
+	@for f in roofline roofline-h100 breakdown dvfs traffic pareto; do \
 	  $(call docs_png,$(DOCS_OUT)/$$f.svg,docs/$$f.png) || exit 1; \
 	done
 

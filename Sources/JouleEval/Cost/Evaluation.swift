@@ -183,7 +183,7 @@ public struct Evaluator: Sendable {
                 costs.append(Roofline.vector(vector, hardware: hardware, at: operatingPoint, template: template))
             }
         }
-        let decisions = try fuse(sites, of: graph, into: &costs, evaluated: &evaluated)
+        let decisions = fuse(sites, of: graph, into: &costs, evaluated: &evaluated)
         var evaluation = GraphEvaluation(
             graph: graph, hardware: hardware, operatingPoint: operatingPoint, mode: mode, costs: costs,
             mappedShapes: distinct.count, mappingsEvaluated: evaluated)
@@ -198,21 +198,27 @@ extension Evaluator {
     /// one-by-one ones where fusion is asked for and fits, or (`fusionSearch`) where it beats
     /// them on the objective.
     func fuse(_ sites: [FusionSite], of graph: Graph, into costs: inout [OperatorCost], evaluated: inout Int)
-        throws(EvaluationError) -> [FusionDecision]
+        -> [FusionDecision]
     {
         guard !sites.isEmpty else { return [] }
         var distinct: [FusedChain] = []
         var seen: Set<FusedChain> = []
         for site in sites where seen.insert(site.chain).inserted { distinct.append(site.chain) }
-        let outcomes = distinct.parallelMap { chain in Result { () throws(EvaluationError) in try fuse(chain) } }
+        // A fused forward keeps no probabilities for a backward that reads them; until the
+        // FlashAttention-2 backward (recomputing them) is mapped, training runs chains unfused.
+        var training = false
+        if case .training = graph.phase { training = true }
+        let outcomes =
+            training
+            ? distinct.map { _ in
+                FusionOutcome.unfit(
+                    "not fused in training: the fused backward (FlashAttention-2's recomputation) is not modelled, so the forward keeps its intermediate for the backward"
+                )
+            } : distinct.parallelMap { fuse($0) }
         var byChain: [FusedChain: FusionOutcome] = [:]
         for (chain, outcome) in zip(distinct, outcomes) {
-            switch outcome {
-            case .success(let value):
-                byChain[chain] = value
-                if case .fused(let cost) = value { evaluated += cost.evaluated }
-            case .failure(let error): throw error
-            }
+            byChain[chain] = outcome
+            if case .fused(let cost) = outcome { evaluated += cost.evaluated }
         }
         var decisions: [FusionDecision] = []
         for site in sites {
@@ -237,7 +243,7 @@ extension Evaluator {
                     for (k, index) in site.members.enumerated() { costs[index] = best.members[k] }
                 }
             case .unfit(let why):
-                decision.reason = "does not fit: " + why
+                decision.reason = why
             case nil:
                 decision.reason = "not mapped"
             }

@@ -168,7 +168,7 @@ struct FusedChainTests {
         let hw = try Self.hardware(buffer: 256)
         let evaluator = try Evaluator(hardware: hw, tilingBudget: 30)
         let chain = try Self.attention(n: 256, d: 128)
-        guard case .unfit(let why) = try evaluator.fuse(chain) else {
+        guard case .unfit(let why) = evaluator.fuse(chain) else {
             Issue.record("a 256 B buffer cannot hold a 128-wide attention tile")
             return
         }
@@ -226,5 +226,42 @@ struct FusedChainTests {
             #expect(decision.fused == (best.energy < decision.unfusedEnergy))
         }
         #expect(attention.allSatisfy { $0.fused })
+    }
+
+    /// A design with one memory level has nowhere on chip to hold an intermediate: the chain is
+    /// unfit with that reason, not an error.
+    @Test func oneMemoryLevelCannotHoldAChain() throws {
+        let text = """
+            name: flat
+            technology: 45 nm
+            clock: 1 GHz
+            compute: { kind: parallel, array: { rows: 4, cols: 4 }, precisions: { bf16: 1 pJ } }
+            memory:
+              - { name: DRAM, kind: dram, size: 1 GiB, bandwidth: 10 GB/s, read_energy: 1 pJ/bit }
+            """
+        let hw = try YAMLDecoder().decode(Accelerator.self, from: text, path: "flat.yaml")
+        let evaluator = try Evaluator(hardware: hw, tilingBudget: 20)
+        guard case .unfit(let why) = evaluator.fuse(try Self.attention(n: 64, d: 64)) else {
+            Issue.record("a single DRAM level cannot hold a fused chain")
+            return
+        }
+        #expect(why.contains("no on-chip level"))
+    }
+
+    /// Training keeps its chains unfused (the backward reads the forward's probabilities, and
+    /// the FlashAttention-2 backward that recomputes them is not modelled): `auto` says so and
+    /// costs exactly what `off` costs.
+    @Test func trainingRunsChainsUnfusedAndSaysWhy() throws {
+        let model = try RooflineTests.model("gpt2")
+        var options = GraphOptions()
+        _ = options.setFusion("auto")
+        let phase = Phase.training(batch: 1, sequence: 64)
+        let auto = try GraphBuilder(model: model, options: options).build(phase)
+        let off = try GraphBuilder(model: model).build(phase)
+        let evaluator = try Evaluator(hardware: Self.hardware(buffer: 1024 * 1024), tilingBudget: 30)
+        let a = try evaluator.evaluate(auto)
+        let b = try evaluator.evaluate(off)
+        #expect(!a.fusion.isEmpty && a.fusion.allSatisfy { !$0.fused && $0.reason.contains("training") })
+        #expect(abs(a.energy.total - b.energy.total) <= 1e-12 * b.energy.total)
     }
 }

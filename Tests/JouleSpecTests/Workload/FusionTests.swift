@@ -102,4 +102,46 @@ import Testing
         }
         #expect(gemmBytes(fused) == gemmBytes(plain))
     }
+
+    /// FFN fusion keeps the intermediate on chip: per layer the gate and up outputs (t·f each)
+    /// are not written, the activation neither reads them nor writes its t·f output, and down
+    /// does not read it: 2·t·f + (2·t·f + t·f) + t·f = 6·t·f elements of 2 bytes. Llama-2-7B
+    /// prefill of 512 tokens, 32 layers: 32 x 6 x 512 x 11,008 x 2 bytes.
+    @Test func ffnFusionKeepsTheIntermediateOnChip() throws {
+        let model = try WorkloadFixtures.yaml("llama-2-7b")
+        let phase = Phase.prefill(batch: 1, sequence: 512)
+        let plain = try WorkloadFixtures.graph(model, phase)
+        var options = GraphOptions()
+        let known = options.setFusion("ffn")
+        #expect(known)
+        let fused = try WorkloadFixtures.graph(model, phase, options: options)
+        let drop = 32 * 6 * 512 * 11008 * 2.0
+        #expect(plain.compulsoryBytes - fused.compulsoryBytes == drop)
+        #expect(fused.flops == plain.flops)
+    }
+
+    /// The fusion words: lists, role chains, auto (which flags nothing: an ideal roofline counts
+    /// chains unfused) and what each is called back; a wrong word names the part at fault.
+    @Test func fusionWordsSetTheirGroups() {
+        var options = GraphOptions()
+        var accepted = options.setFusion("attention,epilogues")
+        #expect(accepted)
+        #expect(options.fusedAttention && options.fusedEpilogues && !options.fusedFFN && !options.fusionSearch)
+        #expect(options.fusionName == "attention,epilogues")
+        accepted = options.setFusion("ffn_gate>ffn_up>act>ffn_down")
+        #expect(accepted)
+        #expect(options.fusedFFN && !options.fusedAttention)
+        accepted = options.setFusion("auto")
+        #expect(accepted)
+        #expect(options.fusionSearch && !options.fusedAttention && !options.fusedFFN)
+        #expect(options.fusionName == "auto")
+        accepted = options.setFusion("on")
+        #expect(accepted && options.fusionName == "on")
+        accepted = options.setFusion("none")
+        #expect(accepted && options.fusionName == "off")
+        #expect(
+            GraphOptions.fusionProblem("ffn_up>attn_context")?.contains("ffn_up does not feed attn_context") == true)
+        #expect(GraphOptions.fusionProblem("attention,flash")?.contains("unknown fusion 'flash'") == true)
+        #expect(GraphOptions.fusionProblem("softmax>bogus")?.contains("no operator role 'bogus'") == true)
+    }
 }
