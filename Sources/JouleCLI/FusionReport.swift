@@ -20,7 +20,7 @@ struct FusionReport {
 
     private static func same(_ a: FusionDecision, _ b: FusionDecision) -> Bool {
         a.kind == b.kind && a.fused == b.fused && a.reason == b.reason && a.best?.tiling == b.best?.tiling
-            && a.unfusedEnergy == b.unfusedEnergy && a.best?.energy == b.best?.energy
+            && a.unfusedEnergy == b.unfusedEnergy && a.fusedEnergy == b.fusedEnergy
     }
 
     /// The names of a row: one, or the first and last and a count.
@@ -41,9 +41,10 @@ struct FusionReport {
             table.add([
                 Self.label(row.names), d.fused ? "yes" : "no", d.levelName(evaluation.hardware) ?? "-",
                 best.map { $0.tiling.description } ?? "-",
-                (best.map { Energy(si: $0.energy).description } ?? "-") + " / "
+                (d.fusedEnergy.map { Energy(si: $0).description } ?? "-") + " / "
                     + Energy(si: d.unfusedEnergy).description,
-                (best.map { Time(si: $0.seconds).description } ?? "-") + " / " + Time(si: d.unfusedSeconds).description,
+                (d.fusedSeconds.map { Time(si: $0).description } ?? "-") + " / "
+                    + Time(si: d.unfusedSeconds).description,
                 d.reason,
             ])
         }
@@ -57,9 +58,11 @@ struct FusionReport {
                 "name": d.name, "kind": d.kind.rawValue, "members": d.members, "fused": d.fused,
                 "unfused_energy_j": d.unfusedEnergy, "unfused_latency_s": d.unfusedSeconds, "reason": d.reason,
             ]
+            if let energy = d.fusedEnergy, let seconds = d.fusedSeconds {
+                object["fused_energy_j"] = energy
+                object["fused_latency_s"] = seconds
+            }
             if let best = d.best {
-                object["fused_energy_j"] = best.energy
-                object["fused_latency_s"] = best.seconds
                 object["level"] = evaluation.hardware.memory[best.tiling.level].name
                 object["tile"] = [
                     "rows": best.tiling.rows, "shared": best.tiling.shared, "order": best.tiling.order.rawValue,

@@ -122,7 +122,7 @@ extension Evaluator {
     /// narrows the holding levels (all by default); `keep` is how many of the best estimated
     /// tilings per level are mapped in full. A tiling whose member tiles cannot be mapped under
     /// its level is passed over; when none can, the chain is unfit with the mapper's reason.
-    public func fuse(_ chain: FusedChain, levels: [Int]? = nil, keep: Int = 2) -> FusionOutcome {
+    public func fuse(_ chain: FusedChain, levels: [Int]? = nil, keep: Int = 4) -> FusionOutcome {
         let allowed = levels ?? fusionLevels()
         let tilings = fusedTilings(chain, levels: allowed)
         guard !tilings.isEmpty else { return .unfit(unfitReason(chain, levels: allowed)) }

@@ -162,7 +162,8 @@ extension Evaluator {
 
 extension Evaluator {
     /// The objective's estimate of a fused kernel from its members' accesses at and above the
-    /// level (exact) and its MAC slots run at the array's peak.
+    /// level (exact) and its MAC slots run at the array's peak, static power charged over the
+    /// longer of the two.
     func kernelEstimate(outer: [AccessCounts], slots: Double, precision: Precision) -> Double {
         var energy = Breakdown(levels: hardware.memory)
         var levelSeconds = [Double](repeating: 0, count: hardware.memory.count)
@@ -177,6 +178,7 @@ extension Evaluator {
             * operatingPoint.frequency.si
         energy.mac = slots * (support?.macEnergy.value.si ?? 0)
         let seconds = max(slots / peak, levelSeconds.max() ?? 0)
+        energy.leakage = hardware.staticPower.value.si * seconds
         return objective.score(energy: energy.total, seconds: seconds)
     }
 

@@ -10,9 +10,13 @@ public struct FusionDecision: Sendable {
     public var members: [String]
     /// Whether the chain runs fused.
     public var fused: Bool
-    /// The best fused mapping, when one fits.
+    /// The best fused mapping of the forward chain, when one fits.
     public var best: FusedChainCost?
-    /// The members run one by one: joules and seconds.
+    /// The fused kernels' joules and seconds (the forward chain's, and in training its fused
+    /// backward's), when they fit.
+    public var fusedEnergy: Double?
+    public var fusedSeconds: Double?
+    /// The members (in training, the backward's too) run one by one: joules and seconds.
     public var unfusedEnergy: Double
     public var unfusedSeconds: Double
     /// Why the chain runs as it does, as a phrase ("saves 12% energy", "does not fit: ...").
