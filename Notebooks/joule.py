@@ -22,12 +22,15 @@ Quick reference (all quantities in SI units, columns named with their unit)::
     ev.summary, ev.operators, ev.by_level, ev.by_operand, ev.by_kind, ev.roles()
     g = joule.graph("llama-2-7b", phase="decode")   # g.roles, g.operators, g.summary
     pts = joule.dvfs("llama-2-7b", "h100-sxm", phase="decode", roofline="ideal")
+    ev.fusion                                  # one row per fusable chain: fused or not, and why
+    ski = joule.traffic("llama-2-7b", "h100-sxm", level="SharedL1", sequence=4096)
     sw = joule.sweep("../Sweeps/bert-sram-array.yaml", out="/tmp/bert")  # sw.points, sw.pareto
     joule.plot("roofline", "llama-2-7b", "tpu-v1", phase="decode", out="roofline.svg")
 
 Options are Python keywords: ``phase="decode"`` becomes ``--phase decode``, an underscore
-becomes a dash (``power_limit="300 W"`` -> ``--power-limit 300 W``), ``True`` is a bare flag,
-``None``/``False`` are left out and a list is joined with commas.
+becomes a dash (``power_limit="300 W"`` -> ``--power-limit 300 W``), a trailing underscore is
+dropped (``from_="16KiB"`` -> ``--from 16KiB``), ``True`` is a bare flag, ``None``/``False``
+are left out and a list is joined with commas.
 """
 
 from __future__ import annotations
@@ -55,6 +58,7 @@ __all__ = [
     "eval_op",
     "graph",
     "dvfs",
+    "traffic",
     "sweep",
     "read_sweep",
     "plot",
@@ -133,7 +137,7 @@ def _options(options: Mapping[str, Any]) -> list[str]:
     for key, value in options.items():
         if value is None or value is False:
             continue
-        flag = "--" + key.replace("_", "-")
+        flag = "--" + key.rstrip("_").replace("_", "-")
         if value is True:
             args.append(flag)
         elif isinstance(value, (list, tuple)):
@@ -271,7 +275,10 @@ def hardware(name: str | os.PathLike) -> Hardware:
 
 # ----------------------------------------------------------------------------- graph
 
-_GRAPH_OPTIONS = ("phase", "batch", "sequence", "context", "precision", "attention", "logits", "fusion")
+_GRAPH_OPTIONS = (
+    "phase", "batch", "sequence", "context", "precision", "attention", "logits", "fusion", "sparsity",
+    "activation_density",
+)
 
 
 @dataclass
@@ -326,6 +333,10 @@ class Evaluation:
     - ``operator_levels``: one row per (operator, memory level): energy_j, transfer_s and,
       for mapped GEMMs, reads/fills/updates/tile per operand (in elements).
     - ``by_level``, ``by_operand``, ``by_kind``: the energy breakdowns as Series (J).
+    - ``fusion``: one row per fusable chain (attention, FFN) a mapped evaluation considered:
+      name, kind, fused, level, tile_rows, tile_shared, tile_order, fused_energy_j,
+      fused_latency_s, unfused_energy_j, unfused_latency_s, dram_bytes (fused), reason and
+      members; empty with ``fusion="off"`` or the ideal roofline.
     """
 
     raw: dict
@@ -336,6 +347,7 @@ class Evaluation:
     by_operand: pd.Series
     by_kind: pd.Series
     options: dict = field(default_factory=dict)
+    fusion: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def breakdown(self, by: str = "level") -> pd.DataFrame:
         """Energy by ``level``, ``operand`` or ``kind``, with each entry's share of the total."""
@@ -383,6 +395,23 @@ def _operator_levels(ops: list[dict], roles: dict[str, str]) -> pd.DataFrame:
                         row[f"{operand}_{key}"] = count
             rows.append(row)
     return pd.DataFrame(rows)
+
+
+_FUSION_COLUMNS = [
+    "name", "kind", "fused", "level", "tile_rows", "tile_shared", "tile_order", "fused_energy_j",
+    "fused_latency_s", "unfused_energy_j", "unfused_latency_s", "dram_bytes", "reason", "members",
+]
+
+
+def _fusion(chains: list[dict]) -> pd.DataFrame:
+    rows = []
+    for chain in chains:
+        row = {k: v for k, v in chain.items() if k != "tile"}
+        tile = chain.get("tile") or {}
+        row.update({"tile_rows": tile.get("rows"), "tile_shared": tile.get("shared"), "tile_order": tile.get("order")})
+        rows.append(row)
+    table = pd.DataFrame(rows, columns=_FUSION_COLUMNS)
+    return table[_FUSION_COLUMNS + [c for c in table if c not in _FUSION_COLUMNS]]
 
 
 def evaluate(model: str | os.PathLike, hardware: str | os.PathLike, **options: Any) -> Evaluation:
@@ -445,6 +474,7 @@ def evaluate(model: str | os.PathLike, hardware: str | os.PathLike, **options: A
         by_operand=pd.Series(breakdown.get("operand", {}), dtype=float),
         by_kind=pd.Series(breakdown.get("kind", {}), dtype=float),
         options=dict(options),
+        fusion=_fusion(raw.get("fusion", [])),
     )
 
 
@@ -472,6 +502,42 @@ def dvfs(model: str | os.PathLike, hardware: str | os.PathLike, **options: Any) 
     points["energy_vs_min"] = points["energy_j"] / points["energy_j"].min()
     points.attrs.update({k: v for k, v in raw.items() if k != "points"})
     return points
+
+
+# ----------------------------------------------------------------------------- traffic
+
+
+def traffic(model: str | os.PathLike | None, hardware: str | os.PathLike | None = None, *, level: str,
+            **options: Any) -> pd.DataFrame:
+    """The least DRAM traffic as one level grows: ``joule traffic MODEL HARDWARE --level LEVEL``.
+
+    For a model, the first chain of ``group`` (``"attention"``, the default, or ``"ffn"``)
+    run one operator at a time and fused; for one einsum, ``traffic(None, HARDWARE,
+    problem=FILE, level=...)`` (or ``traffic(HARDWARE, problem=FILE, level=...)``).  The
+    capacities double from ``from_`` to ``to`` (``from_="16KiB", to="8MiB"``); the other
+    options are those of ``joule eval`` (sequence, phase, batch, precision, ...).
+
+    One row per capacity: capacity_bytes, unfused_dram_bytes, fused_dram_bytes (NaN where
+    nothing fits) and the fused tile (tile_rows, tile_shared, tile_order).  ``df.attrs``
+    holds the title and the level.
+    """
+    names = [n for n in (model, hardware) if n is not None]
+    raw = run_json("traffic", *names, level=level, **options)
+    rows = []
+    for point in raw["points"]:
+        tile = point.get("tile") or {}
+        rows.append({
+            "capacity_bytes": point["capacity_bytes"],
+            "unfused_dram_bytes": point.get("unfused_dram_bytes", float("nan")),
+            "fused_dram_bytes": point.get("fused_dram_bytes", float("nan")),
+            "tile_rows": tile.get("rows"),
+            "tile_shared": tile.get("shared"),
+            "tile_order": tile.get("order"),
+        })
+    table = pd.DataFrame(rows, columns=["capacity_bytes", "unfused_dram_bytes", "fused_dram_bytes", "tile_rows",
+                                        "tile_shared", "tile_order"])
+    table.attrs.update({k: v for k, v in raw.items() if k != "points"})
+    return table
 
 
 # ----------------------------------------------------------------------------- sweeps

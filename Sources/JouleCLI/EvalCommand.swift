@@ -7,7 +7,7 @@ import YAML
 /// `joule eval MODEL HARDWARE`: latency, energy and where it goes, per operator and in total.
 enum EvalCommand {
     static let usage =
-        "usage: joule eval MODEL HARDWARE [graph options] [--dataflow D] [--objective energy|latency|edp] [--operating-point N | --power-limit W] [--roofline ideal|mapped] [--peak] [--constraints FILE] [--per-op] [--format table|json|csv]\n       joule eval op HARDWARE --dims M=...,N=...,K=...[,B=...]|--problem FILE [--precision P] [--dataflow D] [--objective O] [--roofline ideal|mapped] [--mapping FILE | --constraints FILE]"
+        "usage: joule eval MODEL HARDWARE [graph options] [--dataflow D] [--objective energy|latency|edp] [--operating-point N | --power-limit W] [--roofline ideal|mapped] [--peak] [--constraints FILE] [--per-op] [--format table|json|csv]\n       joule eval TARGET HARDWARE --speculative DRAFT --acceptance A [--draft-tokens K|auto] [graph options]\n       joule eval op HARDWARE --dims M=...,N=...,K=...[,B=...]|--problem FILE [--precision P] [--sparsity N:M] [--dataflow D] [--objective O] [--roofline ideal|mapped] [--mapping FILE | --constraints FILE]"
 
     static let help = """
         \(usage)
@@ -42,22 +42,34 @@ enum EvalCommand {
           --constraints FILE  limit the mapper's search per level: fixed factors, innermost
                             dimensions, spatial dimensions on X/Y, keep/bypass (eval op, and
                             every GEMM of eval MODEL)
+          --sparsity N:M    (eval op) an N:M sparse weight, run as the hardware runs it (on
+                            sparse MACs the printed K is K x N/M)
           --problem FILE    (eval op) an einsum instead of --dims: dimensions with bounds,
                             operands with index expressions ("P*2 + R") and precisions; see
                             Examples/problems/
+          --speculative DRAFT  speculative decoding (decode): DRAFT proposes k tokens, one
+                            decode step each, TARGET verifies them in one step over k + 1
+                            tokens; prints energy and time per accepted token, with E[tokens]
+                            = (1 - a^(k+1)) / (1 - a) per verification (Leviathan et al. 2023),
+                            against plain decoding, for k = 1...8 (or up to K), and marks the k
+                            with the lowest energy per token
+          --acceptance A    the probability that the target accepts a draft token, in [0, 1]
+          --draft-tokens K  draft tokens per verification, or auto (default): the k in 1...16
+                            with the lowest energy per accepted token
 
         examples:
           joule eval llama-2-7b tpu-v1 --phase decode --batch 8 --context 1024
           joule eval bert-base-uncased eyeriss-v1 --sequence 128 --dataflow output_stationary --per-op
           joule eval llama-2-7b a100-sxm-80gb --phase decode --context 2048 --precision fp16 --roofline ideal
           joule eval llama-2-7b a100-sxm-80gb --phase decode --context 2048 --precision fp16 --roofline ideal --peak
+          joule eval llama-2-70b h100-sxm --speculative llama-2-7b --acceptance 0.8 --context 2048
           joule eval op tpu-v1 --dims M=2048,N=11008,K=4096 --precision int8
           joule eval op eyeriss-v1 --problem Examples/problems/resnet50-conv3x3.yaml
         """
 
     static let valued = GraphCommand.valued.union([
         "dataflow", "objective", "operating-point", "roofline", "dims", "mapping", "problem", "constraints",
-        "power-limit",
+        "power-limit", "speculative", "draft-tokens", "acceptance",
     ])
 
     /// The `--power-limit` values, in watts (a comma-separated list where `several` allows it).
@@ -168,6 +180,18 @@ enum EvalCommand {
         let (model, loaded) = try WorkloadArguments.load(arguments, usage: usage)
         let peak = arguments.flags.contains("peak")
         let hardware = peak ? loaded.atPeak : loaded
+        if arguments.options["speculative"] != nil {
+            if arguments.options["constraints"] != nil {
+                throw .usage("--constraints applies to a single evaluation, not to --speculative", usage: usage)
+            }
+            if arguments.options["power-limit"] != nil {
+                throw .usage("--power-limit applies to a single evaluation, not to --speculative", usage: usage)
+            }
+            return try runSpeculative(arguments, model: model, hardware: hardware, format: format)
+        }
+        for option in ["draft-tokens", "acceptance"] where arguments.options[option] != nil {
+            throw .usage("--\(option) applies with --speculative DRAFT", usage: usage)
+        }
         let limits = try powerLimits(arguments, usage: usage)
         if !limits.isEmpty && arguments.options["operating-point"] != nil {
             throw .usage(
@@ -338,10 +362,26 @@ enum EvalCommand {
                 throw .usage(error.message, usage: usage)
             }
         }
-        return GEMM(
+        var gemm = GEMM(
             b: dims["B"] ?? 1, m: m, n: n, k: k, inputPrecision: precision.activations,
             secondPrecision: precision.weights,
             outputPrecision: precision.activations)
+        gemm.secondGroups = precision.weightGroups
+        if let text = arguments.options["sparsity"], text != "dense" {
+            do {
+                gemm.weightSparsity = try SparsityPattern(parsing: text)
+            } catch {
+                throw .usage("--sparsity: \(error.message), or dense", usage: usage)
+            }
+            if gemm.sparsityHandling(on: hardware.compute) == .ignored {
+                FileHandle.standardError.write(
+                    Data(
+                        "joule: warning: \(hardware.name) runs no \(text) sparse weights (compute.sparsity, compute.sparse_decompress): the weight is dense\n"
+                            .utf8))
+            }
+        }
+        // The GEMM as the hardware runs it: a native N:M weight reduces over K x N/M.
+        return gemm.resolvingSparsity(on: hardware.compute)
     }
 
     /// An einsum from a problem file: its pinned mapping's cost with `--mapping`, else the

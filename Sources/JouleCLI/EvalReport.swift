@@ -87,6 +87,18 @@ struct EvalReport {
         let point = evaluation.operatingPoint
         return
             "\(g.model.name) on \(evaluation.hardware.name) · \(g.phase) · precision \(g.precision) · \(evaluation.mode.rawValue) roofline · \(point.frequency) @ \(point.voltage)"
+            + (sparsity.map { " · \($0.pattern) weights \($0.handling.rawValue)" } ?? "")
+            + (g.options.activationDensity < 1 ? " · activation density \(g.options.activationDensity)" : "")
+    }
+
+    /// The sparse-weight pattern the graph asks for and what the hardware does with it.
+    var sparsity: (pattern: SparsityPattern, handling: SparsityHandling)? {
+        for op in evaluation.graph.operators {
+            if let g = op.gemm, let pattern = g.weightSparsity {
+                return (pattern, g.sparsityHandling(on: evaluation.hardware.compute))
+            }
+        }
+        return nil
     }
 
     private func percent(_ part: Double, _ whole: Double) -> String {
@@ -170,7 +182,9 @@ struct EvalReport {
 
     private func mappingSummary(_ mapping: Mapping, op: Operator) -> String {
         guard let gemm = op.gemm else { return "-" }
-        let text = mapping.description(problem: Problem.gemm(gemm), levelNames: evaluation.hardware.memory.map(\.name))
+        let text = mapping.description(
+            problem: Problem.gemm(gemm.resolvingSparsity(on: evaluation.hardware.compute)),
+            levelNames: evaluation.hardware.memory.map(\.name))
         return (mapping.dataflow.map { $0.abbreviation + " | " } ?? "")
             + text.split(separator: "\n").joined(separator: " | ")
     }
@@ -195,6 +209,7 @@ struct EvalReport {
             "precision": e.graph.precision.description, "roofline": e.mode.rawValue, "latency_s": e.seconds,
             "energy_j": energy.total, "energy_per_token_j": e.energyPerToken, "average_power_w": e.averagePower,
             "bound": e.bound.description, "tokens": e.graph.tokens,
+            "activation_density": e.graph.options.activationDensity,
             "operating_point": [
                 "frequency_hz": e.operatingPoint.frequency.si, "voltage_v": e.operatingPoint.voltage.si,
             ],
@@ -212,6 +227,11 @@ struct EvalReport {
         object["time_per_token_s"] = e.timePerToken
         object["tokens_per_s"] = e.seconds > 0 ? Double(e.graph.tokens) / e.seconds : 0
         if !e.fusion.isEmpty { object["fusion"] = FusionReport(evaluation: e).json() }
+        if let sparsity {
+            object["weight_sparsity"] = [
+                "pattern": sparsity.pattern.description, "handling": sparsity.handling.rawValue,
+            ]
+        }
         object["operators"] = zip(e.graph.operators, e.costs).map { op, cost in
             OperatorReport(gemm: op.gemm, cost: cost, hardware: e.hardware).object(name: op.name)
         }

@@ -5,7 +5,7 @@ import YAML
 /// `joule graph MODEL`: a model's operator graph for a phase, with parameter, FLOP and byte totals.
 enum GraphCommand {
     static let usage =
-        "usage: joule graph MODEL [--phase prefill|decode|training] [--batch B] [--sequence S | --context C] [--precision P] [--attention causal|full] [--logits last|all] [--fusion off|auto|on|attention,ffn,epilogues] [--expert-shares S1,S2,...] [--expert-capacity F] [--source S] [--per-op] [--format table|json|csv]"
+        "usage: joule graph MODEL [--phase prefill|decode|training] [--batch B] [--sequence S | --context C] [--precision P] [--attention causal|full] [--logits last|all] [--fusion off|auto|on|attention,ffn,epilogues] [--expert-shares S1,S2,...] [--expert-capacity F] [--source S] [--sparsity N:M] [--activation-density D] [--per-op] [--format table|json|csv]"
 
     static let help = """
         \(usage)
@@ -34,6 +34,11 @@ enum GraphCommand {
                              ceil(F x pairs / experts) rows and pairs past it are dropped
           --source      encoder-decoder decode: source tokens the cross-attention reads
                         (default: the context)
+          --sparsity    N:M structured sparsity of every layer's weights, e.g. 2:4 (the
+                        graph marks them; eval applies them as the hardware's
+                        compute.sparsity / compute.sparse_decompress allow)
+          --activation-density  fraction of non-zero inputs to each FFN down-projection
+                        (ReLU-family FFNs), in (0, 1]: its MACs scale by it
           --per-op      list every operator
 
         examples:
@@ -43,7 +48,7 @@ enum GraphCommand {
 
     static let valued: Set<String> = [
         "phase", "batch", "sequence", "context", "precision", "attention", "logits", "fusion", "format",
-        "expert-shares", "expert-capacity", "source",
+        "expert-shares", "expert-capacity", "source", "sparsity", "activation-density",
     ]
 
     /// Parses the graph options shared by `graph` (and later `eval`).
@@ -102,9 +107,7 @@ enum GraphCommand {
                 throw .usage(error.message, usage: usage)
             }
         }
-        var options = GraphOptions()
-        // Bidirectional models count the whole matrix; an encoder-decoder's decoder stays causal.
-        if model.family == .encoder || model.family == .visionEncoder { options.attention = .full }
+        var options = GraphOptions.defaults(for: model)
         if let text = arguments.options["attention"] {
             guard let attention = GraphOptions.Attention(rawValue: text) else {
                 throw .usage("unknown attention '\(text)'; expected causal or full", usage: usage)
@@ -122,6 +125,20 @@ enum GraphCommand {
         _ = options.setFusion(fusion)
         options.expertLoad = try expertLoad(arguments, usage: usage)
         options.sourceLength = try positive("source", arguments, usage: usage)
+        if let text = arguments.options["sparsity"], text != "dense" {
+            do {
+                options.weightSparsity = try SparsityPattern(parsing: text)
+            } catch {
+                throw .usage("--sparsity: \(error.message), or dense", usage: usage)
+            }
+        }
+        if let text = arguments.options["activation-density"] {
+            guard let density = Double(text), density > 0, density <= 1 else {
+                throw .usage(
+                    "--activation-density takes a fraction in (0, 1] such as 0.3, found '\(text)'", usage: usage)
+            }
+            options.activationDensity = density
+        }
         do {
             return try GraphBuilder(model: model, precision: precision, options: options).build(phase)
         } catch {

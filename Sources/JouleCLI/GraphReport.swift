@@ -20,6 +20,7 @@ struct GraphReport {
         case .gemm(let g):
             return "\(g.b) x \(g.m) x \(g.n) x \(g.k)"
                 + (g.density < 1 ? " (\(QuantityFormat.number(g.density * 100, significant: 3))% dense)" : "")
+                + (g.weightSparsity.map { " (\($0) sparse weight)" } ?? "")
         case .vector(let v): return "\(QuantityFormat.grouped(v.elements)) elements" + (v.fused ? " (fused)" : "")
         }
     }
@@ -48,8 +49,11 @@ struct GraphReport {
         var logits = o.logits.rawValue
         if case .training = graph.phase { logits = "all" }
         let fusion = o.fusionName
+        let sparsity = o.weightSparsity.map { " · sparsity \($0)" } ?? ""
+        let density = o.activationDensity < 1 ? " · activation density \(o.activationDensity)" : ""
         return
             "\(graph.model.name) · \(graph.phase) · precision \(graph.precision) · attention \(o.attention.rawValue) · logits \(logits) · fusion \(fusion)"
+            + sparsity + density
     }
 
     private static func count(_ value: Int) -> String {
@@ -158,6 +162,7 @@ struct GraphReport {
                 object["density"] = g.density
                 object["second_operand"] = g.second.rawValue
                 object["mac_precision"] = g.macPrecision.rawValue
+                if let pattern = g.weightSparsity { object["weight_sparsity"] = pattern.description }
             case .vector(let v):
                 object["kind"] = "vector"
                 object["elements"] = v.elements

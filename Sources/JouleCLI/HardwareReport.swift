@@ -40,6 +40,8 @@ struct HardwareReport {
         out.append(
             "Compute: \(c.kind.rawValue) array \(c.rows) x \(c.cols) = \(QuantityFormat.grouped(c.processingElements)) PEs; dataflows: \(c.dataflows.map(\.rawValue).joined(separator: ", "))"
                 + (c.kind == .systolic ? "; weight preload: \(c.weightPreload.rawValue)" : "")
+                + (c.sparsity.isEmpty ? "" : "; sparse MACs: \(c.sparsity.map(\.description).joined(separator: ", "))")
+                + (c.sparseDecompress ? "; decompresses sparse weights" : "")
         )
         var precisions = TextTable(["precision", "MACs/PE/cycle", "MACs", "MAC energy", "peak MAC/s", "peak ops/s"])
         for precision in c.supportedPrecisions {
@@ -160,6 +162,8 @@ struct HardwareReport {
             "vector": ["lanes": hw.compute.vector.lanes, "energy_per_op": figure(hw.compute.vector.energyPerOp)],
         ]
         if hw.compute.kind == .systolic { compute["weight_preload"] = hw.compute.weightPreload.rawValue }
+        compute["sparsity"] = hw.compute.sparsity.map(\.description)
+        compute["sparse_decompress"] = hw.compute.sparseDecompress
         var object: [String: Any] = [
             "name": hw.name, "technology_nm": hw.technology.nanometers, "clock_hz": hw.clock.si,
             "nominal_voltage": figure(hw.nominalVoltage), "static_power": figure(hw.staticPower), "tdp": figure(hw.tdp),

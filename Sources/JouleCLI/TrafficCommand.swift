@@ -152,7 +152,10 @@ enum TrafficCommand {
         switch format {
         case "csv": return csv.csv()
         case "json": return JSONOutput.render(["title": title, "level": level, "points": rows])
-        default: return "least DRAM traffic of \(title) as \(level) grows\n\n" + table.render()
+        default:
+            return
+                "DRAM traffic of \(title) as \(level) grows (fused: the least; one by one: the mapper's best mappings)\n\n"
+                + table.render()
         }
     }
 }

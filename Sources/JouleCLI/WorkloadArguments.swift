@@ -23,12 +23,13 @@ enum WorkloadArguments {
         throws(CommandLineError) -> Graph
     {
         var graphArguments = arguments
-        graphArguments.positionals = [arguments.positionals[0]]
+        graphArguments.positionals = Array(arguments.positionals.prefix(1))
         if graphArguments.options["precision"] == nil {
             graphArguments.options["precision"] = PrecisionConfig.default(for: hardware).description
         }
         var graph = try GraphCommand.build(model: model, graphArguments, usage: usage, defaultFusion: "auto")
         if let warning = graph.memoryFitWarning(on: hardware) { graph.warnings.append(warning) }
+        graph.warnings += graph.sparsityWarnings(on: hardware)
         for warning in graph.warnings { FileHandle.standardError.write(Data("joule: warning: \(warning)\n".utf8)) }
         return graph
     }

@@ -9,12 +9,12 @@ enum TrafficPlot {
 
     static func chart(_ curve: TrafficCurve, title: String, level: String) -> SVGChart {
         var chart = SVGChart(
-            title: "Least DRAM traffic as \(level) grows", subtitle: title,
+            title: "DRAM traffic as \(level) grows", subtitle: title,
             x: ChartAxis(title: "\(level) capacity", unit: "B", scale: .log),
             y: ChartAxis(title: "DRAM traffic", unit: "B", scale: .log))
         let series: [(String, String, MarkerShape, (TrafficCurve.Point) -> Double?)] = [
-            ("one operator at a time", unfusedColor, .circle, { $0.unfused }),
-            ("fused", fusedColor, .square, { $0.fused }),
+            ("one operator at a time (energy-best mappings)", unfusedColor, .circle, { $0.unfused }),
+            ("fused (least traffic)", fusedColor, .square, { $0.fused }),
         ]
         for (label, color, shape, value) in series {
             let points = curve.points.compactMap { point in value(point).map { (point.capacity, $0) } }

@@ -26,6 +26,7 @@ extension Session {
         case .diff:
             return SessionOutput(text: diff())
         case .eval(let perOperator):
+            if workload.speculative != nil { return SessionOutput(text: try speculative()) }
             let evaluation = try evaluate()
             return SessionOutput(
                 text: evalReport(evaluation, perOperator: perOperator), warnings: evaluation.graph.warnings)

@@ -140,6 +140,11 @@ extension Session {
     /// least work, not the most efficient). Ctrl-C stops after the value being evaluated and
     /// prints the values done.
     func sweep(_ key: String, _ values: [String]) throws(SessionError) -> String {
+        if workload.speculative != nil || ["speculative", "draft_tokens", "acceptance"].contains(key) {
+            throw SessionError(
+                "sweep evaluates plain steps; `eval` with speculative set prints every draft-token count, and joule sweep takes speculative, draft_tokens and acceptance axes (unset speculative to sweep here)"
+            )
+        }
         var points: [(value: String, session: Session)] = []
         for value in values {
             var copy = self

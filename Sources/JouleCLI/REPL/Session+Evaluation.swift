@@ -22,6 +22,11 @@ extension Session {
         if w.roofline != "mapped" { words += ["--roofline", w.roofline] }
         if w.objective != "energy" { words += ["--objective", w.objective] }
         if let point = w.operatingPoint { words += ["--operating-point", point] }
+        if let sparsity = w.sparsity { words += ["--sparsity", sparsity] }
+        if let density = w.activationDensity { words += ["--activation-density", density] }
+        if let draft = w.speculative { words += ["--speculative", draft] }
+        if let k = w.draftTokens { words += ["--draft-tokens", k] }
+        if let a = w.acceptance { words += ["--acceptance", a] }
         return words
     }
 
@@ -59,8 +64,9 @@ extension Session {
         } catch {
             throw SessionError(error)
         }
-        if let hardware = accelerator ?? hardware?.accelerator, let warning = graph.memoryFitWarning(on: hardware) {
-            graph.warnings.append(warning)
+        if let hardware = accelerator ?? hardware?.accelerator {
+            if let warning = graph.memoryFitWarning(on: hardware) { graph.warnings.append(warning) }
+            graph.warnings += graph.sparsityWarnings(on: hardware)
         }
         return graph
     }
@@ -351,7 +357,10 @@ extension Session {
                 let mapping =
                     cost.mapping.map { m in
                         (m.dataflow.map { $0.abbreviation + " | " } ?? "")
-                            + m.description(problem: Problem.gemm(gemm), levelNames: names).split(separator: "\n")
+                            + m.description(
+                                problem: Problem.gemm(gemm.resolvingSparsity(on: evaluation.hardware.compute)),
+                                levelNames: names
+                            ).split(separator: "\n")
                             .joined(separator: " | ")
                     } ?? "- (ideal roofline: no mapping)"
                 table.add([
@@ -402,5 +411,19 @@ extension Session {
             }
             ?? "a role (\(roles.joined(separator: ", "))) or a name such as \(graph.operators.first?.name ?? "L0.q_proj")"
         throw SessionError("no operator '\(name)' in the graph; \(hint)")
+    }
+}
+
+extension Session {
+    /// `eval` with `speculative` set: the speculative-decoding report of `joule eval --speculative`.
+    func speculative() throws(SessionError) -> String {
+        let m = try requireModel()
+        let hw = try requireHardware().accelerator
+        let arguments = try self.arguments(hardware: hw)
+        do {
+            return try EvalCommand.runSpeculative(arguments, model: m.config, hardware: hw, format: "table")
+        } catch {
+            throw SessionError(error)
+        }
     }
 }

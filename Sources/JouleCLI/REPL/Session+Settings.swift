@@ -7,7 +7,7 @@ extension Session {
     /// The workload settings `set` and `unset` take by name.
     static let workloadKeys = [
         "phase", "batch", "sequence", "context", "precision", "dataflow", "fusion", "attention", "logits", "roofline",
-        "objective", "operating_point",
+        "objective", "operating_point", "sparsity", "activation_density", "speculative", "draft_tokens", "acceptance",
     ]
 
     /// The top-level keys of a hardware file, so `set memory.X.size …` works without `hardware.`.
@@ -303,6 +303,38 @@ extension Session {
         case "logits": w.logits = try choice(value, "logits", GraphOptions.Logits.allCases.map(\.rawValue))
         case "roofline": w.roofline = try choice(value, "roofline mode", RooflineMode.allCases.map(\.rawValue))
         case "objective": w.objective = try choice(value, "objective", Objective.allCases.map(\.rawValue))
+        case "sparsity":
+            if value != "dense" {
+                do {
+                    _ = try SparsityPattern(parsing: value)
+                } catch {
+                    throw SessionError(error.message + ", or dense")
+                }
+            }
+            w.sparsity = value == "dense" ? nil : value
+        case "activation_density":
+            guard let density = Double(value), density > 0, density <= 1 else {
+                throw SessionError("activation_density takes a fraction in (0, 1] such as 0.3, found '\(value)'")
+            }
+            w.activationDensity = value
+        case "speculative":
+            do {
+                _ = try ModelConfig.load(value, catalog: catalog)
+            } catch {
+                throw SessionError(error.items.first?.message ?? "cannot load the draft model '\(value)'")
+            }
+            w.speculative = value
+        case "draft_tokens":
+            let limit = SpeculativeDecoding.maximumDraftTokens
+            guard value == "auto" || (Int(value).map { $0 >= 1 && $0 <= limit } ?? false) else {
+                throw SessionError("draft_tokens takes a whole number in 1...\(limit) or auto, found '\(value)'")
+            }
+            w.draftTokens = value
+        case "acceptance":
+            guard let a = Double(value), a >= 0, a <= 1 else {
+                throw SessionError("acceptance takes a probability in [0, 1] such as 0.8, found '\(value)'")
+            }
+            w.acceptance = value
         default:
             if let hw = hardware?.accelerator, hw.selectingOperatingPoint(value) == nil {
                 throw SessionError(
@@ -338,6 +370,11 @@ extension Session {
             case "logits": workload.logits = nil
             case "roofline": workload.roofline = defaults.roofline
             case "objective": workload.objective = defaults.objective
+            case "sparsity": workload.sparsity = nil
+            case "activation_density": workload.activationDensity = nil
+            case "speculative": workload.speculative = nil
+            case "draft_tokens": workload.draftTokens = nil
+            case "acceptance": workload.acceptance = nil
             default: workload.operatingPoint = nil
             }
             return "\(name) back to its default"
@@ -471,6 +508,11 @@ extension Session {
         add("roofline", w.roofline, d.roofline)
         add("objective", w.objective, d.objective)
         add("operating_point", w.operatingPoint, nil)
+        add("sparsity", w.sparsity ?? (changedOnly ? nil : "dense"), changedOnly ? nil : "")
+        add("activation_density", w.activationDensity, nil)
+        add("speculative", w.speculative, nil)
+        add("draft_tokens", w.draftTokens, nil)
+        add("acceptance", w.acceptance, nil)
         return lines
     }
 }

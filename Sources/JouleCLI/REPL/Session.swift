@@ -50,6 +50,13 @@ struct Session {
         var roofline = "mapped"
         var objective = "energy"
         var operatingPoint: String?
+        /// N:M weight sparsity (`--sparsity`) and FFN activation density (`--activation-density`).
+        var sparsity: String?
+        var activationDensity: String?
+        /// Speculative decoding: the draft model, draft tokens per verification, acceptance rate.
+        var speculative: String?
+        var draftTokens: String?
+        var acceptance: String?
     }
 
     /// What `save` keeps.

@@ -57,6 +57,9 @@ enum SessionCompleter {
         case "logits": return GraphOptions.Logits.allCases.map(\.rawValue)
         case "roofline": return RooflineMode.allCases.map(\.rawValue)
         case "objective": return Objective.allCases.map(\.rawValue)
+        case "sparsity": return ["dense", "2:4"]
+        case "draft_tokens": return ["auto"]
+        case "speculative": return session.catalog.names(on: .models)
         case "hardware": return session.catalog.names(on: .hardware)
         case "model": return session.catalog.names(on: .models)
         case "operating_point":

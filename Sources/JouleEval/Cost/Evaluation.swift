@@ -111,9 +111,11 @@ public struct Evaluator: Sendable {
         identity = MapperCache.HardwareIdentity(hardware)
     }
 
-    /// The cost of one GEMM-family operator, its MAC energy scaled for a non-default
-    /// accumulator width (`GEMM.accumulatorEnergyFactor`, `AccumulatorCost`).
+    /// The cost of one GEMM-family operator, its sparse weight applied as the hardware runs it
+    /// (`GEMM.resolvingSparsity(on:)`) and its MAC energy scaled for a non-default accumulator
+    /// width (`GEMM.accumulatorEnergyFactor`, `AccumulatorCost`).
     public func evaluate(_ gemm: GEMM) throws(EvaluationError) -> (cost: OperatorCost, evaluated: Int) {
+        let gemm = gemm.resolvingSparsity(on: hardware.compute)
         var result = try evaluateAtDefaultAccumulator(gemm)
         let factor = gemm.accumulatorEnergyFactor
         if factor != 1 { result.cost.energy.mac *= factor }

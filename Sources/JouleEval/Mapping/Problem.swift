@@ -124,7 +124,7 @@ public struct Problem: Sendable, Hashable {
                     wordBits: gemm.secondBits),
                 ProblemOperand(
                     .inputs, indices: [[IndexTerm(g)], [IndexTerm(h)], [IndexTerm(m)], [IndexTerm(k)]],
-                    wordBits: gemm.inputPrecision.storageBits),
+                    wordBits: gemm.inputBits),
                 ProblemOperand(
                     .outputs, indices: [[IndexTerm(g)], [IndexTerm(h)], [IndexTerm(m)], [IndexTerm(n)]],
                     wordBits: gemm.outputPrecision.storageBits),

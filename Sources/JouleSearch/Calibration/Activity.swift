@@ -127,8 +127,7 @@ public struct ActivityCounter: Sendable {
                 throw CalibrationError(
                     first?.message ?? "cannot load model '\(name)'", hint: first?.hint, column: "model")
             }
-            var options = GraphOptions()
-            if model.family != .decoder { options.attention = .full }
+            var options = GraphOptions.defaults(for: model)
             _ = options.setFusion(fusion)
             let graph: Graph
             do {

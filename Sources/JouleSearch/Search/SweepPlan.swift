@@ -35,7 +35,8 @@ public final class SweepPlan: @unchecked Sendable {
     /// Keys that set the workload rather than the hardware.
     public static let workloadKeys: Set<String> = [
         "batch", "sequence", "context", "model", "phase", "precision", "dataflow", "fusion", "attention", "logits",
-        "operating_point", "roofline", "power_limit",
+        "operating_point", "roofline", "sparsity", "activation_density", "speculative", "draft_tokens", "acceptance",
+        "power_limit",
     ]
 
     /// The files the points are computed from, besides the sweep file: the base hardware, the
@@ -105,11 +106,14 @@ public final class SweepPlan: @unchecked Sendable {
         if let modelPath = self.catalog.resolve(spec.base.model, shelf: .models) {
             files.append((role: "base model file", path: modelPath))
         }
+        if let draft = spec.base.speculative, let draftPath = self.catalog.resolve(draft, shelf: .models) {
+            files.append((role: "draft model file", path: draftPath))
+        }
         for axis in spec.axes {
-            for (j, key) in axis.keys.enumerated() where key == "model" {
+            for (j, key) in axis.keys.enumerated() where key == "model" || key == "speculative" {
                 for row in axis.values {
                     if let modelPath = self.catalog.resolve(row[j], shelf: .models) {
-                        files.append((role: "model file for model=\(row[j])", path: modelPath))
+                        files.append((role: "model file for \(key)=\(row[j])", path: modelPath))
                     }
                 }
             }
@@ -219,9 +223,26 @@ public final class SweepPlan: @unchecked Sendable {
             return GraphOptions.Logits(rawValue: value) == nil ? "expected last or all" : nil
         case "roofline":
             return RooflineMode(rawValue: value) == nil ? "expected ideal or mapped" : nil
-        case "model":
+        case "model", "speculative":
             if case .failure(let error) = model(value) { return error.message }
             return nil
+        case "sparsity":
+            if value == "dense" { return nil }
+            do {
+                _ = try SparsityPattern(parsing: value)
+                return nil
+            } catch {
+                return error.message + ", or dense"
+            }
+        case "activation_density":
+            return (Double(value).map { $0 > 0 && $0 <= 1 } ?? false) ? nil : "must be a fraction in (0, 1]"
+        case "draft_tokens":
+            let k = Int(value) ?? 0
+            return value == "auto" || (k >= 1 && k <= SpeculativeDecoding.maximumDraftTokens)
+                ? nil : "must be a whole number in 1...\(SpeculativeDecoding.maximumDraftTokens) or auto"
+        case "acceptance":
+            return (Double(value).map { $0 >= 0 && $0 <= 1 } ?? false) ? nil : "must be a probability in [0, 1]"
+
         default:
             return nil
         }
@@ -296,6 +317,41 @@ public final class SweepPlan: @unchecked Sendable {
         return result
     }
 
+    /// One speculative-decoding cycle for a decode point: the draft tokens asked, or with
+    /// `auto` the k in 1...16 of lowest energy per accepted token.
+    private func speculative(
+        draft: ModelConfig, target: ModelConfig, graph: Graph, workload: [String: String], evaluator: Evaluator
+    ) throws(SweepError) -> SpeculativeEvaluation {
+        guard case .decode(let batch, let context) = graph.phase else {
+            throw SweepError("speculative decoding applies to the decode phase")
+        }
+        guard let acceptanceText = workload["acceptance"] ?? spec.base.acceptance,
+            let acceptance = Double(acceptanceText)
+        else {
+            throw SweepError("speculative decoding needs acceptance: A, e.g. acceptance: 0.8")
+        }
+        let draftText = workload["draft_tokens"] ?? spec.base.draftTokens ?? "auto"
+        let range: ClosedRange<Int>
+        if draftText == "auto" {
+            range = 1...16
+        } else {
+            guard let k = Int(draftText) else { throw SweepError("draft_tokens must be a whole number or auto") }
+            range = k...k
+        }
+        let table: [SpeculativeEvaluation]
+        do {
+            table = try evaluator.evaluateSpeculative(
+                target: target, draft: draft, precision: graph.precision, options: graph.options, batch: batch,
+                context: context, acceptance: acceptance, draftTokens: range)
+        } catch {
+            throw SweepError(error.message)
+        }
+        guard let best = table.min(by: { $0.energyPerToken < $1.energyPerToken }) else {
+            throw SweepError("no draft-token count to evaluate")
+        }
+        return best
+    }
+
     /// Evaluates one point. Never throws: a point that cannot be evaluated records why.
     public func evaluate(_ id: Int) -> PointResult { evaluate(indices: points[id], id: id) }
 
@@ -345,8 +401,7 @@ public final class SweepPlan: @unchecked Sendable {
                 throw SweepError(error.message)
             }
         }
-        var options = GraphOptions()
-        if model.family != .decoder { options.attention = .full }
+        var options = GraphOptions.defaults(for: model)
         if let text = workload["attention"] ?? base.attention, let attention = GraphOptions.Attention(rawValue: text) {
             options.attention = attention
         }
@@ -357,6 +412,17 @@ public final class SweepPlan: @unchecked Sendable {
         let fusion = workload["fusion"] ?? base.fusion ?? "auto"
         if let problem = GraphOptions.fusionProblem(fusion) { throw SweepError(problem) }
         _ = options.setFusion(fusion)
+        if let text = workload["sparsity"] ?? base.sparsity, text != "dense" {
+            do {
+                options.weightSparsity = try SparsityPattern(parsing: text)
+            } catch {
+                throw SweepError(error.message)
+            }
+        }
+        if let text = workload["activation_density"] ?? base.activationDensity {
+            guard let density = Double(text) else { throw SweepError("activation_density must be a number") }
+            options.activationDensity = density
+        }
         let graph: Graph
         do {
             graph = try GraphBuilder(model: model, precision: precision, options: options).build(phase)
@@ -382,22 +448,37 @@ public final class SweepPlan: @unchecked Sendable {
             (hardware, point) = try settle(
                 limit: text, graph: graph, hardware: hardware, mode: mode, dataflow: dataflow)
         }
-        let evaluation: GraphEvaluation
+        let evaluator: Evaluator
         do {
-            let evaluator = try Evaluator(
+            evaluator = try Evaluator(
                 hardware: hardware, mode: mode, objective: base.mapperObjective, dataflow: dataflow,
                 operatingPoint: point,
                 cache: cache, tilingBudget: spec.tilingBudget)
-            evaluation = try evaluator.evaluate(graph)
         } catch {
             throw SweepError(error.message)
         }
         // Zeus's max power: the highest power limit the device accepts, else its TDP.
         let maxPower = hardware.powerLimits?.maximum.si ?? hardware.tdp.value.si
         // Each total sums every operator: take them once.
-        let energy = evaluation.energy.total
-        let seconds = evaluation.seconds
-        let tokens = Double(graph.tokens)
+        let energy: Double
+        let seconds: Double
+        let tokens: Double
+        if let draftName = workload["speculative"] ?? base.speculative {
+            let cycle = try speculative(
+                draft: try self.model(draftName).get(), target: model, graph: graph, workload: workload,
+                evaluator: evaluator)
+            (energy, seconds, tokens) = (cycle.energyPerCycle, cycle.secondsPerCycle, cycle.tokensPerCycle)
+        } else {
+            for key in ["draft_tokens", "acceptance"] where workload[key] != nil {
+                throw SweepError("\(key) applies with speculative: DRAFT_MODEL")
+            }
+            do {
+                let evaluation = try evaluator.evaluate(graph)
+                (energy, seconds, tokens) = (evaluation.energy.total, evaluation.seconds, Double(graph.tokens))
+            } catch {
+                throw SweepError(error.message)
+            }
+        }
         result.metrics = [
             .energy: energy, .energyPerToken: energy / max(1, tokens), .latency: seconds,
             .timePerToken: seconds / max(1, tokens), .edp: energy * seconds,
@@ -410,7 +491,7 @@ public final class SweepPlan: @unchecked Sendable {
             var fits = true
             if constraint.kind == .fitsMemory {
                 let capacity = hardware.dram?.totalSize.si ?? hardware.memory.first?.totalSize.si ?? 0
-                fits = graph.weightBytes + graph.kvCacheBytes <= capacity
+                fits = graph.weightBytes(on: hardware) + graph.kvCacheBytes <= capacity
             }
             if !constraint.holds(metrics: result.metrics, fitsMemory: fits) {
                 result.feasible = false

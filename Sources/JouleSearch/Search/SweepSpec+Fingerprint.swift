@@ -16,6 +16,12 @@ extension SweepSpec {
             ("mapper_objective", base.mapperObjective.rawValue), ("operating_point", String(base.operatingPoint)),
         ]
         out += fields.map { part("base." + $0, $1 ?? "default") }
+        // Workload keys added later count only when set, so older sweep folders still compare equal.
+        let later: [(String, String?)] = [
+            ("sparsity", base.sparsity), ("activation_density", base.activationDensity),
+            ("speculative", base.speculative), ("draft_tokens", base.draftTokens), ("acceptance", base.acceptance),
+        ]
+        out += later.compactMap { name, value in value.map { part("base." + name, $0) } }
         let axisNames = axes.map { $0.keys.joined(separator: "+") }
         out.append(
             SweepFingerprint.Part(

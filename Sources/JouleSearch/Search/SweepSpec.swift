@@ -31,13 +31,24 @@ public struct SweepSpec: Sendable, Decodable {
         public var fusion: String?
         public var attention: String?
         public var logits: String?
+        /// N:M weight sparsity (`2:4`), or nil for dense.
+        public var sparsity: String?
+        /// The fraction of non-zero FFN down-projection inputs (`activation_density`).
+        public var activationDensity: String?
+        /// Speculative decoding: the draft model, the draft tokens per verification (or
+        /// `auto`) and the acceptance rate.
+        public var speculative: String?
+        public var draftTokens: String?
+        public var acceptance: String?
         public var roofline: RooflineMode
         public var mapperObjective: Objective
         public var operatingPoint: Int
 
         enum CodingKeys: String, CodingKey, CaseIterable {
             case hardware, model, phase, batch, sequence, context, precision, dataflow, fusion, attention, logits,
-                roofline
+                roofline, sparsity, speculative, acceptance
+            case activationDensity = "activation_density"
+            case draftTokens = "draft_tokens"
             case mapperObjective = "mapper_objective"
             case operatingPoint = "operating_point"
         }
@@ -57,6 +68,11 @@ public struct SweepSpec: Sendable, Decodable {
             fusion = r.optional(.fusion, String.self)
             attention = r.optional(.attention, String.self)
             logits = r.optional(.logits, String.self)
+            sparsity = r.optional(.sparsity, String.self)
+            activationDensity = r.optional(.activationDensity, String.self)
+            speculative = r.optional(.speculative, String.self)
+            draftTokens = r.optional(.draftTokens, String.self)
+            acceptance = r.optional(.acceptance, String.self)
             let mode = r.optional(.roofline, String.self) ?? "mapped"
             roofline = RooflineMode(rawValue: mode) ?? .mapped
             if RooflineMode(rawValue: mode) == nil {

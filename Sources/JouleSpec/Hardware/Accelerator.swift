@@ -268,6 +268,8 @@ extension Accelerator: Decodable {
                 lanes: description.vectorLanes, energyPerOp: vectorEnergy, efficiency: description.vectorEfficiency ?? 1
             ))
         compute.aliased = aliased
+        compute.sparsity = description.sparsity
+        compute.sparseDecompress = description.sparseDecompress
         return compute
     }
 

@@ -54,6 +54,12 @@ public struct ComputeArray: Sendable, Hashable {
     /// Formats in `precisions` that the file did not name but an older key covers
     /// (`fp8_e4m3` and `fp8_e5m2` under `fp8:`, see `Precision.nativeKeys`).
     public var aliased: Set<Precision> = []
+    /// N:M weight-sparsity patterns the MACs run natively, skipping the pruned weights
+    /// (`sparsity: [2:4]`: NVIDIA A100 and H100 sparse tensor cores); empty for none.
+    public var sparsity: [SparsityPattern] = []
+    /// Whether compressed sparse weights can be moved compressed and expanded in front of the
+    /// MACs (`sparse_decompress: true`): bytes are saved, MACs are not.
+    public var sparseDecompress = false
 
     /// The number of PEs, rows x cols.
     public var processingElements: Int { rows * cols }
@@ -126,11 +132,14 @@ struct ComputeDescription: Decodable {
     var vectorLanes: Int
     var vectorEnergy: Energy?
     var vectorEfficiency: Double?
+    var sparsity: [SparsityPattern]
+    var sparseDecompress: Bool
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case kind, array, precisions, dataflows, vector
+        case kind, array, precisions, dataflows, vector, sparsity
         case macsPerPEPerCycle = "macs_per_pe_per_cycle"
         case weightPreload = "weight_preload"
+        case sparseDecompress = "sparse_decompress"
     }
 
     enum ArrayKeys: String, CodingKey, CaseIterable { case rows, cols }
@@ -189,6 +198,19 @@ struct ComputeDescription: Decodable {
         vectorLanes = vector?.lanes ?? max(1, cols)
         vectorEnergy = vector?.energy
         vectorEfficiency = vector?.efficiency
+        sparsity = []
+        let patterns = reader.optional(.sparsity, [String].self) ?? []
+        let patternMarks = decoder.yamlNode?["sparsity"]?.items?.map(\.mark) ?? []
+        for (i, text) in patterns.enumerated() {
+            do {
+                sparsity.append(try SparsityPattern(parsing: text))
+            } catch {
+                reader.error(
+                    error.message, atMark: i < patternMarks.count ? patternMarks[i] : nil, hint: "sparsity: [2:4]")
+            }
+        }
+        sparsity = Array(Set(sparsity)).sorted()
+        sparseDecompress = reader.optional(.sparseDecompress, Bool.self) ?? false
         try reader.finish()
     }
 

@@ -91,7 +91,12 @@ public struct GraphBuilder: Sendable {
             if context > model.maxPositions {
                 warnings.append("context \(context) exceeds \(model.name)'s max_positions \(model.maxPositions)")
             }
-            queryLength = 1
+            guard options.decodeTokens >= 1 && options.decodeTokens <= Self.maximumLength else {
+                throw GraphBuildError(
+                    message:
+                        "decode tokens per step must lie in 1...\(Self.maximumLength), found \(options.decodeTokens)")
+            }
+            queryLength = options.decodeTokens
             // The longest span any layer attends over: the window only if every layer slides.
             keyLength = (0..<model.layers).map { min(context, model.window(layer: $0) ?? context) }.max() ?? context
         }
@@ -103,6 +108,20 @@ public struct GraphBuilder: Sendable {
             if model.decoderStack == nil || !isDecodePhase(phase) {
                 warnings.append("a source length applies to an encoder-decoder's decode; it is ignored here")
             }
+        }
+        guard options.activationDensity > 0 && options.activationDensity <= 1 else {
+            throw GraphBuildError(
+                message: "the activation density must lie in (0, 1], found \(options.activationDensity)")
+        }
+        if options.activationDensity < 1, let activation = model.ffn.activation,
+            !["relu", "relu2", "squared_relu", "relu6"].contains(activation.lowercased())
+        {
+            warnings.append(
+                "\(model.name)'s FFN activation is \(activation), not ReLU-family: an activation density below 1 assumes outputs that are exactly zero"
+            )
+        }
+        if !isDecodePhase(phase) && options.decodeTokens != 1 {
+            warnings.append("decode tokens per step apply to decode; ignored here")
         }
         if let load = options.expertLoad {
             if let moe = model.moe {
@@ -163,6 +182,14 @@ private struct Emitter {
 
     private var act: Precision { precision.activations }
 
+    /// The roles whose weights N:M sparsity prunes: a layer's linear projections, as SparseGPT
+    /// and NVIDIA's ASP recipe prune them (Frantar and Alistarh 2023, §5; Mishra et al. 2021,
+    /// §3), leaving embeddings, the router and the LM head dense.
+    static let sparsifiable: Set<OperatorRole> = [
+        .qProj, .kProj, .vProj, .qDown, .qUp, .kvDown, .kUp, .vUp, .oProj, .ffnGate, .ffnUp, .ffnDown, .expertGate,
+        .expertUp, .expertDown,
+    ]
+
     // MARK: Primitives
 
     mutating func gemm(
@@ -178,6 +205,9 @@ private struct Emitter {
             outputElements: outputElements, inputOnChip: inputOnChip, outputOnChip: outputOnChip)
         g.padded = padded
         if g.second == .weight { g.secondGroups = precision.weightGroups }
+        if g.second == .weight && pass == .forward && Self.sparsifiable.contains(role) {
+            g.weightSparsity = options.weightSparsity
+        }
         if precision.accumulators != PrecisionConfig.uniform(g.macPrecision).accumulators {
             g.accumulatorPrecision = precision.accumulators
         }
@@ -366,19 +396,20 @@ private struct Emitter {
                 "patch_embedding", layer: nil, role: .patchEmbedding, m: batch * vision.patches, n: model.hiddenSize,
                 k: vision.channels * vision.patchSize * vision.patchSize)
             let positionRead =
-                model.positionEmbedding == .learned ? Double(vision.tokens) * h * precision.weights.bytes : 0
+                model.positionEmbedding == .learned ? Double(vision.tokens) * h * precision.weightBits / 8 : 0
             vector(
                 "embedding", layer: nil, role: .embedding, elements: t * h, ops: GraphBuilder.VectorCost.add,
                 read: Double(batch * vision.patches) * h * act.bytes + positionRead, written: t * h * act.bytes,
                 fused: false)
         } else {
-            // A lookup: one table row per token, plus position and token-type rows where learned.
+            // A lookup: one table row per token, plus position and token-type rows where learned,
+            // each row read with its group scales like every other weight (`PrecisionConfig.weightBits`).
             var tables = 1.0
             if model.positionEmbedding == .learned { tables += 1 }
             if model.tokenTypes > 0 { tables += 1 }
             vector(
                 prefix + "embedding", layer: nil, role: .embedding, elements: t * h, ops: tables - 1,
-                read: tables * t * h * precision.weights.bytes, written: t * h * act.bytes, fused: false)
+                read: tables * t * h * precision.weightBits / 8, written: t * h * act.bytes, fused: false)
         }
         if model.embeddingNorm {
             elementwise(
@@ -592,8 +623,8 @@ private struct Emitter {
             inputs: gated ? 2 : 1, fused: options.fusedEpilogues || fused)
         gemm(
             prefix + downRole.rawValue + suffix, layer: layer, role: downRole, b: copies, m: tokens, n: h, k: f,
-            density: density, secondInstances: copies, inputElements: outputs, outputElements: inputs,
-            inputOnChip: fused, padded: padded)
+            density: density * options.activationDensity, secondInstances: copies, inputElements: outputs,
+            outputElements: inputs, inputOnChip: fused, padded: padded)
     }
 
     /// Router, then the routed experts, the shared experts and the combine.

@@ -106,6 +106,18 @@ public struct GEMM: Sendable, Hashable {
     public var secondGroups: GroupQuantization? = nil
     /// The accumulator's format, or nil for the usual one (fp32 / int32), which MAC energies assume.
     public var accumulatorPrecision: Precision? = nil
+    /// N:M structured sparsity asked of the weight (`GraphOptions.weightSparsity`), not yet
+    /// applied: what it changes depends on the hardware (`resolvingSparsity(on:)`).
+    public var weightSparsity: SparsityPattern? = nil
+    /// Metadata bits stored with each second-operand element (a sparse weight's index), 0 for none.
+    public var secondMetadataBits: Double = 0
+    /// Fraction of the second operand's elements stored and moved: N/M for an N:M weight moved
+    /// compressed and expanded in front of dense MACs, 1 otherwise.
+    public var secondStoredFraction: Double = 1
+    /// Input elements read per step of the reduction: M/N on an N:M sparse MAC array, whose
+    /// reduction runs over the kept weights only but reads every input to pick the ones they
+    /// meet; 1 otherwise.
+    public var inputSelection: Double = 1
 
     /// A GEMM with every field given.
     public init(
@@ -142,8 +154,13 @@ public struct GEMM: Sendable, Hashable {
     /// Bytes of each operand moved once.
     public var inputBytes: Double { inputElements * inputPrecision.bytes }
     public var secondBytes: Double { secondElements * secondBits / 8 }
-    /// Bits moved per second-operand element: its storage bits plus group scales and zero-points.
-    public var secondBits: Double { secondPrecision.storageBits + (secondGroups?.overheadBits ?? 0) }
+    /// Bits moved per second-operand element: its storage bits plus group scales and
+    /// zero-points and sparse metadata, times the fraction stored.
+    public var secondBits: Double {
+        (secondPrecision.storageBits + (secondGroups?.overheadBits ?? 0) + secondMetadataBits) * secondStoredFraction
+    }
+    /// Bits read per input element of the reduction: its storage bits times `inputSelection`.
+    public var inputBits: Double { inputPrecision.storageBits * inputSelection }
     /// Vector operations per GEMM to bring both operands to the MAC format (`Dequantization`).
     public var dequantizeOps: Double {
         let mac = macPrecision

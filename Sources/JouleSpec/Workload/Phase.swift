@@ -70,6 +70,15 @@ public struct GraphOptions: Sendable, Hashable {
     /// Source tokens an encoder-decoder's decode step cross-attends to (the encoder output's
     /// length); nil takes the context.
     public var sourceLength: Int? = nil
+    /// N:M structured sparsity of the forward weights of every transformer layer (projections,
+    /// FFN and experts; not the embedding, router or LM head), or nil for dense weights.
+    public var weightSparsity: SparsityPattern? = nil
+    /// The fraction of non-zero activations entering each FFN down-projection (ReLU-family
+    /// FFNs leave most of them zero): its MACs scale by it, its bytes do not (1 for dense).
+    public var activationDensity: Double = 1
+    /// Tokens each sequence scores in a decode step against its KV cache: 1, or k + 1 for a
+    /// speculative-decoding verification of k draft tokens.
+    public var decodeTokens: Int = 1
 
     /// Options with the defaults: causal attention, last-token logits, no fusion.
     public init(
@@ -80,6 +89,15 @@ public struct GraphOptions: Sendable, Hashable {
         self.logits = logits
         self.fusedAttention = fusedAttention
         self.fusedEpilogues = fusedEpilogues
+    }
+
+    /// The defaults for a model: the whole score matrix for bidirectional encoders (text and
+    /// vision); causal for decoders and for an encoder-decoder, whose decoder is causal (its
+    /// encoder attends bidirectionally whatever the option says).
+    public static func defaults(for model: ModelConfig) -> GraphOptions {
+        var options = GraphOptions()
+        if model.family == .encoder || model.family == .visionEncoder { options.attention = .full }
+        return options
     }
 
     /// The words `fusion` takes: off (or none), auto, on (every group), and a comma-separated

@@ -54,6 +54,17 @@ import Testing
         #expect(dequant.bytesRead == 0 && dequant.bytesWritten == 0 && dequant.fused)
     }
 
+    /// The embedding lookup reads its rows with their group scales like every other weight:
+    /// gpt2 (hidden 768, learned positions: token and position rows) prefilling 64 tokens in
+    /// w4a16-g128 reads 2 x 64 x 768 x 4.125 / 8 = 50,688 bytes (without scales: 49,152).
+    @Test func embeddingRowsCarryTheirGroupScales() throws {
+        let graph = try WorkloadFixtures.graph(
+            WorkloadFixtures.yaml("gpt2"), .prefill(batch: 1, sequence: 64),
+            precision: PrecisionConfig(parsing: "w4a16-g128"))
+        let lookup = try #require(graph.named("embedding")?.vector)
+        #expect(lookup.bytesRead == 50_688)
+    }
+
     /// Native formats dequantize nothing: bf16 everywhere, MXFP4 x MXFP4 (an MXFP4 MAC), and the
     /// two FP8 encodings together.
     @Test(arguments: ["bf16", "mxfp4", "fp8_e4m3", "weights=fp8_e5m2,activations=fp8_e4m3,kv=fp8_e4m3"])
