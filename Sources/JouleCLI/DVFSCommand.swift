@@ -7,37 +7,42 @@ import YAML
 /// `joule dvfs MODEL HARDWARE`: the energy-time curve over operating points and the point each rule picks.
 enum DVFSCommand {
     static let usage =
-        "usage: joule dvfs MODEL HARDWARE [graph options] [--points N] [--eta E] [--max-slowdown S] [--power-limit P] [--roofline ideal|mapped] [--format table|json|csv]"
+        "usage: joule dvfs MODEL HARDWARE [graph options] [--points N] [--eta E] [--max-slowdown S] [--power-limit W[,W...]] [--roofline ideal|mapped] [--format table|json|csv]"
 
     static let help = """
         \(usage)
 
         Evaluates a workload at every operating point of the hardware (or, with --points N, or
         when the file lists only its nominal point, at N points from 50% to 100% of the clock,
-        each at the lowest voltage the alpha-power law allows) and prints time, energy, average
-        power and the bound at each, marking: the minimum-energy point, the minimum-time point,
-        the minimum of Zeus's cost eta x energy + (1 - eta) x TDP x time, the lowest-energy point
-        within --max-slowdown of the fastest, and the fastest point under --power-limit.
+        each at the lowest voltage the alpha-power law allows; the lowest is the file's
+        clock_range min when it gives one) and prints time, energy, average power and the bound
+        at each, marking: the minimum-energy point, the minimum-time point, the minimum of Zeus's
+        cost eta x energy + (1 - eta) x max power x time (the highest power limit the device
+        accepts, else its TDP), the lowest-energy point within --max-slowdown of the fastest, and
+        the fastest point under each --power-limit. Each power limit also gets a row of its own:
+        where the clock settles when the driver enforces the cap (the clock lowered along the
+        voltage-frequency curve until the predicted power fits).
         Memory-bound decode barely slows at lower clocks; compute-bound prefill slows in proportion.
 
           --eta           weight of energy in the cost (default 0.5)
           --max-slowdown  allowed slowdown over the fastest point (default 1.1)
-          --power-limit   average power cap, e.g. 300 W
+          --power-limit   power caps, e.g. 300 W or 200W,300W,500W,700W (an axis)
           --format        table (default), json, or csv: one row per point in SI units
                           (frequency_hz, voltage_v, latency_s, slowdown, energy_j,
                           energy_vs_min, average_power_w, bound, cost, choices)
 
         examples:
           joule dvfs llama-2-7b h100-sxm --phase decode --batch 8 --context 2048
-          joule dvfs llama-2-7b h100-sxm --phase prefill --sequence 2048 --power-limit 400 W
+          joule dvfs llama-2-7b h100-sxm --phase prefill --sequence 2048 --power-limit 300W,400W,700W
         """
 
     static let valued = EvalCommand.valued.union(["points", "eta", "max-slowdown", "power-limit"])
 
     /// Parses the options and runs the analysis (shared with `joule plot dvfs`).
     static func analysis(_ arguments: Arguments, usage: String) throws(CommandLineError) -> (
-        DVFSAnalysis, Graph, Accelerator
+        DVFSAnalysis, Graph, Accelerator, [PowerCap.Settled]
     ) {
+        let limits = try EvalCommand.powerLimits(arguments, several: true, usage: usage)
         let (model, hardware) = try WorkloadArguments.load(arguments, usage: usage)
         let graph = try WorkloadArguments.graph(model: model, hardware: hardware, arguments, usage: usage)
         var points: [OperatingPoint]?
@@ -47,15 +52,23 @@ enum DVFSCommand {
                     "--points takes a count from 2 to \(DVFSAnalysis.maximumPoints) (each is a whole evaluation), found '\(text)'",
                     usage: usage)
             }
-            points = OperatingPoint.alphaPowerLaw(nominal: hardware.operatingPoints[0], count: count)
+            points = hardware.synthesisedOperatingPoints(count: count)
         } else if hardware.operatingPoints.count == 1 {
-            points = OperatingPoint.alphaPowerLaw(nominal: hardware.operatingPoints[0], count: 6)
+            points = hardware.synthesisedOperatingPoints(count: 6)
         }
         let evaluator = try EvalCommand.evaluator(arguments, hardware: hardware)
+        // Caps first: a cap that cannot be met is an error, not a table without its row.
+        var caps: [PowerCap.Settled] = []
+        for limit in limits {
+            caps.append(
+                try EvalCommand.settle(
+                    limit: limit, graph: graph, evaluator: evaluator, hardwareArgument: arguments.positionals[1]))
+        }
         do {
             let analysis = try DVFSAnalysis.analyze(
-                graph: graph, hardware: hardware, points: points, mode: evaluator.mode, objective: evaluator.objective)
-            return (analysis, graph, hardware)
+                graph: graph, hardware: hardware, points: points, mode: evaluator.mode, objective: evaluator.objective,
+                cache: evaluator.cache)
+            return (analysis, graph, hardware, caps)
         } catch {
             throw .data(WorkloadArguments.diagnostic(error, hardware: arguments.positionals[1]))
         }
@@ -76,18 +89,10 @@ enum DVFSCommand {
         let eta = try number("eta", arguments, default: 0.5)
         guard eta <= 1 else { throw .usage("--eta lies in [0, 1]", usage: usage) }
         let slowdown = try number("max-slowdown", arguments, default: 1.1)
-        var limit: Double?
-        if let text = arguments.options["power-limit"] {
-            do {
-                limit = try Power(parsing: text).si
-            } catch {
-                throw .usage("--power-limit: \(error.message(expected: [.power]))", usage: usage)
-            }
-        }
-        let (analysis, graph, hardware) = try self.analysis(arguments, usage: usage)
+        let (analysis, graph, hardware, caps) = try self.analysis(arguments, usage: usage)
         let report = DVFSReport(
             analysis: analysis, graph: graph, hardwareName: hardware.name, eta: eta, maxSlowdown: slowdown,
-            powerLimit: limit)
+            caps: caps)
         switch format {
         case "json": return report.json()
         case "csv": return report.csv()

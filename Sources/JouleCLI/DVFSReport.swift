@@ -11,8 +11,8 @@ struct DVFSReport {
     var eta = 0.5
     /// The slowdown over the fastest point the "least energy within" rule allows.
     var maxSlowdown = 1.1
-    /// An average-power cap in watts, if one is asked for.
-    var powerLimit: Double?
+    /// Where each power cap asked for settles the clock.
+    var caps: [PowerCap.Settled] = []
 
     /// The rules' choices, by point index.
     var marks: [Int: [String]] {
@@ -26,7 +26,7 @@ struct DVFSReport {
         mark(
             analysis.lowestEnergy(maxSlowdown: maxSlowdown),
             "least energy within \(QuantityFormat.number(maxSlowdown))x")
-        if let powerLimit { mark(analysis.fastest(powerLimit: powerLimit), "fastest under \(Power(si: powerLimit))") }
+        for cap in caps { mark(analysis.fastest(powerLimit: cap.limit), "fastest under \(Power(si: cap.limit))") }
         return marks
     }
 
@@ -39,9 +39,17 @@ struct DVFSReport {
                 "cost": p.cost(eta: eta, maxPower: analysis.maxPower), "choices": marks[p.index] ?? [],
             ]
         }
+        let fastest = analysis.minimumTime?.seconds ?? 0
+        let capRows: [[String: Any]] = caps.map { cap in
+            [
+                "limit_w": cap.limit, "frequency_hz": cap.point.frequency.si, "voltage_v": cap.point.voltage.si,
+                "latency_s": cap.seconds, "energy_j": cap.energy, "average_power_w": cap.averagePower,
+                "slowdown": fastest > 0 ? cap.seconds / fastest : 1, "throttled": cap.throttled,
+            ]
+        }
         return JSONOutput.render([
             "model": graph.model.name, "hardware": hardwareName, "phase": graph.phase.name,
-            "tdp_w": analysis.maxPower, "points": points,
+            "tdp_w": analysis.maxPower, "max_power_w": analysis.maxPower, "points": points, "power_caps": capRows,
         ])
     }
 
@@ -85,8 +93,29 @@ struct DVFSReport {
         return table.csv()
     }
 
+    /// One row per power cap: where the driver settles the clock and what the workload costs there.
+    func capTable() -> TextTable {
+        let fastest = analysis.minimumTime?.seconds ?? 1
+        var table = TextTable(
+            ["power limit", "settles at", "voltage", "time", "slowdown", "energy", "power"],
+            alignments: [.right, .right, .right, .right, .right, .right, .right])
+        for cap in caps {
+            table.add([
+                Power(si: cap.limit).description, cap.point.frequency.description, cap.point.voltage.description,
+                Time(si: cap.seconds).description, QuantityFormat.number(cap.seconds / fastest, significant: 3) + "x",
+                Energy(si: cap.energy).description, Power(si: cap.averagePower).description,
+            ])
+        }
+        return table
+    }
+
     func table() -> String {
-        "\(graph.model.name) on \(hardwareName) · \(graph.phase) · TDP \(Power(si: analysis.maxPower))\n"
+        var text =
+            "\(graph.model.name) on \(hardwareName) · \(graph.phase) · max power \(Power(si: analysis.maxPower))\n"
             + textTable().render()
+        if !caps.isEmpty {
+            text += "\n\npower caps (the clock lowered until the predicted power fits):\n" + capTable().render()
+        }
+        return text
     }
 }

@@ -1,12 +1,13 @@
 import Foundation
 import JouleEval
+import JouleSearch
 import JouleSpec
 import YAML
 
 /// `joule eval MODEL HARDWARE`: latency, energy and where it goes, per operator and in total.
 enum EvalCommand {
     static let usage =
-        "usage: joule eval MODEL HARDWARE [graph options] [--dataflow D] [--objective energy|latency|edp] [--operating-point N] [--roofline ideal|mapped] [--constraints FILE] [--per-op] [--format table|json|csv]\n       joule eval TARGET HARDWARE --speculative DRAFT --acceptance A [--draft-tokens K|auto] [graph options]\n       joule eval op HARDWARE --dims M=...,N=...,K=...[,B=...]|--problem FILE [--precision P] [--sparsity N:M] [--dataflow D] [--objective O] [--roofline ideal|mapped] [--mapping FILE | --constraints FILE]"
+        "usage: joule eval MODEL HARDWARE [graph options] [--dataflow D] [--objective energy|latency|edp] [--operating-point N | --power-limit W] [--roofline ideal|mapped] [--peak] [--constraints FILE] [--per-op] [--format table|json|csv]\n       joule eval TARGET HARDWARE --speculative DRAFT --acceptance A [--draft-tokens K|auto] [graph options]\n       joule eval op HARDWARE --dims M=...,N=...,K=...[,B=...]|--problem FILE [--precision P] [--sparsity N:M] [--dataflow D] [--objective O] [--roofline ideal|mapped] [--mapping FILE | --constraints FILE]"
 
     static let help = """
         \(usage)
@@ -21,11 +22,19 @@ enum EvalCommand {
 
           --roofline        mapped (default): the best mapping the mapper finds for every
                             distinct GEMM shape, traffic over every level; ideal: each operand
-                            moved to or from DRAM once at peak compute (LLM-roofline style)
+                            moved to or from DRAM once at the compute rate (LLM-roofline style)
           --dataflow        weight_stationary, output_stationary, input_stationary, or any
           --objective       what the mapper minimises: energy (default), latency or edp
           --operating-point index into the hardware's DVFS table (0 = nominal), or a share of
                             the nominal clock such as 80% (voltage from the alpha-power law)
+          --power-limit W   a power cap, as the GPU driver enforces it: the clock comes down
+                            the voltage-frequency curve until the predicted average power
+                            fits; the report says where it settled. A cap below the idle
+                            power, outside the file's power_limits, or unreachable even at
+                            the lowest clock is an error (exit 65) with the numbers
+          --peak            every time efficiency in the file set to 1 (precisions'
+                            efficiency, levels' bandwidth_efficiency): the datasheet peaks
+                            that published LLM-roofline figures assume
           --per-op          every operator with its bound and mapping
           --precision       default: bf16, or the widest format the hardware has
           --mapping FILE    (eval op) evaluate this loop nest instead of searching; `eval op`
@@ -52,6 +61,7 @@ enum EvalCommand {
           joule eval llama-2-7b tpu-v1 --phase decode --batch 8 --context 1024
           joule eval bert-base-uncased eyeriss-v1 --sequence 128 --dataflow output_stationary --per-op
           joule eval llama-2-7b a100-sxm-80gb --phase decode --context 2048 --precision fp16 --roofline ideal
+          joule eval llama-2-7b a100-sxm-80gb --phase decode --context 2048 --precision fp16 --roofline ideal --peak
           joule eval llama-2-70b h100-sxm --speculative llama-2-7b --acceptance 0.8 --context 2048
           joule eval op tpu-v1 --dims M=2048,N=11008,K=4096 --precision int8
           joule eval op eyeriss-v1 --problem Examples/problems/resnet50-conv3x3.yaml
@@ -59,8 +69,68 @@ enum EvalCommand {
 
     static let valued = GraphCommand.valued.union([
         "dataflow", "objective", "operating-point", "roofline", "dims", "mapping", "problem", "constraints",
-        "speculative", "draft-tokens", "acceptance",
+        "power-limit", "speculative", "draft-tokens", "acceptance",
     ])
+
+    /// The `--power-limit` values, in watts (a comma-separated list where `several` allows it).
+    static func powerLimits(_ arguments: Arguments, several: Bool = false, usage: String) throws(CommandLineError)
+        -> [Double]
+    {
+        guard let text = arguments.options["power-limit"] else { return [] }
+        let parts = several ? text.split(separator: ",").map(String.init) : [text]
+        var limits: [Double] = []
+        for part in parts {
+            let power: Power
+            do {
+                power = try Power(parsing: part.trimmingCharacters(in: .whitespaces))
+            } catch {
+                throw .usage("--power-limit: \(error.message(expected: [.power]))", usage: usage)
+            }
+            guard power.si > 0, power.si.isFinite else {
+                throw .usage("--power-limit takes a positive power such as 300 W, found '\(part)'", usage: usage)
+            }
+            limits.append(power.si)
+        }
+        if limits.isEmpty { throw .usage("--power-limit takes a power such as 300 W", usage: usage) }
+        return limits
+    }
+
+    /// Where a power cap settles the clock for a graph, with the evaluator's settings; a cap
+    /// that cannot be met is bad data (exit 65) naming the hardware file.
+    static func settle(limit: Double, graph: Graph, evaluator: Evaluator, hardwareArgument: String)
+        throws(CommandLineError) -> PowerCap.Settled
+    {
+        let hardware = evaluator.hardware
+        do {
+            return try PowerCap.settle(limit: limit, hardware: hardware) {
+                (point) throws(Evaluator.EvaluationError) in
+                let (copy, index) = PowerCap.withPoint(point, hardware: hardware)
+                var at = try Evaluator(
+                    hardware: copy, mode: evaluator.mode, objective: evaluator.objective, dataflow: evaluator.dataflow,
+                    operatingPoint: index, cache: evaluator.cache, tilingBudget: evaluator.tilingBudget)
+                at.constraints = evaluator.constraints
+                let evaluation = try at.evaluate(graph)
+                return (evaluation.seconds, evaluation.energy.total)
+            }
+        } catch {
+            if case .evaluation(let failure) = error {
+                throw .data(WorkloadArguments.diagnostic(failure, hardware: hardwareArgument))
+            }
+            throw .data(Diagnostics([Diagnostic(path: hardwareArgument, mark: nil, message: error.description)]))
+        }
+    }
+
+    /// One line on where a cap settled the clock.
+    static func describe(_ settled: PowerCap.Settled) -> String {
+        let limit = Power(si: settled.limit)
+        let point = "\(settled.point.frequency) @ \(settled.point.voltage)"
+        guard settled.throttled else {
+            return
+                "power limit \(limit): not reached (\(Power(si: settled.nominalPower)) at the nominal clock), the clock stays at \(point)"
+        }
+        return
+            "power limit \(limit): the clock settles at \(point), drawing \(Power(si: settled.averagePower)) (\(Power(si: settled.nominalPower)) at the nominal clock)"
+    }
 
     static func evaluator(_ arguments: Arguments, hardware: Accelerator) throws(CommandLineError) -> Evaluator {
         var dataflow: Dataflow?
@@ -100,22 +170,33 @@ enum EvalCommand {
 
     static func run(_ words: [String]) throws(CommandLineError) -> String {
         if words.first == "op" { return try runOperator(Array(words.dropFirst())) }
-        let arguments = try Arguments(words, valued: valued, flags: ["per-op"], usage: usage)
+        let arguments = try Arguments(words, valued: valued, flags: ["per-op", "peak"], usage: usage)
         if arguments.options["mapping"] != nil {
             throw .usage(
                 "--mapping pins the loop nest of one operator, not of a whole model; use joule eval op HARDWARE --dims M=...,N=...,K=... --mapping FILE",
                 usage: usage)
         }
         let format = try arguments.format(allowed: ["table", "json", "csv"], usage: usage)
-        let (model, hardware) = try WorkloadArguments.load(arguments, usage: usage)
+        let (model, loaded) = try WorkloadArguments.load(arguments, usage: usage)
+        let peak = arguments.flags.contains("peak")
+        let hardware = peak ? loaded.atPeak : loaded
         if arguments.options["speculative"] != nil {
             if arguments.options["constraints"] != nil {
                 throw .usage("--constraints applies to a single evaluation, not to --speculative", usage: usage)
+            }
+            if arguments.options["power-limit"] != nil {
+                throw .usage("--power-limit applies to a single evaluation, not to --speculative", usage: usage)
             }
             return try runSpeculative(arguments, model: model, hardware: hardware, format: format)
         }
         for option in ["draft-tokens", "acceptance"] where arguments.options[option] != nil {
             throw .usage("--\(option) applies with --speculative DRAFT", usage: usage)
+        }
+        let limits = try powerLimits(arguments, usage: usage)
+        if !limits.isEmpty && arguments.options["operating-point"] != nil {
+            throw .usage(
+                "--power-limit lets the clock settle where the cap holds; give it or --operating-point, not both",
+                usage: usage)
         }
         let graph = try WorkloadArguments.graph(model: model, hardware: hardware, arguments, usage: usage)
         var evaluator = try self.evaluator(arguments, hardware: hardware)
@@ -130,6 +211,22 @@ enum EvalCommand {
                 throw .data(error)
             }
         }
+        var settled: PowerCap.Settled?
+        if let limit = limits.first {
+            let cap = try settle(
+                limit: limit, graph: graph, evaluator: evaluator, hardwareArgument: arguments.positionals[1])
+            let (copy, index) = PowerCap.withPoint(cap.point, hardware: hardware)
+            do {
+                let constraints = evaluator.constraints
+                evaluator = try Evaluator(
+                    hardware: copy, mode: evaluator.mode, objective: evaluator.objective, dataflow: evaluator.dataflow,
+                    operatingPoint: index, cache: evaluator.cache, tilingBudget: evaluator.tilingBudget)
+                evaluator.constraints = constraints
+            } catch {
+                throw .usage(error.message, usage: usage)
+            }
+            settled = cap
+        }
         let evaluation: GraphEvaluation
         do {
             evaluation = try evaluator.evaluate(graph)
@@ -138,10 +235,53 @@ enum EvalCommand {
         }
         let report = EvalReport(evaluation: evaluation)
         switch format {
-        case "json": return report.json()
+        case "json":
+            var json = report.json()
+            if let settled { json = withPowerCap(settled, json: json) }
+            return peak ? splice(key: "peak_rates", value: "true", into: json) : json
         case "csv": return report.csv()
-        default: return report.table(perOperator: arguments.flags.contains("per-op"))
+        default:
+            let table = report.table(perOperator: arguments.flags.contains("per-op"))
+            var lines = table.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            if let settled { lines.insert(describe(settled), at: min(1, lines.count)) }
+            if peak { lines.insert(peakNote, at: min(1, lines.count)) }
+            return lines.joined(separator: "\n")
         }
+    }
+
+    /// The line `--peak` adds under the report's title.
+    static let peakNote =
+        "peak rates: every time efficiency set to 1 (the datasheet peaks that LLM-roofline figures assume)"
+
+    /// The report's JSON with a `power_cap` object: the limit, the settled clock and voltage,
+    /// the power there and at the nominal clock, and whether the clock came down. The object is
+    /// spliced in among the sorted top-level keys, so the report's numbers stay as printed.
+    static func withPowerCap(_ settled: PowerCap.Settled, json: String) -> String {
+        let cap = JSONOutput.render(
+            [
+                "limit_w": settled.limit, "frequency_hz": settled.point.frequency.si,
+                "voltage_v": settled.point.voltage.si, "average_power_w": settled.averagePower,
+                "nominal_power_w": settled.nominalPower, "throttled": settled.throttled,
+            ] as [String: Any])
+        return splice(key: "power_cap", value: cap, into: json)
+    }
+
+    /// A top-level `key` with an already rendered `value` spliced in among the sorted top-level
+    /// keys of a pretty-printed JSON object, so the object's other numbers stay as printed.
+    static func splice(key: String, value: String, into json: String) -> String {
+        var lines = json.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let entry = value.split(separator: "\n").enumerated().map { index, line in
+            index == 0 ? "  \"\(key)\" : \(line)" : "  \(line)"
+        }
+        // Top-level keys sit at two spaces of indentation in the pretty-printed, key-sorted object.
+        let keyLines = lines.indices.filter { lines[$0].hasPrefix("  \"") && !lines[$0].hasPrefix("   ") }
+        if let next = keyLines.first(where: { lines[$0].dropFirst(3) > "\(key)\"" }) {
+            lines.insert(contentsOf: entry.dropLast() + [(entry.last ?? "") + ","], at: next)
+        } else if let close = lines.lastIndex(of: "}"), close > 0 {
+            lines[close - 1] += ","
+            lines.insert(contentsOf: entry, at: close)
+        }
+        return lines.joined(separator: "\n")
     }
 
     /// `joule eval op HARDWARE --dims M=..,N=..,K=..` (one GEMM) or `--problem FILE` (an einsum).

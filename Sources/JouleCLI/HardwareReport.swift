@@ -79,6 +79,9 @@ struct HardwareReport {
             ])
         }
         out.append(levels.render(indent: "  "))
+        for level in hw.memory where !level.fillEnergy.provenance.isEstimated {
+            out.append("  \(level.name) fill energy (a write filled from the parent): \(level.fillEnergy.value)")
+        }
         let estimates = estimateLines()
         if !estimates.isEmpty {
             out.append("")
@@ -140,6 +143,7 @@ struct HardwareReport {
                 "holds": Operand.allCases.filter(level.holds.contains).map(\.rawValue),
                 "must_hold": Operand.allCases.filter(level.mustHold.contains).map(\.rawValue),
                 "read_energy": figure(level.readEnergy), "write_energy": figure(level.writeEnergy),
+                "fill_energy": figure(level.fillEnergy),
                 "multiple_buffering": level.multipleBuffering,
                 "read_bandwidth_bytes_per_s": JSONOutput.number(level.totalReadBandwidth?.si),
                 "write_bandwidth_bytes_per_s": JSONOutput.number(level.totalWriteBandwidth?.si),
@@ -173,6 +177,15 @@ struct HardwareReport {
             ],
         ]
         if let source = hw.source { object["source"] = source }
+        object["idle_power"] = figure(hw.idlePower)
+        if let limits = hw.powerLimits {
+            object["power_limits"] = [
+                "min_w": limits.minimum.si, "max_w": limits.maximum.si, "default_w": limits.defaultLimit.si,
+            ]
+        }
+        if let range = hw.clockRange {
+            object["clock_range"] = ["min_hz": range.minimum.si, "max_hz": range.maximum.si]
+        }
         return JSONOutput.render(object)
     }
 }

@@ -428,9 +428,10 @@ private let sweepCSV = """
         let svg = try plot(["dvfs", "llama-2-7b", "h100-sxm", "--phase", "decode,prefill"])
         let points = svg.all(class: "operating-point")
         #expect(points.count == 12)
-        // h100-sxm lists no DVFS table: six alpha-power-law points from 1830 MHz down to half of it.
+        // h100-sxm lists no DVFS table: six alpha-power-law points from 1830 MHz down to its
+        // clock_range minimum, 345 MHz, in steps of (1830 - 345) / 5 = 297 MHz.
         let frequencies = Set(points.compactMap { $0.number("data-frequency") }.map { ($0 / 1e6).rounded() })
-        #expect(frequencies == [1830, 1647, 1464, 1281, 1098, 915])
+        #expect(frequencies == [1830, 1533, 1236, 939, 642, 345])
         #expect(svg.all(class: "operating-point-label").contains { $0.text == "1.83 GHz" })
         for series in ["decode batch 1, context 2048", "prefill batch 1, sequence 2048"] {
             let mine = points.filter { $0.attributes["data-series"] == series }

@@ -11,6 +11,12 @@ Idle power is measured first (the counter over --idle-seconds with nothing runni
 from every row's energy, and recorded in the idle_power_w column (Joule adds it back, since its
 static_power is the chip's whole floor).
 
+--clocks and --power-limits repeat the suite at each locked SM clock and each power limit (their
+product), where the driver allows (NVML's locked clocks and power limit need root; a setting the
+driver refuses is reported and skipped), and restore the driver's defaults afterwards. The whole
+run must fit --budget-seconds (default 480, the 8 minutes a borrowed GPU gives): the kit refuses
+a plan whose estimate exceeds it before measuring anything.
+
 --fake replaces the GPU by a deterministic model with known coefficients plus seeded noise, so
 the kit (and `joule calibrate`) can be exercised on a machine without a GPU. Its rows are NOT
 measurements; the file's header comment says so and lists the coefficients.
@@ -164,6 +170,16 @@ class FakeBackend:
     def __init__(self, seed: int = 1, noise: float = 0.01):
         self.random = random.Random(seed)
         self.noise = noise
+        self.clock_mhz = self.CLOCK_MHZ
+        self.power_limit_w = self.POWER_LIMIT_W
+
+    def apply(self, clock_mhz: Optional[float], power_limit_w: Optional[float]) -> None:
+        """Locks the SM clock and sets the power limit (None: the default)."""
+        self.clock_mhz = self.CLOCK_MHZ if clock_mhz is None else min(clock_mhz, self.CLOCK_MHZ)
+        self.power_limit_w = self.POWER_LIMIT_W if power_limit_w is None else power_limit_w
+
+    def restore(self) -> None:
+        self.apply(None, None)
 
     def describe(self) -> List[str]:
         mac = ", ".join(f"{p} {self.MAC_ENERGY_J[p] * 1e12:g} pJ" for p in PRECISIONS)
@@ -190,19 +206,34 @@ class FakeBackend:
         return value * (1.0 + self.random.gauss(0.0, self.noise))
 
     def measure(self, kernel: Kernel, min_seconds: float) -> Reading:
-        compute = kernel.macs / (self.MAC_RATE[kernel.precision] * self.COMPUTE_EFFICIENCY) if kernel.macs else 0.0
-        memory = kernel.dram_bytes / (self.BANDWIDTH * self.MEMORY_EFFICIENCY)
-        vector = kernel.vector_ops / (self.VECTOR_RATE * self.VECTOR_EFFICIENCY)
-        seconds = max(compute, memory, vector)
-        energy = (kernel.macs * self.MAC_ENERGY_J.get(kernel.precision, 0.0)
-                  + kernel.dram_bytes * 8 * self.DRAM_ENERGY_J_PER_BIT
-                  + kernel.vector_ops * self.VECTOR_ENERGY_J
-                  + self.STATIC_POWER_W * seconds)
+        # Compute and vector rates follow the SM clock; HBM does not. Per-action energies do not
+        # change with the clock in this model (no voltage scaling), so a power limit the kernel
+        # exceeds lowers the clock until static + dynamic energy over the longer time fits.
+        dynamic = (kernel.macs * self.MAC_ENERGY_J.get(kernel.precision, 0.0)
+                   + kernel.dram_bytes * 8 * self.DRAM_ENERGY_J_PER_BIT
+                   + kernel.vector_ops * self.VECTOR_ENERGY_J)
+
+        def seconds_at(clock_mhz: float) -> float:
+            share = clock_mhz / self.CLOCK_MHZ
+            compute = kernel.macs / (self.MAC_RATE[kernel.precision] * self.COMPUTE_EFFICIENCY * share) \
+                if kernel.macs else 0.0
+            memory = kernel.dram_bytes / (self.BANDWIDTH * self.MEMORY_EFFICIENCY)
+            vector = kernel.vector_ops / (self.VECTOR_RATE * self.VECTOR_EFFICIENCY * share)
+            return max(compute, memory, vector)
+
+        clock = self.clock_mhz
+        seconds = seconds_at(clock)
+        if dynamic / seconds + self.STATIC_POWER_W > self.power_limit_w:
+            # The time at which the power meets the limit; the clock that gives it (at most the lock).
+            target = dynamic / max(self.power_limit_w - self.STATIC_POWER_W, 1e-9)
+            clock = clock * seconds / target
+            seconds = max(seconds_at(clock), target)
+        energy = dynamic + self.STATIC_POWER_W * seconds
         measured_time = self._noisy(seconds)
         measured_energy = self._noisy(energy)
         repetitions = max(10, math.ceil(min_seconds / seconds))
-        return Reading(measured_time, measured_energy, measured_energy / measured_time, self.CLOCK_MHZ,
-                       self.POWER_LIMIT_W, repetitions)
+        return Reading(measured_time, measured_energy, measured_energy / measured_time, clock,
+                       self.power_limit_w, repetitions)
 
 
 class CudaBackend:
@@ -337,6 +368,29 @@ class CudaBackend:
             return lambda: functional.layer_norm(x, (n,), weight, bias)
         raise ValueError(f"unknown op {kernel.op}")
 
+    def apply(self, clock_mhz: Optional[float], power_limit_w: Optional[float]) -> None:
+        """Locks the SM clock (nvmlDeviceSetGpuLockedClocks) and sets the power limit
+        (nvmlDeviceSetPowerManagementLimit); None resets that one to the driver's default. Raises
+        RuntimeError with NVML's reason when the driver refuses (both need root)."""
+        nvml = self.nvml
+        try:
+            if clock_mhz is None:
+                nvml.nvmlDeviceResetGpuLockedClocks(self.handle)
+            else:
+                nvml.nvmlDeviceSetGpuLockedClocks(self.handle, int(clock_mhz), int(clock_mhz))
+            limit = nvml.nvmlDeviceGetPowerManagementDefaultLimit(self.handle) if power_limit_w is None \
+                else int(power_limit_w * 1000)
+            nvml.nvmlDeviceSetPowerManagementLimit(self.handle, limit)
+        except nvml.NVMLError as error:
+            raise RuntimeError(str(error)) from error
+        time.sleep(0.5)  # let the clock settle
+
+    def restore(self) -> None:
+        try:
+            self.apply(None, None)
+        except RuntimeError:
+            pass
+
     def measure(self, kernel: Kernel, min_seconds: float) -> Reading:
         torch = self.torch
         run = self._kernel(kernel)
@@ -370,6 +424,8 @@ class CudaBackend:
 def hardware_for(gpu_name: str) -> str:
     """The Joule hardware file for a GPU name, or a slug of the name."""
     lowered = gpu_name.lower()
+    if "h200" in lowered:
+        return "h200-sxm"
     if "h100" in lowered:
         return "h100-sxm"
     if "a100" in lowered:
@@ -378,10 +434,11 @@ def hardware_for(gpu_name: str) -> str:
 
 
 def measure_suite(backend, kernels: Sequence[Kernel], hardware: str, min_seconds: float, idle_seconds: float,
-                  log: Callable[[str], None] = lambda text: None) -> tuple:
-    """Measures idle power, then every kernel; returns (idle watts, CSV rows as dicts)."""
-    idle = backend.idle_power(idle_seconds)
-    log(f"idle power {idle:.1f} W")
+                  log: Callable[[str], None] = lambda text: None, idle: Optional[float] = None) -> tuple:
+    """Measures idle power (unless given), then every kernel; returns (idle watts, CSV rows as dicts)."""
+    if idle is None:
+        idle = backend.idle_power(idle_seconds)
+        log(f"idle power {idle:.1f} W")
     rows = []
     for number, kernel in enumerate(kernels, 1):
         reading = backend.measure(kernel, min_seconds)
@@ -405,6 +462,22 @@ def measure_suite(backend, kernels: Sequence[Kernel], hardware: str, min_seconds
             f"{'x' + str(kernel.k) if kernel.op == 'gemm' else ''}: {reading.time_s * 1e3:.3f} ms, "
             f"{reading.energy_j:.4g} J ({reading.power_w:.0f} W)")
     return idle, rows
+
+
+# Seconds a kernel costs beyond its measuring window (warm-up, the trial runs, synchronisation),
+# and a setting beyond its kernels (applying it, letting the clock settle): judgment, generous.
+KERNEL_OVERHEAD_S = 0.5
+SETTING_OVERHEAD_S = 1.0
+
+
+def planned_seconds(kernels: int, settings: int, min_seconds: float, idle_seconds: float) -> float:
+    """The run's estimated length: idle measurement, then every kernel at every setting."""
+    return idle_seconds + settings * (SETTING_OVERHEAD_S + kernels * (min_seconds + KERNEL_OVERHEAD_S))
+
+
+def settings_of(clocks: Optional[Sequence[float]], limits: Optional[Sequence[float]]) -> List[tuple]:
+    """Every (clock MHz, power limit W) pair to measure at; None is the driver's own."""
+    return [(clock, limit) for clock in (clocks or [None]) for limit in (limits or [None])]
 
 
 def write_csv(path: str, rows: Sequence[Dict[str, object]], comments: Sequence[str]) -> None:
@@ -451,6 +524,13 @@ def non_negative(text: str) -> float:
     return value
 
 
+def positive_list(text: str) -> List[float]:
+    items = [item.strip() for item in text.split(",") if item.strip()]
+    if not items:
+        raise argparse.ArgumentTypeError(f"expected a comma-separated list of positive numbers, found {text!r}")
+    return [positive(float)(item) for item in items]
+
+
 def parse_arguments(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="measure.py",
@@ -473,6 +553,12 @@ def parse_arguments(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=1, help="noise seed of --fake (default 1)")
     parser.add_argument("--noise", type=non_negative, default=0.01,
                         help="relative noise of --fake, one standard deviation (default 0.01)")
+    parser.add_argument("--clocks", type=positive_list, default=None,
+                        help="locked SM clocks in MHz to repeat the suite at, e.g. 1980,1410,990 (needs root)")
+    parser.add_argument("--power-limits", type=positive_list, default=None,
+                        help="power limits in W to repeat the suite at, e.g. 700,450,300 (needs root)")
+    parser.add_argument("--budget-seconds", type=positive(float), default=480.0,
+                        help="refuse a plan estimated to take longer (default 480, 8 minutes)")
     parser.add_argument("--quiet", action="store_true", help="no progress lines")
     return parser.parse_args(argv)
 
@@ -487,7 +573,39 @@ def main(argv: Optional[Sequence[str]] = None, backend=None) -> int:
     skipped = [p for p in arguments.precisions if not backend.supports(p)]
     if skipped:
         log(f"skipping precisions this GPU or PyTorch cannot run: {', '.join(skipped)}")
-    idle, rows = measure_suite(backend, kernels, hardware, arguments.min_seconds, arguments.idle_seconds, log)
+    settings = settings_of(arguments.clocks, arguments.power_limits)
+    estimate = planned_seconds(len(kernels), len(settings), arguments.min_seconds, arguments.idle_seconds)
+    if estimate > arguments.budget_seconds:
+        print(f"measure.py: error: the plan takes about {estimate:.0f} s ({len(kernels)} kernels x {len(settings)} "
+              f"settings x ({arguments.min_seconds:g} s window + {KERNEL_OVERHEAD_S:g} s), + {arguments.idle_seconds:g} s "
+              f"idle), over the {arguments.budget_seconds:g} s budget; use --suite small, fewer --clocks or "
+              "--power-limits, a shorter --min-seconds, or a larger --budget-seconds", file=sys.stderr)
+        return 2
+    log(f"plan: {len(kernels)} kernels x {len(settings)} settings, about {estimate:.0f} s")
+    # Idle power at the driver's own settings, before any clock is locked (the vendor's idle figure).
+    idle = backend.idle_power(arguments.idle_seconds)
+    log(f"idle power {idle:.1f} W")
+    rows = []
+    measured_any = False
+    try:
+        for clock, limit in settings:
+            if clock is not None or limit is not None:
+                try:
+                    backend.apply(clock, limit)
+                except RuntimeError as error:
+                    log(f"skipping clock {clock} MHz, power limit {limit} W: the driver refused ({error})")
+                    continue
+                log(f"setting: clock {clock or 'default'} MHz, power limit {limit or 'default'} W")
+            _, measured = measure_suite(
+                backend, kernels, hardware, arguments.min_seconds, arguments.idle_seconds, log, idle=idle)
+            measured_any = True
+            rows += measured
+    finally:
+        if len(settings) > 1 or settings[0] != (None, None):
+            backend.restore()
+    if not measured_any:
+        print("measure.py: error: the driver refused every setting; nothing measured", file=sys.stderr)
+        return 1
     command = "python3 Tools/measure-gpu/measure.py " + " ".join(argv if argv is not None else sys.argv[1:])
     comments = backend.describe() + [
         f"kit version {KIT_VERSION}; {command}",

@@ -94,6 +94,7 @@ class SuiteTests(unittest.TestCase):
     def test_hardware_names(self):
         self.assertEqual(measure.hardware_for("NVIDIA H100 80GB HBM3"), "h100-sxm")
         self.assertEqual(measure.hardware_for("NVIDIA A100-SXM4-80GB"), "a100-sxm-80gb")
+        self.assertEqual(measure.hardware_for("NVIDIA H200"), "h200-sxm")
         self.assertEqual(measure.hardware_for("NVIDIA GeForce RTX 4090"), "geforce-rtx-4090")
 
 
@@ -191,6 +192,102 @@ class CsvTests(unittest.TestCase):
         self.assertIn("idle power 72.0 W", result.stderr)
         self.assertIn("wrote 43 rows", result.stderr)
         self.assertEqual(len(read_rows(self.path)[1]), 43)
+
+
+class SettingsTests(unittest.TestCase):
+    """Locked clocks and power limits (--clocks, --power-limits) and the time budget."""
+
+    def setUp(self):
+        self.folder = tempfile.TemporaryDirectory()
+        self.path = os.path.join(self.folder.name, "out.csv")
+
+    def tearDown(self):
+        self.folder.cleanup()
+
+    def test_a_lower_clock_slows_compute_but_not_copies(self):
+        backend = measure.FakeBackend(seed=1, noise=0.0)
+        gemm = measure.Kernel("gemm", 1, 4096, 4096, 4096, "bf16")
+        copy = measure.Kernel("copy", 1, 4096, 8192, 0, "bf16")
+        fast_gemm, fast_copy = backend.measure(gemm, 1.0), backend.measure(copy, 1.0)
+        backend.apply(915.0, None)
+        # Half the clock: the compute-bound GEMM takes twice as long, the HBM-bound copy as long.
+        self.assertAlmostEqual(backend.measure(gemm, 1.0).time_s, 2 * fast_gemm.time_s, delta=1e-12)
+        self.assertAlmostEqual(backend.measure(copy, 1.0).time_s, fast_copy.time_s, delta=1e-15)
+        self.assertEqual(backend.measure(gemm, 1.0).clock_mhz, 915.0)
+        backend.restore()
+        self.assertEqual(backend.measure(gemm, 1.0).clock_mhz, 1830.0)
+
+    def test_a_power_limit_lowers_the_clock_until_the_power_fits(self):
+        backend = measure.FakeBackend(seed=1, noise=0.0)
+        gemm = measure.Kernel("gemm", 1, 8192, 8192, 8192, "bf16")
+        free = backend.measure(gemm, 1.0)
+        # 8192^3 bf16 MACs at 0.38 pJ + 3 x 128 MiB x 8 bit x 4.2 pJ = 0.2225 J of dynamic energy;
+        # at 72 % of 989.4 TFLOPS it takes 1.543 ms, 144.2 W + 105 W static = 249 W.
+        self.assertAlmostEqual(free.power_w, 105 + (gemm.macs * 0.38e-12 + gemm.dram_bytes * 8 * 4.2e-12)
+                               / free.time_s, delta=1e-6)
+        backend.apply(None, 200.0)
+        capped = backend.measure(gemm, 1.0)
+        # The time at which dynamic energy / time + 105 W = 200 W; the clock in proportion.
+        target = (gemm.macs * 0.38e-12 + gemm.dram_bytes * 8 * 4.2e-12) / 95.0
+        self.assertAlmostEqual(capped.time_s, target, delta=1e-12)
+        self.assertAlmostEqual(capped.power_w, 200.0, delta=1e-6)
+        self.assertAlmostEqual(capped.clock_mhz, 1830.0 * free.time_s / target, delta=1e-6)
+        self.assertEqual(capped.power_limit_w, 200.0)
+
+    def test_every_setting_gets_its_rows(self):
+        status = measure.main(["--fake", "--quiet", "--out", self.path, "--suite", "small", "--ops", "gemm",
+                               "--precisions", "bf16", "--clocks", "1830,915", "--power-limits", "700,200",
+                               "--min-seconds", "1", "--idle-seconds", "1", "--noise", "0"])
+        self.assertEqual(status, 0)
+        _, rows = read_rows(self.path)
+        self.assertEqual(len(rows), 2 * 4)  # two small bf16 GEMMs at four settings
+        # The 4096^3 GEMM at 200 W: 6.872e10 MACs x 0.38 pJ + 100.7 MB x 8 x 4.2 pJ = 29.50 mJ take
+        # 0.1929 ms at 72 % of 494.7e12 MAC/s (258 W); 200 W - 105 W static leaves 95 W, so
+        # 0.3105 ms, at 1830 x 0.1929 / 0.3105 = 1137 MHz.
+        self.assertEqual([(row["clock_mhz"], row["power_limit_w"]) for row in rows][::2],
+                         [("1830", "700"), ("1137", "200"), ("915", "700"), ("915", "200")])
+        for row in rows:
+            # Whole-chip power (idle added back) stays within the row's limit; a lock is a ceiling.
+            self.assertLessEqual(float(row["power_w"]), float(row["power_limit_w"]) + 1e-6)
+            self.assertLessEqual(float(row["clock_mhz"]), 1830)
+
+    def test_a_plan_over_the_budget_is_refused_before_measuring(self):
+        stderr = io.StringIO()
+        with contextlib.redirect_stderr(stderr):
+            status = measure.main(["--fake", "--out", self.path, "--clocks", "1980,1500,1000",
+                                   "--power-limits", "700,400"])
+        self.assertEqual(status, 2)
+        self.assertFalse(os.path.exists(self.path))
+        # 43 kernels x 6 settings x (3 + 0.5) s + 6 x 1 s + 10 s idle = 919 s.
+        self.assertIn("the plan takes about 919 s", stderr.getvalue())
+        self.assertEqual(measure.planned_seconds(43, 1, 3.0, 10.0), 10 + 1 + 43 * 3.5)
+
+    def test_the_default_suite_fits_eight_minutes(self):
+        kernels = len(measure.build_suite("full", measure.PRECISIONS, measure.OPS, lambda precision: True))
+        self.assertLessEqual(measure.planned_seconds(kernels, 1, 3.0, 10.0), 480)
+
+    def test_a_refused_setting_is_skipped_and_the_defaults_restored(self):
+        class Locked(measure.FakeBackend):
+            restored = False
+
+            def apply(self, clock_mhz, power_limit_w):
+                if clock_mhz == 915.0:
+                    raise RuntimeError("Insufficient Permissions")
+                super().apply(clock_mhz, power_limit_w)
+
+            def restore(self):
+                Locked.restored = True
+                super().restore()
+
+        stderr = io.StringIO()
+        with contextlib.redirect_stderr(stderr):
+            status = measure.main(["--out", self.path, "--suite", "small", "--ops", "gemm", "--precisions", "bf16",
+                                   "--clocks", "1830,915", "--min-seconds", "1", "--idle-seconds", "1"],
+                                  backend=Locked(noise=0.0))
+        self.assertEqual(status, 0)
+        self.assertIn("skipping clock 915.0 MHz", stderr.getvalue())
+        self.assertTrue(Locked.restored)
+        self.assertEqual(len(read_rows(self.path)[1]), 2)
 
 
 @unittest.skipIf(importlib.util.find_spec("torch") is not None, "PyTorch is installed; a GPU run would start")

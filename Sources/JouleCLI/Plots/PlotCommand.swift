@@ -181,7 +181,7 @@ enum PlotCommand {
         let synthesised = hardware.operatingPoints.count < 2
         let points =
             synthesised
-            ? OperatingPoint.alphaPowerLaw(nominal: hardware.operatingPoints[0], count: 6)
+            ? hardware.synthesisedOperatingPoints(count: 6)
             : hardware.operatingPoints
         let cache = MapperCache()
         var series: [DVFSPlot.Series] = []

@@ -283,7 +283,7 @@ extension Session {
         let evaluator = try self.evaluator(for: hw)
         let synthesised = hw.operatingPoints.count < 2
         let points =
-            synthesised ? OperatingPoint.alphaPowerLaw(nominal: hw.operatingPoints[0], count: 6) : hw.operatingPoints
+            synthesised ? hw.synthesisedOperatingPoints(count: 6) : hw.operatingPoints
         do {
             let analysis = try DVFSAnalysis.analyze(
                 graph: graph, hardware: hw, points: points, mode: evaluator.mode, objective: evaluator.objective,

@@ -7,6 +7,7 @@ import JouleSpec
 public struct CostTable: Sendable {
     let readPerBit: [Double]
     let writePerBit: [Double]
+    let fillPerBit: [Double]
     /// Access width in bits, 0 when the level has none.
     let width: [Double]
     /// Seconds per byte read / written at the total bandwidth, 0 when unbounded.
@@ -17,6 +18,8 @@ public struct CostTable: Sendable {
     let macEnergy: Double
     let voltageFactor: Double
     let frequency: Double
+    /// The clock times the precision's efficiency: compute seconds are cycles over it.
+    let computeRate: Double
     let staticPower: Double
     let systolic: Bool
     let rows: Int
@@ -34,19 +37,25 @@ public struct CostTable: Sendable {
         let clockScale = point.frequency.si / hardware.clock.si
         readPerBit = hardware.memory.map(\.readEnergy.value.si)
         writePerBit = hardware.memory.map(\.writeEnergy.value.si)
+        fillPerBit = hardware.memory.map(\.fillEnergy.value.si)
         width = hardware.memory.map { $0.width?.si ?? 0 }
         readSecondsPerByte = hardware.memory.map { level in
-            level.totalReadBandwidth.map { 1 / ($0.si * (level.isOffChip ? 1 : clockScale)) } ?? 0
+            level.totalReadBandwidth.map {
+                1 / ($0.si * (level.isOffChip ? 1 : clockScale) * level.bandwidthEfficiency)
+            } ?? 0
         }
         writeSecondsPerByte = hardware.memory.map { level in
-            level.totalWriteBandwidth.map { 1 / ($0.si * (level.isOffChip ? 1 : clockScale)) } ?? 0
+            level.totalWriteBandwidth.map {
+                1 / ($0.si * (level.isOffChip ? 1 : clockScale) * level.bandwidthEfficiency)
+            } ?? 0
         }
         shared = hardware.memory.map(\.sharedBandwidth)
         serial = hardware.memory.map { $0.multipleBuffering < 2 }
         macEnergy = support.macEnergy.value.si
         voltageFactor = EnergyModel.voltageFactor(point, hardware: hardware)
         frequency = point.frequency.si
-        staticPower = hardware.staticPower.value.si
+        computeRate = point.frequency.si * support.efficiency
+        staticPower = hardware.staticPower(at: point)
         systolic = hardware.compute.kind == .systolic
         rows = hardware.compute.rows
         cols = hardware.compute.cols
@@ -72,7 +81,7 @@ public struct CostTable: Sendable {
         accesses: UnsafeBufferPointer<OperandAccess>, problem: Problem, macs: Double, computeCycles: Double
     ) -> (energy: Double, seconds: Double) {
         var dynamic = macs * macEnergy
-        var bound = computeCycles / frequency
+        var bound = computeCycles / computeRate
         var serialSeconds = 0.0
         let operands = problem.wordBits.count
         for i in 0..<readPerBit.count {
@@ -86,8 +95,9 @@ public struct CostTable: Sendable {
                 dynamic += EnergyModel.accessEnergy(
                     count: access.reads, wordBits: bits, energyPerBit: readPerBit[i], width: w)
                 dynamic += EnergyModel.accessEnergy(
-                    count: access.fills + access.updates, wordBits: bits, energyPerBit: writePerBit[i], width: w,
-                    separately: (access.fills, access.updates))
+                    count: access.fills, wordBits: bits, energyPerBit: fillPerBit[i], width: w)
+                dynamic += EnergyModel.accessEnergy(
+                    count: access.updates, wordBits: bits, energyPerBit: writePerBit[i], width: w)
                 readBytes += access.reads * Double(bits) / 8
                 writeBytes += (access.fills + access.updates) * Double(bits) / 8
             }

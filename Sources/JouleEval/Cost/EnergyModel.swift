@@ -23,15 +23,6 @@ public enum EnergyModel {
         return count * Double(wordBits) * energyPerBit
     }
 
-    /// The energy of fills and updates together, each rounded to whole blocks on its own.
-    @inline(__always)
-    static func accessEnergy(
-        count: Double, wordBits: Double, energyPerBit: Double, width: Double?, separately parts: (Double, Double)
-    ) -> Double {
-        accessEnergy(count: parts.0, wordBits: wordBits, energyPerBit: energyPerBit, width: width)
-            + accessEnergy(count: parts.1, wordBits: wordBits, energyPerBit: energyPerBit, width: width)
-    }
-
     /// The dynamic-energy factor (V / V_nominal)^2 of an operating point.
     public static func voltageFactor(_ point: OperatingPoint, hardware: Accelerator) -> Double {
         let ratio = point.voltage.si / max(hardware.nominalVoltage.value.si, 1e-30)
@@ -65,7 +56,8 @@ public enum EnergyModel {
         } else {
             computeCycles = counts.temporalCycles
         }
-        let computeSeconds = computeCycles / point.frequency.si
+        // The precision's `efficiency` is the share of the peak rate real kernels sustain.
+        let computeSeconds = computeCycles / point.frequency.si / support.efficiency
         let levelSeconds = transferSeconds(counts: counts, hardware: hardware, at: point)
         var cost = combine(
             computeSeconds: computeSeconds, levelSeconds: levelSeconds, energy: energy, hardware: hardware, at: point)
@@ -91,7 +83,7 @@ public enum EnergyModel {
                     accessEnergy(
                         count: access.reads, wordBits: bits, energyPerBit: level.readEnergy.value.si, width: width)
                     + accessEnergy(
-                        count: access.fills, wordBits: bits, energyPerBit: level.writeEnergy.value.si, width: width)
+                        count: access.fills, wordBits: bits, energyPerBit: level.fillEnergy.value.si, width: width)
                     + accessEnergy(
                         count: access.updates, wordBits: bits, energyPerBit: level.writeEnergy.value.si, width: width)
             }
@@ -117,10 +109,12 @@ public enum EnergyModel {
         }
     }
 
-    /// Seconds to read and write some bytes at a level's total bandwidth.
+    /// Seconds to read and write some bytes at a level's total bandwidth times its
+    /// `bandwidth_efficiency`.
     public static func transferSeconds(level: MemoryLevel, readBytes: Double, writeBytes: Double, scale: Double = 1)
         -> Double
     {
+        let scale = scale * level.bandwidthEfficiency
         if level.sharedBandwidth, let bandwidth = level.totalReadBandwidth {
             return (readBytes + writeBytes) / (bandwidth.si * scale)
         }
@@ -130,7 +124,8 @@ public enum EnergyModel {
     }
 
     /// The roofline over compute and every level: multiple-buffered levels overlap with compute,
-    /// single-buffered ones add their time; static energy is charged over the result.
+    /// single-buffered ones add their time; static energy (the point's static power, see
+    /// `Accelerator.staticPower(at:)`) is charged over the result.
     public static func combine(
         computeSeconds: Double, levelSeconds: [Double], energy: Breakdown, hardware: Accelerator,
         at point: OperatingPoint
@@ -148,7 +143,7 @@ public enum EnergyModel {
         }
         seconds += serial
         var energy = energy
-        energy.leakage = hardware.staticPower.value.si * seconds
+        energy.leakage = hardware.staticPower(at: point) * seconds
         return OperatorCost(
             seconds: seconds, cycles: seconds * point.frequency.si, computeSeconds: computeSeconds,
             levelSeconds: levelSeconds,

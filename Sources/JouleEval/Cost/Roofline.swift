@@ -11,8 +11,9 @@ public enum RooflineMode: String, Sendable, Hashable, CaseIterable {
 
 /// Costs that need no mapping: GEMMs under the ideal roofline, and vector operators.
 public enum Roofline {
-    /// A GEMM moving each operand to or from DRAM once, computing at the array's peak (for its
-    /// busy MACs: a padded MoE batch takes the time of its padded rows).
+    /// A GEMM moving each operand to or from DRAM once, computing at the array's peak times the
+    /// precision's `efficiency` (for its busy MACs: a padded MoE batch takes the time of its
+    /// padded rows).
     public static func ideal(
         _ gemm: GEMM, hardware: Accelerator, at point: OperatingPoint, template: Breakdown? = nil
     ) throws(EnergyModel.CostError) -> OperatorCost {
@@ -26,7 +27,8 @@ public enum Roofline {
         let macsPerSecond =
             Double(hardware.compute.processingElements) * Double(support.macsPerPEPerCycle) * point.frequency.si
         // A padded MoE batch is timed by its busiest expert (every padded row), charged by its routed rows.
-        let computeSeconds = gemm.busyMACs / macsPerSecond
+        let peakSeconds = gemm.busyMACs / macsPerSecond
+        let computeSeconds = peakSeconds / support.efficiency
         let readBytes = (gemm.inputOnChip ? 0 : gemm.inputBytes) + gemm.secondBytes
         let writeBytes = gemm.outputOnChip ? 0 : gemm.outputBytes
         var energy = template ?? Breakdown(levels: hardware.memory)
@@ -42,16 +44,17 @@ public enum Roofline {
         energy.scaleDynamic(by: EnergyModel.voltageFactor(point, hardware: hardware))
         var cost = EnergyModel.combine(
             computeSeconds: computeSeconds, levelSeconds: levelSeconds, energy: energy, hardware: hardware, at: point)
-        cost.utilization = cost.seconds > 0 ? computeSeconds / cost.seconds : 0
+        cost.utilization = cost.seconds > 0 ? peakSeconds / cost.seconds : 0
         return cost
     }
 
-    /// A vector operator: its operations on the vector unit's lanes (one per lane per cycle),
-    /// its unfused operands to and from DRAM.
+    /// A vector operator: its operations on the vector unit's lanes (one per lane per cycle, at
+    /// the unit's `efficiency`), its unfused operands to and from DRAM.
     public static func vector(
         _ op: VectorOp, hardware: Accelerator, at point: OperatingPoint, template: Breakdown? = nil
     ) -> OperatorCost {
-        let computeSeconds = op.ops / (Double(hardware.compute.vector.lanes) * point.frequency.si)
+        let vector = hardware.compute.vector
+        let computeSeconds = op.ops / (Double(vector.lanes) * point.frequency.si * vector.efficiency)
         var energy = template ?? Breakdown(levels: hardware.memory)
         var levelSeconds = [Double](repeating: 0, count: hardware.memory.count)
         if !op.fused, let d = dramIndex(hardware) {

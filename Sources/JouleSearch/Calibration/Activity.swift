@@ -87,6 +87,8 @@ public struct ActivityCounter: Sendable {
     /// Where model names are looked up.
     public var catalog: Catalog
     let evaluator: Evaluator
+    /// Each level's fill energy as a share of its write energy: a fill counts as that many written bits.
+    let fillShare: [Double]
 
     /// A counter for an accelerator.
     public init(hardware: Accelerator, mode: RooflineMode = .ideal, catalog: Catalog = .standard())
@@ -95,6 +97,9 @@ public struct ActivityCounter: Sendable {
         self.hardware = hardware
         self.mode = mode
         self.catalog = catalog
+        fillShare = hardware.memory.map { level in
+            level.writeEnergy.value.si > 0 ? level.fillEnergy.value.si / level.writeEnergy.value.si : 1
+        }
         do {
             evaluator = try Evaluator(hardware: hardware, mode: mode)
         } catch {
@@ -199,8 +204,10 @@ public struct ActivityCounter: Sendable {
                 let bits = counts.wordBits[o]
                 activity.readBits[i] += EnergyModel.accessEnergy(
                     count: access.reads, wordBits: bits, energyPerBit: 1, width: width)
+                // Fills count at their share of the write energy (0 where the parent carries them).
                 activity.writeBits[i] +=
-                    EnergyModel.accessEnergy(count: access.fills, wordBits: bits, energyPerBit: 1, width: width)
+                    EnergyModel.accessEnergy(
+                        count: access.fills, wordBits: bits, energyPerBit: fillShare[i], width: width)
                     + EnergyModel.accessEnergy(count: access.updates, wordBits: bits, energyPerBit: 1, width: width)
             }
         }

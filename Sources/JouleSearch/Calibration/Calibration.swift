@@ -140,7 +140,9 @@ public struct Calibrator: Sendable {
         guard holdout >= 0 && holdout < 1 else {
             throw CalibrationError("the hold-out share must be at least 0 and below 1, found \(holdout)")
         }
-        counter = try ActivityCounter(hardware: hardware, mode: mode, catalog: catalog)
+        // Against the peaks, so that the time fit's efficiencies are shares of the datasheet peaks
+        // whatever efficiencies the file already gives (the energy counts do not depend on them).
+        counter = try ActivityCounter(hardware: hardware.atPeak, mode: mode, catalog: catalog)
         self.weighting = weighting
         holdoutFraction = holdout
         hardwareNames = Set((names.union([hardware.name])).map { $0.lowercased() })
@@ -249,7 +251,7 @@ public struct Calibrator: Sendable {
 
         let coefficients = Self.coefficients(hardware: hardware, activities: training.map { evaluated[$0].1 })
         let termValues = { (index: Int) -> [Double] in
-            Self.values(coefficients, activity: evaluated[index].1, measurement: evaluated[index].0)
+            Self.values(coefficients, activity: evaluated[index].1, measurement: evaluated[index].0, hardware: hardware)
         }
         let allValues = evaluated.indices.map(termValues)
         let priors = coefficients.map { Self.prior($0, hardware: hardware) }
@@ -261,7 +263,12 @@ public struct Calibrator: Sendable {
         let energy: LinearFit
         do {
             energy = try LinearFit.fit(
-                terms: terms, rhs: training.map { evaluated[$0].0.totalJoules }, weighting: weighting)
+                terms: terms,
+                rhs: training.map {
+                    evaluated[$0].0.totalJoules
+                        - Self.idleBelowClock(measurement: evaluated[$0].0, hardware: hardware)
+                },
+                weighting: weighting)
         } catch {
             throw CalibrationError("the energy fit failed: \(error.message)", hint: error.hint, column: "energy_j")
         }
@@ -294,8 +301,11 @@ public struct Calibrator: Sendable {
             }
         }
 
-        let fittedEnergy = energy.predict(allValues)
-        let fileEnergy = allValues.map { zip($0, priors).reduce(0) { $0 + $1.0 * $1.1 } }
+        let offsets = evaluated.map { Self.idleBelowClock(measurement: $0.0, hardware: hardware) }
+        let fittedEnergy = zip(energy.predict(allValues), offsets).map { $0 + $1 }
+        let fileEnergy = zip(allValues, offsets).map { values, offset in
+            zip(values, priors).reduce(offset) { $0 + $1.0 * $1.1 }
+        }
         let fittedTime = time?.predict(timeValues) ?? evaluated.map(\.1.seconds)
         let rows = evaluated.indices.map { i in
             Calibration.Row(
@@ -391,15 +401,41 @@ public struct Calibrator: Sendable {
     }
 
     /// The count multiplying each coefficient in a row.
-    static func values(_ coefficients: [EnergyCoefficient], activity: Activity, measurement: MeasuredRun) -> [Double] {
-        coefficients.map { coefficient in
+    static func values(
+        _ coefficients: [EnergyCoefficient], activity: Activity, measurement: MeasuredRun, hardware: Accelerator
+    ) -> [Double] {
+        let (dynamic, clocked) = clockFactors(measurement: measurement, hardware: hardware)
+        return coefficients.map { coefficient in
             switch coefficient.kind {
-            case .mac(let precision): return activity.macs[precision] ?? 0
-            case .level(let i): return activity.readBits[i] + coefficient.writeRatio * activity.writeBits[i]
-            case .vector: return activity.vectorOps
-            case .staticPower: return measurement.seconds
+            case .mac(let precision): return dynamic * (activity.macs[precision] ?? 0)
+            case .level(let i): return dynamic * (activity.readBits[i] + coefficient.writeRatio * activity.writeBits[i])
+            case .vector: return dynamic * activity.vectorOps
+            case .staticPower: return clocked * measurement.seconds
             }
         }
+    }
+
+    /// A row measured below the nominal clock (`clock_mhz`) ran at the alpha-power law's lower
+    /// voltage: its per-action energies scale by (V / V0)² (`dynamic`), and with an `idle_power`
+    /// in the file the clocked part of static power by (f / f0)(V / V0)² (`clocked`; else 1), as
+    /// `Accelerator.staticPower(at:)` charges them. Rows at or above the nominal clock: (1, 1).
+    static func clockFactors(measurement: MeasuredRun, hardware: Accelerator) -> (dynamic: Double, clocked: Double) {
+        guard let clock = measurement.clock, clock > 0, clock < hardware.clock.si * (1 - 1e-3) else { return (1, 1) }
+        let share = clock / hardware.clock.si
+        let nominal = hardware.operatingPoints[0]
+        guard let point = OperatingPoint.alphaPowerLaw(nominal: nominal, count: 2, lowest: share).last else {
+            return (1, 1)
+        }
+        let dynamic = EnergyModel.voltageFactor(point, hardware: hardware)
+        return (dynamic, hardware.idlePower.provenance.isEstimated ? 1 : share * dynamic)
+    }
+
+    /// The idle power's share of a row below the nominal clock that the static coefficient does
+    /// not carry: idle x time x (1 − (f / f0)(V / V0)²), with the file's idle power; 0 otherwise.
+    static func idleBelowClock(measurement: MeasuredRun, hardware: Accelerator) -> Double {
+        guard !hardware.idlePower.provenance.isEstimated else { return 0 }
+        let (_, clocked) = clockFactors(measurement: measurement, hardware: hardware)
+        return hardware.idlePower.value.si * measurement.seconds * (1 - clocked)
     }
 
     /// Which coefficient gives way when the data cannot separate several: register and SRAM

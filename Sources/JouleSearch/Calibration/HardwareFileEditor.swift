@@ -4,8 +4,11 @@ import YAML
 
 /// Writes fitted values into a hardware file's YAML text, keeping everything else (comments,
 /// order, layout): each affected value is replaced on its line, or inserted beside its
-/// siblings, and the line ends with `# fitted: SOURCE, N rows, DATE`. A replaced line is kept
-/// above its new form as a `# was:` comment, so no earlier number or comment is lost.
+/// siblings, and the line ends with `# calibrated: SOURCE, N rows, DATE, ± σ` (the fit's
+/// standard error of the value on that line). A replaced line is kept above its new form as a
+/// `# was:` comment, so no earlier number or comment is lost. Written are the per-action
+/// energies, static power, the measured idle power and the time efficiencies (`efficiency`
+/// per compute precision and for the vector unit, `bandwidth_efficiency` per memory level).
 public struct HardwareFileEditor: Sendable {
     /// What the edit did.
     public struct Outcome: Sendable {
@@ -29,6 +32,7 @@ public struct HardwareFileEditor: Sendable {
     struct NewLine {
         var after: Int
         var text: String
+        var sigma: String?
     }
 
     let lines: [String]
@@ -37,6 +41,10 @@ public struct HardwareFileEditor: Sendable {
     let path: String
     var splices: [Splice] = []
     var newLines: [NewLine] = []
+    /// Standard errors of the values set on each edited line, by line (1-based).
+    var sigmas: [Int: [String]] = [:]
+    /// The standard error of the next value set (`± 0.0054 pJ`), attached to its line.
+    var pendingSigma: String?
 
     /// An editor over a hardware file's text.
     public init(text: String, path: String) throws(CalibrationError) {
@@ -83,6 +91,11 @@ public struct HardwareFileEditor: Sendable {
             }
             let value = estimate.value
             let old = QuantityFormat.format(estimate.prior, kind: coefficient.unit)
+            editor.pendingSigma = estimate.standardError.map {
+                "± "
+                    + (coefficient.kind == .staticPower
+                        ? format($0, unit: "W") : format($0, unit: coefficient.kind.isLevel ? "J/bit" : "J"))
+            }
             switch coefficient.kind {
             case .staticPower:
                 let text = format(value, unit: "W")
@@ -108,12 +121,37 @@ public struct HardwareFileEditor: Sendable {
                 let hasWrite = editor.levelNode(index)?["write_energy"] != nil
                 if hasWrite || abs(coefficient.writeRatio - 1) > 1e-9 {
                     let writeText = format(write, unit: "J/bit")
+                    editor.pendingSigma = estimate.standardError.map {
+                        "± " + format($0 * coefficient.writeRatio, unit: "J/bit")
+                    }
                     try editor.setLevel(index, key: "write_energy", value: writeText)
                     let oldWrite = QuantityFormat.format(level.writeEnergy.value.si, kind: .energyPerBit)
                     written.append("memory.\(level.name).write_energy: \(oldWrite) -> \(writeText)")
                 }
+                // A given fill energy keeps its share of the write energy (the fit counted fills at it).
+                let fill = level.fillEnergy.value.si
+                if editor.levelNode(index)?["fill_energy"] != nil, fill > 0, level.writeEnergy.value.si > 0 {
+                    let fillText = format(write * fill / level.writeEnergy.value.si, unit: "J/bit")
+                    editor.pendingSigma = nil
+                    try editor.setLevel(index, key: "fill_energy", value: fillText)
+                    let oldFill = QuantityFormat.format(fill, kind: .energyPerBit)
+                    written.append("memory.\(level.name).fill_energy: \(oldFill) -> \(fillText)")
+                }
                 expected.append((coefficient.kind, value, write))
             }
+        }
+        var expectedShares: [(String, Double, (Accelerator) -> Double?)] = []
+        try writeEfficiencies(
+            calibration, editor: &editor, written: &written, kept: &kept, expected: &expectedShares)
+        if let idle = measuredIdlePower(calibration) {
+            let text = format(idle.mean, unit: "W")
+            editor.pendingSigma = idle.standardError.map {
+                "± " + format($0, unit: "W") + ", mean of \(idle.rows) rows"
+            }
+            try editor.set(path: [], key: "idle_power", value: text, after: "static_power")
+            let old = hardware.idlePower.provenance.isEstimated ? "none" : hardware.idlePower.value.description
+            written.append("idle_power: \(old) -> \(text)")
+            expectedShares.append(("idle_power", idle.mean, { $0.idlePower.value.si }))
         }
         let result = editor.render(note: note)
         // The result must load, and carry the values written.
@@ -139,8 +177,72 @@ public struct HardwareFileEditor: Sendable {
                 throw CalibrationError("internal: the calibrated file does not carry the fitted \(kind)")
             }
         }
+        for (name, value, read) in expectedShares {
+            guard let found = read(decoded), abs(found - value) <= 1e-4 * max(abs(value), 1e-30) else {
+                throw CalibrationError("internal: the calibrated file does not carry the fitted \(name)")
+            }
+        }
         return Outcome(text: result, written: written, kept: kept)
     }
+
+    /// Writes each fitted time efficiency, a share of the datasheet peak (the calibrator fits
+    /// against the peaks). A share above 1 means the file's peak is too low for the
+    /// measurements; it is kept, with why.
+    static func writeEfficiencies(
+        _ calibration: Calibration, editor: inout HardwareFileEditor, written: inout [String], kept: inout [String],
+        expected: inout [(String, Double, (Accelerator) -> Double?)]
+    ) throws(CalibrationError) {
+        let hardware = calibration.hardware
+        for efficiency in calibration.efficiencies {
+            guard let share = efficiency.efficiency else {
+                kept.append("\(efficiency.name) efficiency: not identifiable from these rows")
+                continue
+            }
+            let text = shareText(share)
+            let key = efficiency.timeClass.isLevel ? "bandwidth_efficiency" : "efficiency"
+            let sigma = efficiency.standardError.map { "\(key) ± " + shareText($0) }
+            guard share <= 1 else {
+                kept.append("\(efficiency.name) efficiency: the rows run at \(text) of the file's peak; check the peak")
+                continue
+            }
+            switch efficiency.timeClass {
+            case .gemmCompute:
+                let used = Set(calibration.fitRows.flatMap { row in row.activity.macs.filter { $0.value > 0 }.keys })
+                for precision in hardware.compute.supportedPrecisions where used.contains(precision) {
+                    editor.pendingSigma = sigma
+                    try editor.setPrecision(precision.rawValue, key: "efficiency", value: text)
+                    written.append("compute.precisions.\(precision).efficiency: \(text)")
+                    expected.append(
+                        ("\(precision) efficiency", share, { $0.compute.precisions[precision]?.efficiency }))
+                }
+            case .vectorCompute:
+                editor.pendingSigma = sigma
+                try editor.setVector(key: "efficiency", value: text, lanes: hardware.compute.vector.lanes)
+                written.append("compute.vector.efficiency: \(text)")
+                expected.append(("vector efficiency", share, { $0.compute.vector.efficiency }))
+            case .level(let index):
+                let level = hardware.memory[index]
+                editor.pendingSigma = sigma
+                try editor.setLevel(index, key: "bandwidth_efficiency", value: text)
+                written.append("memory.\(level.name).bandwidth_efficiency: \(text)")
+                expected.append(("\(level.name) bandwidth efficiency", share, { $0.memory[index].bandwidthEfficiency }))
+            }
+        }
+    }
+
+    /// The mean idle power the rows measured (`idle_power_w`), its standard error and the row
+    /// count; nil when no fitted row gives one.
+    static func measuredIdlePower(_ calibration: Calibration) -> (mean: Double, standardError: Double?, rows: Int)? {
+        let values = calibration.fitRows.compactMap(\.measurement.idlePower)
+        guard !values.isEmpty else { return nil }
+        let mean = values.reduce(0, +) / Double(values.count)
+        guard values.count > 1 else { return (mean, nil, 1) }
+        let variance = values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(values.count - 1)
+        return (mean, (variance / Double(values.count)).squareRoot(), values.count)
+    }
+
+    /// A share to four significant digits, as a bare number (`0.7183`).
+    static func shareText(_ value: Double) -> String { QuantityFormat.number(value, significant: 4) }
 
     /// A value to five significant digits in the unit hardware files use (pJ, pJ/bit, W), in a
     /// form the unit parser reads back.
@@ -194,15 +296,44 @@ public struct HardwareFileEditor: Sendable {
     }
 
     mutating func setPrecision(_ name: String, energy: String) throws(CalibrationError) {
+        try setPrecision(name, key: "energy", value: energy)
+    }
+
+    /// Sets `energy` or `efficiency` of a precision entry; a bare energy entry becomes a
+    /// mapping when it gains an efficiency.
+    mutating func setPrecision(_ name: String, key: String, value: String) throws(CalibrationError) {
         guard let precisions = node(at: ["compute", "precisions"]), let entries = precisions.entries,
             let entry = entries.first(where: { $0.key == name })
         else {
             throw CalibrationError("cannot find compute.precisions.\(name) in \(path)")
         }
         if entry.value.entries != nil {
-            try set(entry.value, key: "energy", value: energy, after: nil, description: "precisions.\(name).energy")
+            try set(entry.value, key: key, value: value, after: nil, description: "precisions.\(name).\(key)")
+        } else if key == "energy" {
+            try replace(entry, with: value, description: "compute.precisions.\(name)")
         } else {
-            try replace(entry, with: energy, description: "compute.precisions.\(name)")
+            // `bf16: 0.38 pJ` (or `bf16:` / `bf16: estimated`) -> `bf16: { energy: 0.38 pJ, efficiency: 0.72 }`,
+            // keeping an energy spliced in by this edit.
+            let line = entry.value.mark.line
+            let pending = splices.lastIndex { $0.line == line && $0.column == entry.value.mark.column }
+            let scalar = entry.value.scalar ?? ""
+            let energy =
+                pending.map { splices[$0].text }
+                ?? (entry.value.isNull || scalar == "estimated" || scalar == "estimate" ? nil : scalar)
+            if let pending { splices.remove(at: pending) }
+            let mapping = energy.map { "{ energy: \($0), \(key): \(value) }" } ?? "{ \(key): \(value) }"
+            try replace(entry, with: mapping, description: "compute.precisions.\(name)")
+        }
+    }
+
+    mutating func setVector(key: String, value: String, lanes: Int) throws(CalibrationError) {
+        guard let compute = node(at: ["compute"]) else { throw CalibrationError("cannot find compute in \(path)") }
+        if let vector = compute["vector"] {
+            try set(vector, key: key, value: value, after: "lanes", description: "compute.vector")
+        } else {
+            try insert(
+                into: compute, key: "vector", value: "{ lanes: \(lanes), \(key): \(value) }", after: "dataflows",
+                description: "compute.vector")
         }
     }
 
@@ -242,6 +373,7 @@ public struct HardwareFileEditor: Sendable {
             while colon < keyLine.count && keyLine[colon] != ":" { colon += 1 }
             guard colon < keyLine.count else { throw CalibrationError("\(description): cannot find the colon") }
             splices.append(Splice(line: entry.keyMark.line, column: colon + 2, length: 0, text: " " + value))
+            takeSigma(line: entry.keyMark.line)
             return
         }
         guard start >= 0 && start < text.count else {
@@ -264,6 +396,7 @@ public struct HardwareFileEditor: Sendable {
             }
         }
         splices.append(Splice(line: line, column: start + 1, length: length, text: value))
+        takeSigma(line: line)
     }
 
     /// Inserts `key: value` into a mapping: into a flow mapping just after its `{`, into a
@@ -278,6 +411,7 @@ public struct HardwareFileEditor: Sendable {
             let rest = characters[(start + 1)...].drop { $0 == " " }
             let text = rest.first == "}" ? " \(key): \(value) " : " \(key): \(value),"
             splices.append(Splice(line: line, column: start + 2, length: 0, text: text))
+            takeSigma(line: line)
             return
         }
         guard let entries = mapping.entries, let first = entries.first else {
@@ -299,7 +433,14 @@ public struct HardwareFileEditor: Sendable {
             guard trimmed.hasPrefix("#"), next.count - trimmed.count >= indent.count else { break }
             after += 1
         }
-        newLines.append(NewLine(after: after, text: "\(indent)\(key): \(value)"))
+        newLines.append(NewLine(after: after, text: "\(indent)\(key): \(value)", sigma: pendingSigma))
+        pendingSigma = nil
+    }
+
+    /// Attaches the pending standard error to an edited line.
+    mutating func takeSigma(line: Int) {
+        if let sigma = pendingSigma { sigmas[line, default: []].append(sigma) }
+        pendingSigma = nil
     }
 
     /// The last line of an entry whose value sits on its key's line (a scalar, or a flow
@@ -316,7 +457,8 @@ public struct HardwareFileEditor: Sendable {
 
     // MARK: - Rendering
 
-    /// The edited text, each changed or new line ending in `# fitted: note`.
+    /// The edited text, each changed or new line ending in `# calibrated: note` and the
+    /// standard errors of the values on it.
     func render(note: String) -> String {
         var output = lines
         var edited: Set<Int> = []
@@ -334,11 +476,14 @@ public struct HardwareFileEditor: Sendable {
             }
             var bodyText = String(bodyCharacters)
             while bodyText.hasSuffix(" ") { bodyText.removeLast() }
-            characters = Array(bodyText + "  # fitted: " + note)
+            let errors = sigmas[line].map { ", " + $0.joined(separator: ", ") } ?? ""
+            characters = Array(bodyText + "  # calibrated: " + note + errors)
             output[line - 1] = String(characters)
         }
         // New entries, then the earlier forms of edited lines as comments above them.
-        var inserts: [(after: Int, text: String)] = newLines.map { ($0.after, "\($0.text)  # fitted: \(note)") }
+        var inserts: [(after: Int, text: String)] = newLines.map {
+            ($0.after, "\($0.text)  # calibrated: \(note)" + ($0.sigma.map { ", \($0)" } ?? ""))
+        }
         inserts += edited.sorted().map { line in
             let original = lines[line - 1]
             let indent = String(original.prefix { $0 == " " })
@@ -367,5 +512,21 @@ public struct HardwareFileEditor: Sendable {
             previous = character
         }
         return line
+    }
+}
+
+extension TimeClass {
+    /// Whether the class is a memory level's streaming.
+    var isLevel: Bool {
+        if case .level = self { return true }
+        return false
+    }
+}
+
+extension EnergyCoefficient.Kind {
+    /// Whether the coefficient is a memory level's energy per bit.
+    var isLevel: Bool {
+        if case .level = self { return true }
+        return false
     }
 }

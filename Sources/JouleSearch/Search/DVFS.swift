@@ -28,7 +28,8 @@ public struct DVFSAnalysis: Sendable {
     /// The most operating points one analysis evaluates (each is a whole graph evaluation, so
     /// a larger count is a typo, not a finer curve).
     public static let maximumPoints = 1_000
-    /// The power Zeus's cost charges per second (the hardware's TDP).
+    /// The power Zeus's cost charges per second: the highest power limit the device accepts
+    /// (`power_limits.max`), else its TDP.
     public var maxPower: Double
 
     /// The lowest-energy point.
@@ -66,6 +67,7 @@ public struct DVFSAnalysis: Sendable {
                     index: index, point: hw.operatingPoints[index], seconds: evaluation.seconds,
                     energy: evaluation.energy.total, bound: evaluation.bound))
         }
-        return DVFSAnalysis(points: result, maxPower: hardware.tdp.value.si)
+        return DVFSAnalysis(
+            points: result, maxPower: hardware.powerLimits?.maximum.si ?? hardware.tdp.value.si)
     }
 }

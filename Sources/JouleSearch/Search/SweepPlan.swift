@@ -36,6 +36,7 @@ public final class SweepPlan: @unchecked Sendable {
     public static let workloadKeys: Set<String> = [
         "batch", "sequence", "context", "model", "phase", "precision", "dataflow", "fusion", "attention", "logits",
         "operating_point", "roofline", "sparsity", "activation_density", "speculative", "draft_tokens", "acceptance",
+        "power_limit",
     ]
 
     /// The files the points are computed from, besides the sweep file: the base hardware, the
@@ -203,6 +204,11 @@ public final class SweepPlan: @unchecked Sendable {
         case "operating_point":
             return (Int(value) ?? -1) >= 0 || value.hasSuffix("%")
                 ? nil : "must be an operating-point index (0 is nominal) or a share of the clock such as 80%"
+        case "power_limit":
+            guard let power = try? Power(parsing: value), power.si > 0, power.si.isFinite else {
+                return "must be a power such as 300 W"
+            }
+            return nil
         case "phase":
             return ["prefill", "decode", "training"].contains(value) ? nil : "expected prefill, decode or training"
         case "precision":
@@ -435,6 +441,14 @@ public final class SweepPlan: @unchecked Sendable {
             (hardware, point) = selected
         }
         let mode = workload["roofline"].flatMap(RooflineMode.init(rawValue:)) ?? base.roofline
+        if let text = workload["power_limit"] {
+            if workload["operating_point"] != nil {
+                throw SweepError(
+                    "power_limit lets the clock settle where the cap holds; sweep it or operating_point, not both")
+            }
+            (hardware, point) = try settle(
+                limit: text, graph: graph, hardware: hardware, mode: mode, dataflow: dataflow)
+        }
         let evaluator: Evaluator
         do {
             evaluator = try Evaluator(
@@ -444,6 +458,8 @@ public final class SweepPlan: @unchecked Sendable {
         } catch {
             throw SweepError(error.message)
         }
+        // Zeus's max power: the highest power limit the device accepts, else its TDP.
+        let maxPower = hardware.powerLimits?.maximum.si ?? hardware.tdp.value.si
         // Each total sums every operator: take them once.
         let energy: Double
         let seconds: Double
@@ -469,7 +485,7 @@ public final class SweepPlan: @unchecked Sendable {
             .timePerToken: seconds / max(1, tokens), .edp: energy * seconds,
             .area: hardware.area.total.value.squareMillimetres, .power: seconds > 0 ? energy / seconds : 0,
             .tokensPerJoule: energy > 0 ? tokens / energy : 0, .tokensPerSecond: seconds > 0 ? tokens / seconds : 0,
-            .cost: spec.eta * energy + (1 - spec.eta) * hardware.tdp.value.si * seconds,
+            .cost: spec.eta * energy + (1 - spec.eta) * maxPower * seconds,
         ]
         result.feasible = true
         for constraint in spec.constraints {
@@ -484,5 +500,30 @@ public final class SweepPlan: @unchecked Sendable {
                 break
             }
         }
+    }
+
+    /// The hardware with the point a power cap settles the clock at, as the GPU driver lowers it
+    /// until the predicted power fits (`PowerCap`), with the point's own evaluation settings.
+    private func settle(
+        limit text: String, graph: Graph, hardware: Accelerator, mode: RooflineMode, dataflow: Dataflow?
+    )
+        throws(SweepError) -> (Accelerator, Int)
+    {
+        guard let limit = try? Power(parsing: text) else { throw SweepError("power_limit '\(text)' is not a power") }
+        let settled: PowerCap.Settled
+        do {
+            settled = try PowerCap.settle(limit: limit.si, hardware: hardware) {
+                (candidate) throws(Evaluator.EvaluationError) in
+                let (copy, index) = PowerCap.withPoint(candidate, hardware: hardware)
+                let evaluator = try Evaluator(
+                    hardware: copy, mode: mode, objective: spec.base.mapperObjective, dataflow: dataflow,
+                    operatingPoint: index, cache: cache, tilingBudget: spec.tilingBudget)
+                let evaluation = try evaluator.evaluate(graph)
+                return (evaluation.seconds, evaluation.energy.total)
+            }
+        } catch {
+            throw SweepError(error.description)
+        }
+        return PowerCap.withPoint(settled.point, hardware: hardware)
     }
 }

@@ -21,6 +21,20 @@ extension Accelerator {
         return Power(si: staticPower.value.si + mac + vector + dram)
     }
 
+    /// Static power at an operating point. With an `idle_power` in the file, static power is the
+    /// idle power plus a clocked part (clock tree, uncore, idle SMs: `static_power` − `idle_power`
+    /// at the nominal point) that switches with the clock and so scales as f V²:
+    /// P = P_idle + (P_static − P_idle) x (f / f_nominal) x (V / V_nominal)². Without one, static
+    /// power is the same at every point.
+    public func staticPower(at point: OperatingPoint) -> Double {
+        let total = staticPower.value.si
+        guard !idlePower.provenance.isEstimated else { return total }
+        let idle = min(idlePower.value.si, total)
+        let frequency = point.frequency.si / clock.si
+        let voltage = point.voltage.si / max(nominalVoltage.value.si, 1e-30)
+        return idle + (total - idle) * frequency * voltage * voltage
+    }
+
     /// The on-chip access energy of one MAC at a word size: one read of each weight and input
     /// held, one read and one write of each output held, at every on-chip level.
     func onChipEnergyPerMAC(wordBits: Double) -> Double {
@@ -51,6 +65,19 @@ extension Accelerator {
         point.name = trimmed
         copy.operatingPoints.append(point)
         return (copy, copy.operatingPoints.count - 1)
+    }
+
+    /// The lowest clock DVFS and power caps consider, as a share of the nominal clock: the
+    /// file's `clock_range` minimum, else 50%.
+    public var lowestClockShare: Double {
+        guard let range = clockRange else { return 0.5 }
+        return min(1, range.minimum.si / clock.si)
+    }
+
+    /// `count` points from the lowest clock (`lowestClockShare`) to the nominal one along the
+    /// alpha-power curve, as `joule dvfs` synthesises them when the file lists only one point.
+    public func synthesisedOperatingPoints(count: Int) -> [OperatingPoint] {
+        OperatingPoint.alphaPowerLaw(nominal: operatingPoints[0], count: count, lowest: lowestClockShare)
     }
 
     /// The fastest operating point whose `power(point)` stays within `limit`, as a power cap

@@ -16,8 +16,17 @@ public struct Accelerator: Sendable, Hashable {
     public var nominalVoltage: Figure<Voltage>
     /// DVFS operating points; the first is nominal (the clock and nominal voltage).
     public var operatingPoints: [OperatingPoint]
-    /// Whole-chip static power.
+    /// Whole-chip static power: what the chip draws while it runs a kernel at the nominal point,
+    /// beyond its per-action energies (leakage, clock tree, uncore). Charged over every latency.
     public var staticPower: Figure<Power>
+    /// The power the chip draws with nothing running (file key `idle_power`, a vendor or
+    /// measured figure; the static power when left out). No power cap below it can be met.
+    public var idlePower: Figure<Power> = Figure(.zero, .estimated(rule: "static power"))
+    /// The power limits the device accepts (file key `power_limits`); nil: any limit from the
+    /// idle power up.
+    public var powerLimits: PowerLimits?
+    /// The core clocks the device supports (file key `clock_range`); nil: 50% to 100% of `clock`.
+    public var clockRange: ClockRange?
     /// Thermal design power: the ceiling of power limits and the "max power" of Zeus's cost;
     /// estimated as static power plus every MAC (with its on-chip operand accesses), vector lane
     /// and DRAM channel busy when left out.
@@ -50,6 +59,9 @@ extension Accelerator: Decodable {
         case name, source, technology, clock, voltage, compute, memory, area, tdp
         case operatingPoints = "operating_points"
         case staticPower = "static_power"
+        case idlePower = "idle_power"
+        case powerLimits = "power_limits"
+        case clockRange = "clock_range"
     }
 
     enum AreaKeys: String, CodingKey, CaseIterable { case total, compute, memory }
@@ -82,6 +94,9 @@ extension Accelerator: Decodable {
         let points = reader.optional(.operatingPoints, [OperatingPoint].self)
         let staticPower = reader.optional(.staticPower, Power.self)
         let tdp = reader.optional(.tdp, Power.self)
+        let idlePower = reader.optional(.idlePower, Power.self)
+        let powerLimits = reader.optional(.powerLimits, PowerLimits.self)
+        let clockRange = reader.optional(.clockRange, ClockRange.self)
         let compute = reader.required(
             .compute, ComputeDescription.self,
             example: "compute: { array: { rows: 16, cols: 16 }, precisions: { int8: 0.2 pJ } }")
@@ -99,6 +114,18 @@ extension Accelerator: Decodable {
         if let voltage, voltage.si <= 0 { reader.error("voltage must be positive", at: .voltage) }
         if let staticPower, staticPower.si < 0 { reader.error("static_power cannot be negative", at: .staticPower) }
         if let tdp, tdp.si <= 0 { reader.error("tdp must be positive", at: .tdp) }
+        if let idlePower, idlePower.si < 0 { reader.error("idle_power cannot be negative", at: .idlePower) }
+        if let idlePower, let powerLimits, idlePower.si > powerLimits.maximum.si {
+            reader.error(
+                "idle_power (\(idlePower)) exceeds the highest power limit (\(powerLimits.maximum))", at: .idlePower)
+        }
+        if let clockRange, let clock,
+            clock.si < clockRange.minimum.si * (1 - 1e-9) || clock.si > clockRange.maximum.si * (1 + 1e-9)
+        {
+            reader.error(
+                "the clock (\(clock)) lies outside clock_range (\(clockRange.minimum) to \(clockRange.maximum))",
+                at: .clockRange)
+        }
         if let points {
             if points.isEmpty {
                 reader.error("list at least one operating point, or leave operating_points out", at: .operatingPoints)
@@ -139,6 +166,11 @@ extension Accelerator: Decodable {
         } else {
             self.staticPower = Figure(.zero, .estimated(rule: "none given; static energy not counted"))
         }
+        self.idlePower =
+            idlePower.map { Figure<Power>.given($0) }
+            ?? Figure(self.staticPower.value, .estimated(rule: "equal to static power"))
+        self.powerLimits = powerLimits
+        self.clockRange = clockRange
         area = Self.resolveArea(areaDescription, compute: self.compute, memory: memory, node: technology)
         self.tdp = .given(.zero)  // every property must be set before peakPower() can read them
         self.tdp =
@@ -214,7 +246,8 @@ extension Accelerator: Decodable {
             let energy =
                 entry.energy.map { Figure<Energy>.given($0) } ?? HardwareEstimator.macEnergy(precision, node: node)
             precisions[precision] = .init(
-                macEnergy: energy, macsPerPEPerCycle: entry.macsPerPEPerCycle ?? description.macsPerPEPerCycle)
+                macEnergy: energy, macsPerPEPerCycle: entry.macsPerPEPerCycle ?? description.macsPerPEPerCycle,
+                efficiency: entry.efficiency ?? 1)
         }
         // `fp8:` (the older, encoding-agnostic key) means MACs that take both OCP FP8 encodings;
         // an encoding given on its own line keeps its own numbers (Precision+Format.nativeKeys).
@@ -231,7 +264,9 @@ extension Accelerator: Decodable {
             kind: description.kind, rows: description.rows, cols: description.cols,
             macsPerPEPerCycle: description.macsPerPEPerCycle, precisions: precisions,
             dataflows: description.dataflows, weightPreload: description.weightPreload,
-            vector: VectorUnit(lanes: description.vectorLanes, energyPerOp: vectorEnergy))
+            vector: VectorUnit(
+                lanes: description.vectorLanes, energyPerOp: vectorEnergy, efficiency: description.vectorEfficiency ?? 1
+            ))
         compute.aliased = aliased
         compute.sparsity = description.sparsity
         compute.sparseDecompress = description.sparseDecompress
@@ -263,13 +298,18 @@ extension Accelerator: Decodable {
         } else {
             write = estimate
         }
+        let fill =
+            level.fillEnergy.flatMap { $0.perBit(width: width) }.map { Figure<EnergyPerBit>.given($0) }
+            ?? Figure(write.value, .estimated(rule: "equal to write_energy"))
         return MemoryLevel(
             name: level.name.value, kind: level.kind, technology: level.technology?.value, size: level.size,
             instances: level.instances.value, holds: level.holds, mustHold: level.mustHold,
             readBandwidth: level.bandwidth ?? level.readBandwidth,
             writeBandwidth: level.bandwidth ?? level.writeBandwidth,
-            sharedBandwidth: level.bandwidth != nil, readEnergy: read, writeEnergy: write, width: level.width,
+            sharedBandwidth: level.bandwidth != nil, readEnergy: read, writeEnergy: write, fillEnergy: fill,
+            width: level.width,
             leakage: level.leakage, multipleBuffering: level.multipleBuffering,
+            bandwidthEfficiency: level.bandwidthEfficiency ?? 1,
             area: HardwareEstimator.memoryArea(
                 kind: level.kind, size: level.size, instances: level.instances.value, node: node))
     }

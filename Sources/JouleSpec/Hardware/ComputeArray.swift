@@ -29,6 +29,9 @@ public struct ComputeArray: Sendable, Hashable {
         public var macEnergy: Figure<Energy>
         /// MACs one PE completes per cycle at this precision.
         public var macsPerPEPerCycle: Int
+        /// The share of the peak MAC rate a well-tuned GEMM sustains at this precision (file key
+        /// `efficiency`, written by `joule calibrate`): compute time is divided by it. 1 when left out.
+        public var efficiency: Double = 1
     }
 
     /// Systolic or parallel.
@@ -71,17 +74,21 @@ public struct VectorUnit: Sendable, Hashable {
     public var lanes: Int
     /// Energy of one elementwise operation.
     public var energyPerOp: Figure<Energy>
+    /// The share of the lanes' peak rate vector kernels sustain (file key `efficiency`); 1 when left out.
+    public var efficiency: Double = 1
 }
 
 // MARK: - Decoding
 
-/// A precision entry as written: an energy, `estimated`, or `{energy, macs_per_pe_per_cycle}`.
+/// A precision entry as written: an energy, `estimated`, or `{energy, macs_per_pe_per_cycle,
+/// efficiency}`.
 struct PrecisionEntry: Decodable {
     var energy: Energy?
     var macsPerPEPerCycle: Int?
+    var efficiency: Double?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case energy
+        case energy, efficiency
         case macsPerPEPerCycle = "macs_per_pe_per_cycle"
     }
 
@@ -100,8 +107,17 @@ struct PrecisionEntry: Decodable {
                 at: .macsPerPEPerCycle)
         }
         if let energy, energy.si <= 0 { reader.error("a MAC energy must be positive", at: .energy) }
+        efficiency = reader.optional(.efficiency, Double.self)
+        if let efficiency, !Self.isShare(efficiency) {
+            reader.error(
+                "efficiency is a share of the peak rate, above 0 and at most 1, found \(efficiency)", at: .efficiency,
+                hint: "efficiency: 0.75")
+        }
         try reader.finish()
     }
+
+    /// Whether a number is a share of a peak: above 0 and at most 1.
+    static func isShare(_ value: Double) -> Bool { value.isFinite && value > 0 && value <= 1 }
 }
 
 /// The `compute:` section as written, before estimates are filled in.
@@ -115,6 +131,7 @@ struct ComputeDescription: Decodable {
     var weightPreload: ComputeArray.WeightPreload
     var vectorLanes: Int
     var vectorEnergy: Energy?
+    var vectorEfficiency: Double?
     var sparsity: [SparsityPattern]
     var sparseDecompress: Bool
 
@@ -132,7 +149,7 @@ struct ComputeDescription: Decodable {
     /// The most MACs a PE does per cycle at one precision.
     static let maximumRate = 65_536
     enum VectorKeys: String, CodingKey, CaseIterable {
-        case lanes
+        case lanes, efficiency
         case energyPerOp = "energy_per_op"
     }
 
@@ -180,6 +197,7 @@ struct ComputeDescription: Decodable {
         let vector = reader.optional(.vector, VectorShape.self)
         vectorLanes = vector?.lanes ?? max(1, cols)
         vectorEnergy = vector?.energy
+        vectorEfficiency = vector?.efficiency
         sparsity = []
         let patterns = reader.optional(.sparsity, [String].self) ?? []
         let patternMarks = decoder.yamlNode?["sparsity"]?.items?.map(\.mark) ?? []
@@ -219,10 +237,17 @@ struct ComputeDescription: Decodable {
     struct VectorShape: Decodable {
         var lanes: Int
         var energy: Energy?
+        var efficiency: Double?
         init(from decoder: any Decoder) throws {
             var reader = try MappingReader(decoder, keys: VectorKeys.self)
             let lanes = reader.required(.lanes, Int.self, example: "lanes: 256")
             energy = reader.optional(.energyPerOp, Energy.self)
+            efficiency = reader.optional(.efficiency, Double.self)
+            if let efficiency, !PrecisionEntry.isShare(efficiency) {
+                reader.error(
+                    "efficiency is a share of the peak rate, above 0 and at most 1, found \(efficiency)",
+                    at: .efficiency, hint: "efficiency: 0.8")
+            }
             if let lanes, lanes < 1 || lanes > 1 << 32 {
                 reader.error("lanes must be from 1 to 2^32, found \(lanes)", at: .lanes)
             }

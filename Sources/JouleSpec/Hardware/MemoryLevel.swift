@@ -39,12 +39,19 @@ public struct MemoryLevel: Sendable, Hashable {
     public var readEnergy: Figure<EnergyPerBit>
     /// Energy to write (or update) one bit.
     public var writeEnergy: Figure<EnergyPerBit>
+    /// Energy to write one bit filled from the parent level (file key `fill_energy`; equal to
+    /// `writeEnergy` when left out). A GPU's L2 gives 0 when its DRAM's per-bit energy already
+    /// carries the fill, so that the mapped model does not charge the fill twice.
+    public var fillEnergy: Figure<EnergyPerBit>
     /// Access width in bits, when given (a block of `width / word bits` words per access).
     public var width: Bits?
     /// Leakage power of one instance.
     public var leakage: Power?
     /// Buffers for overlapping transfers with compute (1 = transfers serialise with compute).
     public var multipleBuffering: Int
+    /// The share of the bandwidth streaming kernels sustain (file key `bandwidth_efficiency`,
+    /// written by `joule calibrate`): transfer time is divided by it. 1 when left out.
+    public var bandwidthEfficiency: Double = 1
     /// Area of all instances together (nil for DRAM, which is off chip).
     public var area: Figure<Area>?
 
@@ -72,9 +79,11 @@ struct MemoryLevelDescription: Decodable {
     var writeBandwidth: Bandwidth?
     var readEnergy: MemoryAccessEnergy?
     var writeEnergy: MemoryAccessEnergy?
+    var fillEnergy: MemoryAccessEnergy?
     var width: Bits?
     var leakage: Power?
     var multipleBuffering: Int
+    var bandwidthEfficiency: Double?
     var mark: SourceMark?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
@@ -83,8 +92,10 @@ struct MemoryLevelDescription: Decodable {
         case writeBandwidth = "write_bandwidth"
         case readEnergy = "read_energy"
         case writeEnergy = "write_energy"
+        case fillEnergy = "fill_energy"
         case multipleBuffering = "multiple_buffering"
         case mustHold = "must_hold"
+        case bandwidthEfficiency = "bandwidth_efficiency"
     }
 
     init(from decoder: any Decoder) throws {
@@ -101,9 +112,16 @@ struct MemoryLevelDescription: Decodable {
         writeBandwidth = reader.optional(.writeBandwidth, Bandwidth.self)
         readEnergy = reader.optional(.readEnergy, MemoryAccessEnergy.self)
         writeEnergy = reader.optional(.writeEnergy, MemoryAccessEnergy.self)
+        fillEnergy = reader.optional(.fillEnergy, MemoryAccessEnergy.self)
         width = reader.optional(.width, Bits.self)
         leakage = reader.optional(.leakage, Power.self)
         multipleBuffering = reader.optional(.multipleBuffering, Int.self) ?? 2
+        bandwidthEfficiency = reader.optional(.bandwidthEfficiency, Double.self)
+        if let share = bandwidthEfficiency, !PrecisionEntry.isShare(share) {
+            reader.error(
+                "bandwidth_efficiency is a share of the bandwidth, above 0 and at most 1, found \(share)",
+                at: .bandwidthEfficiency, hint: "bandwidth_efficiency: 0.9")
+        }
         let writtenKind = reader.optional(.kind, MemoryLevel.Kind.self)
 
         if let name, !Self.isValidName(name.value) {
@@ -146,15 +164,19 @@ struct MemoryLevelDescription: Decodable {
         ] {
             if let value, value.si <= 0 { reader.error("\(key.stringValue) must be positive", at: key) }
         }
-        for (key, value) in [(CodingKeys.readEnergy, readEnergy), (.writeEnergy, writeEnergy)] {
+        let energies = [(CodingKeys.readEnergy, readEnergy), (.writeEnergy, writeEnergy), (.fillEnergy, fillEnergy)]
+        for (key, value) in energies {
             guard let value else { continue }
             if case .perAccess = value, width == nil {
                 reader.error(
                     "\(key.stringValue) is per access, so the level needs a width", at: key,
                     hint: "add the access width, for example: width: 64 bit")
             }
-            if let perBit = value.perBit(width: width?.si), perBit.si <= 0 {
-                reader.error("\(key.stringValue) must be positive", at: key)
+            // A fill may cost nothing here when the parent's per-bit energy already carries it.
+            if let perBit = value.perBit(width: width?.si), key == .fillEnergy ? perBit.si < 0 : perBit.si <= 0 {
+                reader.error(
+                    "\(key.stringValue) must be \(key == .fillEnergy ? "zero or positive" : "positive")", at: key,
+                    hint: "\(key.stringValue): \(key == .fillEnergy ? "0 pJ/bit" : "2 pJ/bit")")
             }
         }
         if let width, width.si <= 0 || width.si.rounded() != width.si {

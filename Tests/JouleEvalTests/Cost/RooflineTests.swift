@@ -25,13 +25,14 @@ struct RooflineTests {
     }
 
     /// LLM roofline (LLM-Viewer style): llama-2-7b, fp16 everything, on an A100-SXM-80GB of
-    /// 312 TFLOP/s dense fp16 and 2.039 TB/s, decode with a 2048-token context.
+    /// 312 TFLOP/s dense fp16 and 2.039 TB/s, decode with a 2048-token context. The reference
+    /// figures assume the datasheet peaks, so the file's efficiencies are set to 1 here.
     @Test(arguments: [
         DecodeCase(batch: 1, milliseconds: 7.0, tolerance: 0.02),
         DecodeCase(batch: 64, milliseconds: 40.2, tolerance: 0.03),
     ])
     func llamaDecodeOnA100(_ example: DecodeCase) throws {
-        let a100 = try Self.hardware("a100-sxm-80gb")
+        let a100 = try Self.hardware("a100-sxm-80gb").atPeak
         let precision = try PrecisionConfig(parsing: "fp16")
         let graph = try GraphBuilder(model: Self.model("llama-2-7b"), precision: precision).build(
             .decode(batch: example.batch, context: 2048))
@@ -39,6 +40,33 @@ struct RooflineTests {
         let milliseconds = evaluation.seconds * 1e3
         #expect(abs(milliseconds - example.milliseconds) <= example.tolerance * example.milliseconds)
         #expect(evaluation.bound == .memory("HBM"))
+    }
+
+    /// The file's `bandwidth_efficiency: 0.9` on HBM stretches the HBM-bound batch-1 decode by
+    /// 1 / 0.9: 7.0 ms / 0.9 = 7.78 ms (the same graph as above, every operator HBM-bound).
+    @Test func decodeOnA100TakesTheFileBandwidthEfficiency() throws {
+        let a100 = try Self.hardware("a100-sxm-80gb")
+        #expect(a100.dram?.bandwidthEfficiency == 0.9)
+        let graph = try GraphBuilder(model: Self.model("llama-2-7b"), precision: PrecisionConfig(parsing: "fp16"))
+            .build(.decode(batch: 1, context: 2048))
+        let peak = try Evaluator(hardware: a100.atPeak, mode: .ideal).evaluate(graph).seconds
+        let derated = try Evaluator(hardware: a100, mode: .ideal).evaluate(graph).seconds
+        #expect(abs(derated / peak - 1 / 0.9) < 1e-9)
+        #expect(abs(derated * 1e3 - 7.0 / 0.9) <= 0.02 * 7.0 / 0.9)
+    }
+
+    /// A compute-bound GEMM's time is divided by its precision's `efficiency`: 4096^3 bf16 MACs
+    /// on h100-sxm at 528 x 512 MACs per cycle x 1.83 GHz = 494.7e12 MAC/s take 138.9 µs at
+    /// peak, and 138.9 / 0.976 = 142.3 µs with the file's efficiency 0.976.
+    @Test func computeTimeTakesThePrecisionEfficiency() throws {
+        let h100 = try Self.hardware("h100-sxm")
+        let gemm = GEMM(
+            b: 1, m: 4096, n: 4096, k: 4096, inputPrecision: .bf16, secondPrecision: .bf16, outputPrecision: .bf16)
+        let cost = try Roofline.ideal(gemm, hardware: h100, at: h100.operatingPoints[0])
+        let peak = 4096.0 * 4096 * 4096 / (528 * 512 * 1.83e9)
+        #expect(cost.bound == .compute)
+        #expect(abs(cost.seconds - peak / 0.976) < 1e-12)
+        #expect(abs(cost.utilization - 0.976) < 1e-9)
     }
 
     /// toy-3level: 64 PEs at 1 GHz, DRAM 12.8 GB/s at 20 pJ/bit, int8 MAC 0.3 pJ, no static power.

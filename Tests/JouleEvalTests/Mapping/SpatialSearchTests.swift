@@ -8,8 +8,8 @@ import Testing
 /// array's follow its dataflow.
 struct SpatialSearchTests {
     /// A decode-sized GEMM on h100-sxm: M = 64 rows, N = 4,096, K = 14,336, bf16. Its weights are
-    /// 4,096 x 14,336 x 2 B = 117.4 MB; at 3.35 TB/s (the datasheet's HBM3 bandwidth) reading
-    /// them takes 35.05 µs, a bound no mapping can beat. Spreading M over the 132 SMs (the old
+    /// 4,096 x 14,336 x 2 B = 117.4 MB; at 3.35 TB/s (the datasheet's HBM3 bandwidth) x 0.9 (the
+    /// file's bandwidth_efficiency) reading them takes 38.95 µs, a bound no mapping can beat. Spreading M over the 132 SMs (the old
     /// fixed choice) sent every weight to 64 SMs: 3.77e9 shared-memory weight fills, 487 µs.
     /// Spreading N or K sends each weight to one SM: L2 weight reads (what the SMs receive,
     /// whether shared memory keeps them or not) within 1 % of K x N (padding), and the time
@@ -25,7 +25,7 @@ struct SpatialSearchTests {
         let weights = 4096.0 * 14336
         let sent = counts.access(level: l2, operand: 0).reads
         #expect(sent >= weights && sent <= 1.01 * weights, "L2 weight reads \(sent)")
-        let hbmBound = weights * 2 / 3.35e12
+        let hbmBound = weights * 2 / (3.35e12 * 0.9)
         #expect(result.cost.seconds >= hbmBound * (1 - 1e-9) && result.cost.seconds <= 1.1 * hbmBound)
     }
 

@@ -93,7 +93,8 @@ struct CalibrationFitTests {
         for row in calibration.rows {
             var expected = 0.0
             let values = Calibrator.values(
-                calibration.coefficients, activity: row.activity, measurement: row.measurement)
+                calibration.coefficients, activity: row.activity, measurement: row.measurement,
+                hardware: calibration.hardware)
             for (value, estimate) in zip(values, calibration.energy.estimates) { expected += value * estimate.value }
             #expect(abs(row.fittedJoules - expected) <= 1e-9 * expected)
         }
@@ -318,5 +319,45 @@ struct CalibrationFitTests {
             let fitted = try #require(efficiency.efficiency)
             #expect(abs(fitted - value) <= 3 * (efficiency.standardError ?? 0), "\(name)")
         }
+    }
+
+    /// A row measured at a locked clock below the nominal one ran at a lower voltage. On
+    /// h100-sxm (1.83 GHz, 0.7 V, idle 64.4 W of 150 W static) a row at 915 MHz: the alpha-power
+    /// law (α 1.3, V_th 0.3 V) gives V with (V − 0.3)^1.3 / V = 0.5 x 0.4^1.3 / 0.7, so per-action
+    /// counts weigh (V / 0.7)² and the static column (f / f0)(V / 0.7)² of the time; the idle
+    /// power's remaining share, 64.4 W x t x (1 − that), leaves the right-hand side.
+    @Test func rowsBelowTheNominalClockAreScaledToTheirVoltage() throws {
+        let hardware = try CalibrationSupport.hardware("h100-sxm")
+        let coefficients = [
+            EnergyCoefficient(kind: .mac(.bf16), name: "MAC bf16", unit: .energy, writeRatio: 1),
+            EnergyCoefficient(kind: .staticPower, name: "static power", unit: .power, writeRatio: 1),
+        ]
+        var activity = Activity(levels: hardware.memory.count)
+        activity.macs[.bf16] = 1e12
+        let run = MeasuredRun(
+            line: 2, workload: .op(.gemm, b: 1, m: 1, n: 1, k: 1), precision: nil, hardware: "h100-sxm", seconds: 2,
+            joules: 100, clock: 915e6)
+        // Solve (V - 0.3)^1.3 / V = target by bisection, by hand rather than through the library.
+        let target = 0.5 * pow(0.4, 1.3) / 0.7
+        var low = 0.3
+        var high = 0.7
+        for _ in 0..<100 {
+            let middle = (low + high) / 2
+            if pow(middle - 0.3, 1.3) / middle < target { low = middle } else { high = middle }
+        }
+        let v2 = (high / 0.7) * (high / 0.7)
+        let values = Calibrator.values(coefficients, activity: activity, measurement: run, hardware: hardware)
+        let mac = try #require(coefficients.firstIndex { $0.kind == .mac(.bf16) })
+        let staticIndex = try #require(coefficients.firstIndex { $0.kind == .staticPower })
+        #expect(abs(values[mac] - 1e12 * v2) < 1e-6 * 1e12 * v2)
+        #expect(abs(values[staticIndex] - 2 * 0.5 * v2) < 1e-9)
+        let offset = Calibrator.idleBelowClock(measurement: run, hardware: hardware)
+        #expect(abs(offset - 64.4 * 2 * (1 - 0.5 * v2)) < 1e-9)
+        // At the nominal clock nothing changes.
+        var nominal = run
+        nominal.clock = 1830e6
+        #expect(
+            Calibrator.values(coefficients, activity: activity, measurement: nominal, hardware: hardware)[mac] == 1e12)
+        #expect(Calibrator.idleBelowClock(measurement: nominal, hardware: hardware) == 0)
     }
 }

@@ -42,9 +42,21 @@ struct CalibrationHardwareFileEditorTests {
             if let found { position = found.upperBound }
         }
         // Every written value is on a line ending in the note, and loads back as fitted.
-        let fittedLines = after.split(separator: "\n").filter { $0.hasSuffix("# fitted: \(note)") }
-        #expect(fittedLines.count == 7)  // four precisions, vector, HBM, static power
-        #expect(outcome.written.count == 7)
+        // Lines end in the note and the standard error of what they carry (`, ± 0.0054 pJ`).
+        let fittedLines = after.split(separator: "\n").filter { $0.contains("# calibrated: \(note), ") }
+        // Four precisions (energy and efficiency on one line each), vector, HBM (energy and
+        // bandwidth_efficiency on lines of their own), static power, idle power.
+        #expect(fittedLines.count == 9)
+        // 4 MAC energies + vector + HBM + static power, 4 precision efficiencies + HBM bandwidth
+        // efficiency, and the idle power the rows measured (72 W in every row of the example).
+        #expect(outcome.written.count == 13)
+        #expect(decoded.idlePower.value.si == 72)
+        #expect(after.contains("idle_power: 72 W  # calibrated: \(note), ± 0 W, mean of 43 rows"))
+        // The bf16 line carries both standard errors: the MAC energy's and the efficiency's.
+        #expect(fittedLines.contains { $0.contains("bf16: { energy: ") && $0.contains(" pJ, efficiency ± 0.00") })
+        #expect(decoded.compute.precisions[.bf16]?.efficiency ?? 0 > 0.7)
+        #expect(decoded.compute.precisions[.bf16]?.efficiency ?? 1 < 0.74)
+        #expect(decoded.memory[0].bandwidthEfficiency > 0.86 && decoded.memory[0].bandwidthEfficiency < 0.9)
         let names = calibration.coefficients.map(\.name)
         func fitted(_ name: String) throws -> Double {
             calibration.energy.estimates[try #require(names.firstIndex(of: name))].value
@@ -67,10 +79,10 @@ struct CalibrationHardwareFileEditorTests {
         // What the data did not touch is as it was.
         for i in 1..<4 { #expect(decoded.memory[i] == hardware.memory[i]) }
         #expect(outcome.kept.count == 3)
-        #expect(after.contains("# was: static_power: 140 W              # E: 20 % of the 700 W TDP"))
-        #expect(after.contains("    # was: bf16: { macs_per_pe_per_cycle: 512 }"))
+        #expect(after.contains("# was: static_power: 150 W\n"))
+        #expect(after.contains("    # was: bf16: { energy: 0.64 pJ, macs_per_pe_per_cycle: 512, efficiency: 0.976 }"))
         #expect(after.contains("    bf16: { energy: "))
-        #expect(after.contains("    # read_energy omitted: estimated from HBM3 (DATASHEET §4/§6: 3-3.5 pJ/bit"))
+        #expect(after.contains("    # was: read_energy: 7.0 pJ/bit\n"))
         #expect(after.contains("\n    read_energy: "))
     }
 
@@ -142,7 +154,8 @@ struct CalibrationHardwareFileEditorTests {
         #expect(lines[0] == "# A test accelerator in flow style, with every energy given.")
         #expect(lines[3] == "clock: 1 GHz   # nominal")
         #expect(
-            lines[4].hasPrefix("static_power: ") && lines[4].hasSuffix("W  # fitted: bench.csv, 30 rows, 2025-01-01"))
+            lines[4].hasPrefix("static_power: ")
+                && lines[4].contains("W  # calibrated: bench.csv, 30 rows, 2025-01-01, ± "))
         #expect(
             lines.contains {
                 $0.hasPrefix("  - { name: DRAM, technology: LPDDR4, size: 4 GiB, bandwidth: 25.6 GB/s, read_energy: ")
@@ -153,10 +166,10 @@ struct CalibrationHardwareFileEditorTests {
             ))
         #expect(
             lines.contains {
-                $0.hasPrefix("  - { read_energy: ") && $0.contains(" name: Buffer, size: 256 KiB }  # fitted:")
+                $0.hasPrefix("  - { read_energy: ") && $0.contains(" name: Buffer, size: 256 KiB }  # calibrated:")
             })
         #expect(lines.contains("    # was: read_energy: 12 pJ/access     # per 64-bit access"))
-        #expect(lines.contains { $0.hasPrefix("    read_energy: ") && $0.contains(" pJ/bit  # fitted: ") })
+        #expect(lines.contains { $0.hasPrefix("    read_energy: ") && $0.contains(" pJ/bit  # calibrated: ") })
         #expect(Self.comments(Self.flowStyle).allSatisfy { comment in outcome.text.contains(comment) })
     }
 
@@ -168,7 +181,7 @@ struct CalibrationHardwareFileEditorTests {
         try editor.set(path: [], key: "clock", value: "2 GHz")
         #expect(
             editor.render(note: "n")
-                == "name: x  # a name\r\n# was: clock: 1 GHz\r\nclock: 2 GHz  # fitted: n\r\nstatic_power: 3 W  # fitted: n\r\ncompute: { array: { rows: 1, cols: 1 } }\r\n"
+                == "name: x  # a name\r\n# was: clock: 1 GHz\r\nclock: 2 GHz  # calibrated: n\r\nstatic_power: 3 W  # calibrated: n\r\ncompute: { array: { rows: 1, cols: 1 } }\r\n"
         )
     }
 

@@ -114,10 +114,11 @@ struct SyntheticMeasurements {
     }
 
     /// The CSV text: each run evaluated by Joule, its energy from the truth, noise on time and energy.
+    /// The truth's efficiencies are shares of the datasheet peaks, so times come from the peaks.
     static func csv(
         runs: [Run], hardware: Accelerator, mode: RooflineMode, truth: TrueCoefficients, noise: Double, seed: UInt64
     ) throws -> String {
-        let counter = try ActivityCounter(hardware: hardware, mode: mode, catalog: CalibrationSupport.catalog)
+        let counter = try ActivityCounter(hardware: hardware.atPeak, mode: mode, catalog: CalibrationSupport.catalog)
         var lines = [header]
         var random = NormalNoise(seed: seed)
         for (index, run) in runs.enumerated() {
