@@ -80,6 +80,6 @@ struct FusionCLITests {
             "16KiB", "--to", "256KiB", "--out", out.path)
         #expect(run.status == 0, "\(run.stderr)")
         let svg = try String(contentsOf: out, encoding: .utf8)
-        #expect(svg.contains("one operator at a time") && svg.contains("fused (least traffic)"))
+        #expect(svg.contains("one operator at a time") && svg.contains("the least DRAM traffic"))
     }
 }
