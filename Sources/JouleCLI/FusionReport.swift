@@ -76,13 +76,6 @@ struct FusionReport {
     /// Bytes a fused chain moves to and from DRAM.
     static func dramBytes(_ cost: FusedChainCost, hardware: Accelerator) -> Double {
         guard let d = hardware.memory.firstIndex(where: { $0.kind == .dram }) else { return 0 }
-        var bytes = 0.0
-        for member in cost.members {
-            guard let counts = member.counts else { continue }
-            for o in 0..<counts.operandCount {
-                bytes += counts.access(level: d, operand: o).total * counts.wordBits[o] / 8
-            }
-        }
-        return bytes
+        return cost.members.reduce(0) { $0 + ($1.counts?.bytes(level: d) ?? 0) }
     }
 }

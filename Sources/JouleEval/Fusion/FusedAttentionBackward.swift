@@ -157,11 +157,7 @@ extension Evaluator {
                     guard backward.footprint(tiling) <= hardware.memory[level].size.si else { continue }
                     let traffic = backward.traffic(tiling)
                     let outer = outerAccesses(backward, traffic, level: level).enumerated().map { m, accesses in
-                        let g = gemms[m]
-                        return AccessCounts(
-                            accesses: accesses, operandCount: 3,
-                            wordBits: [g.secondBits, g.inputPrecision.storageBits, g.outputPrecision.storageBits],
-                            macs: 0, paddedMACs: 0, temporalCycles: 0, spatialUnits: 0)
+                        AccessCounts.member(accesses, wordBits: gemms[m].operandBits)
                     }
                     // Five tile GEMMs of rows x shared x d (dv) per pair.
                     let slots =

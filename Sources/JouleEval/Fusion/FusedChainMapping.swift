@@ -81,9 +81,7 @@ extension Evaluator {
     public func dramBytes(_ chain: FusedChain, _ tiling: FusedTiling, _ traffic: FusedTraffic) -> Double {
         let d = Roofline.dramIndex(hardware) ?? 0
         return outerAccesses(chain, tiling, traffic).enumerated().reduce(0.0) { total, entry in
-            let counts = memberCounts(chain, member: entry.offset, accesses: entry.element)
-            return total
-                + (0..<3).reduce(0.0) { $0 + counts.access(level: d, operand: $1).total * counts.wordBits[$1] / 8 }
+            total + memberCounts(chain, member: entry.offset, accesses: entry.element).bytes(level: d)
         }
     }
 
@@ -215,10 +213,7 @@ extension Evaluator {
     /// A member GEMM's access counts from its level-major accesses.
     func memberCounts(_ chain: FusedChain, member: Int, accesses: [OperandAccess]) -> AccessCounts {
         let gemm = member < chain.producers.count ? chain.producers[member] : chain.consumer
-        return AccessCounts(
-            accesses: accesses, operandCount: 3,
-            wordBits: [gemm.secondBits, gemm.inputPrecision.storageBits, gemm.outputPrecision.storageBits],
-            macs: 0, paddedMACs: 0, temporalCycles: 0, spatialUnits: 0)
+        return AccessCounts.member(accesses, wordBits: gemm.operandBits)
     }
 
     /// The full cost of one tiling: each member's inner nest mapped on the hardware under the

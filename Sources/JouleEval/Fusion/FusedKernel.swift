@@ -35,6 +35,15 @@ struct FusedKernel {
     var timeScale: Double
 }
 
+extension AccessCounts {
+    /// A fused kernel member's counts: its level-major accesses, at its operands' word sizes.
+    static func member(_ accesses: [OperandAccess], wordBits: [Double], macs: Double = 0) -> AccessCounts {
+        AccessCounts(
+            accesses: accesses, operandCount: 3, wordBits: wordBits, macs: macs, paddedMACs: macs, temporalCycles: 0,
+            spatialUnits: 0)
+    }
+}
+
 extension Evaluator {
     /// The members' costs inside one fused kernel: each GEMM tile mapped by the mapper on the
     /// hardware under one instance of the level and its counts multiplied by the tiles run,
@@ -65,7 +74,7 @@ extension Evaluator {
             switch member {
             case .gemm(let g):
                 accesses = g.outer
-                wordBits = [g.gemm.secondBits, g.gemm.inputPrecision.storageBits, g.gemm.outputPrecision.storageBits]
+                wordBits = g.gemm.operandBits
                 for (tile, count) in g.tiles {
                     let result: MapperResult
                     do {
@@ -107,9 +116,7 @@ extension Evaluator {
                 energy.vector = v.ops * hardware.compute.vector.energyPerOp.value.si
                 computeSeconds = v.ops / (Double(hardware.compute.vector.lanes) * point.frequency.si)
             }
-            let counts = AccessCounts(
-                accesses: accesses, operandCount: 3, wordBits: wordBits, macs: macs, paddedMACs: macs,
-                temporalCycles: 0, spatialUnits: 0)
+            let counts = AccessCounts.member(accesses, wordBits: wordBits, macs: macs)
             EnergyModel.addAccessEnergy(counts, hardware: hardware, into: &energy)
             energy.scaleDynamic(by: voltage)
             for i in 0..<levels {

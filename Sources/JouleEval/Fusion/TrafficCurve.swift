@@ -39,13 +39,6 @@ public struct TrafficCurve: Sendable {
         return copy
     }
 
-    /// DRAM bytes of a mapped operator's counts.
-    static func dramBytes(_ counts: AccessCounts, dram: Int) -> Double {
-        (0..<counts.operandCount).reduce(0.0) {
-            $0 + counts.access(level: dram, operand: $1).total * counts.wordBits[$1] / 8
-        }
-    }
-
     /// The curve of a fused chain at `level` of the evaluator's hardware over `capacities`.
     public static func chain(_ chain: FusedChain, evaluator: Evaluator, level: Int, capacities: [Double])
         -> TrafficCurve
@@ -64,7 +57,7 @@ public struct TrafficCurve: Sendable {
                     unfused = nil
                     break
                 }
-                unfused = unfused.map { $0 + dramBytes(counts, dram: dram) }
+                unfused = unfused.map { $0 + counts.bytes(level: dram) }
             }
             let fused = sized.leastFusedTraffic(chain, level: level)
             return Point(capacity: capacity, unfused: unfused, fused: fused?.bytes, tiling: fused?.tiling)
@@ -83,7 +76,7 @@ public struct TrafficCurve: Sendable {
                 tilingBudget: evaluator.tilingBudget, operatingPoint: evaluator.operatingPoint)
             let counts = (try? mapper.best(problem: problem, macPrecision: macPrecision, dataflow: evaluator.dataflow))?
                 .cost.counts
-            return Point(capacity: capacity, unfused: counts.map { dramBytes($0, dram: dram) })
+            return Point(capacity: capacity, unfused: counts.map { $0.bytes(level: dram) })
         }
         return TrafficCurve(points: points)
     }

@@ -46,6 +46,9 @@ public struct AccessCounts: Sendable, Hashable {
         stride(from: 0, to: accesses.count, by: operandCount).map { Array(accesses[$0..<$0 + operandCount]) }
     }
 
+    /// Bytes moved in or out of a level.
+    public func bytes(level: Int) -> Double { bits(level: level) / 8 }
+
     /// Bits moved in or out of a level.
     public func bits(level: Int) -> Double {
         var total = 0.0

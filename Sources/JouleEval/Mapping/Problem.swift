@@ -77,6 +77,13 @@ public struct ProblemOperand: Sendable, Hashable {
     }
 }
 
+extension GEMM {
+    /// Bits per element moved of each operand, in `Problem.gemm`'s operand order: the second
+    /// operand (its group scales included), the input (its selected share under N:M sparsity)
+    /// and the output.
+    public var operandBits: [Double] { [secondBits, inputBits, outputPrecision.storageBits] }
+}
+
 /// A GEMM-family operator as an einsum: named dimensions with bounds, two operands read and
 /// one output updated (Timeloop's problem shape).
 public struct Problem: Sendable, Hashable {
@@ -116,18 +123,18 @@ public struct Problem: Sendable, Hashable {
         let groups = max(1, gemm.secondInstances)
         let shared = max(1, gemm.b / groups)
         let (g, h, m, n, k) = (0, 1, 2, 3, 4)
+        let bits = gemm.operandBits
         return Problem(
             dimensions: ["G", "H", "M", "N", "K"], bounds: [groups, shared, gemm.m, gemm.n, gemm.k],
             operands: [
                 ProblemOperand(
-                    .weights, indices: [[IndexTerm(g)], [IndexTerm(k)], [IndexTerm(n)]],
-                    wordBits: gemm.secondBits),
+                    .weights, indices: [[IndexTerm(g)], [IndexTerm(k)], [IndexTerm(n)]], wordBits: bits[0]),
                 ProblemOperand(
                     .inputs, indices: [[IndexTerm(g)], [IndexTerm(h)], [IndexTerm(m)], [IndexTerm(k)]],
-                    wordBits: gemm.inputBits),
+                    wordBits: bits[1]),
                 ProblemOperand(
                     .outputs, indices: [[IndexTerm(g)], [IndexTerm(h)], [IndexTerm(m)], [IndexTerm(n)]],
-                    wordBits: gemm.outputPrecision.storageBits),
+                    wordBits: bits[2]),
             ],
             density: gemm.density)
     }
