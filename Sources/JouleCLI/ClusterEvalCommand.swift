@@ -24,13 +24,19 @@ enum ClusterEvalCommand {
           joule eval llama-3.1-70b dgx-h100 --tp 8 --phase decode --batch 64 --context 4096
           joule eval llama-3.1-70b dgx-h100-2x8-ndr --tp 8 --pp 2 --phase prefill --batch 8
           joule eval llama-2-7b dgx-a100 --dp 8 --phase training --batch 64 --sequence 2048 --zero 1
+          joule eval llama-3.1-70b dgx-h100 --tp 8 --speculative llama-3-8b --acceptance 0.7 --batch 16 --context 2048
         """
 
     static let valued = EvalCommand.valued.union(SystemArguments.planOptions)
 
     static func run(_ words: [String]) throws(CommandLineError) -> String {
-        let arguments = try Arguments(
+        var arguments = try Arguments(
             words, valued: valued, flags: SystemArguments.planFlags.union(["per-op"]), usage: usage)
+        let speculative = arguments.options["speculative"] != nil
+        if speculative, arguments.options["phase"] == nil { arguments.options["phase"] = "decode" }
+        for option in ["draft-tokens", "acceptance"] where !speculative && arguments.options[option] != nil {
+            throw .usage("--\(option) applies with --speculative DRAFT", usage: usage)
+        }
         let format = try arguments.format(allowed: ["table", "json"], usage: usage)
         guard arguments.positionals.count == 2 else {
             throw .usage("name a model and a cluster, e.g. llama-3.1-70b dgx-h100", usage: usage)
@@ -46,6 +52,9 @@ enum ClusterEvalCommand {
         let graph = try template(model: model, cluster: cluster, arguments, usage: usage)
         let evaluator = try EvalCommand.evaluator(arguments, hardware: cluster.device)
         let system = SystemEvaluator(cluster: cluster, plan: plan, evaluator: evaluator)
+        if speculative {
+            return try runSpeculative(arguments, model: model, system: system, graph: graph, format: format)
+        }
         let footprint: MemoryFootprint
         do {
             footprint = try system.footprint(
