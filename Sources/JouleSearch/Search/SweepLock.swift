@@ -53,7 +53,10 @@ public final class SweepLock {
             takenOver = previous.isEmpty ? nil : previous
             descriptor = fd
             var host = [CChar](repeating: 0, count: 256)
-            let hostName = gethostname(&host, host.count - 1) == 0 ? String(cString: host) : "unknown host"
+            let hostName =
+                gethostname(&host, host.count - 1) == 0
+                ? String(decoding: host.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+                : "unknown host"
             let text = Array("pid \(getpid()) on \(hostName)\n".utf8)
             guard ftruncate(fd, 0) == 0, pwrite(fd, text, text.count, 0) == text.count else {
                 release()
