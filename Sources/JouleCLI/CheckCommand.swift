@@ -45,7 +45,7 @@ enum CheckCommand {
         for path in arguments.positionals {
             do {
                 if let text = try? Catalog.readText(path), let root = try? YAMLParser().parse(text, path: path),
-                    root["input_tokens"] != nil || root["output_tokens"] != nil
+                    ["input_tokens", "output_tokens", "requests", "trace"].contains(where: { root[$0] != nil })
                 {
                     // Serving workload files (JouleSystem).
                     let workload = try ServingWorkload.load(path)
