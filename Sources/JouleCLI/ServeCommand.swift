@@ -25,6 +25,9 @@ enum ServeCommand {
           --concurrency N   sequences decoded together (overrides the file)
           --rate R          requests per second (overrides the file): the smallest concurrency
                             that keeps up is used
+          --disaggregate P,D  P devices prefill and D devices decode, each pool with the plan's
+                            TP and PP; each prompt's KV cache moves to the decode pool over the
+                            interconnect
 
         \(SystemArguments.optionHelp)
 
@@ -33,7 +36,7 @@ enum ServeCommand {
         """
 
     static let valued = EvalCommand.valued.union(SystemArguments.planOptions).union([
-        "workload", "concurrency", "rate",
+        "workload", "concurrency", "rate", "disaggregate",
     ])
 
     static func run(_ words: [String]) throws(CommandLineError) -> String {
@@ -71,6 +74,18 @@ enum ServeCommand {
         templateArguments.options["phase"] = "decode"
         let graph = try ClusterEvalCommand.template(model: model, cluster: cluster, templateArguments, usage: usage)
         let evaluator = try EvalCommand.evaluator(arguments, hardware: cluster.device)
+        if let pools = arguments.options["disaggregate"] {
+            let serving = try disaggregation(
+                pools, plan: plan, arguments: arguments, cluster: cluster, evaluator: evaluator, model: model,
+                graph: graph)
+            let result: DisaggregatedServingResult
+            do {
+                result = try serving.steadyState(workload)
+            } catch {
+                throw SystemArguments.error(error, cluster: arguments.positionals[1], usage: usage)
+            }
+            return format == "json" ? JSONOutput.render(object(result)) : table(result, model: model)
+        }
         let batching = ContinuousBatching(
             system: SystemEvaluator(cluster: cluster, plan: plan, evaluator: evaluator), model: model,
             precision: graph.precision, options: graph.options)

@@ -45,4 +45,19 @@ struct ServeCLITests {
         #expect(run.stderr.contains("w.yaml:1:8: error: trace 't.csv' could not be read"))
         #expect(run.stderr.contains("t.csv:3:5: error: row 3, column output_tokens"))
     }
+
+    @Test func disaggregatePrintsBothPoolsAndTheKVTransferAndRejectsABadSplit() throws {
+        let words = ["serve", "llama-3.1-70b", "dgx-h100", "--workload", "Workloads/chat.yaml", "--tp", "2"]
+        let run = try joule(words + ["--roofline", "ideal", "--disaggregate", "2,6"])
+        #expect(run.status == 0)
+        #expect(run.stdout.contains("prefill pool                      2 devices, 1 replica"))
+        // 512 tokens x 80 layers x 2 x 8 KV heads x 128 x 2 B = 167.8 MB, half per TP device:
+        // 2 us + 83.89 MB / 450 GB/s = 188.4 us on NVLink.
+        #expect(run.stdout.contains("KV transfer per request           188.4 µs"))
+        let bad = try joule(words + ["--disaggregate", "2"])
+        #expect(bad.status == 64)
+        let odd = try joule(words + ["--roofline", "ideal", "--disaggregate", "3,4"])
+        #expect(odd.status == 65)
+        #expect(odd.stderr.contains("the prefill pool's 3 devices are not a whole number of TP 2 x PP 1 replicas"))
+    }
 }

@@ -51,15 +51,7 @@ public struct ContinuousBatching: Sendable {
         // Whole tokens: exact for one request type (`input + output`, `input + output / 2`).
         let context = Int((mix.meanReservedContext - 1e-9).rounded(.up))
         let decodeContext = Int((mix.meanDecodeContext + 1e-9).rounded(.down))
-        let cap = try FitSearch(system: system).largest(
-            .batch, model: model, phase: .decode(batch: step, context: context), precision: precision,
-            options: options)
-        guard let capacity = cap.largest else {
-            throw .plan(
-                PlanError(
-                    "not even \(step) sequence\(step == 1 ? "" : "s") of \(context) tokens fit: \(cap.footprint.overflowMessage ?? "")"
-                ))
-        }
+        let capacity = try self.capacity(context: context)
         let classes = try prefills(mix)
         let meanPrefill = (
             seconds: classes.reduce(0) { $0 + $1.requestClass.share * $1.seconds },
@@ -77,7 +69,7 @@ public struct ContinuousBatching: Sendable {
             guard c <= capacity else {
                 throw .plan(
                     PlanError(
-                        "concurrency \(concurrency) exceeds the KV capacity: at most \(capacity) sequences of \(context) tokens fit (\(cap.next?.overflowMessage ?? ""))"
+                        "concurrency \(concurrency) exceeds the KV capacity: at most \(capacity) sequences of \(context) tokens fit (\(overflow(capacity + step, context: context)))"
                     ))
             }
             return try state(c)
@@ -103,6 +95,29 @@ public struct ContinuousBatching: Sendable {
         }
         if high == 1 { best = try state(step) }
         return best
+    }
+
+    /// The most sequences of `context` tokens whose KV cache fits (in whole steps of the
+    /// data-parallel replicas and microbatches).
+    func capacity(context: Int) throws(SystemError) -> Int {
+        let step = system.plan.data * (system.plan.microbatches ?? 1)
+        let cap = try FitSearch(system: system).largest(
+            .batch, model: model, phase: .decode(batch: step, context: context), precision: precision,
+            options: options)
+        guard let capacity = cap.largest else {
+            throw .plan(
+                PlanError(
+                    "not even \(step) sequence\(step == 1 ? "" : "s") of \(context) tokens fit: \(cap.footprint.overflowMessage ?? "")"
+                ))
+        }
+        return capacity
+    }
+
+    /// How a batch overflows the memory at a context (empty when it fits).
+    func overflow(_ batch: Int, context: Int) -> String {
+        let footprint = try? system.footprint(
+            model: model, phase: .decode(batch: batch, context: context), precision: precision, options: options)
+        return footprint?.overflowMessage ?? ""
     }
 
     /// The most distinct prompt lengths whose prefill is evaluated one by one. A mix with more
