@@ -52,6 +52,14 @@ enum CheckCommand {
                     lines.append("\(path): ok (workload \(workload.name))")
                     continue
                 }
+                if let text = try? Catalog.readText(path), let root = try? YAMLParser().parse(text, path: path),
+                    root["pools"] != nil
+                {
+                    // Serving fleet files (JouleSystem).
+                    let fleet = try Fleet.load(path)
+                    lines.append("\(path): ok (fleet \(fleet.name), \(fleet.pools.count) pools)")
+                    continue
+                }
                 if Cluster.isCluster(path) {
                     // Cluster files (JouleSystem) carry their own loader.
                     let cluster = try Cluster.load(path)

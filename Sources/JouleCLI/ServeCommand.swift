@@ -7,7 +7,7 @@ import YAML
 /// `joule serve MODEL CLUSTER --workload FILE`: continuous batching in steady state.
 enum ServeCommand {
     static let usage =
-        "usage: joule serve MODEL CLUSTER|HARDWARE --workload FILE [--concurrency N | --rate R] [plan options] [--precision P] [--fusion F] [--roofline ideal|mapped] [--operating-point N] [--format table|json]"
+        "usage: joule serve MODEL CLUSTER|HARDWARE --workload FILE [--concurrency N | --rate R] [plan options] [--disaggregate P,D] [--precision P] [--fusion F] [--roofline ideal|mapped] [--operating-point N] [--format table|json]\n       joule serve MODEL --fleet FILE --workload FILE [--rate R] [--precision P] [--fusion F] [--roofline ideal|mapped] [--format table|json]"
 
     static let help = """
         \(usage)
@@ -28,6 +28,8 @@ enum ServeCommand {
           --disaggregate P,D  P devices prefill and D devices decode, each pool with the plan's
                             TP and PP; each prompt's KV cache moves to the decode pool over the
                             interconnect
+          --fleet FILE      YAML: two or more pools (cluster or hardware, tp/pp/dp, route by
+                            prompt length or route: auto); the arrival rate is split over them
 
         \(SystemArguments.optionHelp)
 
@@ -36,14 +38,19 @@ enum ServeCommand {
         """
 
     static let valued = EvalCommand.valued.union(SystemArguments.planOptions).union([
-        "workload", "concurrency", "rate", "disaggregate",
+        "workload", "concurrency", "rate", "disaggregate", "fleet",
     ])
 
     static func run(_ words: [String]) throws(CommandLineError) -> String {
         let arguments = try Arguments(words, valued: valued, flags: SystemArguments.planFlags, usage: usage)
         let format = try arguments.format(allowed: ["table", "json"], usage: usage)
-        guard arguments.positionals.count == 2 else {
-            throw .usage("name a model and a cluster, e.g. llama-3.1-70b dgx-h100", usage: usage)
+        let fleetPath = arguments.options["fleet"]
+        guard arguments.positionals.count == (fleetPath == nil ? 2 : 1) else {
+            throw .usage(
+                fleetPath == nil
+                    ? "name a model and a cluster, e.g. llama-3.1-70b dgx-h100"
+                    : "name a model and no cluster with --fleet (the fleet file names the pools), e.g. llama-3.1-70b --fleet Examples/fleets/h100-a100.yaml",
+                usage: usage)
         }
         guard let path = arguments.options["workload"] else {
             throw .usage("give a workload file, e.g. --workload Workloads/chat.yaml", usage: usage)
@@ -67,6 +74,9 @@ enum ServeCommand {
                 throw .usage("--rate takes a positive number of requests per second, found '\(text)'", usage: usage)
             }
             (workload.concurrency, workload.requestsPerSecond) = (nil, rate)
+        }
+        if let fleetPath {
+            return try fleet(fleetPath, workload: workload, model: model, arguments: arguments, format: format)
         }
         let cluster = try SystemArguments.cluster(arguments.positionals[1])
         let plan = try SystemArguments.plan(arguments, usage: usage)

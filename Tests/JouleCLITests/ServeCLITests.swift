@@ -60,4 +60,26 @@ struct ServeCLITests {
         #expect(odd.status == 65)
         #expect(odd.stderr.contains("the prefill pool's 3 devices are not a whole number of TP 2 x PP 1 replicas"))
     }
+
+    @Test func aFleetReportsEachPoolAndTheSavingAndNamesAPoolThatDoesNotLoad() throws {
+        let words = [
+            "serve", "llama-3.1-70b", "--fleet", "Examples/fleets/h100-a100.yaml", "--workload",
+            "Workloads/chat-two-classes.yaml", "--roofline", "ideal",
+        ]
+        let run = try joule(words + ["--rate", "20"])
+        #expect(run.status == 0)
+        #expect(run.stdout.contains("routing: auto"))
+        #expect(run.stdout.contains("length-blind split"))
+        let needsRate = try joule(words)
+        #expect(needsRate.status != 0)
+        #expect(needsRate.stderr.contains("give requests_per_second or --rate"))
+        let folder = try Self.folder(["f.yaml": "pools:\n  - cluster: dgx-h900\n  - hardware: a100-sxm-80gb\n"])
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let missing = try joule([
+            "serve", "llama-3.1-70b", "--fleet", folder.appendingPathComponent("f.yaml").path, "--workload",
+            "Workloads/chat.yaml", "--rate", "1",
+        ])
+        #expect(missing.status == 65)
+        #expect(missing.stderr.contains("f.yaml:2:14: error: cluster 'dgx-h900' could not be loaded"))
+    }
 }
