@@ -59,7 +59,8 @@ extension ServeCommand {
             table.add([
                 pool.name, "\(result.decode.plan)", QuantityFormat.number(pool.share * 100) + " %",
                 QuantityFormat.number(pool.requestsPerSecond),
-                "\(result.concurrency)\(result.overloaded ? " overloaded" : "")", time(result.ttftP99), time(result.tpot),
+                "\(result.concurrency)\(result.overloaded ? " overloaded" : "")", time(result.ttftP99),
+                time(result.tpot),
                 joules(result.energyPerRequest), power(pool.power),
             ])
         }
@@ -86,7 +87,8 @@ extension ServeCommand {
         }
         if let blind = r.lengthBlindEnergyPerRequest, let saving = r.savingAgainstLengthBlind {
             let overloaded = r.lengthBlindPools.contains { $0.result?.overloaded == true }
-            let split = r.lengthBlindPools.map { "\($0.name) \(QuantityFormat.number($0.share * 100)) %" }.joined(separator: ", ")
+            let split = r.lengthBlindPools.map { "\($0.name) \(QuantityFormat.number($0.share * 100)) %" }.joined(
+                separator: ", ")
             rows.append(
                 (
                     "length-blind split",

@@ -86,8 +86,10 @@ public struct Fleet: Sendable {
             do {
                 let cluster =
                     pool.cluster != nil
-                    ? try Cluster.load(name, catalog: catalog) : Cluster.single(try Accelerator.load(name, catalog: catalog))
-                pools.append(Pool(name: pool.name ?? cluster.name, cluster: cluster, plan: pool.plan, route: pool.route))
+                    ? try Cluster.load(name, catalog: catalog)
+                    : Cluster.single(try Accelerator.load(name, catalog: catalog))
+                pools.append(
+                    Pool(name: pool.name ?? cluster.name, cluster: cluster, plan: pool.plan, route: pool.route))
             } catch {
                 problems.append(
                     Diagnostic(

@@ -110,8 +110,10 @@ public struct FleetPool: Sendable, Decodable {
             if !reader.has(.min) && !reader.has(.max) {
                 reader.error("give min or max (or both) prompt tokens", hint: "{max: 512}")
             }
-            for (key, value) in [(RouteRange.BoundKeys.min, low), (.max, high)] where !RequestClass.lengths.contains(value) {
-                reader.error("\(key.stringValue) must be from 1 to \(GraphBuilder.maximumLength), found \(value)", at: key)
+            for (key, value) in [(RouteRange.BoundKeys.min, low), (.max, high)]
+            where !RequestClass.lengths.contains(value) {
+                reader.error(
+                    "\(key.stringValue) must be from 1 to \(GraphBuilder.maximumLength), found \(value)", at: key)
             }
             if low > high { reader.error("min \(low) is above max \(high)", at: .min) }
             try reader.finish()

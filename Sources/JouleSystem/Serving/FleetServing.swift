@@ -159,7 +159,8 @@ public struct FleetServing: Sendable {
         for (pool, classes) in zip(pools, assigned) {
             let share = classes.reduce(0) { $0 + $1.share }
             guard share > 0 else {
-                served.append(.init(name: pool.name, share: 0, requestsPerSecond: 0, result: nil, idlePower: pool.idlePower))
+                served.append(
+                    .init(name: pool.name, share: 0, requestsPerSecond: 0, result: nil, idlePower: pool.idlePower))
                 continue
             }
             let part = ServingWorkload(

@@ -15,10 +15,13 @@ struct FleetServingTests {
             return FleetServing.Pool(
                 name: name,
                 system: SystemEvaluator(
-                    cluster: .single(device), plan: ParallelPlan(), evaluator: try Evaluator(hardware: device, mode: .ideal)),
+                    cluster: .single(device), plan: ParallelPlan(),
+                    evaluator: try Evaluator(hardware: device, mode: .ideal)),
                 precision: .standard, options: GraphOptions(), route: route)
         }
-        return (try pool("h100-sxm", route: .inputTokens(min: 1, max: 512)), try pool("a100-sxm-80gb", route: nil), model)
+        return (
+            try pool("h100-sxm", route: .inputTokens(min: 1, max: 512)), try pool("a100-sxm-80gb", route: nil), model
+        )
     }
 
     static let short = RequestClass(inputTokens: 128, outputTokens: 64, share: 0.5)
@@ -34,7 +37,8 @@ struct FleetServingTests {
 
     @Test func explicitRoutesSplitTheRateAndAddEachPoolsPower() throws {
         let (h100, a100, model) = try Self.pools()
-        let workload = ServingWorkload(mix: RequestMix([Self.short, Self.long], origin: .classes), requestsPerSecond: 2)
+        let workload = ServingWorkload(
+            mix: RequestMix([Self.short, Self.long], origin: .classes), requestsPerSecond: 2)
         let result = try FleetServing(name: "f", pools: [h100, a100], model: model).steadyState(workload)
         // Short prompts (128 <= 512) to the H100 at 2 x 0.5 = 1 request/s, long ones to the A100
         // at 1 request/s; each pool serves its class alone.
@@ -59,7 +63,8 @@ struct FleetServingTests {
         let (h100, a100, model) = try Self.pools()
         var first = h100
         first.route = .auto
-        let workload = ServingWorkload(mix: RequestMix([Self.short, Self.long], origin: .classes), requestsPerSecond: 2)
+        let workload = ServingWorkload(
+            mix: RequestMix([Self.short, Self.long], origin: .classes), requestsPerSecond: 2)
         let result = try FleetServing(name: "f", pools: [first, a100], model: model).steadyState(workload)
         // The candidates by hand: every request to one pool (the other idle at its static
         // power: one device, no switches), or the two classes split either way at 1 request/s each.
