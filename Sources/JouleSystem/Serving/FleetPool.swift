@@ -22,7 +22,7 @@ public struct FleetPool: Sendable, Decodable {
         /// the fleet resolves to a range first).
         public func takes(_ input: Int) -> Bool {
             guard case .inputTokens(let low, let high) = self else { return false }
-            return (low...high).contains(input)
+            return low <= input && input <= high
         }
     }
 

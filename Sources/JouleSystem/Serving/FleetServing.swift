@@ -74,13 +74,17 @@ public struct FleetServing: Sendable {
         var routings: [[FleetPool.Route?]] = [pools.map(\.route)]
         if pools.first?.route == .auto {
             // Each threshold T, the first pool taking the prompts of at most T tokens or those
-            // of more; T = 0 sends every request to one pool.
-            let longest = GraphBuilder.maximumLength
+            // of more (T = 0: none, or all); a split of the classes already tried is skipped.
             let thresholds = [0] + Set(mix.classes.map(\.inputTokens)).sorted()
-            routings = thresholds.flatMap { t -> [[FleetPool.Route?]] in
-                [.inputTokens(min: 1, max: max(1, t)), .inputTokens(min: t + 1, max: longest)].map { first in
-                    [t == 0 && first == .inputTokens(min: 1, max: 1) ? .inputTokens(min: 0, max: 0) : first]
-                        + pools.dropFirst().map(\.route)
+            var splits = Set<[Bool]>()
+            routings = []
+            for t in thresholds {
+                for first in [
+                    FleetPool.Route.inputTokens(min: 1, max: t),
+                    .inputTokens(min: t + 1, max: GraphBuilder.maximumLength),
+                ]
+                where splits.insert(mix.classes.map { first.takes($0.inputTokens) }).inserted {
+                    routings.append([first] + pools.dropFirst().map(\.route))
                 }
             }
         }

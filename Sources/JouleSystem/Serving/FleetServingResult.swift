@@ -30,7 +30,7 @@ public struct FleetServingResult: Sendable {
     /// Each pool's route as evaluated (for `route: auto`, the first pool's chosen range).
     public var routes: [FleetPool.Route?]
     /// The first pool's range of prompt lengths that `route: auto` chose (nil for explicit
-    /// routes; an empty range such as 0...0 when it takes no request).
+    /// routes; min above max when it takes no request).
     public var autoRoute: FleetPool.Route?
     /// Each pool's share.
     public var pools: [PoolShare]
