@@ -35,6 +35,8 @@ enum ServeCommand {
 
         example:
           joule serve llama-3.1-70b dgx-h100 --workload Workloads/chat.yaml --tp 8
+          joule serve llama-3.1-70b dgx-h100 --workload Workloads/chat-trace.yaml --tp 2 --disaggregate 2,6
+          joule serve llama-3.1-70b --fleet Examples/fleets/h100-a100.yaml --workload Workloads/chat-two-classes.yaml --rate 20
         """
 
     static let valued = EvalCommand.valued.union(SystemArguments.planOptions).union([

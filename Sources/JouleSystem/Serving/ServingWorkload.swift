@@ -66,6 +66,7 @@ public struct ServingWorkload: Sendable, Hashable, Decodable {
     public init(from decoder: any Decoder) throws {
         var reader = try MappingReader(decoder, keys: CodingKeys.self)
         let name = reader.optional(.name, String.self) ?? "workload"
+        // The ways the requests may be given that the file uses (lengths count once, by either key).
         let forms = [CodingKeys.inputTokens, .requests, .trace].filter {
             reader.has($0) || $0 == .inputTokens && reader.has(.outputTokens)
         }
