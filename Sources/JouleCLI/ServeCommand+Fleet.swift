@@ -2,6 +2,7 @@ import Foundation
 import JouleEval
 import JouleSpec
 import JouleSystem
+import YAML
 
 /// `joule serve MODEL --fleet FILE --workload FILE`: a heterogeneous fleet.
 extension ServeCommand {
@@ -25,11 +26,24 @@ extension ServeCommand {
             let graph = try ClusterEvalCommand.template(
                 model: model, cluster: pool.cluster, templateArguments, usage: usage)
             let evaluator = try EvalCommand.evaluator(arguments, hardware: pool.cluster.device)
+            let system = SystemEvaluator(cluster: pool.cluster, plan: pool.plan, evaluator: evaluator)
+            do {
+                // A plan that does not suit the model or the pool is reported at the pool's line.
+                _ = try system.footprint(
+                    model: model, phase: .decode(batch: pool.plan.data, context: 1), precision: graph.precision,
+                    options: graph.options)
+            } catch {
+                throw .data(
+                    Diagnostics([
+                        Diagnostic(
+                            path: path, mark: pool.mark, message: "pool \(pool.name): \(error.description)",
+                            sourceLine: pool.sourceLine)
+                    ]))
+            }
             pools.append(
                 FleetServing.Pool(
-                    name: pool.name,
-                    system: SystemEvaluator(cluster: pool.cluster, plan: pool.plan, evaluator: evaluator),
-                    precision: graph.precision, options: graph.options, route: pool.route))
+                    name: pool.name, system: system, precision: graph.precision, options: graph.options,
+                    route: pool.route))
         }
         let result: FleetServingResult
         do {
@@ -74,8 +88,11 @@ extension ServeCommand {
             rows.append(
                 (
                     "\(pool.name) alone",
-                    single.map { "\(joules($0.energyPerRequest)) per request (concurrency \($0.concurrency))" }
-                        ?? "cannot keep up"
+                    single.map {
+                        $0.overloaded
+                            ? "cannot keep up: at most \(QuantityFormat.number($0.requestsPerSecond)) requests/s"
+                            : "\(joules($0.energyPerRequest)) per request (concurrency \($0.concurrency))"
+                    } ?? "cannot hold the model and one sequence"
                 ))
         }
         if let best = r.bestSinglePool, let saving = r.saving {
@@ -128,7 +145,8 @@ extension ServeCommand {
                     "power_w": pool.power,
                 ]
                 if let result = pool.result { entry["steady_state"] = object(result) }
-                if let single { entry["alone_energy_per_request_j"] = single.energyPerRequest }
+                if let single, !single.overloaded { entry["alone_energy_per_request_j"] = single.energyPerRequest }
+                if let single, single.overloaded { entry["alone_requests_per_s_max"] = single.requestsPerSecond }
                 return entry
             },
         ]

@@ -81,5 +81,13 @@ struct ServeCLITests {
         ])
         #expect(missing.status == 65)
         #expect(missing.stderr.contains("f.yaml:2:14: error: cluster 'dgx-h900' could not be loaded"))
+        let odd = try Self.folder(["f.yaml": "pools:\n  - cluster: dgx-h100\n    tp: 3\n  - hardware: a100-sxm-80gb\n"])
+        defer { try? FileManager.default.removeItem(at: odd) }
+        let oddPlan = try joule([
+            "serve", "llama-3.1-70b", "--fleet", odd.appendingPathComponent("f.yaml").path, "--workload",
+            "Workloads/chat.yaml", "--rate", "1",
+        ])
+        #expect(oddPlan.status == 65)
+        #expect(oddPlan.stderr.contains("f.yaml:2:14: error: pool dgx-h100: tensor parallelism 3 does not divide"))
     }
 }

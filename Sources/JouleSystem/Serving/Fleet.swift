@@ -25,6 +25,10 @@ public struct Fleet: Sendable {
         public var plan: ParallelPlan
         /// Which requests it takes (nil: every request no earlier pool took).
         public var route: FleetPool.Route?
+        /// Where the pool's `cluster:` or `hardware:` was written.
+        public var mark: SourceMark?
+        /// The text of the line at `mark`.
+        public var sourceLine: String?
     }
 
     /// The fleet's name.
@@ -89,7 +93,9 @@ public struct Fleet: Sendable {
                     ? try Cluster.load(name, catalog: catalog)
                     : Cluster.single(try Accelerator.load(name, catalog: catalog))
                 pools.append(
-                    Pool(name: pool.name ?? cluster.name, cluster: cluster, plan: pool.plan, route: pool.route))
+                    Pool(
+                        name: pool.name ?? cluster.name, cluster: cluster, plan: pool.plan, route: pool.route,
+                        mark: named.mark, sourceLine: named.mark.flatMap { lines.line($0.line) }))
             } catch {
                 problems.append(
                     Diagnostic(

@@ -89,8 +89,16 @@ public struct FleetServing: Sendable {
             }
         }
         var best: FleetServingResult?
+        var failure: SystemError?
         for routes in routings {
-            let result = try evaluate(workload, rate: rate, routes: routes)
+            let result: FleetServingResult
+            do {
+                result = try evaluate(workload, rate: rate, routes: routes)
+            } catch {
+                // Under auto routing, a split a pool cannot hold (its memory) is not a candidate.
+                failure = error
+                continue
+            }
             // The routing that leaves the fewest requests unserved (none, when its pools keep
             // up), then the one with the least energy.
             let better = best.map {
@@ -100,32 +108,29 @@ public struct FleetServing: Sendable {
             if better ?? true { best = result }
         }
         guard var chosen = best else {
-            throw .plan(PlanError("\(name) has no pools"))
+            throw failure ?? .plan(PlanError("\(name) has no pools"))
         }
         if pools.first?.route == .auto { chosen.autoRoute = chosen.routes.first ?? nil }
-        chosen.singlePools = try singlePools(workload)
-        chosen.lengthBlindPools = try lengthBlind(workload, rate: rate)
+        chosen.singlePools = singlePools(workload)
+        chosen.lengthBlindPools = (try? lengthBlind(workload, rate: rate)) ?? []
         return chosen
     }
 
-    /// Each pool serving every request on its own (nil where its KV capacity cannot keep up).
-    func singlePools(_ workload: ServingWorkload) throws(SystemError) -> [ServingResult?] {
-        var results: [ServingResult?] = []
-        for pool in pools {
-            let result = try batching(pool).steadyState(workload)
-            results.append(result.overloaded ? nil : result)
-        }
-        return results
+    /// Each pool serving every request on its own (nil where it cannot hold the model and one
+    /// sequence; overloaded where it cannot keep up).
+    func singlePools(_ workload: ServingWorkload) -> [ServingResult?] {
+        pools.map { pool in try? serve(workload, on: pool) }
     }
 
     /// The fleet routing without looking at lengths: every pool serves the whole mix, at a
     /// share of the arrivals proportional to the most requests per second it serves (at its
-    /// KV capacity), as a load balancer that spreads by capacity would.
+    /// KV capacity), as a load balancer that spreads by capacity would (not evaluated when a
+    /// pool cannot hold the model).
     func lengthBlind(_ workload: ServingWorkload, rate: Double) throws(SystemError) -> [FleetServingResult.PoolShare] {
         var flood = workload
         (flood.concurrency, flood.requestsPerSecond) = (nil, 1e8)
         var most: [Double] = []
-        for pool in pools { most.append(try batching(pool).steadyState(flood).requestsPerSecond) }
+        for pool in pools { most.append(try serve(flood, on: pool).requestsPerSecond) }
         let total = most.reduce(0, +)
         var served: [FleetServingResult.PoolShare] = []
         for (pool, capacity) in zip(pools, most) {
@@ -134,14 +139,20 @@ public struct FleetServing: Sendable {
             served.append(
                 .init(
                     name: pool.name, share: capacity / total, requestsPerSecond: rate * capacity / total,
-                    result: try batching(pool).steadyState(part), idlePower: pool.idlePower))
+                    result: try serve(part, on: pool), idlePower: pool.idlePower))
         }
         return served
     }
 
-    /// A pool's continuous batcher.
-    func batching(_ pool: Pool) -> ContinuousBatching {
-        ContinuousBatching(system: pool.system, model: model, precision: pool.precision, options: pool.options)
+    /// A pool's steady state for a workload, a plan error naming the pool.
+    func serve(_ workload: ServingWorkload, on pool: Pool) throws(SystemError) -> ServingResult {
+        do {
+            return try ContinuousBatching(
+                system: pool.system, model: model, precision: pool.precision, options: pool.options
+            ).steadyState(workload)
+        } catch .plan(let error) {
+            throw .plan(PlanError("pool \(pool.name): \(error.message)"))
+        }
     }
 
     /// The fleet under one routing: each class to the first pool whose route takes it (a pool
@@ -169,7 +180,7 @@ public struct FleetServing: Sendable {
             }
             let part = ServingWorkload(
                 name: workload.name, mix: RequestMix(classes, origin: .classes), requestsPerSecond: rate * share)
-            let result = try batching(pool).steadyState(part)
+            let result = try serve(part, on: pool)
             served.append(
                 .init(
                     name: pool.name, share: share, requestsPerSecond: rate * share, result: result,

@@ -34,7 +34,8 @@ public struct FleetServingResult: Sendable {
     public var autoRoute: FleetPool.Route?
     /// Each pool's share.
     public var pools: [PoolShare]
-    /// Each pool serving every request alone (nil where it cannot keep up).
+    /// Each pool serving every request alone (nil where it cannot hold the model and one
+    /// sequence; marked overloaded where it cannot keep up).
     public var singlePools: [ServingResult?] = []
     /// The fleet with every pool serving the whole mix, the arrivals split by capacity (empty
     /// until evaluated).
@@ -46,10 +47,12 @@ public struct FleetServingResult: Sendable {
     public var energyPerRequest: Double { averagePower / requestsPerSecond }
     /// Joules per output token over the fleet.
     public var energyPerOutputToken: Double { energyPerRequest / workload.requestMix.meanOutputTokens }
-    /// The single pool with the least energy per request, and its index.
+    /// The single pool that keeps up alone with the least energy per request, and its index.
     public var bestSinglePool: (index: Int, result: ServingResult)? {
-        singlePools.enumerated().compactMap { index, result in result.map { (index, $0) } }
-            .min { $0.result.energyPerRequest < $1.result.energyPerRequest }
+        singlePools.enumerated().compactMap { index, result in
+            result.flatMap { $0.overloaded ? nil : (index, $0) }
+        }
+        .min { $0.result.energyPerRequest < $1.result.energyPerRequest }
     }
     /// 1 − the fleet's energy per request / the best single pool's (nil when no pool keeps up
     /// alone).
