@@ -81,7 +81,8 @@ public enum RequestTrace {
                 shown.append(
                     Diagnostic(
                         path: path, mark: nil,
-                        message: "\(problems.count - shownErrors) more bad cells in \(badRows) bad rows not shown"))
+                        message:
+                            "\(problems.count - shownErrors) more bad cells not shown (\(badRows) bad rows in all)"))
             }
             throw Diagnostics(shown)
         }

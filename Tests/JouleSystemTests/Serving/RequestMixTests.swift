@@ -172,6 +172,19 @@ struct RequestMixTests {
         }
     }
 
+    @Test func aTraceWithManyBadRowsListsTheFirstTwentyAndCountsTheRest() {
+        // 25 rows with a bad output cell each: 20 listed, 5 counted.
+        let text = "input_tokens,output_tokens\n" + String(repeating: "1,x\n", count: 25)
+        do {
+            _ = try RequestTrace.parse(text, path: "t.csv")
+            Issue.record("expected errors")
+        } catch {
+            #expect(error.items.count == 21)
+            #expect(error.description.contains("t.csv: error: 5 more bad cells not shown (25 bad rows in all)"))
+            #expect(error.description.contains("t.csv:21:3: error: row 21, column output_tokens"))
+        }
+    }
+
     @Test func aTraceMergesIdenticalRequestsIntoClasses() throws {
         let classes = try RequestTrace.parse(
             "t,input_tokens,output_tokens\n0,100,10\n1,200,20\n2,100,10\n3,100,10\n", path: "t.csv")
