@@ -85,10 +85,24 @@ extension ServeCommand {
                 at: 0)
         }
         let width = rows.map(\.0.count).max() ?? 0
+        var classes: [String] = []
+        if r.classes.count > 1, r.classes.count <= listedClasses {
+            var table = TextTable(
+                ["input", "output", "share", "prefill", "KV transfer", "TTFT", "end-to-end"],
+                alignments: [.right, .right, .right, .right, .right, .right, .right])
+            for entry in r.classes {
+                table.add([
+                    "\(entry.requestClass.inputTokens)", "\(entry.requestClass.outputTokens)",
+                    percent(entry.requestClass.share), time(entry.prefillSeconds), time(entry.transferSeconds),
+                    time(r.ttft(of: entry)), time(r.endToEnd(of: entry)),
+                ])
+            }
+            classes = [""] + table.render().split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        }
         let head =
             "\(model.name) on \(r.cluster.name), prefill and decode disaggregated (TP \(r.decodePlan.tensor), PP \(r.decodePlan.pipeline) per replica): \(r.workload.name), \(r.workload.requestSummary), \(r.decode.device.graph.precision)"
-        return ([head, ""] + rows.map { $0.0.padding(toLength: width + 2, withPad: " ", startingAt: 0) + $0.1 })
-            .joined(separator: "\n")
+        let lines = [head, ""] + rows.map { $0.0.padding(toLength: width + 2, withPad: " ", startingAt: 0) + $0.1 }
+        return (lines + classes).joined(separator: "\n")
     }
 
     static func object(_ r: DisaggregatedServingResult) -> [String: Any] {
