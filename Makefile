@@ -44,7 +44,7 @@ lint:
 	$(SWIFT) format lint --strict -r Sources Tests Benchmarks Package.swift
 
 check-files: build
-	$(DEBUG_BIN) check Hardware/*.yaml Models/*.yaml Models/hf/*/config.json Clusters/*.yaml Workloads/*.yaml
+	$(DEBUG_BIN) check Hardware/*.yaml Models/*.yaml Models/hf/*/config.json Clusters/*.yaml Workloads/*.yaml Examples/fleets/*.yaml
 
 test: deps test-deps
 	$(SWIFT) build --build-tests

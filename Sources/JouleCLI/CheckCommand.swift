@@ -45,11 +45,19 @@ enum CheckCommand {
         for path in arguments.positionals {
             do {
                 if let text = try? Catalog.readText(path), let root = try? YAMLParser().parse(text, path: path),
-                    root["input_tokens"] != nil || root["output_tokens"] != nil
+                    ["input_tokens", "output_tokens", "requests", "trace"].contains(where: { root[$0] != nil })
                 {
                     // Serving workload files (JouleSystem).
                     let workload = try ServingWorkload.load(path)
                     lines.append("\(path): ok (workload \(workload.name))")
+                    continue
+                }
+                if let text = try? Catalog.readText(path), let root = try? YAMLParser().parse(text, path: path),
+                    root["pools"] != nil
+                {
+                    // Serving fleet files (JouleSystem).
+                    let fleet = try Fleet.load(path)
+                    lines.append("\(path): ok (fleet \(fleet.name), \(fleet.pools.count) pools)")
                     continue
                 }
                 if Cluster.isCluster(path) {

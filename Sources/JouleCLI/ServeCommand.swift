@@ -7,37 +7,52 @@ import YAML
 /// `joule serve MODEL CLUSTER --workload FILE`: continuous batching in steady state.
 enum ServeCommand {
     static let usage =
-        "usage: joule serve MODEL CLUSTER|HARDWARE --workload FILE [--concurrency N | --rate R] [plan options] [--precision P] [--fusion F] [--roofline ideal|mapped] [--operating-point N] [--format table|json]"
+        "usage: joule serve MODEL CLUSTER|HARDWARE --workload FILE [--concurrency N | --rate R] [plan options] [--disaggregate P,D] [--precision P] [--fusion F] [--roofline ideal|mapped] [--operating-point N] [--format table|json]\n       joule serve MODEL --fleet FILE --workload FILE [--rate R] [--precision P] [--fusion F] [--roofline ideal|mapped] [--format table|json]"
 
     static let help = """
         \(usage)
 
-        Serves one request type (the workload file's input_tokens and output_tokens) with
-        continuous batching in steady state: each iteration decodes every running sequence once
-        and prefills the prompts of the requests that replace the finished ones. Prints TTFT,
-        TPOT, throughput, energy per request and per output token, average power, what bounds
-        an iteration, and the KV capacity (the most sequences that fit).
+        Serves a workload's requests with continuous batching in steady state: each iteration
+        decodes every running sequence once and prefills the prompts of the requests that
+        replace the finished ones. Prints TTFT (per class and p50/p90/p99 for a mix), TPOT,
+        end-to-end latency, throughput, energy per request and per output token, average power,
+        what bounds an iteration, and the KV capacity (the most sequences that fit).
 
-          --workload FILE   YAML: input_tokens, output_tokens, and concurrency or requests_per_second
+          --workload FILE   YAML: the requests (input_tokens and output_tokens, each a number or
+                            {distribution: uniform|lognormal, ...}; or requests: [{input_tokens,
+                            output_tokens, share}, ...]; or trace: FILE.csv), and concurrency or
+                            requests_per_second
           --concurrency N   sequences decoded together (overrides the file)
           --rate R          requests per second (overrides the file): the smallest concurrency
                             that keeps up is used
+          --disaggregate P,D  P devices prefill and D devices decode, each pool with the plan's
+                            TP and PP; each prompt's KV cache moves to the decode pool over the
+                            interconnect
+          --fleet FILE      YAML: two or more pools (cluster or hardware, tp/pp/dp, route by
+                            prompt length or route: auto); the arrival rate is split over them
 
         \(SystemArguments.optionHelp)
 
         example:
           joule serve llama-3.1-70b dgx-h100 --workload Workloads/chat.yaml --tp 8
+          joule serve llama-3.1-70b dgx-h100 --workload Workloads/chat-trace.yaml --tp 2 --disaggregate 2,6
+          joule serve llama-3.1-70b --fleet Examples/fleets/h100-a100.yaml --workload Workloads/chat-two-classes.yaml --rate 20
         """
 
     static let valued = EvalCommand.valued.union(SystemArguments.planOptions).union([
-        "workload", "concurrency", "rate",
+        "workload", "concurrency", "rate", "disaggregate", "fleet",
     ])
 
     static func run(_ words: [String]) throws(CommandLineError) -> String {
         let arguments = try Arguments(words, valued: valued, flags: SystemArguments.planFlags, usage: usage)
         let format = try arguments.format(allowed: ["table", "json"], usage: usage)
-        guard arguments.positionals.count == 2 else {
-            throw .usage("name a model and a cluster, e.g. llama-3.1-70b dgx-h100", usage: usage)
+        let fleetPath = arguments.options["fleet"]
+        guard arguments.positionals.count == (fleetPath == nil ? 2 : 1) else {
+            throw .usage(
+                fleetPath == nil
+                    ? "name a model and a cluster, e.g. llama-3.1-70b dgx-h100"
+                    : "name a model and no cluster with --fleet (the fleet file names the pools), e.g. llama-3.1-70b --fleet Examples/fleets/h100-a100.yaml",
+                usage: usage)
         }
         guard let path = arguments.options["workload"] else {
             throw .usage("give a workload file, e.g. --workload Workloads/chat.yaml", usage: usage)
@@ -62,12 +77,27 @@ enum ServeCommand {
             }
             (workload.concurrency, workload.requestsPerSecond) = (nil, rate)
         }
+        if let fleetPath {
+            return try fleet(fleetPath, workload: workload, model: model, arguments: arguments, format: format)
+        }
         let cluster = try SystemArguments.cluster(arguments.positionals[1])
         let plan = try SystemArguments.plan(arguments, usage: usage)
         var templateArguments = arguments
         templateArguments.options["phase"] = "decode"
         let graph = try ClusterEvalCommand.template(model: model, cluster: cluster, templateArguments, usage: usage)
         let evaluator = try EvalCommand.evaluator(arguments, hardware: cluster.device)
+        if let pools = arguments.options["disaggregate"] {
+            let serving = try disaggregation(
+                pools, plan: plan, arguments: arguments, cluster: cluster, evaluator: evaluator, model: model,
+                graph: graph)
+            let result: DisaggregatedServingResult
+            do {
+                result = try serving.steadyState(workload)
+            } catch {
+                throw SystemArguments.error(error, cluster: arguments.positionals[1], usage: usage)
+            }
+            return format == "json" ? JSONOutput.render(object(result)) : table(result, model: model)
+        }
         let batching = ContinuousBatching(
             system: SystemEvaluator(cluster: cluster, plan: plan, evaluator: evaluator), model: model,
             precision: graph.precision, options: graph.options)
@@ -85,7 +115,7 @@ enum ServeCommand {
         let joules = SystemReport.joules
         var rows: [(String, String)] = [
             ("concurrency (sequences decoding)", "\(r.concurrency) of at most \(r.capacity) that fit"),
-            ("TTFT", time(r.ttft)),
+            ("TTFT", time(r.ttft) + (r.classes.count > 1 ? " mean" : "")),
             ("TPOT", time(r.tpot)),
             (
                 "throughput",
@@ -100,6 +130,13 @@ enum ServeCommand {
             ("prefill per request", time(r.prefillSeconds) + ", " + joules(r.prefillEnergy)),
             ("memory per device", SystemReport.footprintLine(r.decode.footprint)),
         ]
+        if r.classes.count > 1 {
+            rows.insert(
+                ("TTFT over requests", "p50 \(time(r.ttftP50)), p90 \(time(r.ttftP90)), p99 \(time(r.ttftP99))"), at: 2)
+            rows.insert(("end-to-end latency", "p50 \(time(r.endToEndP50)), p99 \(time(r.endToEndP99))"), at: 4)
+        } else {
+            rows.insert(("end-to-end latency", time(r.endToEndP50)), at: 3)
+        }
         if r.overloaded {
             rows.insert(
                 (
@@ -110,9 +147,29 @@ enum ServeCommand {
         }
         let width = rows.map(\.0.count).max() ?? 0
         let head =
-            "\(model.name) on \(r.decode.cluster.name) (\(r.decode.plan)): \(r.workload.name), \(r.workload.inputTokens) in / \(r.workload.outputTokens) out, \(r.decode.device.graph.precision)"
-        return ([head, ""] + rows.map { $0.0.padding(toLength: width + 2, withPad: " ", startingAt: 0) + $0.1 })
-            .joined(separator: "\n")
+            "\(model.name) on \(r.decode.cluster.name) (\(r.decode.plan)): \(r.workload.name), \(r.workload.requestSummary), \(r.decode.device.graph.precision)"
+        let lines = [head, ""] + rows.map { $0.0.padding(toLength: width + 2, withPad: " ", startingAt: 0) + $0.1 }
+        return (lines + classTable(r)).joined(separator: "\n")
+    }
+
+    /// The most request classes listed one by one in the table (a distribution mix has up to
+    /// 256; `--format json` lists them all).
+    static let listedClasses = 12
+
+    /// Per-class TTFT, end-to-end latency and energy, for a mix of a few classes.
+    static func classTable(_ r: ServingResult) -> [String] {
+        guard r.classes.count > 1, r.classes.count <= listedClasses else { return [] }
+        var table = TextTable(
+            ["input", "output", "share", "TTFT", "end-to-end", "energy per request"],
+            alignments: [.right, .right, .right, .right, .right, .right])
+        for entry in r.classes {
+            table.add([
+                "\(entry.requestClass.inputTokens)", "\(entry.requestClass.outputTokens)",
+                QuantityFormat.number(entry.requestClass.share * 100) + " %", SystemReport.time(r.ttft(of: entry)),
+                SystemReport.time(r.endToEnd(of: entry)), SystemReport.joules(r.energyPerRequest(of: entry)),
+            ])
+        }
+        return [""] + table.render().split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
     }
 
     static func object(_ r: ServingResult) -> [String: Any] {
@@ -125,6 +182,17 @@ enum ServeCommand {
             "bound": r.bound, "overloaded": r.overloaded, "decode_step_s": r.decode.seconds,
             "decode_step_j": r.decode.energy, "prefill_s": r.prefillSeconds, "prefill_j": r.prefillEnergy,
             "footprint": SystemReport.footprintObject(r.decode.footprint),
+            "requests": r.workload.requestSummary, "mean_input_tokens": r.workload.requestMix.meanInputTokens,
+            "mean_output_tokens": r.meanOutputTokens, "ttft_p50_s": r.ttftP50, "ttft_p90_s": r.ttftP90,
+            "ttft_p99_s": r.ttftP99, "e2e_p50_s": r.endToEndP50, "e2e_p99_s": r.endToEndP99,
+            "classes": r.classes.map { entry -> [String: Any] in
+                [
+                    "input_tokens": entry.requestClass.inputTokens, "output_tokens": entry.requestClass.outputTokens,
+                    "share": entry.requestClass.share, "prefill_s": entry.seconds, "prefill_j": entry.energy,
+                    "ttft_s": r.ttft(of: entry), "e2e_s": r.endToEnd(of: entry),
+                    "energy_per_request_j": r.energyPerRequest(of: entry),
+                ]
+            },
         ]
     }
 }

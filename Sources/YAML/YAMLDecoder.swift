@@ -42,6 +42,10 @@ extension Decoder {
     /// Where the value being decoded starts, when known.
     public var sourceMark: SourceMark? { (self as? NodeDecoder)?.node.mark }
 
+    /// The file being decoded, as the user named it (nil when not decoding a Joule YAML file),
+    /// so that a file a document names (a request trace) is found beside it.
+    public var sourcePath: String? { (self as? NodeDecoder)?.context.path }
+
     /// A diagnostic located at the value being decoded.
     public func diagnostic(_ message: String, hint: String? = nil) -> Diagnostic {
         guard let decoder = self as? NodeDecoder else {

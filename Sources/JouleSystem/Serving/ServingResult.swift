@@ -1,0 +1,91 @@
+/// A serving workload's steady state.
+///
+/// Latencies leave out queueing: a request's TTFT is its prefill plus one iteration, as if it
+/// were admitted the moment it arrived (the steady state keeps up with the arrivals, but a
+/// burst would wait).
+public struct ServingResult: Sendable {
+    /// One request class's prefill, as served.
+    public struct ClassPrefill: Sendable {
+        /// The class.
+        public var requestClass: RequestClass
+        /// One request's prefill time on one data-parallel replica.
+        public var seconds: Double
+        /// One request's prefill energy.
+        public var energy: Double
+    }
+
+    /// The workload.
+    public var workload: ServingWorkload
+    /// Sequences decoding together.
+    public var concurrency: Int
+    /// The most sequences the KV cache holds.
+    public var capacity: Int
+    /// One decode step of the concurrent sequences on the cluster.
+    public var decode: SystemEvaluation
+    /// One request's prefill time (for a mix, the mean over requests).
+    public var prefillSeconds: Double
+    /// One request's prefill energy (for a mix, the mean over requests).
+    public var prefillEnergy: Double
+    /// Whether the arrival rate exceeds what the system serves at full KV capacity.
+    public var overloaded = false
+    /// Each request class's prefill (one entry for a single request type).
+    public var classes: [ClassPrefill] = []
+
+    /// The mean output length over requests, E[out].
+    public var meanOutputTokens: Double { workload.requestMix.meanOutputTokens }
+    /// Requests starting (and finishing) per iteration, over the cluster: C / E[out].
+    public var admissionsPerStep: Double { Double(concurrency) / meanOutputTokens }
+    /// Requests each data-parallel replica prefills per iteration.
+    public var admissionsPerReplica: Double { admissionsPerStep / Double(decode.plan.data) }
+    /// Time per output token: one iteration.
+    public var tpot: Double { decode.seconds + admissionsPerReplica * prefillSeconds }
+    /// Time to first token (for a mix, the mean over requests).
+    public var ttft: Double { prefillSeconds + tpot }
+    /// Energy of one iteration.
+    public var stepEnergy: Double { decode.energy + admissionsPerStep * prefillEnergy }
+    /// Output tokens per second.
+    public var tokensPerSecond: Double { Double(concurrency) / tpot }
+    /// Requests served per second.
+    public var requestsPerSecond: Double { tokensPerSecond / meanOutputTokens }
+    /// Joules per output token.
+    public var energyPerOutputToken: Double { stepEnergy / Double(concurrency) }
+    /// Joules per request (for a mix, the mean over requests).
+    public var energyPerRequest: Double { energyPerOutputToken * meanOutputTokens }
+    /// Average power.
+    public var averagePower: Double { stepEnergy / tpot }
+    /// What bounds an iteration: decode's bound, or prefill when it takes longer.
+    public var bound: String {
+        admissionsPerReplica * prefillSeconds > decode.seconds ? "prefill" : "decode: \(decode.bound)"
+    }
+
+    /// A class's time to first token: its prefill, then one iteration.
+    public func ttft(of entry: ClassPrefill) -> Double { entry.seconds + tpot }
+    /// A class's end-to-end latency: TTFT, then out − 1 more iterations.
+    public func endToEnd(of entry: ClassPrefill) -> Double {
+        ttft(of: entry) + Double(entry.requestClass.outputTokens - 1) * tpot
+    }
+    /// A class's energy per request: its share of out decode steps (each step's energy split
+    /// evenly over the sequences decoding) and its own prefill.
+    public func energyPerRequest(of entry: ClassPrefill) -> Double {
+        Double(entry.requestClass.outputTokens) * decode.energy / Double(concurrency) + entry.energy
+    }
+
+    /// The TTFT below which a fraction q of the requests fall (seconds).
+    public func ttftPercentile(_ q: Double) -> Double {
+        RequestMix.percentile(q, of: classes.map { (ttft(of: $0), $0.requestClass.share) })
+    }
+    /// The end-to-end latency below which a fraction q of the requests fall (seconds).
+    public func endToEndPercentile(_ q: Double) -> Double {
+        RequestMix.percentile(q, of: classes.map { (endToEnd(of: $0), $0.requestClass.share) })
+    }
+    /// Median TTFT over requests (seconds).
+    public var ttftP50: Double { ttftPercentile(0.5) }
+    /// 90th-percentile TTFT over requests (seconds).
+    public var ttftP90: Double { ttftPercentile(0.9) }
+    /// 99th-percentile TTFT over requests (seconds).
+    public var ttftP99: Double { ttftPercentile(0.99) }
+    /// Median end-to-end latency over requests (seconds).
+    public var endToEndP50: Double { endToEndPercentile(0.5) }
+    /// 99th-percentile end-to-end latency over requests (seconds).
+    public var endToEndP99: Double { endToEndPercentile(0.99) }
+}
