@@ -30,6 +30,9 @@ enum ServeCommand {
                             interconnect
           --fleet FILE      YAML: two or more pools (cluster or hardware, tp/pp/dp, route by
                             prompt length or route: auto); the arrival rate is split over them
+          --speculative DRAFT --draft-tokens K --acceptance A
+                            speculative decoding: each iteration is K draft steps and one
+                            verification of K + 1 tokens per sequence (the draft under the plan)
 
         \(SystemArguments.optionHelp)
 
@@ -77,6 +80,11 @@ enum ServeCommand {
             }
             (workload.concurrency, workload.requestsPerSecond) = (nil, rate)
         }
+        let speculation = try self.speculation(arguments)
+        if speculation != nil, fleetPath != nil || arguments.options["disaggregate"] != nil {
+            throw .usage(
+                "--speculative serves on one pool; it is not modelled with --fleet or --disaggregate", usage: usage)
+        }
         if let fleetPath {
             return try fleet(fleetPath, workload: workload, model: model, arguments: arguments, format: format)
         }
@@ -98,9 +106,10 @@ enum ServeCommand {
             }
             return format == "json" ? JSONOutput.render(object(result)) : table(result, model: model)
         }
-        let batching = ContinuousBatching(
+        var batching = ContinuousBatching(
             system: SystemEvaluator(cluster: cluster, plan: plan, evaluator: evaluator), model: model,
             precision: graph.precision, options: graph.options)
+        batching.speculation = speculation
         let result: ServingResult
         do {
             result = try batching.steadyState(workload)
@@ -128,8 +137,9 @@ enum ServeCommand {
             ("bound", r.bound),
             ("decode step", time(r.decode.seconds) + ", " + joules(r.decode.energy)),
             ("prefill per request", time(r.prefillSeconds) + ", " + joules(r.prefillEnergy)),
-            ("memory per device", SystemReport.footprintLine(r.decode.footprint)),
+            ("memory per device", SystemReport.footprintLine(r.footprint)),
         ]
+        if let cycle = r.speculative { rows[rows.count - 3] = speculativeRow(cycle) }
         if r.classes.count > 1 {
             rows.insert(
                 ("TTFT over requests", "p50 \(time(r.ttftP50)), p90 \(time(r.ttftP90)), p99 \(time(r.ttftP99))"), at: 2)
@@ -181,7 +191,7 @@ enum ServeCommand {
             "energy_per_output_token_j": r.energyPerOutputToken, "average_power_w": r.averagePower,
             "bound": r.bound, "overloaded": r.overloaded, "decode_step_s": r.decode.seconds,
             "decode_step_j": r.decode.energy, "prefill_s": r.prefillSeconds, "prefill_j": r.prefillEnergy,
-            "footprint": SystemReport.footprintObject(r.decode.footprint),
+            "footprint": SystemReport.footprintObject(r.footprint), "speculative": speculativeObject(r.speculative),
             "requests": r.workload.requestSummary, "mean_input_tokens": r.workload.requestMix.meanInputTokens,
             "mean_output_tokens": r.meanOutputTokens, "ttft_p50_s": r.ttftP50, "ttft_p90_s": r.ttftP90,
             "ttft_p99_s": r.ttftP99, "e2e_p50_s": r.endToEndP50, "e2e_p99_s": r.endToEndP99,

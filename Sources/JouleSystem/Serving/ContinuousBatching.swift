@@ -35,6 +35,8 @@ public struct ContinuousBatching: Sendable {
     public var precision: PrecisionConfig
     /// Graph options (fusion, logits).
     public var options: GraphOptions
+    /// Speculative decoding (nil: one token per sequence per iteration).
+    public var speculation: Speculation?
 
     /// A steady-state model of a system serving a model.
     public init(system: SystemEvaluator, model: ModelConfig, precision: PrecisionConfig, options: GraphOptions) {
@@ -58,11 +60,19 @@ public struct ContinuousBatching: Sendable {
             energy: classes.reduce(0) { $0 + $1.requestClass.share * $1.energy }
         )
         func state(_ c: Int) throws(SystemError) -> ServingResult {
-            let decode = try system.evaluate(
-                model: model, phase: .decode(batch: c, context: decodeContext), precision: precision, options: options)
-            return ServingResult(
+            let cycle = try speculation.map { speculation throws(SystemError) in
+                try self.cycle(speculation, batch: c, context: decodeContext)
+            }
+            let decode =
+                try cycle?.verification
+                ?? system.evaluate(
+                    model: model, phase: .decode(batch: c, context: decodeContext), precision: precision,
+                    options: options)
+            var result = ServingResult(
                 workload: workload, concurrency: c, capacity: capacity, decode: decode,
                 prefillSeconds: meanPrefill.seconds, prefillEnergy: meanPrefill.energy, classes: classes)
+            result.speculative = cycle
+            return result
         }
         if let concurrency = workload.concurrency {
             let c = max(step, (concurrency / step) * step)
@@ -100,6 +110,7 @@ public struct ContinuousBatching: Sendable {
     /// The most sequences of `context` tokens whose KV cache fits (in whole steps of the
     /// data-parallel replicas and microbatches).
     func capacity(context: Int) throws(SystemError) -> Int {
+        if let speculation { return try capacity(context: context, speculation) }
         let step = system.plan.data * (system.plan.microbatches ?? 1)
         let cap = try FitSearch(system: system).largest(
             .batch, model: model, phase: .decode(batch: step, context: context), precision: precision,

@@ -31,43 +31,60 @@ public struct ServingResult: Sendable {
     /// Each request class's prefill (one entry for a single request type).
     public var classes: [ClassPrefill] = []
 
+    /// With speculative decoding, one verification cycle of the concurrent sequences (k draft
+    /// steps and the target's verification; `decode` is then the verification step).
+    public var speculative: SystemSpeculativeEvaluation?
+
     /// The mean output length over requests, E[out].
     public var meanOutputTokens: Double { workload.requestMix.meanOutputTokens }
-    /// Requests starting (and finishing) per iteration, over the cluster: C / E[out].
-    public var admissionsPerStep: Double { Double(concurrency) / meanOutputTokens }
+    /// Tokens each sequence gains per iteration: 1, or E[tokens] = (1 − a^(k+1)) / (1 − a) per
+    /// verification cycle with speculative decoding.
+    public var tokensPerIteration: Double { speculative?.setting.expectedTokens ?? 1 }
+    /// Seconds of one iteration's decoding: a decode step, or a speculative cycle.
+    public var decodeSeconds: Double { speculative?.secondsPerCycle ?? decode.seconds }
+    /// Joules of one iteration's decoding over the cluster.
+    public var decodeEnergy: Double { speculative?.energyPerCycle ?? decode.energy }
+    /// Requests starting (and finishing) per iteration, over the cluster: C · E[tokens] / E[out].
+    public var admissionsPerStep: Double { Double(concurrency) * tokensPerIteration / meanOutputTokens }
     /// Requests each data-parallel replica prefills per iteration.
     public var admissionsPerReplica: Double { admissionsPerStep / Double(decode.plan.data) }
-    /// Time per output token: one iteration.
-    public var tpot: Double { decode.seconds + admissionsPerReplica * prefillSeconds }
-    /// Time to first token (for a mix, the mean over requests).
-    public var ttft: Double { prefillSeconds + tpot }
+    /// Seconds of one iteration: its decoding and its share of prefills.
+    public var iterationSeconds: Double { decodeSeconds + admissionsPerReplica * prefillSeconds }
+    /// Time per output token: one iteration over the tokens it gives each sequence.
+    public var tpot: Double { iterationSeconds / tokensPerIteration }
+    /// Time to first token (for a mix, the mean over requests): the prefill, then one iteration.
+    public var ttft: Double { prefillSeconds + iterationSeconds }
     /// Energy of one iteration.
-    public var stepEnergy: Double { decode.energy + admissionsPerStep * prefillEnergy }
+    public var stepEnergy: Double { decodeEnergy + admissionsPerStep * prefillEnergy }
     /// Output tokens per second.
     public var tokensPerSecond: Double { Double(concurrency) / tpot }
     /// Requests served per second.
     public var requestsPerSecond: Double { tokensPerSecond / meanOutputTokens }
     /// Joules per output token.
-    public var energyPerOutputToken: Double { stepEnergy / Double(concurrency) }
+    public var energyPerOutputToken: Double { stepEnergy / (Double(concurrency) * tokensPerIteration) }
     /// Joules per request (for a mix, the mean over requests).
     public var energyPerRequest: Double { energyPerOutputToken * meanOutputTokens }
     /// Average power.
-    public var averagePower: Double { stepEnergy / tpot }
+    public var averagePower: Double { stepEnergy / iterationSeconds }
     /// What bounds an iteration: decode's bound, or prefill when it takes longer.
     public var bound: String {
-        admissionsPerReplica * prefillSeconds > decode.seconds ? "prefill" : "decode: \(decode.bound)"
+        admissionsPerReplica * prefillSeconds > decodeSeconds ? "prefill" : "decode: \(decode.bound)"
     }
+    /// What one device holds: the target's footprint, and the draft's beside it when it speculates.
+    public var footprint: MemoryFootprint { speculative?.footprint ?? decode.footprint }
 
     /// A class's time to first token: its prefill, then one iteration.
-    public func ttft(of entry: ClassPrefill) -> Double { entry.seconds + tpot }
-    /// A class's end-to-end latency: TTFT, then out − 1 more iterations.
+    public func ttft(of entry: ClassPrefill) -> Double { entry.seconds + iterationSeconds }
+    /// A class's end-to-end latency: TTFT, then the rest of its tokens at TPOT (out − 1 more
+    /// iterations; out − E[tokens] tokens' worth when it speculates).
     public func endToEnd(of entry: ClassPrefill) -> Double {
-        ttft(of: entry) + Double(entry.requestClass.outputTokens - 1) * tpot
+        ttft(of: entry) + max(0, Double(entry.requestClass.outputTokens) - tokensPerIteration) * tpot
     }
     /// A class's energy per request: its share of out decode steps (each step's energy split
     /// evenly over the sequences decoding) and its own prefill.
     public func energyPerRequest(of entry: ClassPrefill) -> Double {
-        Double(entry.requestClass.outputTokens) * decode.energy / Double(concurrency) + entry.energy
+        Double(entry.requestClass.outputTokens) * decodeEnergy / (Double(concurrency) * tokensPerIteration)
+            + entry.energy
     }
 
     /// The TTFT below which a fraction q of the requests fall (seconds).
