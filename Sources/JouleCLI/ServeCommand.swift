@@ -1,5 +1,6 @@
 import Foundation
 import JouleEval
+import JouleSearch
 import JouleSpec
 import JouleSystem
 import YAML
@@ -7,7 +8,7 @@ import YAML
 /// `joule serve MODEL CLUSTER --workload FILE`: continuous batching in steady state.
 enum ServeCommand {
     static let usage =
-        "usage: joule serve MODEL CLUSTER|HARDWARE --workload FILE [--concurrency N | --rate R] [plan options] [--precision P] [--fusion F] [--roofline ideal|mapped] [--operating-point N] [--format table|json]"
+        "usage: joule serve MODEL CLUSTER|HARDWARE --workload FILE [--concurrency N | --rate R] [plan options] [--precision P] [--fusion F] [--roofline ideal|mapped] [--operating-point N | --power-limit W] [--format table|json]"
 
     static let help = """
         \(usage)
@@ -22,6 +23,10 @@ enum ServeCommand {
           --concurrency N   sequences decoded together (overrides the file)
           --rate R          requests per second (overrides the file): the smallest concurrency
                             that keeps up is used
+          --power-limit W   a per-device power cap: every device's clock comes down, as under
+                            joule eval --power-limit, until one device's average power over an
+                            iteration fits (exit 65 below the idle power or outside the
+                            device's accepted range)
 
         \(SystemArguments.optionHelp)
 
@@ -30,7 +35,7 @@ enum ServeCommand {
         """
 
     static let valued = EvalCommand.valued.union(SystemArguments.planOptions).union([
-        "workload", "concurrency", "rate",
+        "workload", "concurrency", "rate", "power-limit",
     ])
 
     static func run(_ words: [String]) throws(CommandLineError) -> String {
@@ -71,13 +76,46 @@ enum ServeCommand {
         let batching = ContinuousBatching(
             system: SystemEvaluator(cluster: cluster, plan: plan, evaluator: evaluator), model: model,
             precision: graph.precision, options: graph.options)
-        let result: ServingResult
-        do {
-            result = try batching.steadyState(workload)
-        } catch {
-            throw SystemArguments.error(error, cluster: arguments.positionals[1], usage: usage)
+        let limits = try EvalCommand.powerLimits(arguments, usage: usage)
+        if !limits.isEmpty && arguments.options["operating-point"] != nil {
+            throw .usage(
+                "--power-limit lets the clock settle where the cap holds; give it or --operating-point, not both",
+                usage: usage)
         }
-        return format == "json" ? JSONOutput.render(object(result)) : table(result, model: model)
+        let result: ServingResult
+        var settled: PowerCap.Settled?
+        do {
+            if let limit = limits.first {
+                let capped = try ServingPowerCap.settle(limit: limit, batching: batching) {
+                    (moved, _) throws(SystemError) in try moved.steadyState(workload)
+                }
+                (result, settled) = (capped.result, capped.settled)
+            } else {
+                result = try batching.steadyState(workload)
+            }
+        } catch {
+            throw capError(error, cluster: arguments.positionals[1])
+        }
+        guard format == "json" else {
+            var lines = table(result, model: model).split(separator: "\n", omittingEmptySubsequences: false).map(
+                String.init)
+            if let settled { lines.insert(EvalCommand.describe(settled) + " per device", at: min(1, lines.count)) }
+            return lines.joined(separator: "\n")
+        }
+        let json = JSONOutput.render(object(result))
+        return settled.map { EvalCommand.withPowerCap($0, json: json) } ?? json
+    }
+
+    /// A failed steady state (capped or not) as a command-line error: a cap that cannot be met
+    /// is bad data (exit 65) naming the cluster.
+    static func capError(_ error: any Error, cluster: String) -> CommandLineError {
+        switch error {
+        case let error as SystemError: return SystemArguments.error(error, cluster: cluster, usage: usage)
+        case ServingPowerCap.Failure.system(let error):
+            return SystemArguments.error(error, cluster: cluster, usage: usage)
+        default:
+            return .data(Diagnostics([Diagnostic(path: cluster, mark: nil, message: "\(error)")]))
+        }
     }
 
     static func table(_ r: ServingResult, model: ModelConfig) -> String {
@@ -95,6 +133,7 @@ enum ServeCommand {
             ("energy per request", joules(r.energyPerRequest)),
             ("energy per output token", joules(r.energyPerOutputToken)),
             ("average power", QuantityFormat.format(r.averagePower, kind: .power)),
+            ("power per device", QuantityFormat.format(r.devicePower, kind: .power)),
             ("bound", r.bound),
             ("decode step", time(r.decode.seconds) + ", " + joules(r.decode.energy)),
             ("prefill per request", time(r.prefillSeconds) + ", " + joules(r.prefillEnergy)),
@@ -122,7 +161,7 @@ enum ServeCommand {
             "ttft_s": r.ttft, "tpot_s": r.tpot, "tokens_per_s": r.tokensPerSecond,
             "requests_per_s": r.requestsPerSecond, "energy_per_request_j": r.energyPerRequest,
             "energy_per_output_token_j": r.energyPerOutputToken, "average_power_w": r.averagePower,
-            "bound": r.bound, "overloaded": r.overloaded, "decode_step_s": r.decode.seconds,
+            "bound": r.bound, "overloaded": r.overloaded, "device_power_w": r.devicePower, "decode_step_s": r.decode.seconds,
             "decode_step_j": r.decode.energy, "prefill_s": r.prefillSeconds, "prefill_j": r.prefillEnergy,
             "footprint": SystemReport.footprintObject(r.decode.footprint),
         ]

@@ -55,14 +55,18 @@ public struct ContinuousBatching: Sendable {
         let prefill = try prefillPhase.evaluate(
             model: model, phase: .prefill(batch: system.plan.data, sequence: workload.inputTokens),
             precision: precision, options: options)
-        let perRequestPrefill = (seconds: prefill.seconds, energy: prefill.energy / Double(system.plan.data))
+        let perRequestPrefill = (
+            seconds: prefill.seconds, energy: prefill.energy / Double(system.plan.data),
+            deviceEnergy: (prefill.computeEnergy + prefill.idleEnergy) / Double(system.plan.data)
+        )
         func state(_ c: Int) throws(SystemError) -> ServingResult {
             let decode = try system.evaluate(
                 model: model, phase: .decode(batch: c, context: workload.inputTokens + workload.outputTokens / 2),
                 precision: precision, options: options)
             return ServingResult(
                 workload: workload, concurrency: c, capacity: capacity, decode: decode,
-                prefillSeconds: perRequestPrefill.seconds, prefillEnergy: perRequestPrefill.energy)
+                prefillSeconds: perRequestPrefill.seconds, prefillEnergy: perRequestPrefill.energy,
+                prefillDeviceEnergy: perRequestPrefill.deviceEnergy)
         }
         if let concurrency = workload.concurrency {
             let c = max(step, (concurrency / step) * step)
@@ -112,6 +116,8 @@ public struct ServingResult: Sendable {
     public var prefillSeconds: Double
     /// One request's prefill energy.
     public var prefillEnergy: Double
+    /// The part of one request's prefill energy the devices draw (links and switches left out).
+    public var prefillDeviceEnergy: Double
     /// Whether the arrival rate exceeds what the system serves at full KV capacity.
     public var overloaded = false
 
@@ -135,6 +141,12 @@ public struct ServingResult: Sendable {
     public var energyPerRequest: Double { energyPerOutputToken * Double(workload.outputTokens) }
     /// Average power.
     public var averagePower: Double { stepEnergy / tpot }
+    /// Average power of one device the plan uses, over an iteration (what a per-device power
+    /// cap limits): the devices' energy, busy and idle, without links and switches.
+    public var devicePower: Double {
+        let devices = decode.computeEnergy + decode.idleEnergy + admissionsPerStep * prefillDeviceEnergy
+        return devices / Double(decode.plan.devices) / tpot
+    }
     /// What bounds an iteration: decode's bound, or prefill when it takes longer.
     public var bound: String {
         admissionsPerReplica * prefillSeconds > decode.seconds ? "prefill" : "decode: \(decode.bound)"
