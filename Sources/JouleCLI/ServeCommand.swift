@@ -8,7 +8,7 @@ import YAML
 /// `joule serve MODEL CLUSTER --workload FILE`: continuous batching in steady state.
 enum ServeCommand {
     static let usage =
-        "usage: joule serve MODEL CLUSTER|HARDWARE --workload FILE [--concurrency N | --rate R] [plan options] [--precision P] [--fusion F] [--roofline ideal|mapped] [--operating-point N | --power-limit W] [--format table|json]"
+        "usage: joule serve MODEL CLUSTER|HARDWARE --workload FILE [--concurrency N | --rate R] [plan options] [--precision P] [--fusion F] [--roofline ideal|mapped] [--operating-point N | --power-limit W] [--format table|json]\n       joule serve MODEL CLUSTER|HARDWARE --workload FILE --optimize METRIC [--slo \"METRIC <= VALUE\"]... [--tp N[,N...]] [--pp ...] [--dp ...] [--concurrency N[,N...]] [--power-limit W[,W...]|none] [--precision P[,P...]] [--device HW[,HW...]] [--runners-up K] [--format table|json]"
 
     static let help = """
         \(usage)
@@ -28,14 +28,29 @@ enum ServeCommand {
                             iteration fits (exit 65 below the idle power or outside the
                             device's accepted range)
 
+        --optimize searches instead: every plan (TP x PP x DP dividing the devices and the
+        model), every concurrency (powers of two up to the KV capacity, and the capacity), no
+        cap and five per-device caps over the device's accepted power limits, and each
+        precision and device listed; it prints the best configuration and the runners-up.
+
+          --optimize M      energy (per output token), latency (TPOT), ttft_p50, ttft_p99, tpot,
+                            energy_per_request, energy_per_output_token, throughput, average_power
+          --slo "M <= V"    a service-level objective every configuration must meet (repeatable):
+                            e.g. "ttft_p50 <= 200 ms", "tpot <= 50 ms", "throughput >= 2000"
+          --tp, --pp, --dp, --concurrency   fix these to the values listed (4,8) instead
+          --power-limit     caps to try (200W,300W) or none
+          --precision P,Q   precisions to try;  --device A,B  devices to put in the cluster
+          --runners-up K    how many runners-up to print (default 5)
+
         \(SystemArguments.optionHelp)
 
         example:
           joule serve llama-3.1-70b dgx-h100 --workload Workloads/chat.yaml --tp 8
+          joule serve llama-3.1-70b dgx-h100 --workload Workloads/chat.yaml --optimize energy --slo "tpot <= 50 ms"
         """
 
     static let valued = EvalCommand.valued.union(SystemArguments.planOptions).union([
-        "workload", "concurrency", "rate", "power-limit",
+        "workload", "concurrency", "rate", "power-limit", "optimize", "slo", "device", "runners-up",
     ])
 
     static func run(_ words: [String]) throws(CommandLineError) -> String {
@@ -57,6 +72,12 @@ enum ServeCommand {
             model = try ModelConfig.load(arguments.positionals[0])
         } catch {
             throw .data(error)
+        }
+        if arguments.options["optimize"] != nil {
+            return try optimize(arguments, model: model, workload: workload, format: format)
+        }
+        for option in ["slo", "device", "runners-up"] where arguments.options[option] != nil {
+            throw .usage("--\(option) applies with --optimize METRIC", usage: usage)
         }
         if let concurrency = try GraphCommand.positive("concurrency", arguments, usage: usage) {
             (workload.concurrency, workload.requestsPerSecond) = (concurrency, nil)

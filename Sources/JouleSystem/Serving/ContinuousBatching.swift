@@ -39,11 +39,25 @@ public struct ContinuousBatching: Sendable {
 
     /// The steady state of a workload.
     public func steadyState(_ workload: ServingWorkload) throws(SystemError) -> ServingResult {
+        try steadyState(workload, capacity: capacity(workload))
+    }
+
+    /// The KV capacity for a workload: the largest concurrency whose footprint at context
+    /// `input + output` fits (in steps of the data-parallel degree). It depends on the plan,
+    /// model, precision, options and device memory, not on the clock or the concurrency.
+    public func capacity(_ workload: ServingWorkload) throws(SystemError) -> FitSearch.Answer {
+        let step = system.plan.data * (system.plan.microbatches ?? 1)
+        return try FitSearch(system: system).largest(
+            .batch, model: model, phase: .decode(batch: step, context: workload.inputTokens + workload.outputTokens),
+            precision: precision, options: options)
+    }
+
+    /// The steady state of a workload given its KV capacity (`capacity(_:)` for this system).
+    public func steadyState(_ workload: ServingWorkload, capacity cap: FitSearch.Answer) throws(SystemError)
+        -> ServingResult
+    {
         let step = system.plan.data * (system.plan.microbatches ?? 1)
         let context = workload.inputTokens + workload.outputTokens
-        let cap = try FitSearch(system: system).largest(
-            .batch, model: model, phase: .decode(batch: step, context: context), precision: precision,
-            options: options)
         guard let capacity = cap.largest else {
             throw .plan(
                 PlanError(
