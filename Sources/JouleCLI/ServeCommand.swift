@@ -23,6 +23,7 @@ enum ServeCommand {
           --concurrency N   sequences decoded together (overrides the file)
           --rate R          requests per second (overrides the file): the smallest concurrency
                             that keeps up is used
+          --device HW       the cluster's devices are this hardware instead
           --power-limit W   a per-device power cap: every device's clock comes down, as under
                             joule eval --power-limit, until one device's average power over an
                             iteration fits (exit 65 below the idle power or outside the
@@ -76,7 +77,7 @@ enum ServeCommand {
         if arguments.options["optimize"] != nil {
             return try optimize(arguments, model: model, workload: workload, format: format)
         }
-        for option in ["slo", "device", "runners-up"] where arguments.options[option] != nil {
+        for option in ["slo", "runners-up"] where arguments.options[option] != nil {
             throw .usage("--\(option) applies with --optimize METRIC", usage: usage)
         }
         if let concurrency = try GraphCommand.positive("concurrency", arguments, usage: usage) {
@@ -88,7 +89,14 @@ enum ServeCommand {
             }
             (workload.concurrency, workload.requestsPerSecond) = (nil, rate)
         }
-        let cluster = try SystemArguments.cluster(arguments.positionals[1])
+        var cluster = try SystemArguments.cluster(arguments.positionals[1])
+        if let device = arguments.options["device"] {
+            do {
+                cluster.device = try Accelerator.load(device)
+            } catch {
+                throw .data(error)
+            }
+        }
         let plan = try SystemArguments.plan(arguments, usage: usage)
         var templateArguments = arguments
         templateArguments.options["phase"] = "decode"
