@@ -21,7 +21,8 @@ extension ServeCommand {
     /// Reads one `--slo`: `METRIC <= VALUE UNIT` over a serving metric; anything else is a usage error
     /// naming the accepted metrics and the form.
     static func objective(_ text: String) throws(CommandLineError) -> Constraint {
-        let form = "the form is METRIC <= VALUE (with a unit), e.g. --slo \"tpot <= 50 ms\" or --slo \"ttft_p50 <= 200 ms\""
+        let form =
+            "the form is METRIC <= VALUE (with a unit), e.g. --slo \"tpot <= 50 ms\" or --slo \"ttft_p50 <= 200 ms\""
         let constraint: Constraint
         do {
             constraint = try Constraint(parsing: text)
@@ -57,7 +58,8 @@ extension ServeCommand {
         let name = arguments.options["optimize"] ?? ""
         guard let goal = optimizeNames[name] else {
             throw .usage(
-                "--optimize takes a serving metric: energy, latency, \(servingMetricList); found '\(name)'", usage: usage)
+                "--optimize takes a serving metric: energy, latency, \(servingMetricList); found '\(name)'",
+                usage: usage)
         }
         let objectives = try (arguments.repeated["slo"] ?? []).map { (text) throws(CommandLineError) in
             try objective(text)
@@ -158,7 +160,8 @@ extension ServeCommand {
                 ["\(rank + 1)"] + (variants.count > 1 ? [search.variants[outcome.configuration.variant].name] : []) + [
                     "TP \(outcome.configuration.plan.tensor) PP \(outcome.configuration.plan.pipeline) DP \(outcome.configuration.plan.data)",
                     "\(r.concurrency)", cap, "\(r.decode.device.operatingPoint.frequency)",
-                    SystemReport.time(r.ttftMedian), SystemReport.time(r.tpot), QuantityFormat.number(r.tokensPerSecond),
+                    SystemReport.time(r.ttftMedian), SystemReport.time(r.tpot),
+                    QuantityFormat.number(r.tokensPerSecond),
                     SystemReport.joules(r.energyPerOutputToken), SystemReport.joules(r.energyPerRequest),
                     QuantityFormat.format(r.averagePower, kind: .power),
                 ])

@@ -190,7 +190,8 @@ enum ServeCommand {
             "ttft_s": r.ttft, "tpot_s": r.tpot, "tokens_per_s": r.tokensPerSecond,
             "requests_per_s": r.requestsPerSecond, "energy_per_request_j": r.energyPerRequest,
             "energy_per_output_token_j": r.energyPerOutputToken, "average_power_w": r.averagePower,
-            "bound": r.bound, "overloaded": r.overloaded, "device_power_w": r.devicePower, "decode_step_s": r.decode.seconds,
+            "bound": r.bound, "overloaded": r.overloaded, "device_power_w": r.devicePower,
+            "decode_step_s": r.decode.seconds,
             "decode_step_j": r.decode.energy, "prefill_s": r.prefillSeconds, "prefill_j": r.prefillEnergy,
             "footprint": SystemReport.footprintObject(r.decode.footprint),
         ]

@@ -5,7 +5,8 @@ import Testing
 struct ServeOptimizeCLITests {
     /// Two configurations of llama-3.1-70b on a DGX H100, 32 sequences, no cap: TP 4 and TP 8.
     static let twoPlans = [
-        "serve", "llama-3.1-70b", "dgx-h100", "--workload", "Workloads/chat.yaml", "--optimize", "energy", "--tp", "4,8",
+        "serve", "llama-3.1-70b", "dgx-h100", "--workload", "Workloads/chat.yaml", "--optimize", "energy", "--tp",
+        "4,8",
         "--pp", "1", "--dp", "1", "--concurrency", "32", "--power-limit", "none", "--format", "json",
     ]
 

@@ -5,7 +5,8 @@ import Testing
 /// eval --power-limit`, so the capped steady state is the steady state at the settled clock.
 struct ServePowerLimitCLITests {
     static let serve = [
-        "serve", "llama-2-7b", "h100-sxm", "--workload", "Workloads/chat.yaml", "--concurrency", "8", "--format", "json",
+        "serve", "llama-2-7b", "h100-sxm", "--workload", "Workloads/chat.yaml", "--concurrency", "8", "--format",
+        "json",
     ]
 
     static func object(_ words: [String]) throws -> [String: Any] {

@@ -40,7 +40,8 @@ struct ServingSweepCLITests {
         try Self.text.write(to: file, atomically: true, encoding: .utf8)
         for index in 1...2 {
             let run = try joule([
-                "sweep", file.path, "--shard", "\(index)/2", "--out", folder.appendingPathComponent("out/shard-\(index)").path,
+                "sweep", file.path, "--shard", "\(index)/2", "--out",
+                folder.appendingPathComponent("out/shard-\(index)").path,
             ])
             #expect(run.status == 0, "\(run.stderr)")
         }
@@ -53,7 +54,8 @@ struct ServingSweepCLITests {
         let whole = try joule(["sweep", file.path, "--out", folder.appendingPathComponent("whole").path])
         #expect(whole.status == 0, "\(whole.stderr)")
         let mergedText = try String(contentsOf: folder.appendingPathComponent("out/points.csv"), encoding: .utf8)
-        #expect(mergedText == (try String(contentsOf: folder.appendingPathComponent("whole/points.csv"), encoding: .utf8)))
+        #expect(
+            mergedText == (try String(contentsOf: folder.appendingPathComponent("whole/points.csv"), encoding: .utf8)))
 
         let rows = try Self.rows(folder.appendingPathComponent("whole/points.csv"))
         #expect(rows.count == 4)
@@ -70,7 +72,9 @@ struct ServingSweepCLITests {
             #expect(row["feasible"] == (tpot <= 6.5e-3 ? "true" : "false"))
         }
         // More sequences per step share the weight reads: energy per token falls, TPOT grows.
-        let tp1 = rows.filter { $0["tp"] == "1" }.sorted { Int($0["concurrency"] ?? "") ?? 0 < Int($1["concurrency"] ?? "") ?? 0 }
+        let tp1 = rows.filter { $0["tp"] == "1" }.sorted {
+            Int($0["concurrency"] ?? "") ?? 0 < Int($1["concurrency"] ?? "") ?? 0
+        }
         let energies = tp1.compactMap { $0["energy_per_output_token_j"].flatMap(Double.init) }
         let tpots = tp1.compactMap { $0["tpot_s"].flatMap(Double.init) }
         #expect(energies.count == 2 && energies[1] < energies[0])

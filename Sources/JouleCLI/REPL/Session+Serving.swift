@@ -76,6 +76,7 @@ extension Session {
         }
         let edited = unsavedEdits
         return edited.isEmpty
-            ? text : text + "\nnote: serve reads the files as loaded; not served: edits to " + edited.joined(separator: ", ")
+            ? text
+            : text + "\nnote: serve reads the files as loaded; not served: edits to " + edited.joined(separator: ", ")
     }
 }

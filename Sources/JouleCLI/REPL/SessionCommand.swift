@@ -54,7 +54,8 @@ enum SessionCommand: Equatable {
 
     /// Every command word, in the order `help` lists them.
     static let names = [
-        "load", "show", "set", "unset", "diff", "eval", "breakdown", "roofline", "dvfs", "serve", "top", "compare", "save",
+        "load", "show", "set", "unset", "diff", "eval", "breakdown", "roofline", "dvfs", "serve", "top", "compare",
+        "save",
         "restore", "export", "sweep", "plot", "format", "help", "quit",
     ]
 }

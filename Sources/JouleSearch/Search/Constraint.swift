@@ -59,7 +59,8 @@ public struct Constraint: Sendable, Hashable, CustomStringConvertible, Decodable
         guard let metric = Metric(named: name) else {
             throw SweepError(
                 "unknown metric '\(name)' in a constraint",
-                hint: Suggestion.hint(for: name, among: Metric.allCases.map(\.rawValue) + ["average_power", "fits_memory"]))
+                hint: Suggestion.hint(
+                    for: name, among: Metric.allCases.map(\.rawValue) + ["average_power", "fits_memory"]))
         }
         if let kind = metric.kind {
             do {

@@ -78,7 +78,8 @@ public struct SweepMerge: Sendable {
         total = reference.manifest.totalPoints
         self.duplicates = duplicates.sorted()
         missing = (0..<total).filter { rows[$0] == nil }
-        table = SweepTable(keys: keys ?? reference.manifest.keys, serving: serving, rows: rows.values.sorted { $0.id < $1.id })
+        table = SweepTable(
+            keys: keys ?? reference.manifest.keys, serving: serving, rows: rows.values.sorted { $0.id < $1.id })
         objectives = reference.manifest.objectives.compactMap(Metric.init(rawValue:))
         sweepFile = reference.manifest.sweepFile
         name = reference.manifest.name

@@ -285,7 +285,8 @@ public struct ServingSearch: Sendable {
         }
         let metrics = result.metrics(eta: eta)
         if let violated = objectives.first(where: { !$0.holds(metrics: metrics, fitsMemory: true) }) {
-            return .failure(Excluded(reason: "violates \(violated.text)", example: label, slows: Self.slowing(violated)))
+            return .failure(
+                Excluded(reason: "violates \(violated.text)", example: label, slows: Self.slowing(violated)))
         }
         if let rate = workload.requestsPerSecond, result.requestsPerSecond < rate {
             return .failure(
