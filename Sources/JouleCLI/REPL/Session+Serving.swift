@@ -11,11 +11,14 @@ extension Session {
     mutating func setServing(_ name: String, _ value: String) throws(SessionError) -> String {
         switch name {
         case "workload":
+            let path = workloadPath(value)
             do {
-                _ = try ServingWorkload.load(value)
+                _ = try ServingWorkload.load(path)
             } catch {
                 throw SessionError(error.items.first.map { "\(value): \($0.message)" } ?? "cannot load \(value)")
             }
+            workload.serving[name] = path
+            return "\(name) = \(Self.display(path))"
         case "cluster":
             do {
                 _ = try Cluster.load(value, catalog: catalog)
@@ -41,6 +44,18 @@ extension Session {
         return "\(name) = \(value)"
     }
 
+    /// A workload file's path: the path as given when it exists, else `NAME.yaml` in a
+    /// `Workloads/` folder under the catalog's roots (`set workload chat`).
+    func workloadPath(_ value: String) -> String {
+        if FileManager.default.fileExists(atPath: value) || value.contains("/") { return value }
+        for root in catalog.roots {
+            let path = ((root as NSString).appendingPathComponent("Workloads") as NSString)
+                .appendingPathComponent(value.hasSuffix(".yaml") ? value : value + ".yaml")
+            if FileManager.default.fileExists(atPath: path) { return path }
+        }
+        return value
+    }
+
     /// The `joule serve` words for the current settings: the model, the cluster (or the
     /// hardware on its own) and every serving setting.
     func serveWords() throws(SessionError) -> [String] {
@@ -51,7 +66,7 @@ extension Session {
         guard let target = workload.serving["cluster"] ?? hardware?.path else {
             throw SessionError("serve needs a cluster or hardware: set cluster dgx-h100")
         }
-        var words = [model.map { Self.display($0.path) } ?? m.name, target, "--workload", file]
+        var words = [model?.path ?? m.name, target, "--workload", file]
         for key in ["tp", "pp", "dp", "ep", "concurrency", "device"] {
             if let value = workload.serving[key] { words += ["--" + key, value] }
         }
@@ -74,7 +89,9 @@ extension Session {
         } catch {
             throw SessionError(error)
         }
-        let edited = unsavedEdits
+        // The hardware counts only when it is what is served (no cluster set).
+        let served = workload.serving["cluster"] == nil ? ["hardware ", "model "] : ["model "]
+        let edited = unsavedEdits.filter { edit in served.contains { edit.hasPrefix($0) } }
         return edited.isEmpty
             ? text
             : text + "\nnote: serve reads the files as loaded; not served: edits to " + edited.joined(separator: ", ")
