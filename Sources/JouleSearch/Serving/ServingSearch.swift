@@ -84,7 +84,9 @@ public struct ServingSearch: Sendable {
     public var pipeline: [Int]?
     /// Data-parallel degrees (nil: every divisor of the devices).
     public var data: [Int]?
-    /// Concurrencies (nil: powers of two up to the KV capacity, and the capacity).
+    /// Concurrencies (nil: powers of two up to the KV capacity, and the capacity); a listed one
+    /// past a plan's capacity is excluded, one that is not a multiple of the data-parallel
+    /// degree is rounded down to one, as `joule serve` does.
     public var concurrencies: [Int]?
     /// Per-device caps in watts, nil meaning none (nil list: none and `capSteps` caps over the
     /// device's accepted range, from its minimum, below its maximum).
@@ -161,7 +163,7 @@ public struct ServingSearch: Sendable {
                     continue
                 }
                 let counts =
-                    concurrencies?.filter { $0 % step == 0 && $0 <= capacity }
+                    concurrencies
                     ?? Array(Set(sequence(first: step, next: { $0 * 2 }).prefix { $0 <= capacity } + [capacity]))
                     .filter { $0 % step == 0 }.sorted()
                 for c in counts {
@@ -264,6 +266,12 @@ public struct ServingSearch: Sendable {
         let result: ServingResult
         var settled: PowerCap.Settled?
         let label = self.label(configuration)
+        if let largest = capacity.largest, configuration.concurrency > largest {
+            return .failure(
+                Excluded(
+                    reason: "the batch cap exceeds the KV capacity",
+                    example: "\(label): at most \(largest) sequences fit", slows: true))
+        }
         do {
             if let limit = configuration.powerLimit {
                 let capped = try ServingPowerCap.settle(limit: limit, batching: batching) {
