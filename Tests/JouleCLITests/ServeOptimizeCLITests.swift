@@ -52,6 +52,38 @@ struct ServeOptimizeCLITests {
         #expect(best["tpot_s"] as? Double == single["tpot_s"] as? Double)
     }
 
+    /// Lower caps skipped once a faster configuration misses a TPOT SLO are exactly those the
+    /// SLO would exclude: the feasible set equals the unconstrained ranking filtered by the SLO.
+    @Test func skippingLowerCapsExcludesOnlyWhatTheSLOWould() throws {
+        let words = [
+            "serve", "llama-2-7b", "dgx-h100", "--workload", "Workloads/chat.yaml", "--optimize", "energy", "--tp",
+            "1,2", "--pp", "1", "--dp", "1", "--concurrency", "64", "--power-limit", "700W,250W,200W",
+            "--runners-up", "100", "--format", "json",
+        ]
+        func configurations(_ object: [String: Any]) -> [[String: Any]] {
+            [object["optimum"] as? [String: Any] ?? [:]] + (object["runners_up"] as? [[String: Any]] ?? [])
+        }
+        func key(_ c: [String: Any]) -> String {
+            "\(c["tp"] ?? "")/\(c["concurrency"] ?? "")/\(c["power_limit_w"] ?? "")"
+        }
+        let all = configurations(try Self.object(words))
+        #expect(all.count == 6)
+        // The bound sits just above TP 1's uncapped TPOT at 64 sequences, so its capped
+        // versions miss it and are skipped.
+        let uncapped = try #require(
+            all.first {
+                $0["tp"] as? Int == 1 && $0["concurrency"] as? Int == 64 && $0["power_limit_w"] as? Double == 700
+            })
+        let bound = try #require(uncapped["tpot_s"] as? Double) * 1.001
+        let slo = String(format: "tpot <= %.9f ms", bound * 1000)
+        let within = Set(all.filter { ($0["tpot_s"] as? Double ?? .infinity) <= bound }.map(key))
+        let constrained = try Self.object(words + ["--slo", slo])
+        #expect(Set(configurations(constrained).map(key)) == within)
+        let excluded = try #require((constrained["excluded"] as? [[String: Any]])?.first)
+        #expect(excluded["count"] as? Int == 6 - within.count)
+        #expect(within.count < 6 && within.count > 1)
+    }
+
     @Test func noFeasibleConfigurationIsExit65WithTheReasons() throws {
         let run = try joule(Self.twoPlans.dropLast(2) + ["--slo", "tpot <= 1 ms"])
         #expect(run.status == 65)
