@@ -142,7 +142,7 @@ extension ServeCommand {
             "\(model.name) on \(cluster.name): \(workload.name), \(workload.inputTokens) in / \(workload.outputTokens) out; "
                 + "optimize \(goal.servingName)"
                 + (objectives.isEmpty ? "" : " under " + objectives.map(\.text).joined(separator: ", ")),
-            "\(report.configurations) configurations (\(report.steadyStates) steady states computed), "
+            "\(report.configurations) configurations (\(report.steadyStates) steady state\(report.steadyStates == 1 ? "" : "s") computed), "
                 + "\(report.ranked.count) meet the SLOs",
         ]
         lines += report.infeasible.map { "  excluded: \($0.reason): \($0.count)" }
