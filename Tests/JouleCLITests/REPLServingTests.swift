@@ -34,6 +34,7 @@ struct REPLServingTests {
         ("set tp three", "tp must be a whole number of at least 1, found 'three'"),
         ("set power_limit 300", "power_limit takes a power such as 300 W, found '300'"),
         ("serve", "serve needs a workload file first: set workload Workloads/chat.yaml"),
+        ("sweep tp in [4, 8]", "sweep evaluates single steps, not serving"),
     ])
     func badServingSettingsAreErrors(_ line: String, _ message: String) throws {
         let folder = try REPLTests.folder()
