@@ -147,14 +147,22 @@ public struct ServingSearch: Sendable {
             // No cap first, then the caps from the highest down: a lower cap never runs faster.
             let limits = [nil] + caps(variant.batching.system.evaluator.hardware).compactMap { $0 }.sorted(by: >)
             let uncapped = caps(variant.batching.system.evaluator.hardware).contains { $0 == nil }
-            for plan in plans(variant) {
+            // Each plan's KV capacity (a footprint search), on every core.
+            let fits = plans(variant).parallelMap { plan -> (ParallelPlan, Result<FitSearch.Answer, SystemError>) in
                 var batching = variant.batching
                 batching.system.plan = plan
+                do throws(SystemError) {
+                    return (plan, .success(try batching.capacity(workload)))
+                } catch {
+                    return (plan, .failure(error))
+                }
+            }
+            for (plan, result) in fits {
                 let step = plan.data * (plan.microbatches ?? 1)
                 let fit: FitSearch.Answer
-                do {
-                    fit = try batching.capacity(workload)
-                } catch {
+                switch result {
+                case .success(let answer): fit = answer
+                case .failure(let error):
                     exclude("the plan does not fit the model or the cluster", "\(plan): \(error)")
                     continue
                 }
@@ -162,10 +170,8 @@ public struct ServingSearch: Sendable {
                     exclude("not one sequence's KV cache fits beside the weights", "\(plan), context \(context)")
                     continue
                 }
-                let counts =
-                    concurrencies
-                    ?? Array(Set(sequence(first: step, next: { $0 * 2 }).prefix { $0 <= capacity } + [capacity]))
-                    .filter { $0 % step == 0 }.sorted()
+                let powers = Array(sequence(first: step, next: { $0 * 2 }).prefix { $0 <= capacity })
+                let counts = concurrencies ?? Array(Set(powers + [capacity])).filter { $0 % step == 0 }.sorted()
                 for c in counts {
                     groups.append(
                         Group(
