@@ -145,11 +145,7 @@ extension Session {
                 "sweep evaluates plain steps; `eval` with speculative set prints every draft-token count, and joule sweep takes speculative, draft_tokens and acceptance axes (unset speculative to sweep here)"
             )
         }
-        if Self.servingKeys.contains(key) {
-            throw SessionError(
-                "sweep evaluates single steps, not serving; `serve` prints one serving steady state, joule sweep takes \(key) as an axis of a serving sweep (a base workload: file), and joule serve --optimize searches it"
-            )
-        }
+        if Self.servingKeys.contains(key) { return try serveSweep(key, values) }
         var points: [(value: String, session: Session)] = []
         for value in values {
             var copy = self

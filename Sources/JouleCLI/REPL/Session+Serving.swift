@@ -96,4 +96,82 @@ extension Session {
             ? text
             : text + "\nnote: serve reads the files as loaded; not served: edits to " + edited.joined(separator: ", ")
     }
+
+    /// One axis over a serving setting: `serve` at every value, with the least energy per
+    /// output token and the shortest TPOT marked. Ctrl-C stops after the value being served.
+    func serveSweep(_ key: String, _ values: [String]) throws(SessionError) -> String {
+        var words: [(value: String, words: [String])] = []
+        for value in values {
+            var copy = self
+            do {
+                _ = try copy.set(key, to: value)
+            } catch {
+                throw SessionError("sweep \(key) = \(value): \(error.message)")
+            }
+            words.append((value, try copy.serveWords() + ["--format", "json"]))
+        }
+        let columns = [
+            ("tpot_s", "TPOT"), ("ttft_s", "TTFT"), ("energy_per_output_token_j", "energy/token"),
+            ("tokens_per_s", "tokens/s"), ("device_power_w", "power/device"),
+        ]
+        var rows: [(value: String, figures: [String: Double], error: String?)] = []
+        for point in words {
+            if Interrupt.requested { break }
+            do {
+                let text = try ServeCommand.run(point.words)
+                let object = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] ?? [:]
+                var figures: [String: Double] = [:]
+                for (name, _) in columns { figures[name] = object[name] as? Double }
+                rows.append((point.value, figures, nil))
+            } catch {
+                rows.append((point.value, [:], SessionError(error).message))
+            }
+        }
+        let leastEnergy = rows.compactMap { $0.figures["energy_per_output_token_j"] }.min()
+        let leastTPOT = rows.compactMap { $0.figures["tpot_s"] }.min()
+        let interrupted = rows.count < words.count
+        let note =
+            interrupted
+            ? "interrupted (Ctrl-C) after \(rows.count) of \(words.count) values; the rest were not served" : nil
+        if format == .json {
+            return JSONOutput.render([
+                "key": key, "interrupted": interrupted, "best_by": ["energy_per_output_token_j", "tpot_s"],
+                "points": rows.map { row -> [String: Any] in
+                    guard row.error == nil else { return ["value": row.value, "error": row.error ?? ""] }
+                    var object: [String: Any] = ["value": row.value]
+                    for (name, figure) in row.figures { object[name] = figure }
+                    return object
+                },
+            ])
+        }
+        let csv = format == .csv
+        var table = TextTable(
+            [key] + columns.map { csv ? $0.0 : $0.1 } + [csv ? "error" : "best"],
+            alignments: [.right] + columns.map { _ in .right } + [.left])
+        for row in rows {
+            if let error = row.error {
+                table.add(
+                    csv
+                        ? [row.value] + columns.map { _ in "" } + [error]
+                        : [row.value, "error: " + error] + columns.dropFirst().map { _ in "" } + [""])
+                continue
+            }
+            let f = row.figures
+            if csv {
+                table.add([row.value] + columns.map { f[$0.0].map { "\($0)" } ?? "" } + [""])
+                continue
+            }
+            var best: [String] = []
+            if f["energy_per_output_token_j"] == leastEnergy { best.append("energy/token") }
+            if f["tpot_s"] == leastTPOT { best.append("TPOT") }
+            table.add([
+                row.value, Time(si: f["tpot_s"] ?? .nan).description, Time(si: f["ttft_s"] ?? .nan).description,
+                Energy(si: f["energy_per_output_token_j"] ?? .nan).description,
+                QuantityFormat.number(f["tokens_per_s"] ?? .nan), Power(si: f["device_power_w"] ?? .nan).description,
+                best.joined(separator: ", "),
+            ])
+        }
+        if csv { return table.csv() }
+        return ([table.render()] + (note.map { [$0] } ?? [])).joined(separator: "\n")
+    }
 }
