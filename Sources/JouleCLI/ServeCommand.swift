@@ -74,20 +74,24 @@ enum ServeCommand {
         } catch {
             throw .data(error)
         }
+        if let text = arguments.options["rate"] {
+            guard let rate = Double(text), rate > 0, rate < 1e9 else {
+                throw .usage("--rate takes a positive number of requests per second, found '\(text)'", usage: usage)
+            }
+            (workload.concurrency, workload.requestsPerSecond) = (nil, rate)
+        }
         if arguments.options["optimize"] != nil {
+            // The concurrencies are the search's; a rate is what every configuration must keep up with.
             return try optimize(arguments, model: model, workload: workload, format: format)
         }
         for option in ["slo", "runners-up"] where arguments.options[option] != nil {
             throw .usage("--\(option) applies with --optimize METRIC", usage: usage)
         }
         if let concurrency = try GraphCommand.positive("concurrency", arguments, usage: usage) {
-            (workload.concurrency, workload.requestsPerSecond) = (concurrency, nil)
-        }
-        if let text = arguments.options["rate"] {
-            guard let rate = Double(text), rate > 0, rate < 1e9 else {
-                throw .usage("--rate takes a positive number of requests per second, found '\(text)'", usage: usage)
+            if arguments.options["rate"] != nil {
+                throw .usage("give --concurrency or --rate, not both", usage: usage)
             }
-            (workload.concurrency, workload.requestsPerSecond) = (nil, rate)
+            (workload.concurrency, workload.requestsPerSecond) = (concurrency, nil)
         }
         var cluster = try SystemArguments.cluster(arguments.positionals[1])
         if let device = arguments.options["device"] {
