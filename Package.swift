@@ -30,7 +30,7 @@ let package = Package(
         .target(name: "JouleSpec", dependencies: ["YAML", "Numerics"]),
         .target(name: "JouleEval", dependencies: ["JouleSpec"]),
         .target(name: "JouleSystem", dependencies: ["JouleEval", "JouleSpec", "YAML"]),
-        .target(name: "JouleSearch", dependencies: ["JouleEval", "JouleSpec", "Numerics"]),
+        .target(name: "JouleSearch", dependencies: ["JouleEval", "JouleSpec", "JouleSystem", "Numerics"]),
         .target(name: "Joule", dependencies: ["JouleSpec", "JouleEval", "JouleSystem", "JouleSearch"]),
         .executableTarget(name: "JouleCLI", dependencies: ["Joule", "YAML", "CEditLine"]),
         .executableTarget(

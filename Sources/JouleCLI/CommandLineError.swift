@@ -18,6 +18,9 @@ enum CommandLineError: Error {
 struct Arguments {
     var positionals: [String] = []
     var options: [String: String] = [:]
+    /// Every value of each valued option, in order (`options` keeps the last), for options
+    /// that may be given more than once (`--slo`).
+    var repeated: [String: [String]] = [:]
     var flags: Set<String> = []
 
     /// Splits `words`; `valued` names the options that take a value (`--format json` or `--format=json`).
@@ -41,6 +44,7 @@ struct Arguments {
                     throw .usage("--\(name) needs a value", usage: usage)
                 }
                 options[name] = given
+                repeated[name, default: []].append(given)
             } else if allowedFlags.contains(name) && value == nil {
                 flags.insert(name)
             } else {

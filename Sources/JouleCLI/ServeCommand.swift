@@ -1,5 +1,6 @@
 import Foundation
 import JouleEval
+import JouleSearch
 import JouleSpec
 import JouleSystem
 import YAML
@@ -7,7 +8,7 @@ import YAML
 /// `joule serve MODEL CLUSTER --workload FILE`: continuous batching in steady state.
 enum ServeCommand {
     static let usage =
-        "usage: joule serve MODEL CLUSTER|HARDWARE --workload FILE [--concurrency N | --rate R] [plan options] [--disaggregate P,D] [--precision P] [--fusion F] [--roofline ideal|mapped] [--operating-point N] [--format table|json]\n       joule serve MODEL --fleet FILE --workload FILE [--rate R] [--precision P] [--fusion F] [--roofline ideal|mapped] [--format table|json]"
+        "usage: joule serve MODEL CLUSTER|HARDWARE --workload FILE [--concurrency N | --rate R] [plan options] [--disaggregate P,D] [--speculative DRAFT --draft-tokens K --acceptance A] [--precision P] [--fusion F] [--roofline ideal|mapped] [--operating-point N | --power-limit W] [--device HW] [--format table|json]\n       joule serve MODEL CLUSTER|HARDWARE --workload FILE --optimize METRIC [--slo \"METRIC <= VALUE\"]... [--tp N[,N...]] [--pp ...] [--dp ...] [--concurrency N[,N...]] [--power-limit W[,W...]|none] [--precision P[,P...]] [--device HW[,HW...]] [--runners-up K] [--format table|json]\n       joule serve MODEL --fleet FILE --workload FILE [--rate R] [--precision P] [--fusion F] [--roofline ideal|mapped] [--format table|json]"
 
     static let help = """
         \(usage)
@@ -33,6 +34,25 @@ enum ServeCommand {
           --speculative DRAFT --draft-tokens K --acceptance A
                             speculative decoding: each iteration is K draft steps and one
                             verification of K + 1 tokens per sequence (the draft under the plan)
+          --device HW       the cluster's devices are this hardware instead
+          --power-limit W   a per-device power cap: every device's clock comes down, as under
+                            joule eval --power-limit, until one device's average power over an
+                            iteration fits (exit 65 below the idle power or outside the
+                            device's accepted range)
+
+        --optimize searches instead: every plan (TP x PP x DP dividing the devices and the
+        model), every concurrency (powers of two up to the KV capacity, and the capacity), no
+        cap and five per-device caps over the device's accepted power limits, and each
+        precision and device listed; it prints the best configuration and the runners-up.
+
+          --optimize M      energy (per output token), latency (TPOT), ttft_p50, ttft_p99, tpot,
+                            energy_per_request, energy_per_output_token, throughput, average_power
+          --slo "M <= V"    a service-level objective every configuration must meet (repeatable):
+                            e.g. "ttft_p50 <= 200 ms", "tpot <= 50 ms", "throughput >= 2000"
+          --tp, --pp, --dp, --concurrency   fix these to the values listed (4,8) instead
+          --power-limit     caps to try (200W,300W) or none
+          --precision P,Q   precisions to try;  --device A,B  devices to put in the cluster
+          --runners-up K    how many runners-up to print (default 5)
 
         \(SystemArguments.optionHelp)
 
@@ -40,10 +60,12 @@ enum ServeCommand {
           joule serve llama-3.1-70b dgx-h100 --workload Workloads/chat.yaml --tp 8
           joule serve llama-3.1-70b dgx-h100 --workload Workloads/chat-trace.yaml --tp 2 --disaggregate 2,6
           joule serve llama-3.1-70b --fleet Examples/fleets/h100-a100.yaml --workload Workloads/chat-two-classes.yaml --rate 20
+          joule serve llama-3.1-70b dgx-h100 --workload Workloads/chat.yaml --optimize energy --slo "tpot <= 50 ms"
         """
 
     static let valued = EvalCommand.valued.union(SystemArguments.planOptions).union([
-        "workload", "concurrency", "rate", "disaggregate", "fleet",
+        "workload", "concurrency", "rate", "disaggregate", "fleet", "power-limit", "optimize", "slo", "device",
+        "runners-up",
     ])
 
     static func run(_ words: [String]) throws(CommandLineError) -> String {
@@ -71,9 +93,6 @@ enum ServeCommand {
         } catch {
             throw .data(error)
         }
-        if let concurrency = try GraphCommand.positive("concurrency", arguments, usage: usage) {
-            (workload.concurrency, workload.requestsPerSecond) = (concurrency, nil)
-        }
         if let text = arguments.options["rate"] {
             guard let rate = Double(text), rate > 0, rate < 1e9 else {
                 throw .usage("--rate takes a positive number of requests per second, found '\(text)'", usage: usage)
@@ -81,14 +100,44 @@ enum ServeCommand {
             (workload.concurrency, workload.requestsPerSecond) = (nil, rate)
         }
         let speculation = try self.speculation(arguments)
-        if speculation != nil, fleetPath != nil || arguments.options["disaggregate"] != nil {
+        let pooled = fleetPath != nil || arguments.options["disaggregate"] != nil
+        if arguments.options["optimize"] != nil {
+            if speculation != nil || pooled {
+                throw .usage(
+                    "--optimize searches one pool's plans; it is not modelled with --speculative, --fleet or --disaggregate",
+                    usage: usage)
+            }
+            // The concurrencies are the search's; a rate is what every configuration must keep up with.
+            return try optimize(arguments, model: model, workload: workload, format: format)
+        }
+        for option in ["slo", "runners-up"] where arguments.options[option] != nil {
+            throw .usage("--\(option) applies with --optimize METRIC", usage: usage)
+        }
+        if let concurrency = try GraphCommand.positive("concurrency", arguments, usage: usage) {
+            if arguments.options["rate"] != nil {
+                throw .usage("give --concurrency or --rate, not both", usage: usage)
+            }
+            (workload.concurrency, workload.requestsPerSecond) = (concurrency, nil)
+        }
+        if speculation != nil, pooled {
             throw .usage(
                 "--speculative serves on one pool; it is not modelled with --fleet or --disaggregate", usage: usage)
+        }
+        if pooled, arguments.options["power-limit"] != nil {
+            throw .usage(
+                "--power-limit caps one pool's devices; it is not modelled with --fleet or --disaggregate", usage: usage)
         }
         if let fleetPath {
             return try fleet(fleetPath, workload: workload, model: model, arguments: arguments, format: format)
         }
-        let cluster = try SystemArguments.cluster(arguments.positionals[1])
+        var cluster = try SystemArguments.cluster(arguments.positionals[1])
+        if let device = arguments.options["device"] {
+            do {
+                cluster.device = try Accelerator.load(device)
+            } catch {
+                throw .data(error)
+            }
+        }
         let plan = try SystemArguments.plan(arguments, usage: usage)
         var templateArguments = arguments
         templateArguments.options["phase"] = "decode"
@@ -110,13 +159,46 @@ enum ServeCommand {
             system: SystemEvaluator(cluster: cluster, plan: plan, evaluator: evaluator), model: model,
             precision: graph.precision, options: graph.options)
         batching.speculation = speculation
-        let result: ServingResult
-        do {
-            result = try batching.steadyState(workload)
-        } catch {
-            throw SystemArguments.error(error, cluster: arguments.positionals[1], usage: usage)
+        let limits = try EvalCommand.powerLimits(arguments, usage: usage)
+        if !limits.isEmpty && arguments.options["operating-point"] != nil {
+            throw .usage(
+                "--power-limit lets the clock settle where the cap holds; give it or --operating-point, not both",
+                usage: usage)
         }
-        return format == "json" ? JSONOutput.render(object(result)) : table(result, model: model)
+        let result: ServingResult
+        var settled: PowerCap.Settled?
+        do {
+            if let limit = limits.first {
+                let capped = try ServingPowerCap.settle(limit: limit, batching: batching) {
+                    (moved, _) throws(SystemError) in try moved.steadyState(workload)
+                }
+                (result, settled) = (capped.result, capped.settled)
+            } else {
+                result = try batching.steadyState(workload)
+            }
+        } catch {
+            throw capError(error, cluster: arguments.positionals[1])
+        }
+        guard format == "json" else {
+            var lines = table(result, model: model).split(separator: "\n", omittingEmptySubsequences: false).map(
+                String.init)
+            if let settled { lines.insert(EvalCommand.describe(settled) + " per device", at: min(1, lines.count)) }
+            return lines.joined(separator: "\n")
+        }
+        let json = JSONOutput.render(object(result))
+        return settled.map { EvalCommand.withPowerCap($0, json: json) } ?? json
+    }
+
+    /// A failed steady state (capped or not) as a command-line error: a cap that cannot be met
+    /// is bad data (exit 65) naming the cluster.
+    static func capError(_ error: any Error, cluster: String) -> CommandLineError {
+        switch error {
+        case let error as SystemError: return SystemArguments.error(error, cluster: cluster, usage: usage)
+        case ServingPowerCap.Failure.system(let error):
+            return SystemArguments.error(error, cluster: cluster, usage: usage)
+        default:
+            return .data(Diagnostics([Diagnostic(path: cluster, mark: nil, message: "\(error)")]))
+        }
     }
 
     static func table(_ r: ServingResult, model: ModelConfig) -> String {
@@ -189,7 +271,8 @@ enum ServeCommand {
             "ttft_s": r.ttft, "tpot_s": r.tpot, "tokens_per_s": r.tokensPerSecond,
             "requests_per_s": r.requestsPerSecond, "energy_per_request_j": r.energyPerRequest,
             "energy_per_output_token_j": r.energyPerOutputToken, "average_power_w": r.averagePower,
-            "bound": r.bound, "overloaded": r.overloaded, "decode_step_s": r.decode.seconds,
+            "bound": r.bound, "overloaded": r.overloaded, "device_power_w": r.devicePower,
+            "decode_step_s": r.decode.seconds,
             "decode_step_j": r.decode.energy, "prefill_s": r.prefillSeconds, "prefill_j": r.prefillEnergy,
             "footprint": SystemReport.footprintObject(r.footprint), "speculative": speculativeObject(r.speculative),
             "requests": r.workload.requestSummary, "mean_input_tokens": r.workload.requestMix.meanInputTokens,

@@ -38,8 +38,8 @@ struct REPLTests {
         let commands = Self.commands(script)
         let used = Set(commands.map { String($0.split(separator: " ")[0]) })
         for command in [
-            "help", "load", "show", "set", "unset", "diff", "eval", "breakdown", "roofline", "dvfs", "top", "compare",
-            "save", "restore", "export", "sweep", "plot", "format", "quit",
+            "help", "load", "show", "set", "unset", "diff", "eval", "breakdown", "roofline", "dvfs", "serve", "top",
+            "compare", "save", "restore", "export", "sweep", "plot", "format", "quit",
         ] {
             #expect(used.contains(command), "the tour should use \(command)")
         }

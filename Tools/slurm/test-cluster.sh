@@ -138,6 +138,27 @@ check "completed points.csv equals the local run" cmp -s "$dir/cancelled/points.
 nothing=$("$JOULE" sweep "$dir/sweep.yaml" --slurm --shards 4 --out "$dir/cancelled" --only-missing --submit)
 check "nothing left to resubmit" grep -q "nothing to resubmit" <<< "$nothing"
 
+echo "case 3: a serving sweep (cluster, plan, batch-cap and power-cap axes) in 2 shards"
+cat > "$dir/serving.yaml" <<SWEEP
+name: cluster-serving-test
+base: { hardware: h100-sxm, model: llama-2-7b, workload: $PWD/Workloads/chat.yaml, cluster: dgx-h100 }
+tiling_budget: 8
+axes:
+  - { key: tp, values: [1, 2] }
+  - { key: concurrency, values: [8, 32] }
+  - { key: power_limit, values: [300 W, 700 W] }
+objectives: [energy_per_output_token, tpot]
+constraints: ["tpot <= 8 ms"]
+SWEEP
+"$JOULE" sweep "$dir/serving.yaml" --out "$dir/serving-local" > /dev/null 2>&1
+out=$("$JOULE" sweep "$dir/serving.yaml" --slurm --shards 2 --out "$dir/serving-cluster" --submit)
+echo "  $out" | head -1
+merge_job=$(echo "$out" | sed -n 's/.*merge job \([0-9]*\).*/\1/p')
+check "submitted the serving sweep" test -n "$merge_job"
+[ -n "$merge_job" ] && wait_job "$merge_job"
+check "merged serving points.csv equals the local run" cmp -s "$dir/serving-cluster/points.csv" "$dir/serving-local/points.csv"
+check "the serving columns are there" grep -q "tpot_s" "$dir/serving-local/points.csv"
+
 echo "test-cluster: $passed passed, $failed failed"
 [ "$failed" = 0 ] || echo "test-cluster: logs kept in $dir"
 [ "$failed" = 0 ]

@@ -36,6 +36,13 @@ enum ParetoPlot {
         case .tokensPerSecond:
             return ColumnInfo(title: "Throughput", unit: "token/s", prefixable: false, maximise: maximise)
         case .cost: return ColumnInfo(title: "Cost (η·E + (1−η)·P_max·t)", unit: nil)
+        case .ttftP50: return ColumnInfo(title: "TTFT (median)", unit: "s")
+        case .ttftP99: return ColumnInfo(title: "TTFT (99th percentile)", unit: "s")
+        case .tpot: return ColumnInfo(title: "Time per output token", unit: "s")
+        case .energyPerRequest: return ColumnInfo(title: "Energy per request", unit: "J")
+        case .energyPerOutputToken: return ColumnInfo(title: "Energy per output token", unit: "J")
+        case .throughput:
+            return ColumnInfo(title: "Throughput", unit: "token/s", prefixable: false, maximise: maximise)
         }
     }
 

@@ -38,6 +38,8 @@ extension Session {
             return SessionOutput(text: roofline(evaluation), warnings: evaluation.graph.warnings)
         case .dvfs:
             return SessionOutput(text: try dvfs())
+        case .serve:
+            return SessionOutput(text: try serve())
         case .top(let count, let rank):
             let evaluation = try evaluate()
             return SessionOutput(text: top(count, by: rank, evaluation), warnings: evaluation.graph.warnings)

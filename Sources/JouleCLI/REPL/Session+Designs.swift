@@ -145,6 +145,7 @@ extension Session {
                 "sweep evaluates plain steps; `eval` with speculative set prints every draft-token count, and joule sweep takes speculative, draft_tokens and acceptance axes (unset speculative to sweep here)"
             )
         }
+        if Self.servingKeys.contains(key) { return try serveSweep(key, values) }
         var points: [(value: String, session: Session)] = []
         for value in values {
             var copy = self

@@ -380,12 +380,16 @@ extension Session {
                 "model = " + (model.map { "\($0.config.name) (\(Self.display($0.path)))" } ?? "none"),
             ]
             lines += settingLines(changedOnly: false)
+            lines += Self.servingKeys.compactMap { key in workload.serving[key].map { "\(key) = \($0)" } }
             lines.append("format = \(format.rawValue)")
             lines.append("")
             lines.append(
                 "the same evaluation from the shell"
                     + (hardware.map(edited) == true ? " (with the files as loaded, without the edits)" : "") + ":")
             lines.append("  " + equivalentCommand)
+            if let words = try? serveWords() {
+                lines.append("  joule serve " + words.map { $0.contains(" ") ? "'\($0)'" : $0 }.joined(separator: " "))
+            }
             return (lines.joined(separator: "\n"), [])
         case .saved:
             guard !snapshotOrder.isEmpty else { return ("no snapshots; save NAME keeps one", []) }

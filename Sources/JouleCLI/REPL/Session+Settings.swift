@@ -28,7 +28,7 @@ extension Session {
     func target(of key: String) throws(SessionError) -> Target {
         var text = key
         if text.hasPrefix("workload.") { text.removeFirst("workload.".count) }
-        if Self.workloadKeys.contains(text) { return .workload(text) }
+        if Self.workloadKeys.contains(text) || Self.servingKeys.contains(text) { return .workload(text) }
         if text == "operating-point" { return .workload("operating_point") }
         if text == "hardware" { return .load(.hardware) }
         if text == "model" { return .load(.model) }
@@ -43,7 +43,7 @@ extension Session {
         {
             return .hardware(parts)
         }
-        let known = Self.workloadKeys + ["hardware.", "model."] + Self.hardwareTopKeys
+        let known = Self.workloadKeys + Self.servingKeys + ["hardware.", "model."] + Self.hardwareTopKeys
         let hint =
             Suggestion.closest(to: text, among: known).map { "did you mean '\($0)'?" }
             ?? "a setting (\(Self.workloadKeys.joined(separator: ", "))), hardware.PATH or model.PATH"
@@ -234,6 +234,7 @@ extension Session {
     }
 
     mutating func setWorkload(_ name: String, _ value: String) throws(SessionError) -> String {
+        if Self.servingKeys.contains(name) { return try setServing(name, value) }
         var w = workload
         func positive(_ text: String, _ key: String) throws(SessionError) -> Int {
             guard let number = Int(text), number >= 1 else {
@@ -358,6 +359,10 @@ extension Session {
         switch try target(of: key) {
         case .workload(let name):
             let defaults = Workload()
+            if Self.servingKeys.contains(name) {
+                workload.serving[name] = nil
+                return "\(name) back to its default"
+            }
             switch name {
             case "phase": workload.phase = defaults.phase
             case "batch": workload.batch = defaults.batch

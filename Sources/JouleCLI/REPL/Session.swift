@@ -57,6 +57,8 @@ struct Session {
         var speculative: String?
         var draftTokens: String?
         var acceptance: String?
+        /// Serving settings by key (`Session.servingKeys`): workload file, cluster, plan, batch and power caps.
+        var serving: [String: String] = [:]
     }
 
     /// What `save` keeps.

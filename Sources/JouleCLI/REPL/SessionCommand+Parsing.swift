@@ -125,6 +125,8 @@ extension SessionCommand {
                 result = .roofline
             case "dvfs":
                 result = .dvfs
+            case "serve":
+                result = .serve
             case "top":
                 var count = 10
                 if index < tokens.count, let first = tokens[index].text.first, first.isNumber || first == "-" {

@@ -40,6 +40,7 @@ enum SessionCommand: Equatable {
     case breakdown(Cut)
     case roofline
     case dvfs
+    case serve
     case top(count: Int, rank: Rank)
     case compare(String)
     case save(String)
@@ -53,7 +54,8 @@ enum SessionCommand: Equatable {
 
     /// Every command word, in the order `help` lists them.
     static let names = [
-        "load", "show", "set", "unset", "diff", "eval", "breakdown", "roofline", "dvfs", "top", "compare", "save",
+        "load", "show", "set", "unset", "diff", "eval", "breakdown", "roofline", "dvfs", "serve", "top", "compare",
+        "save",
         "restore", "export", "sweep", "plot", "format", "help", "quit",
     ]
 }

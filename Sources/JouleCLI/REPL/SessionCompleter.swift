@@ -122,7 +122,7 @@ enum SessionCompleter {
     /// Key paths: settings, `hardware.` and `model.` paths through the node trees and the schema.
     static func keys(_ word: String, session: Session) -> [String] {
         guard let dot = word.lastIndex(of: ".") else {
-            return Session.workloadKeys + ["hardware.", "model."]
+            return Session.workloadKeys + Session.servingKeys + ["hardware.", "model."]
         }
         let parent = String(word[..<dot])
         var parts = parent.split(separator: ".").map(String.init)

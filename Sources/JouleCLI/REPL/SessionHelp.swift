@@ -43,6 +43,8 @@ enum SessionHelp {
                 batch, sequence, context, precision (bf16, w8a8, ... or a mix), dataflow (or any),
                 fusion off|auto|on|attention,ffn,epilogues, attention causal|full, logits last|all,
                 roofline mapped|ideal, objective energy|latency|edp, operating_point N or 80%.
+                Serving settings (for serve): workload FILE, cluster NAME, device HW, tp, pp, dp, ep,
+                concurrency (the batch cap), power_limit W (per device).
                 """,
             examples: [
                 "set hardware.memory.GlobalBuffer.size 1 MiB", "set phase decode batch=16 context=4096",
@@ -95,6 +97,15 @@ enum SessionHelp {
                 points when it lists one) with time, energy, power and bound, and the point each rule picks.
                 """,
             examples: ["dvfs"]),
+        Entry(
+            name: "serve", usage: "serve", summary: "the serving steady state for the serving settings",
+            details: """
+                What `joule serve` prints for the model, the cluster (set cluster NAME, else the
+                hardware on its own) and the serving settings: workload FILE, device HW, tp, pp, dp,
+                ep, concurrency (the batch cap) and power_limit (per device), with the precision,
+                fusion, roofline and operating point set. It reads the files as loaded.
+                """,
+            examples: ["set workload Workloads/chat.yaml", "set cluster dgx-h100", "set tp 8", "serve"]),
         Entry(
             name: "top", usage: "top [N] energy|time", summary: "the operator roles that cost most",
             details: "The N (default 10) operator roles with the most energy or time, with their shares.",

@@ -56,10 +56,11 @@ public struct Constraint: Sendable, Hashable, CustomStringConvertible, Decodable
         }
         let name = trimmed[..<range.lowerBound].trimmingCharacters(in: .whitespaces)
         let value = trimmed[range.upperBound...].trimmingCharacters(in: .whitespaces)
-        guard let metric = Metric(rawValue: name) else {
+        guard let metric = Metric(named: name) else {
             throw SweepError(
                 "unknown metric '\(name)' in a constraint",
-                hint: Suggestion.hint(for: name, among: Metric.allCases.map(\.rawValue) + ["fits_memory"]))
+                hint: Suggestion.hint(
+                    for: name, among: Metric.allCases.map(\.rawValue) + ["average_power", "fits_memory"]))
         }
         if let kind = metric.kind {
             do {

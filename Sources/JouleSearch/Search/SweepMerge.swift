@@ -29,6 +29,7 @@ public struct SweepMerge: Sendable {
         }
         var reference: (directory: String, manifest: SweepManifest, fingerprint: SweepFingerprint)?
         var keys: [String]?
+        var serving = false
         var rows: [Int: PointResult] = [:]
         var duplicates: [Int] = []
         for directory in directories {
@@ -68,6 +69,7 @@ public struct SweepMerge: Sendable {
             let table = try SweepTable.read(path: pointsPath)
             if let keys, keys != table.keys { throw SweepError("\(directory) swept other keys than the first shard") }
             keys = table.keys
+            serving = table.isServing
             for row in table.rows {
                 if rows[row.id] != nil { duplicates.append(row.id) } else { rows[row.id] = row }
             }
@@ -76,7 +78,8 @@ public struct SweepMerge: Sendable {
         total = reference.manifest.totalPoints
         self.duplicates = duplicates.sorted()
         missing = (0..<total).filter { rows[$0] == nil }
-        table = SweepTable(keys: keys ?? reference.manifest.keys, rows: rows.values.sorted { $0.id < $1.id })
+        table = SweepTable(
+            keys: keys ?? reference.manifest.keys, serving: serving, rows: rows.values.sorted { $0.id < $1.id })
         objectives = reference.manifest.objectives.compactMap(Metric.init(rawValue:))
         sweepFile = reference.manifest.sweepFile
         name = reference.manifest.name
@@ -117,7 +120,7 @@ public struct SweepMerge: Sendable {
         ).write(directory: directory)
         try table.write(path: path("points.csv"))
         let front = Pareto.front(table.rows, objectives: objectives)
-        try SweepTable(keys: table.keys, rows: front).write(path: path("pareto.csv"))
+        try SweepTable(keys: table.keys, serving: table.isServing, rows: front).write(path: path("pareto.csv"))
         if let spec = try? SweepSpec.load(sweepFile) {
             let summary = SweepSummary(spec: spec, keys: table.keys, rows: table.rows, pareto: front, total: total)
             do {

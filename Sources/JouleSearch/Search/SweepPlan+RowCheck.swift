@@ -7,7 +7,7 @@ extension SweepPlan {
     public func accepts(_ row: PointResult) -> Bool {
         guard row.id >= 0, row.id < points.count, row.values == settings(row.id).map(\.value) else { return false }
         if !row.error.isEmpty { return !row.feasible && row.violated.isEmpty && row.metrics.isEmpty }
-        guard row.metrics.count == Metric.allCases.count else { return false }
+        guard row.metrics.count == Metric.reported(serving: isServing).count else { return false }
         let failing = spec.constraints.first {
             !$0.holds(metrics: row.metrics, fitsMemory: !($0.kind == .fitsMemory && row.violated == $0.text))
         }

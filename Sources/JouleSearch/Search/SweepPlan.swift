@@ -1,6 +1,7 @@
 import Foundation
 import JouleEval
 import JouleSpec
+import JouleSystem
 import YAML
 
 /// One evaluated point of a sweep.
@@ -36,8 +37,14 @@ public final class SweepPlan: @unchecked Sendable {
     public static let workloadKeys: Set<String> = [
         "batch", "sequence", "context", "model", "phase", "precision", "dataflow", "fusion", "attention", "logits",
         "operating_point", "roofline", "sparsity", "activation_density", "speculative", "draft_tokens", "acceptance",
-        "power_limit",
+        "power_limit", "cluster", "device", "tp", "pp", "dp", "ep", "concurrency",
     ]
+
+    /// Workload keys only a serving sweep (one with a `workload:` file) takes.
+    public static let servingKeys: Set<String> = ["cluster", "device", "tp", "pp", "dp", "ep", "concurrency"]
+
+    /// Whether each point is a serving steady state (the base names a workload file).
+    public var isServing: Bool { spec.base.workload != nil }
 
     /// The files the points are computed from, besides the sweep file: the base hardware, the
     /// base model, and every model a `model` axis names, each with its role.
@@ -47,9 +54,13 @@ public final class SweepPlan: @unchecked Sendable {
     private let hardwareNode: YAMLNode
     private let hardwarePath: String
     private let hardwareLines: SourceLines
-    private let catalog: Catalog
+    let catalog: Catalog
     private let baseModel: ModelConfig
-    private let lock = NSLock()
+    let lock = NSLock()
+    /// Serving sweeps: loaded clusters, devices and workload files, by name.
+    var clusterCache: [String: Result<Cluster, SweepError>] = [:]
+    var deviceCache: [String: Result<Accelerator, SweepError>] = [:]
+    var servingWorkload: Result<ServingWorkload, SweepError>?
     private var hardwareCache: [[String]: Result<Accelerator, SweepError>] = [:]
     private var modelCache: [String: Result<ModelConfig, SweepError>] = [:]
 
@@ -116,6 +127,27 @@ public final class SweepPlan: @unchecked Sendable {
                         files.append((role: "model file for \(key)=\(row[j])", path: modelPath))
                     }
                 }
+            }
+        }
+        if let workload = spec.base.workload {
+            files.append((role: "serving workload file", path: Self.resolve(workload, beside: spec.path)))
+        }
+        var clusters = spec.base.cluster.map { [$0] } ?? []
+        var devices = spec.base.device.map { [$0] } ?? []
+        for axis in spec.axes {
+            for (j, key) in axis.keys.enumerated() {
+                if key == "cluster" { clusters += axis.values.map { $0[j] } }
+                if key == "device" { devices += axis.values.map { $0[j] } }
+            }
+        }
+        for name in clusters {
+            if let clusterPath = Cluster.resolve(name, catalog: self.catalog) {
+                files.append((role: "cluster file \(name)", path: clusterPath))
+            }
+        }
+        for name in devices {
+            if let devicePath = self.catalog.resolve(name, shelf: .hardware) {
+                files.append((role: "device file \(name)", path: devicePath))
             }
         }
         inputFiles = files
@@ -198,7 +230,18 @@ public final class SweepPlan: @unchecked Sendable {
 
     /// Nil when a workload value reads, else why not.
     private func checkWorkload(key: String, value: String) -> String? {
+        if Self.servingKeys.contains(key) && !isServing {
+            return "\(key) applies to a serving sweep; give the base a workload file (workload: Workloads/chat.yaml)"
+        }
         switch key {
+        case "tp", "pp", "dp", "ep", "concurrency":
+            return (Int(value) ?? 0) >= 1 ? nil : "must be a whole number of at least 1"
+        case "cluster":
+            if case .failure(let error) = cluster(value) { return error.message }
+            return nil
+        case "device":
+            if case .failure(let error) = device(value) { return error.message }
+            return nil
         case "batch", "sequence", "context":
             return (Int(value) ?? 0) >= 1 ? nil : "must be a whole number of at least 1"
         case "operating_point":
@@ -268,7 +311,7 @@ public final class SweepPlan: @unchecked Sendable {
         return result
     }
 
-    private func model(_ name: String) -> Result<ModelConfig, SweepError> {
+    func model(_ name: String) -> Result<ModelConfig, SweepError> {
         lock.lock()
         if let cached = modelCache[name] {
             lock.unlock()
@@ -423,6 +466,14 @@ public final class SweepPlan: @unchecked Sendable {
         if let text = workload["activation_density"] ?? base.activationDensity {
             guard let density = Double(text) else { throw SweepError("activation_density must be a number") }
             options.activationDensity = density
+        }
+        if isServing {
+            let dataflow = (workload["dataflow"] ?? base.dataflow).flatMap { $0 == "any" ? nil : Dataflow(name: $0) }
+            let mode = workload["roofline"].flatMap(RooflineMode.init(rawValue:)) ?? base.roofline
+            try serve(
+                workload, hardware: hardware, model: model, precision: workload["precision"] ?? base.precision,
+                options: options, mode: mode, dataflow: dataflow, into: &result)
+            return
         }
         let graph: Graph
         do {

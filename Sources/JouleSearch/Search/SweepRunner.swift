@@ -92,7 +92,7 @@ public struct SweepRunner: Sendable {
         }
         let fingerprint = try SweepFingerprint(plan: plan, shard: shard, version: JouleVersion.current)
         let manifest = try SweepManifest.read(directory: directory)
-        var table = SweepTable(keys: plan.keys)
+        var table = SweepTable(keys: plan.keys, serving: plan.isServing)
         var rejected = 0
         var recomputed = 0
         if manifest != nil || FileManager.default.fileExists(atPath: pointsPath) {
@@ -130,7 +130,7 @@ public struct SweepRunner: Sendable {
             if stop() { throw interrupted(finished: finished, total: total) }
             let batch = Array(remaining[start..<min(remaining.count, start + chunk)])
             let results = batch.parallelMap { plan.evaluate($0) }
-            let text = results.map(SweepTable.line).joined(separator: "\n") + "\n"
+            let text = results.map(table.line).joined(separator: "\n") + "\n"
             do {
                 try handle.write(contentsOf: Data(text.utf8))
             } catch {
@@ -151,7 +151,7 @@ public struct SweepRunner: Sendable {
         table.rows.sort { $0.id < $1.id }
         try table.write(path: pointsPath)
         let front = Pareto.front(table.rows, objectives: plan.spec.objectives)
-        try SweepTable(keys: plan.keys, rows: front).write(path: path("pareto.csv"))
+        try SweepTable(keys: plan.keys, serving: plan.isServing, rows: front).write(path: path("pareto.csv"))
         let summary = SweepSummary(
             spec: plan.spec, keys: plan.keys, rows: table.rows, pareto: front, total: plan.points.count)
         do {
@@ -219,7 +219,7 @@ public struct SweepRunner: Sendable {
     /// of this run's points among them (evaluated again). Refinement rows are dropped silently:
     /// the refinement finds them again.
     private func previousRows() throws(SweepError) -> (SweepTable, rejected: Int, recomputed: Int) {
-        var table = SweepTable(keys: plan.keys)
+        var table = SweepTable(keys: plan.keys, serving: plan.isServing)
         guard FileManager.default.fileExists(atPath: pointsPath) else { return (table, 0, 0) }
         let previous = try SweepTable.read(path: pointsPath)
         guard previous.keys == plan.keys else {

@@ -20,6 +20,9 @@ extension SweepSpec {
         let later: [(String, String?)] = [
             ("sparsity", base.sparsity), ("activation_density", base.activationDensity),
             ("speculative", base.speculative), ("draft_tokens", base.draftTokens), ("acceptance", base.acceptance),
+            ("workload", base.workload), ("cluster", base.cluster), ("device", base.device), ("tp", base.tp),
+            ("pp", base.pp), ("dp", base.dp), ("ep", base.ep), ("concurrency", base.concurrency),
+            ("power_limit", base.powerLimit),
         ]
         out += later.compactMap { name, value in value.map { part("base." + name, $0) } }
         let axisNames = axes.map { $0.keys.joined(separator: "+") }

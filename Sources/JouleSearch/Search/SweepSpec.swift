@@ -43,6 +43,22 @@ public struct SweepSpec: Sendable, Decodable {
         public var roofline: RooflineMode
         public var mapperObjective: Objective
         public var operatingPoint: Int
+        /// A serving workload file: each point is a continuous-batching steady state (`joule
+        /// serve`) instead of one phase, and the serving metrics are reported.
+        public var workload: String?
+        /// Serving: a cluster file (nil: the hardware on its own); its devices are the hardware.
+        public var cluster: String?
+        /// Serving: a hardware file for the cluster's devices in place of the base hardware.
+        public var device: String?
+        /// Serving: the parallel plan's tensor, pipeline, data and expert degrees.
+        public var tp: String?
+        public var pp: String?
+        public var dp: String?
+        public var ep: String?
+        /// Serving: sequences decoding together (nil: the workload file's).
+        public var concurrency: String?
+        /// A per-device power cap for every point (`power_limit: 300 W`).
+        public var powerLimit: String?
 
         enum CodingKeys: String, CodingKey, CaseIterable {
             case hardware, model, phase, batch, sequence, context, precision, dataflow, fusion, attention, logits,
@@ -51,6 +67,8 @@ public struct SweepSpec: Sendable, Decodable {
             case draftTokens = "draft_tokens"
             case mapperObjective = "mapper_objective"
             case operatingPoint = "operating_point"
+            case workload, cluster, device, tp, pp, dp, ep, concurrency
+            case powerLimit = "power_limit"
         }
 
         public init(from decoder: any Decoder) throws {
@@ -84,6 +102,25 @@ public struct SweepSpec: Sendable, Decodable {
                 r.error("unknown mapper objective '\(objective)'", at: .mapperObjective, hint: "energy, latency or edp")
             }
             operatingPoint = r.optional(.operatingPoint, Int.self) ?? 0
+            workload = r.optional(.workload, String.self)
+            cluster = r.optional(.cluster, String.self)
+            device = r.optional(.device, String.self)
+            tp = r.optional(.tp, Int.self).map(String.init)
+            pp = r.optional(.pp, Int.self).map(String.init)
+            dp = r.optional(.dp, Int.self).map(String.init)
+            ep = r.optional(.ep, Int.self).map(String.init)
+            concurrency = r.optional(.concurrency, Int.self).map(String.init)
+            powerLimit = r.optional(.powerLimit, String.self)
+            for (key, value) in [(CodingKeys.tp, tp), (.pp, pp), (.dp, dp), (.ep, ep), (.concurrency, concurrency)] {
+                if let value, (Int(value) ?? 0) < 1 { r.error("\(key.stringValue) must be at least 1", at: key) }
+            }
+            if workload == nil {
+                for key in [CodingKeys.cluster, .device, .tp, .pp, .dp, .ep, .concurrency] where r.has(key) {
+                    r.error(
+                        "\(key.stringValue) applies to a serving sweep; give a workload file", at: key,
+                        hint: "workload: Workloads/chat.yaml")
+                }
+            }
             if !["prefill", "decode", "training"].contains(phase) {
                 r.error(
                     "unknown phase '\(phase)'", at: .phase,

@@ -5,28 +5,33 @@ import Foundation
 public struct SweepTable: Sendable {
     /// The swept keys, in column order.
     public var keys: [String]
+    /// The metric columns, in order (`Metric.reported(serving:)`).
+    public var metrics: [Metric]
+    /// Whether the table has a serving sweep's metric columns.
+    public var isServing: Bool { metrics.contains(where: \.isServing) }
     /// The rows, by id.
     public var rows: [PointResult]
     /// Lines read from a file that are not well-formed rows (wrong cell count, a feasible flag
     /// other than true or false, a metric that is not a number): the id each names, if any.
     public var malformed: [Int?] = []
 
-    /// A table over some keys.
-    public init(keys: [String], rows: [PointResult] = []) {
+    /// A table over some keys, with a serving sweep's metric columns or another sweep's.
+    public init(keys: [String], serving: Bool = false, rows: [PointResult] = []) {
         self.keys = keys
+        self.metrics = Metric.reported(serving: serving)
         self.rows = rows
     }
 
     /// The header line.
-    public static func header(keys: [String]) -> String {
-        (["id"] + keys + ["feasible", "violated", "error"] + Metric.allCases.map(\.column)).map(CSV.quote).joined(
+    public func header() -> String {
+        (["id"] + keys + ["feasible", "violated", "error"] + metrics.map(\.column)).map(CSV.quote).joined(
             separator: ",")
     }
 
     /// One row as a CSV line (no newline).
-    public static func line(_ row: PointResult) -> String {
+    public func line(_ row: PointResult) -> String {
         var cells = [String(row.id)] + row.values + [row.feasible ? "true" : "false", row.violated, row.error]
-        cells += Metric.allCases.map { metric in row.metrics[metric].map { String(format: "%.17g", $0) } ?? "" }
+        cells += metrics.map { metric in row.metrics[metric].map { String(format: "%.17g", $0) } ?? "" }
         return cells.map(CSV.quote).joined(separator: ",")
     }
 
@@ -42,13 +47,15 @@ public struct SweepTable: Sendable {
             ? text : String(text[..<(text.lastIndex(of: "\n").map { text.index(after: $0) } ?? text.startIndex)])
         let records = CSV.records(complete)
         guard let header = records.first?.cells else { throw SweepError("\(path) has no header") }
-        let metrics = Metric.allCases.map(\.column)
+        let serving = Metric.reported(serving: true).map(\.column)
+        let isServing = header.count >= 4 + serving.count && Array(header.suffix(serving.count)) == serving
+        let metrics = Metric.reported(serving: isServing).map(\.column)
         guard header.first == "id", header.count >= 4 + metrics.count, Array(header.suffix(metrics.count)) == metrics
         else {
             throw SweepError("\(path) is not a Joule points.csv (unexpected header)")
         }
         let keys = Array(header[1..<(header.count - 3 - metrics.count)])
-        var table = SweepTable(keys: keys)
+        var table = SweepTable(keys: keys, serving: isServing)
         for record in records.dropFirst() {
             let cells = record.cells
             let flag = cells.count == header.count ? cells[1 + keys.count] : ""
@@ -58,7 +65,7 @@ public struct SweepTable: Sendable {
             }
             var metricValues: [Metric: Double] = [:]
             var numbers = true
-            for (offset, metric) in Metric.allCases.enumerated() {
+            for (offset, metric) in table.metrics.enumerated() {
                 let cell = cells[1 + keys.count + 3 + offset]
                 if let value = Double(cell) { metricValues[metric] = value } else if !cell.isEmpty { numbers = false }
             }
@@ -76,7 +83,7 @@ public struct SweepTable: Sendable {
 
     /// The whole table as text, rows sorted by id.
     public func text() -> String {
-        ([Self.header(keys: keys)] + rows.sorted { $0.id < $1.id }.map(Self.line)).joined(separator: "\n") + "\n"
+        ([header()] + rows.sorted { $0.id < $1.id }.map(line)).joined(separator: "\n") + "\n"
     }
 
     /// Writes the table, replacing the file atomically.

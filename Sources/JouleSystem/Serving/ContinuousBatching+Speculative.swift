@@ -47,10 +47,10 @@ extension ContinuousBatching {
     /// The most sequences whose target and draft KV caches fit beside both models' weights, each
     /// reserving `context` tokens plus the k draft tokens in flight (in whole steps of the
     /// data-parallel replicas and microbatches).
-    func capacity(context: Int, _ speculation: Speculation) throws(SystemError) -> Int {
+    func capacity(context: Int, _ speculation: Speculation) throws(SystemError) -> FitSearch.Answer {
         let step = system.plan.data * (system.plan.microbatches ?? 1)
         let length = context + speculation.setting.draftTokens
-        func fits(_ steps: Int) throws(SystemError) -> MemoryFootprint {
+        func footprint(_ steps: Int) throws(SystemError) -> MemoryFootprint {
             let phase = Phase.decode(batch: steps * step, context: length)
             var both = try system.footprint(model: model, phase: phase, precision: precision, options: options)
             let draft = try system.footprint(
@@ -60,18 +60,15 @@ extension ContinuousBatching {
             both.activations = max(both.activations, draft.activations)
             return both
         }
-        let first = try fits(1)
-        guard first.fits else {
-            throw .plan(
-                PlanError(
-                    "not even \(step) sequence\(step == 1 ? "" : "s") of \(length) tokens fit with the draft \(speculation.draft.name): \(first.overflowMessage ?? "")"
-                ))
-        }
-        var (low, high) = (1, GraphBuilder.maximumBatch / step + 1)
+        let first = try footprint(1)
+        guard first.fits else { return .init(axis: .batch, largest: nil, footprint: first, next: nil, step: step) }
+        var (low, lowPrint) = (1, first)
+        var (high, highPrint): (Int, MemoryFootprint?) = (GraphBuilder.maximumBatch / step + 1, nil)
         while high - low > 1 {
             let mid = low + (high - low) / 2
-            if try fits(mid).fits { low = mid } else { high = mid }
+            let candidate = try footprint(mid)
+            if candidate.fits { (low, lowPrint) = (mid, candidate) } else { (high, highPrint) = (mid, candidate) }
         }
-        return low * step
+        return .init(axis: .batch, largest: low * step, footprint: lowPrint, next: highPrint, step: step)
     }
 }

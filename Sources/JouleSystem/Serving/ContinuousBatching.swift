@@ -48,16 +48,46 @@ public struct ContinuousBatching: Sendable {
 
     /// The steady state of a workload.
     public func steadyState(_ workload: ServingWorkload) throws(SystemError) -> ServingResult {
+        try steadyState(workload, capacity: capacity(workload))
+    }
+
+    /// The context each running sequence reserves in the KV cache: the time-weighted mean
+    /// final length E[out · (in + out)] / E[out] (`input + output` for one type), whole tokens.
+    static func reservedContext(_ mix: RequestMix) -> Int { Int((mix.meanReservedContext - 1e-9).rounded(.up)) }
+
+    /// The KV capacity for a workload: the largest concurrency whose footprint at the reserved
+    /// context fits (in steps of the data-parallel degree), the draft's weights and cache
+    /// included when it speculates. It depends on the plan, model, precision, options and
+    /// device memory, not on the clock or the concurrency.
+    public func capacity(_ workload: ServingWorkload) throws(SystemError) -> FitSearch.Answer {
+        let context = Self.reservedContext(workload.requestMix)
+        if let speculation { return try capacity(context: context, speculation) }
+        let step = system.plan.data * (system.plan.microbatches ?? 1)
+        return try FitSearch(system: system).largest(
+            .batch, model: model, phase: .decode(batch: step, context: context), precision: precision,
+            options: options)
+    }
+
+    /// The steady state of a workload given its KV capacity (`capacity(_:)` for this system).
+    public func steadyState(_ workload: ServingWorkload, capacity cap: FitSearch.Answer) throws(SystemError)
+        -> ServingResult
+    {
         let mix = workload.requestMix
         let step = system.plan.data * (system.plan.microbatches ?? 1)
         // Whole tokens: exact for one request type (`input + output`, `input + output / 2`).
-        let context = Int((mix.meanReservedContext - 1e-9).rounded(.up))
+        let context = Self.reservedContext(mix)
         let decodeContext = Int((mix.meanDecodeContext + 1e-9).rounded(.down))
-        let capacity = try self.capacity(context: context)
+        guard let capacity = cap.largest else {
+            throw .plan(
+                PlanError(
+                    "not even \(step) sequence\(step == 1 ? "" : "s") of \(context) tokens fit: \(cap.footprint.overflowMessage ?? "")"
+                ))
+        }
         let classes = try prefills(mix)
         let meanPrefill = (
             seconds: classes.reduce(0) { $0 + $1.requestClass.share * $1.seconds },
-            energy: classes.reduce(0) { $0 + $1.requestClass.share * $1.energy }
+            energy: classes.reduce(0) { $0 + $1.requestClass.share * $1.energy },
+            deviceEnergy: classes.reduce(0) { $0 + $1.requestClass.share * $1.deviceEnergy }
         )
         func state(_ c: Int) throws(SystemError) -> ServingResult {
             let cycle = try speculation.map { speculation throws(SystemError) in
@@ -70,7 +100,8 @@ public struct ContinuousBatching: Sendable {
                     options: options)
             var result = ServingResult(
                 workload: workload, concurrency: c, capacity: capacity, decode: decode,
-                prefillSeconds: meanPrefill.seconds, prefillEnergy: meanPrefill.energy, classes: classes)
+                prefillSeconds: meanPrefill.seconds, prefillEnergy: meanPrefill.energy,
+                prefillDeviceEnergy: meanPrefill.deviceEnergy, classes: classes)
             result.speculative = cycle
             return result
         }
@@ -79,7 +110,7 @@ public struct ContinuousBatching: Sendable {
             guard c <= capacity else {
                 throw .plan(
                     PlanError(
-                        "concurrency \(concurrency) exceeds the KV capacity: at most \(capacity) sequences of \(context) tokens fit (\(overflow(capacity + step, context: context)))"
+                        "concurrency \(concurrency) exceeds the KV capacity: at most \(capacity) sequences of \(context) tokens fit (\(cap.next?.overflowMessage ?? ""))"
                     ))
             }
             return try state(c)
@@ -107,30 +138,6 @@ public struct ContinuousBatching: Sendable {
         return best
     }
 
-    /// The most sequences of `context` tokens whose KV cache fits (in whole steps of the
-    /// data-parallel replicas and microbatches).
-    func capacity(context: Int) throws(SystemError) -> Int {
-        if let speculation { return try capacity(context: context, speculation) }
-        let step = system.plan.data * (system.plan.microbatches ?? 1)
-        let cap = try FitSearch(system: system).largest(
-            .batch, model: model, phase: .decode(batch: step, context: context), precision: precision,
-            options: options)
-        guard let capacity = cap.largest else {
-            throw .plan(
-                PlanError(
-                    "not even \(step) sequence\(step == 1 ? "" : "s") of \(context) tokens fit: \(cap.footprint.overflowMessage ?? "")"
-                ))
-        }
-        return capacity
-    }
-
-    /// How a batch overflows the memory at a context (empty when it fits).
-    func overflow(_ batch: Int, context: Int) -> String {
-        let footprint = try? system.footprint(
-            model: model, phase: .decode(batch: batch, context: context), precision: precision, options: options)
-        return footprint?.overflowMessage ?? ""
-    }
-
     /// The most distinct prompt lengths whose prefill is evaluated one by one. A mix with more
     /// (a long trace) is evaluated at this many of its lengths, at evenly spaced quantiles over
     /// requests from the shortest to the longest, and each other length is interpolated
@@ -144,27 +151,34 @@ public struct ContinuousBatching: Sendable {
     func prefills(_ mix: RequestMix) throws(SystemError) -> [ServingResult.ClassPrefill] {
         var prefillPhase = system
         prefillPhase.plan.microbatches = 1
-        var byLength: [Int: (seconds: Double, energy: Double)] = [:]
+        var byLength: [Int: (seconds: Double, energy: Double, deviceEnergy: Double)] = [:]
         for length in Self.promptGrid(mix) {
             let prefill = try prefillPhase.evaluate(
                 model: model, phase: .prefill(batch: system.plan.data, sequence: length), precision: precision,
                 options: options)
-            byLength[length] = (prefill.seconds, prefill.energy / Double(system.plan.data))
+            let replicas = Double(system.plan.data)
+            byLength[length] = (
+                prefill.seconds, prefill.energy / replicas, (prefill.computeEnergy + prefill.idleEnergy) / replicas
+            )
         }
         let grid = byLength.keys.sorted()
         return mix.classes.map { requestClass in
             let length = requestClass.inputTokens
-            let cost: (seconds: Double, energy: Double)
+            let cost: (seconds: Double, energy: Double, deviceEnergy: Double)
             if let exact = byLength[length] {
                 cost = exact
             } else {
                 let upper = grid.firstIndex { $0 > length } ?? grid.count - 1
                 let (a, b) = (grid[max(0, upper - 1)], grid[upper])
-                let (low, high) = (byLength[a] ?? (0, 0), byLength[b] ?? (0, 0))
+                let (low, high) = (byLength[a] ?? (0, 0, 0), byLength[b] ?? (0, 0, 0))
                 let t = b > a ? Double(length - a) / Double(b - a) : 0
-                cost = (low.seconds + t * (high.seconds - low.seconds), low.energy + t * (high.energy - low.energy))
+                cost = (
+                    low.seconds + t * (high.seconds - low.seconds), low.energy + t * (high.energy - low.energy),
+                    low.deviceEnergy + t * (high.deviceEnergy - low.deviceEnergy)
+                )
             }
-            return .init(requestClass: requestClass, seconds: cost.seconds, energy: cost.energy)
+            return .init(
+                requestClass: requestClass, seconds: cost.seconds, energy: cost.energy, deviceEnergy: cost.deviceEnergy)
         }
     }
 

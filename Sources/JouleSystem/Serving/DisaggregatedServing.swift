@@ -96,9 +96,15 @@ public struct DisaggregatedServing: Sendable {
         let decoding = ContinuousBatching(system: decodePool, model: model, precision: precision, options: options)
         let prefilling = ContinuousBatching(system: prefillPool, model: model, precision: precision, options: options)
         let mix = workload.requestMix
-        let context = Int((mix.meanReservedContext - 1e-9).rounded(.up))
+        let context = ContinuousBatching.reservedContext(mix)
         let decodeContext = Int((mix.meanDecodeContext + 1e-9).rounded(.down))
-        let capacity = try decoding.capacity(context: context)
+        let answer = try decoding.capacity(workload)
+        guard let capacity = answer.largest else {
+            throw .plan(
+                PlanError(
+                    "not even \(answer.step) sequence\(answer.step == 1 ? "" : "s") of \(context) tokens fit in the decode pool: \(answer.footprint.overflowMessage ?? "")"
+                ))
+        }
         let switches = cluster.interconnectStaticPower.si
         var classes: [DisaggregatedServingResult.ClassCost] = []
         var transfers: [Int: (seconds: Double, energy: Double)] = [:]

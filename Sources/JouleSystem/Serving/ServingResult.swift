@@ -12,6 +12,8 @@ public struct ServingResult: Sendable {
         public var seconds: Double
         /// One request's prefill energy.
         public var energy: Double
+        /// The part of it the devices draw (links and switches left out).
+        public var deviceEnergy: Double
     }
 
     /// The workload.
@@ -26,6 +28,8 @@ public struct ServingResult: Sendable {
     public var prefillSeconds: Double
     /// One request's prefill energy (for a mix, the mean over requests).
     public var prefillEnergy: Double
+    /// The part of one request's prefill energy the devices draw (links and switches left out).
+    public var prefillDeviceEnergy: Double
     /// Whether the arrival rate exceeds what the system serves at full KV capacity.
     public var overloaded = false
     /// Each request class's prefill (one entry for a single request type).
@@ -69,6 +73,17 @@ public struct ServingResult: Sendable {
     /// What bounds an iteration: decode's bound, or prefill when it takes longer.
     public var bound: String {
         admissionsPerReplica * prefillSeconds > decodeSeconds ? "prefill" : "decode: \(decode.bound)"
+    }
+    /// Average power of one device the plan uses, over an iteration (what a per-device power
+    /// cap limits): the devices' energy, busy and idle, without links and switches.
+    public var devicePower: Double {
+        let decoding = speculative.map {
+            Double($0.setting.draftTokens) * ($0.draft.computeEnergy + $0.draft.idleEnergy)
+                + $0.verification.computeEnergy + $0.verification.idleEnergy
+        }
+        let devices =
+            (decoding ?? decode.computeEnergy + decode.idleEnergy) + admissionsPerStep * prefillDeviceEnergy
+        return devices / Double(decode.plan.devices) / iterationSeconds
     }
     /// What one device holds: the target's footprint, and the draft's beside it when it speculates.
     public var footprint: MemoryFootprint { speculative?.footprint ?? decode.footprint }
