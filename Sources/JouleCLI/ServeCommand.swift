@@ -125,7 +125,8 @@ enum ServeCommand {
         }
         if pooled, arguments.options["power-limit"] != nil {
             throw .usage(
-                "--power-limit caps one pool's devices; it is not modelled with --fleet or --disaggregate", usage: usage)
+                "--power-limit caps one pool's devices; it is not modelled with --fleet or --disaggregate", usage: usage
+            )
         }
         if let fleetPath {
             return try fleet(fleetPath, workload: workload, model: model, arguments: arguments, format: format)
