@@ -6,7 +6,7 @@ import YAML
 
 /// The `MODEL HARDWARE|CLUSTER` positionals and parallel-plan options of `eval` on a cluster and `fit`.
 enum SystemArguments {
-    static let planOptions: Set<String> = ["tp", "pp", "dp", "ep", "microbatches", "zero", "collective"]
+    static let planOptions: Set<String> = ["tp", "pp", "dp", "ep", "cp", "microbatches", "zero", "collective"]
     static let planFlags: Set<String> = ["sp", "overlap", "allow-overflow"]
 
     static let optionHelp = """
@@ -14,6 +14,8 @@ enum SystemArguments {
           --pp N            pipeline stages (consecutive layers per stage)
           --dp N            data-parallel replicas (the batch is split)
           --ep N            expert parallelism for MoE models (experts split over the DP ranks)
+          --cp N            context parallelism: each sequence split over N devices (ring attention;
+                            in decode the KV cache split, partial attention outputs combined)
           --sp              Megatron sequence parallelism (all-reduce -> reduce-scatter + all-gather)
           --microbatches M  microbatches through the pipeline (default: PP when it divides the batch)
           --zero 0|1|2|3    ZeRO stage for training (shards optimizer, gradients, parameters over DP)
@@ -55,6 +57,7 @@ enum SystemArguments {
         plan.pipeline = try GraphCommand.positive("pp", arguments, usage: usage) ?? 1
         plan.data = try GraphCommand.positive("dp", arguments, usage: usage) ?? 1
         plan.expert = try GraphCommand.positive("ep", arguments, usage: usage) ?? 1
+        plan.context = try GraphCommand.positive("cp", arguments, usage: usage) ?? 1
         plan.microbatches = try GraphCommand.positive("microbatches", arguments, usage: usage)
         plan.sequence = arguments.flags.contains("sp")
         plan.overlap = arguments.flags.contains("overlap")

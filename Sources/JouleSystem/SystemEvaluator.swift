@@ -19,13 +19,15 @@ public struct SystemEvaluator: Sendable {
         self.evaluator = evaluator
     }
 
-    /// The per-device phase: the global batch split over data-parallel replicas and microbatches.
+    /// The per-device phase: the global batch split over data-parallel replicas and
+    /// microbatches, the sequence (or in decode the context) over context-parallel ranks.
     public func devicePhase(_ phase: Phase, microbatches m: Int) -> Phase {
         let b = phase.batch / (plan.data * m)
+        let n = plan.context
         switch phase {
-        case .prefill(_, let s): return .prefill(batch: b, sequence: s)
-        case .decode(_, let c): return .decode(batch: b, context: c)
-        case .training(_, let s): return .training(batch: b, sequence: s)
+        case .prefill(_, let s): return .prefill(batch: b, sequence: s / n)
+        case .decode(_, let c): return .decode(batch: b, context: c / n)
+        case .training(_, let s): return .training(batch: b, sequence: s / n)
         }
     }
 
@@ -33,14 +35,16 @@ public struct SystemEvaluator: Sendable {
     public func validate(model: ModelConfig, phase: Phase) throws(PlanError) -> Int {
         for (name, value) in [
             ("tensor", plan.tensor), ("pipeline", plan.pipeline), ("data", plan.data), ("expert", plan.expert),
+            ("context", plan.context),
         ] where value < 1 {
             throw PlanError("\(name) parallelism must be at least 1, found \(value)")
         }
         guard plan.devices <= cluster.devices else {
             throw PlanError(
-                "the plan needs TP \(plan.tensor) x PP \(plan.pipeline) x DP \(plan.data) = \(plan.devices) devices; \(cluster.name) has \(cluster.devices)"
+                "the plan needs TP \(plan.tensor)\(plan.context > 1 ? " x CP \(plan.context)" : "") x PP \(plan.pipeline) x DP \(plan.data) = \(plan.devices) devices; \(cluster.name) has \(cluster.devices)"
             )
         }
+        try validateContext(model: model, phase: phase)
         if plan.pipeline > 1 {
             guard model.decoderStack == nil else {
                 throw PlanError("pipeline parallelism of an encoder-decoder model is not modelled; use --pp 1")
@@ -121,7 +125,7 @@ public struct SystemEvaluator: Sendable {
         let gradientSync = communication.filter { $0.purpose.hasPrefix("DP") }.reduce(0) { $0 + $1.seconds }
         seconds = plan.overlap ? max(seconds, gradientSync) : seconds + gradientSync
 
-        let replicas = Double(plan.tensor * plan.data)
+        let replicas = Double(plan.tensor * plan.context * plan.data)
         let computeEnergy = device.energy.total * Double(m) * replicas
         let staticPower = cluster.device.staticPower.value.si
         let idle = stageSeconds.reduce(0) { $0 + max(0, seconds - Double(m) * $1) } * replicas
@@ -142,15 +146,18 @@ public struct SystemEvaluator: Sendable {
         let collectives = CollectiveModel(cluster: cluster, algorithm: plan.algorithm)
         let per = cluster.devicesPerNode
         let tpGroup = GroupPlacement.of(size: plan.tensor, stride: 1, devicesPerNode: per)
-        let dpGroup = GroupPlacement.of(size: plan.data, stride: plan.tensor, devicesPerNode: per)
-        let epGroup = GroupPlacement.of(size: plan.expert, stride: plan.tensor, devicesPerNode: per)
-        let ppHop = GroupPlacement.of(size: 2, stride: plan.tensor * plan.data, devicesPerNode: per)
+        // Gradients are reduced over the data- and context-parallel ranks together (both hold
+        // the same parameters), which are consecutive at stride TP.
+        let gradientRanks = plan.data * plan.context
+        let dpGroup = GroupPlacement.of(size: gradientRanks, stride: plan.tensor, devicesPerNode: per)
+        let epGroup = GroupPlacement.of(size: plan.expert, stride: plan.tensor * plan.context, devicesPerNode: per)
+        let ppHop = GroupPlacement.of(size: 2, stride: plan.tensor * plan.context * plan.data, devicesPerNode: per)
         let act = graph.precision.activations.bytes
         let tokens = Double(graph.tokens)
         let hidden = Double(model.hiddenSize)
         let passes = isTraining ? 2.0 : 1.0
         let microbatches = Double(m)
-        let groupsPerStage = Double(plan.data)
+        let groupsPerStage = Double(plan.data * plan.context)
         var out: [Communication] = []
         if plan.tensor > 1 {
             // Megatron: one all-reduce after attention's output projection and one after the
@@ -198,8 +205,9 @@ public struct SystemEvaluator: Sendable {
                 Communication(
                     purpose: "EP all-to-all dispatch and combine",
                     cost: collectives.cost(.allToAll, bytes: bytes, placement: epGroup), perStep: runs,
-                    clusterRuns: runs * Double(plan.tensor) * Double(plan.data / plan.expert)))
+                    clusterRuns: runs * Double(plan.tensor * plan.context) * Double(plan.data / plan.expert)))
         }
+        out += contextCommunications(shard: shard, graph: graph, microbatches: m)
         if plan.pipeline > 1 {
             let bytes = tokens * hidden * act / Double(plan.sequence ? plan.tensor : 1)
             let runs = Double(plan.pipeline - 1) * passes * microbatches
@@ -207,9 +215,9 @@ public struct SystemEvaluator: Sendable {
                 Communication(
                     purpose: "PP activations between stages",
                     cost: collectives.cost(.sendReceive, bytes: bytes, placement: ppHop), perStep: runs,
-                    clusterRuns: runs * Double(plan.tensor * plan.data)))
+                    clusterRuns: runs * Double(plan.tensor * plan.context * plan.data)))
         }
-        if plan.data > 1, isTraining {
+        if gradientRanks > 1, isTraining {
             // Gradients of one stage's parameters, synchronised once per step (ZeRO-2 and -3
             // reduce-scatter them and all-gather the updated parameters: the same volume; ZeRO-3
             // gathers the parameters once more for the backward pass, 1.5x in all).
@@ -247,7 +255,7 @@ public struct SystemEvaluator: Sendable {
         if case .training(let batch, let sequence) = graph.phase {
             let state = MemoryFootprint.trainingState(
                 parameters: parameters, weightBytes: precision.weights.bytes, gradientBytes: precision.weights.bytes,
-                zero: plan.zero, data: plan.data)
+                zero: plan.zero, data: plan.data * plan.context)
             footprint.weights = state.weights
             footprint.gradients = state.gradients
             footprint.optimizer = state.optimizer
@@ -255,7 +263,8 @@ public struct SystemEvaluator: Sendable {
             let inFlight = Double(min(m, p))
             footprint.activations =
                 MemoryFootprint.savedActivationsPerLayer(
-                    sequence: sequence, batch: batch, hidden: model.hiddenSize, heads: model.heads,
+                    sequence: sequence, keys: sequence * plan.context, batch: batch, hidden: model.hiddenSize,
+                    heads: model.heads,
                     tensor: plan.tensor, sequenceParallel: plan.sequence, fusedAttention: graph.options.fusedAttention,
                     activationBytes: precision.activations.bytes) * Double((model.layers + p - 1) / p) * inFlight
         } else {
@@ -309,6 +318,10 @@ extension SystemEvaluator {
             let shard = try model.sharded(tensor: plan.tensor, expert: plan.expert)
             var options = options
             if plan.expert > 1 { options.expertLoad?.shares = nil }
+            switch phase {
+            case .decode: break  // decode splits the context through the phase itself
+            case .prefill, .training: options.contextParallel = plan.context
+            }
             return (m, shard, options)
         } catch {
             throw .plan(error)
