@@ -6,7 +6,9 @@ import YAML
 
 /// The `MODEL HARDWARE|CLUSTER` positionals and parallel-plan options of `eval` on a cluster and `fit`.
 enum SystemArguments {
-    static let planOptions: Set<String> = ["tp", "pp", "dp", "ep", "cp", "microbatches", "zero", "collective"]
+    static let planOptions: Set<String> = [
+        "tp", "pp", "dp", "ep", "cp", "virtual-stages", "microbatches", "zero", "collective",
+    ]
     static let planFlags: Set<String> = ["sp", "overlap", "allow-overflow"]
 
     static let optionHelp = """
@@ -17,6 +19,8 @@ enum SystemArguments {
           --cp N            context parallelism: each sequence split over N devices (ring attention;
                             in decode the KV cache split, partial attention outputs combined)
           --sp              Megatron sequence parallelism (all-reduce -> reduce-scatter + all-gather)
+          --virtual-stages V
+                            interleaved 1F1B: V chunks of layers per pipeline device
           --microbatches M  microbatches through the pipeline (default: PP when it divides the batch)
           --zero 0|1|2|3    ZeRO stage for training (shards optimizer, gradients, parameters over DP)
           --collective A    ring, tree or auto (default: the faster per message)
@@ -58,6 +62,7 @@ enum SystemArguments {
         plan.data = try GraphCommand.positive("dp", arguments, usage: usage) ?? 1
         plan.expert = try GraphCommand.positive("ep", arguments, usage: usage) ?? 1
         plan.context = try GraphCommand.positive("cp", arguments, usage: usage) ?? 1
+        plan.virtualStages = try GraphCommand.positive("virtual-stages", arguments, usage: usage) ?? 1
         plan.microbatches = try GraphCommand.positive("microbatches", arguments, usage: usage)
         plan.sequence = arguments.flags.contains("sp")
         plan.overlap = arguments.flags.contains("overlap")

@@ -35,7 +35,8 @@ public struct SystemEvaluation: Sendable {
     public var communication: [Communication]
     /// Seconds of one step (compute, communication and pipeline bubble).
     public var seconds: Double
-    /// The bubble of the pipeline schedule, (p − 1)/(m + p − 1).
+    /// The bubble of the pipeline schedule, (p − 1)/(v·m + p − 1) with v chunks per device
+    /// (v = 1 without interleaving).
     public var bubble: Double
     /// Energy of every device's computation (dynamic and static while busy).
     public var computeEnergy: Double

@@ -35,7 +35,7 @@ public struct SystemEvaluator: Sendable {
     public func validate(model: ModelConfig, phase: Phase) throws(PlanError) -> Int {
         for (name, value) in [
             ("tensor", plan.tensor), ("pipeline", plan.pipeline), ("data", plan.data), ("expert", plan.expert),
-            ("context", plan.context),
+            ("context", plan.context), ("virtual stages", plan.virtualStages),
         ] where value < 1 {
             throw PlanError("\(name) parallelism must be at least 1, found \(value)")
         }
@@ -68,6 +68,7 @@ public struct SystemEvaluator: Sendable {
         guard m >= 1, replicaBatch % m == 0 else {
             throw PlanError("\(m) microbatches do not divide the batch of \(replicaBatch) per data-parallel replica")
         }
+        try validateInterleaving(model: model, microbatches: m)
         if plan.zero != .none, !phase.isTraining {
             throw PlanError("ZeRO shards training state; \(phase.name) has none (leave out --zero)")
         }
@@ -101,15 +102,17 @@ public struct SystemEvaluator: Sendable {
     ) -> SystemEvaluation {
         let graph = device.graph
         let p = plan.pipeline
+        let v = plan.virtualStages
         let layers = model.layers + (model.decoderStack?.layers ?? 0)
-        // Compute per stage: layers split evenly, embedding with the first, head with the last.
+        // Compute per stage: layers split evenly into p x v chunks, chunk c on device c mod p;
+        // the embedding with the first device, the head with the last.
         var stageSeconds = [Double](repeating: 0, count: p)
         var seenLayer = false
         for (op, cost) in zip(graph.operators, device.costs) {
             let stage: Int
             if let layer = op.layer {
                 seenLayer = true
-                stage = min(p - 1, layer * p / max(1, model.layers))
+                stage = min(p * v - 1, layer * p * v / max(1, model.layers)) % p
             } else {
                 stage = seenLayer ? p - 1 : 0
             }
@@ -121,7 +124,7 @@ public struct SystemEvaluator: Sendable {
         let perStageComm =
             communication.filter { !$0.purpose.hasPrefix("DP") }.reduce(0) { $0 + $1.seconds } / Double(m * p)
         let stageTimes = stageSeconds.map { plan.overlap ? max($0, perStageComm) : $0 + perStageComm }
-        var seconds = PipelineSchedule.stepTime(stageTimes: stageTimes, microbatches: m)
+        var seconds = PipelineSchedule.stepTime(stageTimes: stageTimes, microbatches: m, virtualStages: v)
         let gradientSync = communication.filter { $0.purpose.hasPrefix("DP") }.reduce(0) { $0 + $1.seconds }
         seconds = plan.overlap ? max(seconds, gradientSync) : seconds + gradientSync
 
@@ -134,7 +137,7 @@ public struct SystemEvaluator: Sendable {
         return SystemEvaluation(
             cluster: cluster, plan: plan, phase: phase, microbatches: m, device: device, stageSeconds: stageSeconds,
             communication: communication, seconds: seconds,
-            bubble: PipelineSchedule.bubble(stages: p, microbatches: m), computeEnergy: computeEnergy,
+            bubble: PipelineSchedule.bubble(stages: p, microbatches: m, virtualStages: v), computeEnergy: computeEnergy,
             idleEnergy: idle * staticPower, linkEnergy: linkEnergy,
             interconnectStaticEnergy: cluster.interconnectStaticPower.si * seconds, footprint: footprint)
     }
@@ -210,7 +213,8 @@ public struct SystemEvaluator: Sendable {
         out += contextCommunications(shard: shard, graph: graph, microbatches: m)
         if plan.pipeline > 1 {
             let bytes = tokens * hidden * act / Double(plan.sequence ? plan.tensor : 1)
-            let runs = Double(plan.pipeline - 1) * passes * microbatches
+            // Every chunk boundary is a hand-off between devices: p x v − 1 per microbatch.
+            let runs = Double(plan.pipeline * plan.virtualStages - 1) * passes * microbatches
             out.append(
                 Communication(
                     purpose: "PP activations between stages",
@@ -259,8 +263,11 @@ public struct SystemEvaluator: Sendable {
             footprint.weights = state.weights
             footprint.gradients = state.gradients
             footprint.optimizer = state.optimizer
-            // 1F1B keeps at most p microbatches' activations in flight on the first stage.
-            let inFlight = Double(min(m, p))
+            // 1F1B keeps at most p microbatches' activations in flight on the first stage; the
+            // interleaved schedule 1 + (p − 1)/(p·v) times as many (Korthikanti et al. 2023,
+            // section 4.2.3).
+            let interleaving = plan.virtualStages > 1 ? 1 + Double(p - 1) / Double(p * plan.virtualStages) : 1
+            let inFlight = Double(min(m, p)) * interleaving
             footprint.activations =
                 MemoryFootprint.savedActivationsPerLayer(
                     sequence: sequence, keys: sequence * plan.context, batch: batch, hidden: model.hiddenSize,

@@ -38,6 +38,10 @@ public struct ParallelPlan: Sendable, Hashable, CustomStringConvertible {
     /// attention (prefill and training); in decode the KV cache split and partial attention
     /// outputs combined.
     public var context: Int = 1
+    /// Model chunks per pipeline device (the interleaved 1F1B schedule of Narayanan et al.,
+    /// SC 2021): each device holds `virtualStages` chunks of layers/(pipeline x virtualStages)
+    /// layers, spaced `pipeline` chunks apart; 1 is the plain 1F1B schedule.
+    public var virtualStages: Int = 1
 
     /// A plan; every degree defaults to 1.
     public init(
@@ -61,6 +65,7 @@ public struct ParallelPlan: Sendable, Hashable, CustomStringConvertible {
     public var description: String {
         var parts = ["TP \(tensor)", "PP \(pipeline)", "DP \(data)"]
         if context > 1 { parts.append("CP \(context)") }
+        if virtualStages > 1 { parts.append("VPP \(virtualStages)") }
         if expert > 1 { parts.append("EP \(expert)") }
         if sequence { parts.append("SP") }
         if zero != .none { parts.append("ZeRO-\(zero.rawValue)") }
