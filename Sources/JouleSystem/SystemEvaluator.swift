@@ -149,10 +149,6 @@ public struct SystemEvaluator: Sendable {
         let collectives = CollectiveModel(cluster: cluster, algorithm: plan.algorithm)
         let per = cluster.devicesPerNode
         let tpGroup = GroupPlacement.of(size: plan.tensor, stride: 1, devicesPerNode: per)
-        // Gradients are reduced over the data- and context-parallel ranks together (both hold
-        // the same parameters), which are consecutive at stride TP.
-        let gradientRanks = plan.data * plan.context
-        let dpGroup = GroupPlacement.of(size: gradientRanks, stride: plan.tensor, devicesPerNode: per)
         let epGroup = GroupPlacement.of(size: plan.expert, stride: plan.tensor * plan.context, devicesPerNode: per)
         let ppHop = GroupPlacement.of(size: 2, stride: plan.tensor * plan.context * plan.data, devicesPerNode: per)
         let act = graph.precision.activations.bytes
@@ -221,20 +217,7 @@ public struct SystemEvaluator: Sendable {
                     cost: collectives.cost(.sendReceive, bytes: bytes, placement: ppHop), perStep: runs,
                     clusterRuns: runs * Double(plan.tensor * plan.context * plan.data)))
         }
-        if gradientRanks > 1, isTraining {
-            // Gradients of one stage's parameters, synchronised once per step (ZeRO-2 and -3
-            // reduce-scatter them and all-gather the updated parameters: the same volume; ZeRO-3
-            // gathers the parameters once more for the backward pass, 1.5x in all).
-            let stageParameters = Double(shard.parameters.total) / Double(plan.pipeline)
-            let bytes = stageParameters * graph.precision.weightBits / 8
-            let runs = plan.zero == .parameters ? 1.5 : 1.0
-            out.append(
-                Communication(
-                    purpose:
-                        "DP gradient all-reduce\(plan.zero == .parameters ? " (ZeRO-3: +50% parameter gathers)" : "")",
-                    cost: collectives.cost(.allReduce, bytes: bytes, placement: dpGroup), perStep: runs,
-                    clusterRuns: runs * Double(plan.tensor * plan.pipeline)))
-        }
+        if isTraining { out += gradientCommunications(shard: shard, graph: graph) }
         return out
     }
 
@@ -257,12 +240,18 @@ public struct SystemEvaluator: Sendable {
             capacity: dram.isEmpty ? nil : dram.reduce(0) { $0 + $1.totalSize.si },
             memoryName: "\(cluster.device.name)'s " + dram.map(\.name).joined(separator: " + "))
         if case .training(let batch, let sequence) = graph.phase {
-            let state = MemoryFootprint.trainingState(
-                parameters: parameters, weightBytes: precision.weights.bytes, gradientBytes: precision.weights.bytes,
-                zero: plan.zero, data: plan.data * plan.context)
-            footprint.weights = state.weights
-            footprint.gradients = state.gradients
-            footprint.optimizer = state.optimizer
+            // ZeRO shards dense state over the dp x cp ranks, expert state over the ranks that
+            // hold the same experts (see `gradientCommunications`).
+            let experts = plan.expert > 1 ? Double(shard.routedExpertParameters) * layerShare : 0
+            let dense = MemoryFootprint.trainingState(
+                parameters: parameters - experts, weightBytes: precision.weights.bytes,
+                gradientBytes: precision.weights.bytes, zero: plan.zero, data: plan.data * plan.context)
+            let expert = MemoryFootprint.trainingState(
+                parameters: experts, weightBytes: precision.weights.bytes, gradientBytes: precision.weights.bytes,
+                zero: plan.zero, data: expertGradientRanks.count)
+            footprint.weights = dense.weights + expert.weights
+            footprint.gradients = dense.gradients + expert.gradients
+            footprint.optimizer = dense.optimizer + expert.optimizer
             // 1F1B keeps at most p microbatches' activations in flight on the first stage; the
             // interleaved schedule 1 + (p − 1)/(p·v) times as many (Korthikanti et al. 2023,
             // section 4.2.3).

@@ -1,6 +1,19 @@
 import JouleSpec
 
 extension ModelConfig {
+    /// Parameters of the routed experts over every MoE layer (not the shared experts, the
+    /// router or dense layers): the part expert parallelism splits. Counted as the FFN
+    /// parameters less those of the same model with no routed experts.
+    public var routedExpertParameters: Int {
+        guard var moe else { return 0 }
+        var withoutExperts = self
+        moe.experts = 0
+        withoutExperts.moe = moe
+        return parameters.ffn - withoutExperts.parameters.ffn
+    }
+}
+
+extension ModelConfig {
     /// The part of the model one device of a tensor- and expert-parallel group holds, as a
     /// model of its own (Shoeybi et al. 2019, Megatron-LM, section 3): q, k, v and the FFN's
     /// up/gate matrices split by columns (heads, FFN columns), the output and down matrices
