@@ -7,7 +7,7 @@ import YAML
 /// `joule eval MODEL CLUSTER --tp N ...`: a model on many devices under a parallel plan.
 enum ClusterEvalCommand {
     static let usage =
-        "usage: joule eval MODEL CLUSTER|HARDWARE [--tp N] [--pp N] [--dp N] [--ep N] [--sp] [--microbatches M] [--zero 0-3] [--collective ring|tree|auto] [--overlap] [--allow-overflow] [graph and eval options] [--format table|json]"
+        "usage: joule eval MODEL CLUSTER|HARDWARE [--tp N] [--pp N] [--dp N] [--ep N] [--cp N] [--sp] [--virtual-stages V] [--microbatches M] [--zero 0-3] [--recompute none|selective|full] [--collective ring|tree|auto] [--overlap] [--allow-overflow] [graph and eval options] [--format table|json]"
 
     static let help = """
         \(usage)

@@ -7,7 +7,7 @@ import YAML
 /// The `MODEL HARDWARE|CLUSTER` positionals and parallel-plan options of `eval` on a cluster and `fit`.
 enum SystemArguments {
     static let planOptions: Set<String> = [
-        "tp", "pp", "dp", "ep", "cp", "virtual-stages", "microbatches", "zero", "collective",
+        "tp", "pp", "dp", "ep", "cp", "virtual-stages", "microbatches", "zero", "recompute", "collective",
     ]
     static let planFlags: Set<String> = ["sp", "overlap", "allow-overflow"]
 
@@ -23,6 +23,7 @@ enum SystemArguments {
                             interleaved 1F1B: V chunks of layers per pipeline device
           --microbatches M  microbatches through the pipeline (default: PP when it divides the batch)
           --zero 0|1|2|3    ZeRO stage for training (shards optimizer, gradients, parameters over DP)
+          --recompute R     activation recomputation in training: none, selective (core attention) or full
           --collective A    ring, tree or auto (default: the faster per message)
           --overlap         communication overlaps computation (default: it does not)
           --allow-overflow  evaluate a plan whose footprint overflows device memory
@@ -71,6 +72,14 @@ enum SystemArguments {
                 throw .usage("--zero takes 0, 1, 2 or 3, found '\(text)'", usage: usage)
             }
             plan.zero = stage
+        }
+        if let text = arguments.options["recompute"] {
+            guard let recompute = ParallelPlan.Recompute(rawValue: text) else {
+                throw .usage(
+                    "--recompute takes none, selective or full, found '\(text)'; \(Suggestion.hint(for: text, among: ParallelPlan.Recompute.allCases.map(\.rawValue)))",
+                    usage: usage)
+            }
+            plan.recompute = recompute
         }
         if let text = arguments.options["collective"] {
             guard let algorithm = CollectiveAlgorithm(rawValue: text) else {

@@ -103,7 +103,7 @@ struct SystemReport {
             "batch": e.phase.batch,
             "plan": [
                 "tp": e.plan.tensor, "pp": e.plan.pipeline, "dp": e.plan.data, "ep": e.plan.expert,
-                "cp": e.plan.context, "virtual_stages": e.plan.virtualStages,
+                "cp": e.plan.context, "virtual_stages": e.plan.virtualStages, "recompute": e.plan.recompute.rawValue,
                 "sp": e.plan.sequence, "zero": e.plan.zero.rawValue, "microbatches": e.microbatches,
                 "overlap": e.plan.overlap,
             ] as [String: Any],

@@ -72,6 +72,11 @@ public struct SystemEvaluator: Sendable {
         if plan.zero != .none, !phase.isTraining {
             throw PlanError("ZeRO shards training state; \(phase.name) has none (leave out --zero)")
         }
+        if plan.recompute != .none, !phase.isTraining {
+            throw PlanError(
+                "activation recomputation reruns the forward pass in the backward pass; \(phase.name) has none (leave out --recompute)"
+            )
+        }
         return m
     }
 
@@ -82,8 +87,9 @@ public struct SystemEvaluator: Sendable {
         let (m, shard, options) = try prepare(model: model, phase: phase, options: options)
         let graph: Graph
         do {
-            graph = try GraphBuilder(model: shard, precision: precision, options: options).build(
-                devicePhase(phase, microbatches: m))
+            graph = withRecomputation(
+                try GraphBuilder(model: shard, precision: precision, options: options).build(
+                    devicePhase(phase, microbatches: m)))
         } catch {
             throw .graph(error)
         }
@@ -154,7 +160,8 @@ public struct SystemEvaluator: Sendable {
         let act = graph.precision.activations.bytes
         let tokens = Double(graph.tokens)
         let hidden = Double(model.hiddenSize)
-        let passes = isTraining ? 2.0 : 1.0
+        // Forward runs (two under full recomputation) and the backward pass.
+        let passes = forwardRuns(isTraining: isTraining) + (isTraining ? 1 : 0)
         let microbatches = Double(m)
         let groupsPerStage = Double(plan.data * plan.context)
         var out: [Communication] = []
@@ -210,7 +217,7 @@ public struct SystemEvaluator: Sendable {
         if plan.pipeline > 1 {
             let bytes = tokens * hidden * act / Double(plan.sequence ? plan.tensor : 1)
             // Every chunk boundary is a hand-off between devices: p x v − 1 per microbatch.
-            let runs = Double(plan.pipeline * plan.virtualStages - 1) * passes * microbatches
+            let runs = Double(plan.pipeline * plan.virtualStages - 1) * (isTraining ? 2 : 1) * microbatches
             out.append(
                 Communication(
                     purpose: "PP activations between stages",
@@ -257,12 +264,17 @@ public struct SystemEvaluator: Sendable {
             // section 4.2.3).
             let interleaving = plan.virtualStages > 1 ? 1 + Double(p - 1) / Double(p * plan.virtualStages) : 1
             let inFlight = Double(min(m, p)) * interleaving
-            footprint.activations =
+            let perLayer = { (recompute: ParallelPlan.Recompute) in
                 MemoryFootprint.savedActivationsPerLayer(
                     sequence: sequence, keys: sequence * plan.context, batch: batch, hidden: model.hiddenSize,
-                    heads: model.heads,
-                    tensor: plan.tensor, sequenceParallel: plan.sequence, fusedAttention: graph.options.fusedAttention,
-                    activationBytes: precision.activations.bytes) * Double((model.layers + p - 1) / p) * inFlight
+                    heads: model.heads, tensor: plan.tensor, sequenceParallel: plan.sequence,
+                    fusedAttention: graph.options.fusedAttention, recompute: recompute,
+                    activationBytes: precision.activations.bytes)
+            }
+            // Under full recomputation the layer being recomputed holds all its activations once.
+            let recomputing = plan.recompute == .full ? perLayer(.none) : 0
+            footprint.activations =
+                perLayer(plan.recompute) * Double((model.layers + p - 1) / p) * inFlight + recomputing
         } else {
             footprint.activations = graph.operators.reduce(0) { largest, op in
                 switch op.kind {

@@ -44,6 +44,18 @@ struct ClusterCLITests {
         #expect(bad.stderr.contains("2 x 4 = 8 load-balanced chunks, which do not divide the sequence 4092"))
     }
 
+    @Test func recomputationIsNamedOrAUsageErrorWithASuggestion() throws {
+        let words = [
+            "eval", "llama-2-7b", "dgx-h100", "--tp", "8", "--sp", "--phase", "training", "--roofline", "ideal",
+        ]
+        let run = try joule(words + ["--recompute", "full"])
+        #expect(run.status == 0)
+        #expect(run.stdout.contains("plan: TP 8, PP 1, DP 1, SP, full recomputation (8 of 8 devices)"))
+        let typo = try joule(words + ["--recompute", "ful"])
+        #expect(typo.status == 64)
+        #expect(typo.stderr.contains("--recompute takes none, selective or full, found 'ful'; did you mean 'full'?"))
+    }
+
     @Test func fitFindsTheLargestBatchWhoseKVCacheFits() throws {
         let run = try joule("fit", "llama-3.1-70b", "dgx-h100", "--tp", "8", "--phase", "decode", "--context", "8192")
         #expect(run.status == 0)

@@ -77,12 +77,13 @@ extension SystemEvaluator {
         let hop = group.nodes > 1 ? GroupPlacement(perNode: 1, nodes: 2) : GroupPlacement(perNode: 2, nodes: 1)
         let chunk = Double(graph.tokens) * Double(Self.ringElementsPerToken(shard)) * act
         let steps = Double(n - 1) * layers * microbatches
+        let forward = steps * forwardRuns(isTraining: graph.phase.isTraining)
         // Every device of a ring sends at each step.
         var out = [
             Communication(
                 purpose: "CP ring send/recv of K/V chunks (forward)",
-                cost: collectives.cost(.sendReceive, bytes: chunk, placement: hop), perStep: steps,
-                clusterRuns: steps * Double(n) * groups)
+                cost: collectives.cost(.sendReceive, bytes: chunk, placement: hop), perStep: forward,
+                clusterRuns: forward * Double(n) * groups)
         ]
         if graph.phase.isTraining {
             out.append(

@@ -42,6 +42,8 @@ public struct ParallelPlan: Sendable, Hashable, CustomStringConvertible {
     /// SC 2021): each device holds `virtualStages` chunks of layers/(pipeline x virtualStages)
     /// layers, spaced `pipeline` chunks apart; 1 is the plain 1F1B schedule.
     public var virtualStages: Int = 1
+    /// Activation recomputation in training.
+    public var recompute: Recompute = .none
 
     /// A plan; every degree defaults to 1.
     public init(
@@ -69,6 +71,7 @@ public struct ParallelPlan: Sendable, Hashable, CustomStringConvertible {
         if expert > 1 { parts.append("EP \(expert)") }
         if sequence { parts.append("SP") }
         if zero != .none { parts.append("ZeRO-\(zero.rawValue)") }
+        if recompute != .none { parts.append("\(recompute.rawValue) recomputation") }
         return parts.joined(separator: ", ")
     }
 }
