@@ -185,13 +185,14 @@ public struct SystemEvaluator: Sendable {
                         cost: collectives.cost(.allReduce, bytes: bytes, placement: tpGroup), perStep: runs,
                         clusterRuns: runs * groupsPerStage))
             }
-            // The vocabulary-parallel embedding sums its partial lookups.
+            // The vocabulary-parallel embedding sums its partial lookups (and is not recomputed).
+            let embeddingPasses = isTraining ? 2.0 : 1.0
             out.append(
                 Communication(
                     purpose: "TP all-reduce of the embedding",
                     cost: collectives.cost(.allReduce, bytes: bytes, placement: tpGroup),
-                    perStep: passes * microbatches,
-                    clusterRuns: passes * microbatches * groupsPerStage))
+                    perStep: embeddingPasses * microbatches,
+                    clusterRuns: embeddingPasses * microbatches * groupsPerStage))
             if !isTraining, model.lmHead {
                 // Inference gathers the vocabulary-parallel logits of the tokens it samples.
                 let logitTokens = graph.options.logits == .all ? tokens : Double(graph.phase.batch)

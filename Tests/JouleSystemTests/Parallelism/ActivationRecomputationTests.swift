@@ -49,6 +49,23 @@ struct ActivationRecomputationTests {
         #expect(abs(full.seconds - none.seconds - extra) < 1e-9 * none.seconds)
     }
 
+    @Test func fullRecomputationRepeatsTheForwardTensorParallelAllReducesButNotTheEmbeddings() throws {
+        let h100 = try Fixtures.hardware("h100-sxm")
+        var plan = ParallelPlan(tensor: 2)
+        plan.recompute = .full
+        let evaluation = try SystemEvaluator(
+            cluster: Fixtures.cluster(device: h100, perNode: 8), plan: plan,
+            evaluator: try Evaluator(hardware: h100, mode: .ideal)
+        ).evaluate(
+            model: try Fixtures.model("llama-2-7b"), phase: .training(batch: 1, sequence: 512), precision: .standard,
+            options: GraphOptions())
+        // Two per layer in each of forward, recomputed forward and backward: 2 x 32 x 3.
+        let layers = try #require(evaluation.communication.first { $0.purpose.hasPrefix("TP all-reduce after") })
+        #expect(layers.perStep == 192)
+        let embedding = try #require(evaluation.communication.first { $0.purpose.hasPrefix("TP all-reduce of the") })
+        #expect(embedding.perStep == 2)
+    }
+
     @Test func recomputationOutsideTrainingIsAnError() throws {
         let h100 = try Fixtures.hardware("h100-sxm")
         var plan = ParallelPlan()
