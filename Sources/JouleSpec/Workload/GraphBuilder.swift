@@ -655,9 +655,9 @@ private struct Emitter {
         let p = "L\(layer)."
         let h = model.hiddenSize
         let load = options.expertLoad ?? moe.load
-        gemm(p + "router", layer: layer, role: .router, m: tokens, n: moe.experts, k: h)
+        gemm(p + "router", layer: layer, role: .router, m: tokens, n: moe.routerWidth, k: h)
         elementwise(
-            p + "router_topk", layer: layer, role: .router, elements: Double(tokens * moe.experts),
+            p + "router_topk", layer: layer, role: .router, elements: Double(tokens * moe.routerWidth),
             ops: GraphBuilder.VectorCost.softmax, fused: options.fusedEpilogues)
         let pairs = tokens * moe.topK
         let size = model.moe?.expertSize ?? model.ffn.size

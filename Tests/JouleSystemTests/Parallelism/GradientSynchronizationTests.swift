@@ -12,9 +12,6 @@ struct GradientSynchronizationTests {
     // 32 x 4096 x 8, norms 65 x 4096) is 1,605,636,096.
     static let experts = 45_097_156_608
     static let dense = 1_605_636_096
-    /// A device's dense parameters at EP 2: its router scores its own 4 experts (the shard's
-    /// router follows its expert count), 32 x 4096 x 4 = 524,288 fewer.
-    static let denseAtEP2 = dense - 524_288
 
     @Test func routedExpertParametersAreTheExpertsOnly() throws {
         let model = try Fixtures.model("mixtral-8x7b")
@@ -34,8 +31,8 @@ struct GradientSynchronizationTests {
             model: model, phase: .training(batch: 4, sequence: 64), precision: .standard, options: GraphOptions())
         let gradients = evaluation.communication.filter { $0.purpose.hasPrefix("DP gradient") }
         #expect(gradients.count == 2)
-        // Dense: 1,605,111,808 x 2 bytes over all 4 data-parallel ranks.
-        #expect(gradients.first?.cost.bytes == Double(Self.denseAtEP2) * 2)
+        // Dense, the router replicated: 1,605,636,096 x 2 bytes over all 4 data-parallel ranks.
+        #expect(gradients.first?.cost.bytes == Double(Self.dense) * 2)
         #expect(gradients.first?.cost.group == 4)
         // Experts: half of them per device, 22,548,578,304 x 2 bytes, over the 4 / 2 = 2 ranks
         // that hold the same half (ranks 0 and 2).
@@ -44,9 +41,9 @@ struct GradientSynchronizationTests {
         #expect(system.expertGradientRanks == [0, 2])
         // ZeRO-1 shards each kind's Adam state over its own group: 12 bytes x (dense / 4 +
         // experts / 2 / 2).
-        let optimizer = 12 * (Double(Self.denseAtEP2) / 4 + Double(Self.experts / 2) / 2)
+        let optimizer = 12 * (Double(Self.dense) / 4 + Double(Self.experts / 2) / 2)
         #expect(abs(evaluation.footprint.optimizer - optimizer) < 1)
-        #expect(abs(evaluation.footprint.gradients - 2 * Double(Self.denseAtEP2 + Self.experts / 2)) < 1)
+        #expect(abs(evaluation.footprint.gradients - 2 * Double(Self.dense + Self.experts / 2)) < 1)
     }
 
     @Test func withoutExpertParallelismEveryGradientReducesOverTheDataRanks() throws {
