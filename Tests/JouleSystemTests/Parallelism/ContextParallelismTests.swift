@@ -85,6 +85,35 @@ struct ContextParallelismTests {
         #expect(evaluation.tokens == 8)
     }
 
+    @Test func ranksRunTensorFastestThenContextThenData() throws {
+        // Two nodes of 8; TP 4, CP 2, DP 2: ranks 0-3 are a tensor group, 0 and 4 a context
+        // ring (inside node 0), and the gradient group of data x context ranks is 0, 4, 8, 12:
+        // two per node over both nodes.
+        let h100 = try Fixtures.hardware("h100-sxm")
+        let system = SystemEvaluator(
+            cluster: Fixtures.cluster(device: h100, perNode: 8, nodes: 2),
+            plan: Self.plan(context: 2, tensor: 4, data: 2),
+            evaluator: try Evaluator(hardware: h100, mode: .ideal))
+        let evaluation = try system.evaluate(
+            model: try Fixtures.model("llama-2-7b"), phase: .training(batch: 2, sequence: 512), precision: .standard,
+            options: GraphOptions())
+        let ring = try #require(evaluation.communication.first { $0.purpose.hasPrefix("CP ring") })
+        #expect(Array(ring.cost.linkBytes.keys) == ["NVLink"])
+        let gradients = try #require(evaluation.communication.first { $0.purpose.hasPrefix("DP gradient") })
+        #expect(gradients.cost.group == 4)
+        #expect(Set(gradients.cost.linkBytes.keys) == ["NVLink", "IB"])
+        // With CP 8 on four nodes, the ring's ranks 0, 4, ..., 28 span all four: the slowest hop is IB.
+        let wide = SystemEvaluator(
+            cluster: Fixtures.cluster(device: h100, perNode: 8, nodes: 4), plan: Self.plan(context: 8, tensor: 4),
+            evaluator: try Evaluator(hardware: h100, mode: .ideal))
+        let wideRing = try #require(
+            try wide.evaluate(
+                model: try Fixtures.model("llama-2-7b"), phase: .prefill(batch: 1, sequence: 512), precision: .standard,
+                options: GraphOptions()
+            ).communication.first { $0.purpose.hasPrefix("CP ring") })
+        #expect(Array(wideRing.cost.linkBytes.keys) == ["IB"])
+    }
+
     struct BadContext: Sendable, CustomTestStringConvertible {
         var model: String
         var context: Int
