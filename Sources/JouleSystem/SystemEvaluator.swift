@@ -87,9 +87,11 @@ public struct SystemEvaluator: Sendable {
         let (m, shard, options) = try prepare(model: model, phase: phase, options: options)
         let graph: Graph
         do {
-            graph = withRecomputation(
-                try GraphBuilder(model: shard, precision: precision, options: options).build(
-                    devicePhase(phase, microbatches: m)))
+            graph = withPartialOutputCombine(
+                withRecomputation(
+                    try GraphBuilder(model: shard, precision: precision, options: options).build(
+                        devicePhase(phase, microbatches: m))),
+                shard: shard)
         } catch {
             throw .graph(error)
         }

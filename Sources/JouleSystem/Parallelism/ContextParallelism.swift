@@ -16,7 +16,8 @@ import JouleSpec
 /// token's projections and FFN (replicated over the group), attends its shard, and the group
 /// combines the per-head partial outputs with their log-sum-exp (the Flash-Decoding split-KV
 /// combine, Dao et al. 2023, across devices as in Shyam et al., "Tree Attention", 2024): an
-/// all-gather per layer of headDim + 1 activations per head and token from each device.
+/// all-gather per layer of headDim + 1 activations per head and token from each device, and a
+/// small vector operator per layer combines them.
 extension SystemEvaluator {
     /// Checks the context-parallel degree against the model and phase.
     func validateContext(model: ModelConfig, phase: Phase) throws(PlanError) {
@@ -91,6 +92,37 @@ extension SystemEvaluator {
                     purpose: "CP ring send/recv of K/V and dK/dV (backward)",
                     cost: collectives.cost(.sendReceive, bytes: 2 * chunk, placement: hop), perStep: steps,
                     clusterRuns: steps * Double(n) * groups))
+        }
+        return out
+    }
+
+    /// The decode graph with each layer's combine of the partial attention outputs, placed
+    /// before its output projection (the combine is linear in the outputs, so it may follow a
+    /// latent attention's value up-projection): per token and head, the log-sum-exp of the N
+    /// partials (a softmax over N values, `GraphBuilder.VectorCost.softmax` operations each)
+    /// and their rescaled sum (a multiply and an add per gathered element). It reads the
+    /// gathered partials and writes one output; named `L<i>.cp_combine`, role softmax (it is
+    /// the softmax's normalisation across the shards). Unchanged outside context-parallel decode.
+    func withPartialOutputCombine(_ graph: Graph, shard: ModelConfig) -> Graph {
+        guard plan.context > 1, case .decode = graph.phase else { return graph }
+        let n = Double(plan.context)
+        let perHead = Double(shard.latentAttention?.valueHeadDim ?? shard.headDim)
+        let rows = Double(graph.tokens) * Double(shard.heads)
+        let act = graph.precision.activations.bytes
+        let elements = n * rows * perHead
+        let combine = VectorOp(
+            elements: elements, opsPerElement: (2 * elements + n * rows * GraphBuilder.VectorCost.softmax) / elements,
+            bytesRead: n * rows * (perHead + 1) * act, bytesWritten: rows * perHead * act)
+        var out = graph
+        out.operators = []
+        for op in graph.operators {
+            if op.role == .oProj, op.pass == .forward, let layer = op.layer {
+                out.operators.append(
+                    Operator(
+                        name: "L\(layer).cp_combine", layer: layer, role: .softmax, pass: .forward,
+                        kind: .vector(combine)))
+            }
+            out.operators.append(op)
         }
         return out
     }

@@ -83,6 +83,15 @@ struct ContextParallelismTests {
         #expect(gather.cost.bytes == 4 * 66_048 && gather.perStep == 32)
         // The four devices share the step's 8 new tokens.
         #expect(evaluation.tokens == 8)
+        // Each layer combines 4 partials of 8 x 32 heads x 128: 131,072 elements, 2 operations
+        // each plus a 5-operation softmax over 4 values per token and head (4 x 256 x 5 =
+        // 5,120): 267,264 operations; it reads the gathered 264,192 bytes and writes 8 x 32 x
+        // 128 x 2 = 65,536.
+        let combines = evaluation.device.graph.operators.filter { $0.name.hasSuffix(".cp_combine") }
+        #expect(combines.count == 32)
+        let combine = try #require(combines.first?.vector)
+        #expect(combine.elements == 131_072 && abs(combine.ops - 267_264) < 1e-6)
+        #expect(combine.bytesRead == 264_192 && combine.bytesWritten == 65_536)
     }
 
     @Test func ranksRunTensorFastestThenContextThenData() throws {
