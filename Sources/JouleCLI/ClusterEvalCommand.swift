@@ -24,6 +24,8 @@ enum ClusterEvalCommand {
           joule eval llama-3.1-70b dgx-h100 --tp 8 --phase decode --batch 64 --context 4096
           joule eval llama-3.1-70b dgx-h100-2x8-ndr --tp 8 --pp 2 --phase prefill --batch 8
           joule eval llama-2-7b dgx-a100 --dp 8 --phase training --batch 64 --sequence 2048 --zero 1
+          joule eval llama-3.1-70b dgx-h100-2x8-ndr --tp 8 --cp 2 --phase prefill --batch 1 --sequence 32768
+          joule eval llama-2-7b dgx-h100 --tp 8 --sp --recompute selective --phase training --batch 8 --sequence 4096
         """
 
     static let valued = EvalCommand.valued.union(SystemArguments.planOptions)
