@@ -7,7 +7,7 @@ import YAML
 /// `joule eval MODEL CLUSTER --tp N ...`: a model on many devices under a parallel plan.
 enum ClusterEvalCommand {
     static let usage =
-        "usage: joule eval MODEL CLUSTER|HARDWARE [--tp N] [--pp N] [--dp N] [--ep N] [--sp] [--microbatches M] [--zero 0-3] [--collective ring|tree|auto] [--overlap] [--allow-overflow] [graph and eval options] [--format table|json]"
+        "usage: joule eval MODEL CLUSTER|HARDWARE [--tp N] [--pp N] [--dp N] [--ep N] [--cp N] [--sp] [--virtual-stages V] [--microbatches M] [--zero 0-3] [--recompute none|selective|full] [--collective ring|tree|auto] [--overlap] [--allow-overflow] [graph and eval options] [--format table|json]"
 
     static let help = """
         \(usage)
@@ -25,6 +25,8 @@ enum ClusterEvalCommand {
           joule eval llama-3.1-70b dgx-h100-2x8-ndr --tp 8 --pp 2 --phase prefill --batch 8
           joule eval llama-2-7b dgx-a100 --dp 8 --phase training --batch 64 --sequence 2048 --zero 1
           joule eval llama-3.1-70b dgx-h100 --tp 8 --speculative llama-3-8b --acceptance 0.7 --batch 16 --context 2048
+          joule eval llama-3.1-70b dgx-h100-2x8-ndr --tp 8 --cp 2 --phase prefill --batch 1 --sequence 32768
+          joule eval llama-2-7b dgx-h100 --tp 8 --sp --recompute selective --phase training --batch 8 --sequence 4096
         """
 
     static let valued = EvalCommand.valued.union(SystemArguments.planOptions)

@@ -7,7 +7,7 @@ import YAML
 /// `joule fit MODEL HARDWARE|CLUSTER`: the largest batch (or context) that fits in device memory.
 enum FitCommand {
     static let usage =
-        "usage: joule fit MODEL HARDWARE|CLUSTER [--for batch|context] [--tp N] [--pp N] [--dp N] [--ep N] [--sp] [--zero 0-3] [graph options] [--format table|json]"
+        "usage: joule fit MODEL HARDWARE|CLUSTER [--for batch|context] [--tp N] [--pp N] [--dp N] [--ep N] [--cp N] [--sp] [--zero 0-3] [--recompute none|selective|full] [graph options] [--format table|json]"
 
     static let help = """
         \(usage)

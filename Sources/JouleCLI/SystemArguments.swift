@@ -6,7 +6,9 @@ import YAML
 
 /// The `MODEL HARDWARE|CLUSTER` positionals and parallel-plan options of `eval` on a cluster and `fit`.
 enum SystemArguments {
-    static let planOptions: Set<String> = ["tp", "pp", "dp", "ep", "microbatches", "zero", "collective"]
+    static let planOptions: Set<String> = [
+        "tp", "pp", "dp", "ep", "cp", "virtual-stages", "microbatches", "zero", "recompute", "collective",
+    ]
     static let planFlags: Set<String> = ["sp", "overlap", "allow-overflow"]
 
     static let optionHelp = """
@@ -14,9 +16,14 @@ enum SystemArguments {
           --pp N            pipeline stages (consecutive layers per stage)
           --dp N            data-parallel replicas (the batch is split)
           --ep N            expert parallelism for MoE models (experts split over the DP ranks)
+          --cp N            context parallelism: each sequence split over N devices (ring attention;
+                            in decode the KV cache split, partial attention outputs combined)
           --sp              Megatron sequence parallelism (all-reduce -> reduce-scatter + all-gather)
+          --virtual-stages V
+                            interleaved 1F1B: V chunks of layers per pipeline device
           --microbatches M  microbatches through the pipeline (default: PP when it divides the batch)
           --zero 0|1|2|3    ZeRO stage for training (shards optimizer, gradients, parameters over DP)
+          --recompute R     activation recomputation in training: none, selective (core attention) or full
           --collective A    ring, tree or auto (default: the faster per message)
           --overlap         communication overlaps computation (default: it does not)
           --allow-overflow  evaluate a plan whose footprint overflows device memory
@@ -55,6 +62,8 @@ enum SystemArguments {
         plan.pipeline = try GraphCommand.positive("pp", arguments, usage: usage) ?? 1
         plan.data = try GraphCommand.positive("dp", arguments, usage: usage) ?? 1
         plan.expert = try GraphCommand.positive("ep", arguments, usage: usage) ?? 1
+        plan.context = try GraphCommand.positive("cp", arguments, usage: usage) ?? 1
+        plan.virtualStages = try GraphCommand.positive("virtual-stages", arguments, usage: usage) ?? 1
         plan.microbatches = try GraphCommand.positive("microbatches", arguments, usage: usage)
         plan.sequence = arguments.flags.contains("sp")
         plan.overlap = arguments.flags.contains("overlap")
@@ -63,6 +72,14 @@ enum SystemArguments {
                 throw .usage("--zero takes 0, 1, 2 or 3, found '\(text)'", usage: usage)
             }
             plan.zero = stage
+        }
+        if let text = arguments.options["recompute"] {
+            guard let recompute = ParallelPlan.Recompute(rawValue: text) else {
+                throw .usage(
+                    "--recompute takes none, selective or full, found '\(text)'; \(Suggestion.hint(for: text, among: ParallelPlan.Recompute.allCases.map(\.rawValue)))",
+                    usage: usage)
+            }
+            plan.recompute = recompute
         }
         if let text = arguments.options["collective"] {
             guard let algorithm = CollectiveAlgorithm(rawValue: text) else {

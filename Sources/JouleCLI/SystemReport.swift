@@ -55,8 +55,9 @@ struct SystemReport {
         summary.append(("compute per microbatch (slowest stage)", Self.time(e.stageSeconds.max() ?? 0)))
         summary.append(("communication per step", Self.time(e.communicationSeconds)))
         if e.plan.pipeline > 1 {
+            let formula = e.plan.virtualStages > 1 ? "(p-1)/(v·m+p-1)" : "(p-1)/(m+p-1)"
             summary.append(
-                ("pipeline bubble (p-1)/(m+p-1)", QuantityFormat.number(100 * e.bubble, significant: 3) + " %"))
+                ("pipeline bubble \(formula)", QuantityFormat.number(100 * e.bubble, significant: 3) + " %"))
         }
         summary.append(("memory per device", Self.footprintLine(e.footprint)))
         let width = summary.map(\.0.count).max() ?? 0
@@ -102,6 +103,7 @@ struct SystemReport {
             "batch": e.phase.batch,
             "plan": [
                 "tp": e.plan.tensor, "pp": e.plan.pipeline, "dp": e.plan.data, "ep": e.plan.expert,
+                "cp": e.plan.context, "virtual_stages": e.plan.virtualStages, "recompute": e.plan.recompute.rawValue,
                 "sp": e.plan.sequence, "zero": e.plan.zero.rawValue, "microbatches": e.microbatches,
                 "overlap": e.plan.overlap,
             ] as [String: Any],

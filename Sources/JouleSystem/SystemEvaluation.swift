@@ -35,7 +35,8 @@ public struct SystemEvaluation: Sendable {
     public var communication: [Communication]
     /// Seconds of one step (compute, communication and pipeline bubble).
     public var seconds: Double
-    /// The bubble of the pipeline schedule, (p − 1)/(m + p − 1).
+    /// The bubble of the pipeline schedule, (p − 1)/(v·m + p − 1) with v chunks per device
+    /// (v = 1 without interleaving).
     public var bubble: Double
     /// Energy of every device's computation (dynamic and static while busy).
     public var computeEnergy: Double
@@ -50,8 +51,13 @@ public struct SystemEvaluation: Sendable {
 
     /// Energy of the whole step over the cluster.
     public var energy: Double { computeEnergy + idleEnergy + linkEnergy + interconnectStaticEnergy }
-    /// Tokens produced (decode) or processed (prefill, training) by the step over the cluster.
-    public var tokens: Int { device.graph.tokens * microbatches * plan.data }
+    /// Tokens produced (decode) or processed (prefill, training) by the step over the cluster
+    /// (context-parallel ranks share a decode step's tokens and split the others').
+    public var tokens: Int {
+        let split: Int
+        if case .decode = phase { split = 1 } else { split = plan.context }
+        return device.graph.tokens * microbatches * plan.data * split
+    }
     /// Joules per token.
     public var energyPerToken: Double { energy / Double(max(1, tokens)) }
     /// Average power of the devices and interconnect used.

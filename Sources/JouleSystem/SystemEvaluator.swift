@@ -19,13 +19,15 @@ public struct SystemEvaluator: Sendable {
         self.evaluator = evaluator
     }
 
-    /// The per-device phase: the global batch split over data-parallel replicas and microbatches.
+    /// The per-device phase: the global batch split over data-parallel replicas and
+    /// microbatches, the sequence (or in decode the context) over context-parallel ranks.
     public func devicePhase(_ phase: Phase, microbatches m: Int) -> Phase {
         let b = phase.batch / (plan.data * m)
+        let n = plan.context
         switch phase {
-        case .prefill(_, let s): return .prefill(batch: b, sequence: s)
-        case .decode(_, let c): return .decode(batch: b, context: c)
-        case .training(_, let s): return .training(batch: b, sequence: s)
+        case .prefill(_, let s): return .prefill(batch: b, sequence: s / n)
+        case .decode(_, let c): return .decode(batch: b, context: c / n)
+        case .training(_, let s): return .training(batch: b, sequence: s / n)
         }
     }
 
@@ -33,14 +35,16 @@ public struct SystemEvaluator: Sendable {
     public func validate(model: ModelConfig, phase: Phase) throws(PlanError) -> Int {
         for (name, value) in [
             ("tensor", plan.tensor), ("pipeline", plan.pipeline), ("data", plan.data), ("expert", plan.expert),
+            ("context", plan.context), ("virtual stages", plan.virtualStages),
         ] where value < 1 {
             throw PlanError("\(name) parallelism must be at least 1, found \(value)")
         }
         guard plan.devices <= cluster.devices else {
             throw PlanError(
-                "the plan needs TP \(plan.tensor) x PP \(plan.pipeline) x DP \(plan.data) = \(plan.devices) devices; \(cluster.name) has \(cluster.devices)"
+                "the plan needs TP \(plan.tensor)\(plan.context > 1 ? " x CP \(plan.context)" : "") x PP \(plan.pipeline) x DP \(plan.data) = \(plan.devices) devices; \(cluster.name) has \(cluster.devices)"
             )
         }
+        try validateContext(model: model, phase: phase)
         if plan.pipeline > 1 {
             guard model.decoderStack == nil else {
                 throw PlanError("pipeline parallelism of an encoder-decoder model is not modelled; use --pp 1")
@@ -64,8 +68,14 @@ public struct SystemEvaluator: Sendable {
         guard m >= 1, replicaBatch % m == 0 else {
             throw PlanError("\(m) microbatches do not divide the batch of \(replicaBatch) per data-parallel replica")
         }
+        try validateInterleaving(model: model, microbatches: m)
         if plan.zero != .none, !phase.isTraining {
             throw PlanError("ZeRO shards training state; \(phase.name) has none (leave out --zero)")
+        }
+        if plan.recompute != .none, !phase.isTraining {
+            throw PlanError(
+                "activation recomputation reruns the forward pass in the backward pass; \(phase.name) has none (leave out --recompute)"
+            )
         }
         return m
     }
@@ -77,8 +87,11 @@ public struct SystemEvaluator: Sendable {
         let (m, shard, options) = try prepare(model: model, phase: phase, options: options)
         let graph: Graph
         do {
-            graph = try GraphBuilder(model: shard, precision: precision, options: options).build(
-                devicePhase(phase, microbatches: m))
+            graph = withPartialOutputCombine(
+                withRecomputation(
+                    try GraphBuilder(model: shard, precision: precision, options: options).build(
+                        devicePhase(phase, microbatches: m))),
+                shard: shard)
         } catch {
             throw .graph(error)
         }
@@ -97,15 +110,17 @@ public struct SystemEvaluator: Sendable {
     ) -> SystemEvaluation {
         let graph = device.graph
         let p = plan.pipeline
+        let v = plan.virtualStages
         let layers = model.layers + (model.decoderStack?.layers ?? 0)
-        // Compute per stage: layers split evenly, embedding with the first, head with the last.
+        // Compute per stage: layers split evenly into p x v chunks, chunk c on device c mod p;
+        // the embedding with the first device, the head with the last.
         var stageSeconds = [Double](repeating: 0, count: p)
         var seenLayer = false
         for (op, cost) in zip(graph.operators, device.costs) {
             let stage: Int
             if let layer = op.layer {
                 seenLayer = true
-                stage = min(p - 1, layer * p / max(1, model.layers))
+                stage = min(p * v - 1, layer * p * v / max(1, model.layers)) % p
             } else {
                 stage = seenLayer ? p - 1 : 0
             }
@@ -117,11 +132,11 @@ public struct SystemEvaluator: Sendable {
         let perStageComm =
             communication.filter { !$0.purpose.hasPrefix("DP") }.reduce(0) { $0 + $1.seconds } / Double(m * p)
         let stageTimes = stageSeconds.map { plan.overlap ? max($0, perStageComm) : $0 + perStageComm }
-        var seconds = PipelineSchedule.stepTime(stageTimes: stageTimes, microbatches: m)
+        var seconds = PipelineSchedule.stepTime(stageTimes: stageTimes, microbatches: m, virtualStages: v)
         let gradientSync = communication.filter { $0.purpose.hasPrefix("DP") }.reduce(0) { $0 + $1.seconds }
         seconds = plan.overlap ? max(seconds, gradientSync) : seconds + gradientSync
 
-        let replicas = Double(plan.tensor * plan.data)
+        let replicas = Double(plan.tensor * plan.context * plan.data)
         let computeEnergy = device.energy.total * Double(m) * replicas
         let staticPower = cluster.device.staticPower.value.si
         let idle = stageSeconds.reduce(0) { $0 + max(0, seconds - Double(m) * $1) } * replicas
@@ -130,7 +145,7 @@ public struct SystemEvaluator: Sendable {
         return SystemEvaluation(
             cluster: cluster, plan: plan, phase: phase, microbatches: m, device: device, stageSeconds: stageSeconds,
             communication: communication, seconds: seconds,
-            bubble: PipelineSchedule.bubble(stages: p, microbatches: m), computeEnergy: computeEnergy,
+            bubble: PipelineSchedule.bubble(stages: p, microbatches: m, virtualStages: v), computeEnergy: computeEnergy,
             idleEnergy: idle * staticPower, linkEnergy: linkEnergy,
             interconnectStaticEnergy: cluster.interconnectStaticPower.si * seconds, footprint: footprint)
     }
@@ -142,15 +157,15 @@ public struct SystemEvaluator: Sendable {
         let collectives = CollectiveModel(cluster: cluster, algorithm: plan.algorithm)
         let per = cluster.devicesPerNode
         let tpGroup = GroupPlacement.of(size: plan.tensor, stride: 1, devicesPerNode: per)
-        let dpGroup = GroupPlacement.of(size: plan.data, stride: plan.tensor, devicesPerNode: per)
-        let epGroup = GroupPlacement.of(size: plan.expert, stride: plan.tensor, devicesPerNode: per)
-        let ppHop = GroupPlacement.of(size: 2, stride: plan.tensor * plan.data, devicesPerNode: per)
+        let epGroup = GroupPlacement.of(size: plan.expert, stride: plan.tensor * plan.context, devicesPerNode: per)
+        let ppHop = GroupPlacement.of(size: 2, stride: plan.tensor * plan.context * plan.data, devicesPerNode: per)
         let act = graph.precision.activations.bytes
         let tokens = Double(graph.tokens)
         let hidden = Double(model.hiddenSize)
-        let passes = isTraining ? 2.0 : 1.0
+        // Forward runs (two under full recomputation) and the backward pass.
+        let passes = forwardRuns(isTraining: isTraining) + (isTraining ? 1 : 0)
         let microbatches = Double(m)
-        let groupsPerStage = Double(plan.data)
+        let groupsPerStage = Double(plan.data * plan.context)
         var out: [Communication] = []
         if plan.tensor > 1 {
             // Megatron: one all-reduce after attention's output projection and one after the
@@ -172,13 +187,14 @@ public struct SystemEvaluator: Sendable {
                         cost: collectives.cost(.allReduce, bytes: bytes, placement: tpGroup), perStep: runs,
                         clusterRuns: runs * groupsPerStage))
             }
-            // The vocabulary-parallel embedding sums its partial lookups.
+            // The vocabulary-parallel embedding sums its partial lookups (and is not recomputed).
+            let embeddingPasses = isTraining ? 2.0 : 1.0
             out.append(
                 Communication(
                     purpose: "TP all-reduce of the embedding",
                     cost: collectives.cost(.allReduce, bytes: bytes, placement: tpGroup),
-                    perStep: passes * microbatches,
-                    clusterRuns: passes * microbatches * groupsPerStage))
+                    perStep: embeddingPasses * microbatches,
+                    clusterRuns: embeddingPasses * microbatches * groupsPerStage))
             if !isTraining, model.lmHead {
                 // Inference gathers the vocabulary-parallel logits of the tokens it samples.
                 let logitTokens = graph.options.logits == .all ? tokens : Double(graph.phase.batch)
@@ -198,31 +214,20 @@ public struct SystemEvaluator: Sendable {
                 Communication(
                     purpose: "EP all-to-all dispatch and combine",
                     cost: collectives.cost(.allToAll, bytes: bytes, placement: epGroup), perStep: runs,
-                    clusterRuns: runs * Double(plan.tensor) * Double(plan.data / plan.expert)))
+                    clusterRuns: runs * Double(plan.tensor * plan.context) * Double(plan.data / plan.expert)))
         }
+        out += contextCommunications(shard: shard, graph: graph, microbatches: m)
         if plan.pipeline > 1 {
             let bytes = tokens * hidden * act / Double(plan.sequence ? plan.tensor : 1)
-            let runs = Double(plan.pipeline - 1) * passes * microbatches
+            // Every chunk boundary is a hand-off between devices: p x v − 1 per microbatch.
+            let runs = Double(plan.pipeline * plan.virtualStages - 1) * (isTraining ? 2 : 1) * microbatches
             out.append(
                 Communication(
                     purpose: "PP activations between stages",
                     cost: collectives.cost(.sendReceive, bytes: bytes, placement: ppHop), perStep: runs,
-                    clusterRuns: runs * Double(plan.tensor * plan.data)))
+                    clusterRuns: runs * Double(plan.tensor * plan.context * plan.data)))
         }
-        if plan.data > 1, isTraining {
-            // Gradients of one stage's parameters, synchronised once per step (ZeRO-2 and -3
-            // reduce-scatter them and all-gather the updated parameters: the same volume; ZeRO-3
-            // gathers the parameters once more for the backward pass, 1.5x in all).
-            let stageParameters = Double(shard.parameters.total) / Double(plan.pipeline)
-            let bytes = stageParameters * graph.precision.weightBits / 8
-            let runs = plan.zero == .parameters ? 1.5 : 1.0
-            out.append(
-                Communication(
-                    purpose:
-                        "DP gradient all-reduce\(plan.zero == .parameters ? " (ZeRO-3: +50% parameter gathers)" : "")",
-                    cost: collectives.cost(.allReduce, bytes: bytes, placement: dpGroup), perStep: runs,
-                    clusterRuns: runs * Double(plan.tensor * plan.pipeline)))
-        }
+        if isTraining { out += gradientCommunications(shard: shard, graph: graph) }
         return out
     }
 
@@ -245,19 +250,34 @@ public struct SystemEvaluator: Sendable {
             capacity: dram.isEmpty ? nil : dram.reduce(0) { $0 + $1.totalSize.si },
             memoryName: "\(cluster.device.name)'s " + dram.map(\.name).joined(separator: " + "))
         if case .training(let batch, let sequence) = graph.phase {
-            let state = MemoryFootprint.trainingState(
-                parameters: parameters, weightBytes: precision.weights.bytes, gradientBytes: precision.weights.bytes,
-                zero: plan.zero, data: plan.data)
-            footprint.weights = state.weights
-            footprint.gradients = state.gradients
-            footprint.optimizer = state.optimizer
-            // 1F1B keeps at most p microbatches' activations in flight on the first stage.
-            let inFlight = Double(min(m, p))
-            footprint.activations =
+            // ZeRO shards dense state over the dp x cp ranks, expert state over the ranks that
+            // hold the same experts (see `gradientCommunications`).
+            let experts = plan.expert > 1 ? Double(shard.routedExpertParameters) * layerShare : 0
+            let dense = MemoryFootprint.trainingState(
+                parameters: parameters - experts, weightBytes: precision.weights.bytes,
+                gradientBytes: precision.weights.bytes, zero: plan.zero, data: plan.data * plan.context)
+            let expert = MemoryFootprint.trainingState(
+                parameters: experts, weightBytes: precision.weights.bytes, gradientBytes: precision.weights.bytes,
+                zero: plan.zero, data: expertGradientRanks.count)
+            footprint.weights = dense.weights + expert.weights
+            footprint.gradients = dense.gradients + expert.gradients
+            footprint.optimizer = dense.optimizer + expert.optimizer
+            // 1F1B keeps at most p microbatches' activations in flight on the first stage; the
+            // interleaved schedule 1 + (p − 1)/(p·v) times as many (Korthikanti et al. 2023,
+            // section 4.2.3).
+            let interleaving = plan.virtualStages > 1 ? 1 + Double(p - 1) / Double(p * plan.virtualStages) : 1
+            let inFlight = Double(min(m, p)) * interleaving
+            let perLayer = { (recompute: ParallelPlan.Recompute) in
                 MemoryFootprint.savedActivationsPerLayer(
-                    sequence: sequence, batch: batch, hidden: model.hiddenSize, heads: model.heads,
-                    tensor: plan.tensor, sequenceParallel: plan.sequence, fusedAttention: graph.options.fusedAttention,
-                    activationBytes: precision.activations.bytes) * Double((model.layers + p - 1) / p) * inFlight
+                    sequence: sequence, keys: sequence * plan.context, batch: batch, hidden: model.hiddenSize,
+                    heads: model.heads, tensor: plan.tensor, sequenceParallel: plan.sequence,
+                    fusedAttention: graph.options.fusedAttention, recompute: recompute,
+                    activationBytes: precision.activations.bytes)
+            }
+            // Under full recomputation the layer being recomputed holds all its activations once.
+            let recomputing = plan.recompute == .full ? perLayer(.none) : 0
+            footprint.activations =
+                perLayer(plan.recompute) * Double((model.layers + p - 1) / p) * inFlight + recomputing
         } else {
             footprint.activations = graph.operators.reduce(0) { largest, op in
                 switch op.kind {
@@ -309,6 +329,10 @@ extension SystemEvaluator {
             let shard = try model.sharded(tensor: plan.tensor, expert: plan.expert)
             var options = options
             if plan.expert > 1 { options.expertLoad?.shares = nil }
+            switch phase {
+            case .decode: break  // decode splits the context through the phase itself
+            case .prefill, .training: options.contextParallel = plan.context
+            }
             return (m, shard, options)
         } catch {
             throw .plan(error)

@@ -30,6 +30,32 @@ struct ClusterCLITests {
         #expect(run.stderr.contains("tensor parallelism 3 does not divide llama-3.1-70b's 64 attention heads"))
     }
 
+    @Test func contextParallelismSplitsTheSequenceAndRejectsOneItDoesNotDivide() throws {
+        let words = [
+            "eval", "llama-3.1-70b", "dgx-h100", "--tp", "2", "--cp", "4", "--phase", "prefill", "--batch", "1",
+        ]
+        let run = try joule(words + ["--sequence", "4096", "--roofline", "ideal"])
+        #expect(run.status == 0)
+        #expect(run.stdout.contains("plan: TP 2, PP 1, DP 1, CP 4 (8 of 8 devices)"))
+        // 80 layers x (4 - 1) ring steps; a chunk is 1024 tokens x 2 x 4 KV heads x 128 x 2 bytes.
+        #expect(run.stdout.contains("CP ring send/recv of K/V chunks (forward)        240       2 MiB"))
+        let bad = try joule(words + ["--sequence", "4092", "--roofline", "ideal"])
+        #expect(bad.status == 65)
+        #expect(bad.stderr.contains("2 x 4 = 8 load-balanced chunks, which do not divide the sequence 4092"))
+    }
+
+    @Test func recomputationIsNamedOrAUsageErrorWithASuggestion() throws {
+        let words = [
+            "eval", "llama-2-7b", "dgx-h100", "--tp", "8", "--sp", "--phase", "training", "--roofline", "ideal",
+        ]
+        let run = try joule(words + ["--recompute", "full"])
+        #expect(run.status == 0)
+        #expect(run.stdout.contains("plan: TP 8, PP 1, DP 1, SP, full recomputation (8 of 8 devices)"))
+        let typo = try joule(words + ["--recompute", "ful"])
+        #expect(typo.status == 64)
+        #expect(typo.stderr.contains("--recompute takes none, selective or full, found 'ful'; did you mean 'full'?"))
+    }
+
     @Test func fitFindsTheLargestBatchWhoseKVCacheFits() throws {
         let run = try joule("fit", "llama-3.1-70b", "dgx-h100", "--tp", "8", "--phase", "decode", "--context", "8192")
         #expect(run.status == 0)

@@ -120,6 +120,13 @@ public struct GraphBuilder: Sendable {
                 "\(model.name)'s FFN activation is \(activation), not ReLU-family: an activation density below 1 assumes outputs that are exactly zero"
             )
         }
+        guard options.contextParallel >= 1 else {
+            throw GraphBuildError(
+                message: "context parallelism must be at least 1, found \(options.contextParallel)")
+        }
+        if isDecodePhase(phase) && options.contextParallel != 1 {
+            warnings.append("context parallelism splits a prefill or training sequence; decode ignores it")
+        }
         if !isDecodePhase(phase) && options.decodeTokens != 1 {
             warnings.append("decode tokens per step apply to decode; ignored here")
         }
@@ -264,9 +271,12 @@ private struct Emitter {
             let window = model.window(layer: layer)
             elementwise(
                 p + "attn_norm", layer: layer, role: .norm, elements: t * Double(h), ops: normOps, fused: epilogue)
+            // Under context parallelism the queries are this device's share of the sequence and
+            // the keys every share's, passed around the ring.
             let span = Span(
-                queries: queryLength, keys: decode ? min(context, window ?? context) : queryLength, causal: causal,
-                window: window)
+                queries: queryLength,
+                keys: decode ? min(context, window ?? context) : queryLength * options.contextParallel,
+                causal: causal, window: window, chunks: decode ? 1 : options.contextParallel)
             if model.latentAttention != nil {
                 latentAttention(prefix: p, layer: layer, batch: batch, span: span, decode: decode, cached: cached)
             } else {
@@ -427,13 +437,21 @@ private struct Emitter {
         var causal: Bool
         /// The layer's sliding window, if any.
         var window: Int?
+        /// Devices the sequence is split over (context parallelism): the queries are one
+        /// device's share, the keys the whole sequence.
+        var chunks: Int = 1
 
-        /// Unmasked scores per sequence and head for causal (and sliding-window) attention.
+        /// Unmasked scores per sequence and head for causal (and sliding-window) attention: the
+        /// whole sequence's, over the devices sharing it. Load-balanced chunking (Megatron-LM's
+        /// context parallelism: 2N chunks, device i taking chunks i and 2N − 1 − i) gives every
+        /// device exactly 1/N of a causal mask's scores; a sliding window's share is taken as
+        /// even too.
         var causalScores: Double {
-            let n = Double(queries)
-            guard let window, window < queries else { return n * (n + 1) / 2 }
+            let n = Double(keys)
+            let share = 1 / Double(chunks)
+            guard let window, window < keys else { return n * (n + 1) / 2 * share }
             let w = Double(window)
-            return w * (w + 1) / 2 + (n - w) * w
+            return (w * (w + 1) / 2 + (n - w) * w) * share
         }
 
         /// Scores per sequence and head.
@@ -637,9 +655,9 @@ private struct Emitter {
         let p = "L\(layer)."
         let h = model.hiddenSize
         let load = options.expertLoad ?? moe.load
-        gemm(p + "router", layer: layer, role: .router, m: tokens, n: moe.experts, k: h)
+        gemm(p + "router", layer: layer, role: .router, m: tokens, n: moe.routerWidth, k: h)
         elementwise(
-            p + "router_topk", layer: layer, role: .router, elements: Double(tokens * moe.experts),
+            p + "router_topk", layer: layer, role: .router, elements: Double(tokens * moe.routerWidth),
             ops: GraphBuilder.VectorCost.softmax, fused: options.fusedEpilogues)
         let pairs = tokens * moe.topK
         let size = model.moe?.expertSize ?? model.ffn.size

@@ -98,7 +98,7 @@ extension ModelConfig {
             ffnTotal = dense + moeLayers * (moe.experts * expert + shared)
             activeFFN = dense + moeLayers * (moe.topK * expert + shared)
             let gate = moe.sharedExpertGate ? h : 0
-            router = moeLayers * (h * moe.experts + (moe.routerBias ? moe.experts : 0) + gate)
+            router = moeLayers * (h * moe.routerWidth + (moe.routerBias ? moe.routerWidth : 0) + gate)
         }
         var attention = layers * attentionParametersPerLayer
         var norms = layers * normsPerLayer * normParameters(h) + (finalNorm ? normParameters(h) : 0)

@@ -76,6 +76,11 @@ public struct ModelConfig: Sendable, Equatable {
         public var denseLayers: Int = 0
         /// How routed token-expert pairs spread over the experts.
         public var load: ExpertLoad = .uniform
+        /// Experts the router scores when a device holds only some of them (under expert
+        /// parallelism every device routes its tokens over all of them); nil means `experts`.
+        public var routerExperts: Int? = nil
+        /// Experts the router scores: `routerExperts`, else `experts`.
+        public var routerWidth: Int { routerExperts ?? experts }
     }
 
     /// Multi-head latent attention (DeepSeek-V2, DeepSeek-AI 2024, section 2.1): keys and values

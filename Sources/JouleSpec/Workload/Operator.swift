@@ -220,6 +220,16 @@ public struct Operator: Sendable, Hashable {
     /// The computation.
     public var kind: Kind
 
+    /// An operator (graphs are built by `GraphBuilder`; a system evaluation adds the operators
+    /// a parallel plan brings, such as combining partial attention outputs).
+    public init(name: String, layer: Int?, role: OperatorRole, pass: Pass, kind: Kind) {
+        self.name = name
+        self.layer = layer
+        self.role = role
+        self.pass = pass
+        self.kind = kind
+    }
+
     /// The GEMM, if this is one.
     public var gemm: GEMM? {
         if case .gemm(let gemm) = kind { return gemm }

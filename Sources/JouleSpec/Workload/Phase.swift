@@ -79,6 +79,10 @@ public struct GraphOptions: Sendable, Hashable {
     /// Tokens each sequence scores in a decode step against its KV cache: 1, or k + 1 for a
     /// speculative-decoding verification of k draft tokens.
     public var decodeTokens: Int = 1
+    /// Context parallelism (ring attention; Liu et al. 2023, Megatron-LM): the phase's sequence
+    /// is one device's share of a sequence this many times longer, and attention runs its
+    /// queries against the keys and values of every share. Prefill and training; 1 is none.
+    public var contextParallel: Int = 1
 
     /// Options with the defaults: causal attention, last-token logits, no fusion.
     public init(

@@ -46,4 +46,11 @@ public struct GroupPlacement: Sendable, Hashable {
         let perNode = stride >= devicesPerNode ? 1 : min(size, span)
         return GroupPlacement(perNode: perNode, nodes: (size + perNode - 1) / perNode)
     }
+
+    /// The placement of a group of the given ranks on nodes of `devicesPerNode` devices
+    /// numbered in order: the nodes they touch, the members spread evenly over them.
+    public static func of(ranks: [Int], devicesPerNode: Int) -> GroupPlacement {
+        let nodes = max(1, Set(ranks.map { $0 / max(1, devicesPerNode) }).count)
+        return GroupPlacement(perNode: max(1, (ranks.count + nodes - 1) / nodes), nodes: nodes)
+    }
 }

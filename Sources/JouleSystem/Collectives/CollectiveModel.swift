@@ -118,7 +118,9 @@ public struct CollectiveModel: Sendable {
                 seconds: (n - 1) * alpha + (n - 1) / n * s * hops / b, bytesPerDevice: (n - 1) / n * s * hops,
                 participants: p, algorithm: "pairwise")
         case .sendReceive:
-            return Step(seconds: alpha + s / link.bandwidth.si, bytesPerDevice: s, participants: p, algorithm: "p2p")
+            // One of the pair sends S, the other receives: S/2 per participant on average.
+            return Step(
+                seconds: alpha + s / link.bandwidth.si, bytesPerDevice: s / n, participants: p, algorithm: "p2p")
         }
     }
 

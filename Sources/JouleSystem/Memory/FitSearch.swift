@@ -18,7 +18,8 @@ public struct FitSearch: Sendable {
         public var footprint: MemoryFootprint
         /// The footprint one step past it (nil at the search's upper limit).
         public var next: MemoryFootprint?
-        /// The step between values tried (the data-parallel degree for a batch).
+        /// The step between values tried (the data-parallel degree for a batch; for a context
+        /// 1, or the context-parallel chunking: cp in decode, 2 x cp otherwise).
         public var step: Int
     }
 
@@ -34,7 +35,12 @@ public struct FitSearch: Sendable {
         _ axis: Axis, model: ModelConfig, phase: Phase, precision: PrecisionConfig, options: GraphOptions,
         limit: Int? = nil
     ) throws(SystemError) -> Answer {
-        let step = axis == .batch ? system.plan.data * (system.plan.microbatches ?? 1) : 1
+        // A context-parallel plan splits a sequence into 2 x cp chunks (a decode context into cp).
+        let contextStep: Int
+        if case .decode = phase { contextStep = system.plan.context } else { contextStep = 2 * system.plan.context }
+        let step =
+            axis == .batch
+            ? system.plan.data * (system.plan.microbatches ?? 1) : (system.plan.context > 1 ? contextStep : 1)
         let upper = max(1, (limit ?? (axis == .batch ? GraphBuilder.maximumBatch : model.maxPositions)) / step)
         func phaseAt(_ k: Int) -> Phase {
             let value = k * step

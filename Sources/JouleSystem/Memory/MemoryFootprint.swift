@@ -70,13 +70,19 @@ public struct MemoryFootprint: Sendable, Hashable {
     /// al. 2023, table 2, 16-bit activations): s·b·h·(10 + 24/t + 5·a·s/(h·t)) with tensor
     /// parallelism t, s·b·h/t·(34 + 5·a·s/h) with sequence parallelism too. Fused attention
     /// (FlashAttention) keeps no score matrix, which drops the 5·a·s/h term. Scaled by the
-    /// activation width over 2 bytes.
+    /// activation width over 2 bytes. Under context parallelism `s` is the device's share of the
+    /// sequence and `keys` the whole sequence its queries attend to (the score term is s x keys);
+    /// nil keys means the sequence. Selective recomputation keeps no score term either; full
+    /// recomputation keeps only the layer's input, 2·s·b·h (table 2), split over the tensor
+    /// group with sequence parallelism (each rank keeps its sequence shard).
     public static func savedActivationsPerLayer(
-        sequence s: Int, batch b: Int, hidden h: Int, heads a: Int, tensor t: Int, sequenceParallel: Bool,
-        fusedAttention: Bool, activationBytes: Double
+        sequence s: Int, keys: Int? = nil, batch b: Int, hidden h: Int, heads a: Int, tensor t: Int,
+        sequenceParallel: Bool, fusedAttention: Bool, recompute: ParallelPlan.Recompute = .none,
+        activationBytes: Double
     ) -> Double {
         let (sd, bd, hd, ad, td) = (Double(s), Double(b), Double(h), Double(a), Double(t))
-        let scores = fusedAttention ? 0 : 5 * ad * sd / hd
+        if recompute == .full { return sd * bd * hd * 2 / (sequenceParallel ? td : 1) * activationBytes / 2 }
+        let scores = fusedAttention || recompute == .selective ? 0 : 5 * ad * Double(keys ?? s) / hd
         let perElement = sequenceParallel ? (34 + scores) / td : 10 + 24 / td + scores / td
         return sd * bd * hd * perElement * activationBytes / 2
     }

@@ -1,6 +1,19 @@
 import JouleSpec
 
 extension ModelConfig {
+    /// Parameters of the routed experts over every MoE layer (not the shared experts, the
+    /// router or dense layers): the part expert parallelism splits. Counted as the FFN
+    /// parameters less those of the same model with no routed experts.
+    public var routedExpertParameters: Int {
+        guard var moe else { return 0 }
+        var withoutExperts = self
+        moe.experts = 0
+        withoutExperts.moe = moe
+        return parameters.ffn - withoutExperts.parameters.ffn
+    }
+}
+
+extension ModelConfig {
     /// The part of the model one device of a tensor- and expert-parallel group holds, as a
     /// model of its own (Shoeybi et al. 2019, Megatron-LM, section 3): q, k, v and the FFN's
     /// up/gate matrices split by columns (heads, FFN columns), the output and down matrices
@@ -8,7 +21,8 @@ extension ModelConfig {
     /// heads split the same way while there are at least `tp` of them; with fewer (GQA with
     /// 8 KV heads at TP 16) each device keeps one, replicated. The vocabulary (embedding and
     /// LM head) is split by rows, padded up to a multiple of `tp` as Megatron pads it. Norms and
-    /// a latent-attention down-projection are replicated. Experts split over `ep`.
+    /// a latent-attention down-projection are replicated. Experts split over `ep`; the router,
+    /// which scores every expert, is replicated.
     ///
     /// - Throws: `PlanError` naming the numbers when `tp` does not divide the heads, the KV
     ///   heads (or they it), the FFN or expert widths, or `ep` the experts.
@@ -53,6 +67,7 @@ extension ModelConfig {
                     "expert parallelism \(ep) leaves \(moe.experts / ep) experts per device, fewer than the \(moe.topK) each token is routed to"
                 )
             }
+            moe.routerExperts = moe.routerWidth  // every device routes over all the experts
             moe.experts /= ep
             moe.load.shares = nil  // shares name every expert of the whole model
             shard.moe = moe

@@ -1,8 +1,9 @@
 /// How a model is spread over a cluster's devices.
 ///
-/// Devices are numbered tensor-parallel rank fastest, then data-parallel (expert-parallel
-/// groups lie inside it), then pipeline stage, as Megatron-LM orders them: a tensor-parallel
-/// group is the closest devices (one node when it fits), a pipeline crosses nodes last.
+/// Devices are numbered tensor-parallel rank fastest, then context-parallel, then
+/// data-parallel (expert-parallel groups lie inside it), then pipeline stage, as Megatron-LM
+/// orders them (its default order "tp-cp-ep-dp-pp"): a tensor-parallel group is the closest
+/// devices (one node when it fits), a pipeline crosses nodes last.
 public struct ParallelPlan: Sendable, Hashable, CustomStringConvertible {
     /// ZeRO's stages of sharding training state over the data-parallel ranks (Rajbhandari et
     /// al., SC 2020): 0 none, 1 optimizer state, 2 and gradients, 3 and parameters.
@@ -33,6 +34,16 @@ public struct ParallelPlan: Sendable, Hashable, CustomStringConvertible {
     public var overlap: Bool
     /// The collective algorithm.
     public var algorithm: CollectiveAlgorithm
+    /// Context parallelism: each sequence split over this many devices, attention run as ring
+    /// attention (prefill and training); in decode the KV cache split and partial attention
+    /// outputs combined.
+    public var context: Int = 1
+    /// Model chunks per pipeline device (the interleaved 1F1B schedule of Narayanan et al.,
+    /// SC 2021): each device holds `virtualStages` chunks of layers/(pipeline x virtualStages)
+    /// layers, spaced `pipeline` chunks apart; 1 is the plain 1F1B schedule.
+    public var virtualStages: Int = 1
+    /// Activation recomputation in training.
+    public var recompute: Recompute = .none
 
     /// A plan; every degree defaults to 1.
     public init(
@@ -50,14 +61,17 @@ public struct ParallelPlan: Sendable, Hashable, CustomStringConvertible {
         self.algorithm = algorithm
     }
 
-    /// Devices the plan uses: tensor x pipeline x data.
-    public var devices: Int { tensor * pipeline * data }
+    /// Devices the plan uses: tensor x context x pipeline x data.
+    public var devices: Int { tensor * context * pipeline * data }
 
     public var description: String {
         var parts = ["TP \(tensor)", "PP \(pipeline)", "DP \(data)"]
+        if context > 1 { parts.append("CP \(context)") }
+        if virtualStages > 1 { parts.append("VPP \(virtualStages)") }
         if expert > 1 { parts.append("EP \(expert)") }
         if sequence { parts.append("SP") }
         if zero != .none { parts.append("ZeRO-\(zero.rawValue)") }
+        if recompute != .none { parts.append("\(recompute.rawValue) recomputation") }
         return parts.joined(separator: ", ")
     }
 }

@@ -50,6 +50,10 @@ struct CollectiveModelTests {
     @Test func sendReceiveIsAlphaPlusSOverB() throws {
         let cost = try Self.model().cost(.sendReceive, bytes: 9e8, placement: .init(perNode: 2, nodes: 1))
         #expect(abs(cost.seconds - (2e-6 + 2e-3)) < 1e-12)
+        // One device sends the 9e8 bytes, the other only receives: 9e8 bytes on the link, at
+        // the fixture's 1 pJ/bit 9e8 x 8 x 1e-12 = 7.2 mJ.
+        #expect(cost.linkBytes["NVLink"] == 9e8)
+        #expect(abs(cost.energy - 7.2e-3) < 1e-12)
     }
 
     @Test func hierarchicalAllReduceRunsInsideTheNodesThenAcrossThem() throws {
