@@ -93,7 +93,10 @@ struct FusedChainTests {
         var bytes = 0.0
         for gemm in [chain.producers[0], chain.consumer] {
             let counts = try #require(try evaluator.evaluate(gemm).cost.counts)
-            bytes += (0..<3).reduce(0.0) { $0 + counts.access(level: 0, operand: $1).total * counts.wordBits[$1] / 8 }
+            bytes += (0..<3).reduce(0.0) {
+                let access = counts.access(level: 0, operand: $1)
+                return $0 + access.total * access.wordBits / 8
+            }
         }
         bytes += chain.between[0].bytesRead + chain.between[0].bytesWritten
         let scores = Double(n) * Double(n)
