@@ -245,8 +245,10 @@ public struct SystemEvaluator: Sendable {
             capacity: dram.isEmpty ? nil : dram.reduce(0) { $0 + $1.totalSize.si },
             memoryName: "\(cluster.device.name)'s " + dram.map(\.name).joined(separator: " + "))
         if case .training(let batch, let sequence) = graph.phase {
+            // Weights with their group scales and zero-points (`weightBits`); gradients at the
+            // weight format's width, without scales.
             let state = MemoryFootprint.trainingState(
-                parameters: parameters, weightBytes: precision.weights.bytes, gradientBytes: precision.weights.bytes,
+                parameters: parameters, weightBytes: precision.weightBits / 8, gradientBytes: precision.weights.bytes,
                 zero: plan.zero, data: plan.data)
             footprint.weights = state.weights
             footprint.gradients = state.gradients
