@@ -251,13 +251,15 @@ public struct SystemEvaluator: Sendable {
             memoryName: "\(cluster.device.name)'s " + dram.map(\.name).joined(separator: " + "))
         if case .training(let batch, let sequence) = graph.phase {
             // ZeRO shards dense state over the dp x cp ranks, expert state over the ranks that
-            // hold the same experts (see `gradientCommunications`).
+            // hold the same experts (see `gradientCommunications`). Weights carry their group
+            // scales and zero-points (`weightBits`); gradients are at the weight format's width,
+            // without scales.
             let experts = plan.expert > 1 ? Double(shard.routedExpertParameters) * layerShare : 0
             let dense = MemoryFootprint.trainingState(
-                parameters: parameters - experts, weightBytes: precision.weights.bytes,
+                parameters: parameters - experts, weightBytes: precision.weightBits / 8,
                 gradientBytes: precision.weights.bytes, zero: plan.zero, data: plan.data * plan.context)
             let expert = MemoryFootprint.trainingState(
-                parameters: experts, weightBytes: precision.weights.bytes, gradientBytes: precision.weights.bytes,
+                parameters: experts, weightBytes: precision.weightBits / 8, gradientBytes: precision.weights.bytes,
                 zero: plan.zero, data: expertGradientRanks.count)
             footprint.weights = dense.weights + expert.weights
             footprint.gradients = dense.gradients + expert.gradients

@@ -50,6 +50,19 @@ struct REPLInterruptTests {
             }
             return false
         }
+
+        /// Waits until the pane's last line is the prompt, empty (true), or 60 s pass: a key
+        /// pressed before the line editor redraws it would land on the previous line.
+        func waitForEmptyPrompt() throws -> Bool {
+            let prompt = REPLInterruptTests.prompt.trimmingCharacters(in: .whitespaces)
+            let deadline = Date().addingTimeInterval(60)
+            while Date() < deadline {
+                let lines = try pane().split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+                if lines.last(where: { !$0.isEmpty }) == prompt { return true }
+                usleep(50_000)
+            }
+            return false
+        }
     }
 
     static let prompt = "joule [toy-3level* | gpt2 | decode b=1 ctx=256]> "
@@ -108,6 +121,7 @@ struct REPLInterruptTests {
         // The session and its edit survived both interrupts.
         try terminal.enter("diff")
         #expect(try terminal.waitFor("  memory.GlobalBuffer.size: 64 KiB -> 128 KiB"))
+        #expect(try terminal.waitForEmptyPrompt())
 
         // Ctrl-D asks while the edit is not exported; n stays.
         try terminal.press("C-d")
@@ -118,6 +132,7 @@ struct REPLInterruptTests {
         // Once exported, Ctrl-D leaves without asking again.
         try terminal.enter("export hardware out/edited.yaml")
         #expect(try terminal.waitFor("wrote hardware toy-3level to out/edited.yaml (1 edit)"))
+        #expect(try terminal.waitForEmptyPrompt())
         try terminal.press("C-d")
         #expect(try terminal.waitFor("joule exited with status 0"), "\((try? terminal.pane()) ?? "")")
         #expect(try terminal.pane().components(separatedBy: "leave anyway?").count == 2)

@@ -34,7 +34,8 @@ enum RooflinePlot {
         for operand in 0..<counts.operandCount {
             if operand == 1 && op.gemm?.inputOnChip == true { continue }
             if operand == 2 && op.gemm?.outputOnChip == true { continue }
-            bits += counts.access(level: dram, operand: operand).total * Double(counts.wordBits[operand])
+            let access = counts.access(level: dram, operand: operand)
+            bits += access.total * access.wordBits
         }
         return bits / 8
     }

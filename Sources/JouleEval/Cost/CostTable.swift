@@ -83,7 +83,7 @@ public struct CostTable: Sendable {
         var dynamic = macs * macEnergy
         var bound = computeCycles / computeRate
         var serialSeconds = 0.0
-        let operands = problem.wordBits.count
+        let operands = problem.operands.count
         for i in 0..<readPerBit.count {
             var readBytes = 0.0
             var writeBytes = 0.0
@@ -91,7 +91,7 @@ public struct CostTable: Sendable {
             for o in 0..<operands {
                 let access = accesses[i * operands + o]
                 guard access.held else { continue }
-                let bits = problem.wordBits[o]
+                let bits = access.wordBits
                 dynamic += EnergyModel.accessEnergy(
                     count: access.reads, wordBits: bits, energyPerBit: readPerBit[i], width: w)
                 dynamic += EnergyModel.accessEnergy(

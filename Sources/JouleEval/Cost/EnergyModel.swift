@@ -77,7 +77,7 @@ public enum EnergyModel {
             for o in 0..<counts.operandCount {
                 let access = counts.access(level: i, operand: o)
                 guard access.held else { continue }
-                let bits = counts.wordBits[o]
+                let bits = access.wordBits
                 let width = level.width?.si
                 energy[i, o] +=
                     accessEnergy(
@@ -102,8 +102,8 @@ public enum EnergyModel {
             var writeBits = 0.0
             for o in 0..<counts.operandCount {
                 let access = counts.access(level: i, operand: o)
-                readBits += access.reads * Double(counts.wordBits[o])
-                writeBits += (access.fills + access.updates) * Double(counts.wordBits[o])
+                readBits += access.reads * access.wordBits
+                writeBits += (access.fills + access.updates) * access.wordBits
             }
             return transferSeconds(level: level, readBytes: readBits / 8, writeBytes: writeBits / 8, scale: scale)
         }

@@ -178,6 +178,10 @@ public struct Evaluator: Sendable {
                 }
                 costs.append(cost)
             case .vector(var vector):
+                if let gemm = Self.dequantizedGEMM(at: index, in: graph) {
+                    vector = dequantization(vector, for: gemm)
+                    operators[index].kind = .vector(vector)
+                }
                 if unfusedVectors.contains(index) {
                     vector.fused = op.role == .act && graph.options.fusedEpilogues
                     operators[index].kind = .vector(vector)

@@ -157,7 +157,7 @@ extension Evaluator {
                     guard backward.footprint(tiling) <= hardware.memory[level].size.si else { continue }
                     let traffic = backward.traffic(tiling)
                     let outer = outerAccesses(backward, traffic, level: level).enumerated().map { m, accesses in
-                        AccessCounts.member(accesses, wordBits: gemms[m].operandBits)
+                        AccessCounts.member(accesses, of: gemms[m])
                     }
                     // Five tile GEMMs of rows x shared x d (dv) per pair.
                     let slots =

@@ -213,7 +213,7 @@ extension Evaluator {
     /// A member GEMM's access counts from its level-major accesses.
     func memberCounts(_ chain: FusedChain, member: Int, accesses: [OperandAccess]) -> AccessCounts {
         let gemm = member < chain.producers.count ? chain.producers[member] : chain.consumer
-        return AccessCounts.member(accesses, wordBits: gemm.operandBits)
+        return AccessCounts.member(accesses, of: gemm)
     }
 
     /// The full cost of one tiling: each member's inner nest mapped on the hardware under the

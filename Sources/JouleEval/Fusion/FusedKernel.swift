@@ -36,11 +36,33 @@ struct FusedKernel {
 }
 
 extension AccessCounts {
-    /// A fused kernel member's counts: its level-major accesses, at its operands' word sizes.
-    static func member(_ accesses: [OperandAccess], wordBits: [Double], macs: Double = 0) -> AccessCounts {
-        AccessCounts(
-            accesses: accesses, operandCount: 3, wordBits: wordBits, macs: macs, paddedMACs: macs, temporalCycles: 0,
-            spatialUnits: 0)
+    /// A fused kernel member GEMM's counts: its level-major accesses at the GEMM's operand word
+    /// sizes, except the output at the accumulator's width where it holds partial sums (the
+    /// rule of `ReuseAnalysis.holdsPartialSums`, read off the counts, since a fused kernel's
+    /// traffic above its level is counted by hand): at the levels in `partialSums` (the inner
+    /// levels whose mapped tile said so), and at the first level where the output is read back
+    /// (partial sums come back to it) and every level below it.
+    static func member(_ accesses: [OperandAccess], of gemm: GEMM, partialSums: Set<Int> = [], macs: Double = 0)
+        -> AccessCounts
+    {
+        let bits = gemm.operandBits
+        var sized = accesses
+        var readBack = false
+        for i in 0..<sized.count / 3 {
+            for o in 0..<3 { sized[i * 3 + o].wordBits = bits[o] }
+            readBack = readBack || sized[i * 3 + 2].reads > 0
+            if readBack || partialSums.contains(i) { sized[i * 3 + 2].wordBits = gemm.accumulatorBits }
+        }
+        return AccessCounts(
+            accesses: sized, operandCount: 3, macs: macs, paddedMACs: macs, temporalCycles: 0, spatialUnits: 0)
+    }
+
+    /// A fused kernel member vector operator's counts: its accesses, counted in bytes.
+    static func member(byteAccesses accesses: [OperandAccess]) -> AccessCounts {
+        var sized = accesses
+        for i in sized.indices { sized[i].wordBits = 8 }
+        return AccessCounts(
+            accesses: sized, operandCount: 3, macs: 0, paddedMACs: 0, temporalCycles: 0, spatialUnits: 0)
     }
 }
 
@@ -65,16 +87,15 @@ extension Evaluator {
         var readBytes = [Double](repeating: 0, count: levels)
         var writeBytes = [Double](repeating: 0, count: levels)
         for member in kernel.members {
-            var accesses: [OperandAccess]
-            var wordBits: [Double]
+            let counts: AccessCounts
             var energy = template
             var computeSeconds = 0.0
             var macs = 0.0
             var vectorOperations = 0.0
             switch member {
             case .gemm(let g):
-                accesses = g.outer
-                wordBits = g.gemm.operandBits
+                var accesses = g.outer
+                var partialSums: Set<Int> = []
                 for (tile, count) in g.tiles {
                     let result: MapperResult
                     do {
@@ -98,6 +119,9 @@ extension Evaluator {
                             accesses[index].updates += a.updates * count
                             accesses[index].tile = max(accesses[index].tile, a.tile)
                             accesses[index].held = accesses[index].held || a.held
+                            if o == 2 && a.held && a.wordBits != tile.outputPrecision.storageBits {
+                                partialSums.insert(level + j)
+                            }
                         }
                     }
                     macs += counts.macs * count
@@ -106,24 +130,24 @@ extension Evaluator {
                 if let support = hardware.compute.precisions[g.gemm.macPrecision] {
                     energy.mac = macs * support.macEnergy.value.si * g.gemm.accumulatorEnergyFactor
                 }
+                counts = AccessCounts.member(accesses, of: g.gemm, partialSums: partialSums, macs: macs)
             case .vector(let v):
                 // Its reads and writes of the intermediate at the level, counted in bytes.
-                accesses = [OperandAccess](repeating: OperandAccess(), count: levels * 3)
+                var accesses = [OperandAccess](repeating: OperandAccess(), count: levels * 3)
                 accesses[level * 3 + 1] = OperandAccess(reads: v.op.bytesRead, held: true)
                 accesses[level * 3 + 2] = OperandAccess(updates: v.op.bytesWritten, held: true)
-                wordBits = [8, 8, 8]
+                counts = AccessCounts.member(byteAccesses: accesses)
                 vectorOperations = v.ops
                 energy.vector = v.ops * hardware.compute.vector.energyPerOp.value.si
                 computeSeconds = v.ops / (Double(hardware.compute.vector.lanes) * point.frequency.si)
             }
-            let counts = AccessCounts.member(accesses, wordBits: wordBits, macs: macs)
             EnergyModel.addAccessEnergy(counts, hardware: hardware, into: &energy)
             energy.scaleDynamic(by: voltage)
             for i in 0..<levels {
                 for o in 0..<3 {
                     let a = counts.access(level: i, operand: o)
-                    readBytes[i] += a.reads * wordBits[o] / 8
-                    writeBytes[i] += (a.fills + a.updates) * wordBits[o] / 8
+                    readBytes[i] += a.reads * a.wordBits / 8
+                    writeBytes[i] += (a.fills + a.updates) * a.wordBits / 8
                 }
             }
             var cost = OperatorCost(

@@ -71,14 +71,16 @@ extension FusedChain {
     var outputBits: Double { consumer.outputPrecision.storageBits }
 
     /// Bytes a tiling keeps at its level at once: the input tile, each producer's second-operand
-    /// tile and intermediate tile, the consumer's second-operand tile, the output tile, and an
-    /// online softmax's two fp32 statistics per row.
+    /// tile and intermediate tile, the consumer's second-operand tile, the output tile (partial
+    /// sums at the accumulator's width while the shared dimension is split, `PartialSums`), and
+    /// an online softmax's two fp32 statistics per row.
     public func footprint(_ t: FusedTiling) -> Double {
         let rows = Double(t.rows * group)
         let s = Double(t.shared)
         var bits = rows * Double(reduction) * inputBits
         for p in producers { bits += s * Double(reduction) * p.secondBits + rows * s * intermediateBits }
-        bits += s * Double(columns) * consumer.secondBits + rows * Double(columns) * outputBits
+        let outputTileBits = t.shared < shared ? consumer.accumulatorBits : outputBits
+        bits += s * Double(columns) * consumer.secondBits + rows * Double(columns) * outputTileBits
         if kind == .attention { bits += 2 * rows * 32 }
         return bits / 8
     }

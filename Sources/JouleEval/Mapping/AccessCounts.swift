@@ -12,6 +12,9 @@ public struct OperandAccess: Sendable, Hashable {
     public var tile: Double = 0
     /// Whether the level holds the operand under this mapping.
     public var held = false
+    /// Bits per word of these accesses: the operand's word size, or for outputs at a level
+    /// that holds partial sums the accumulator's (`ReuseAnalysis.holdsPartialSums`).
+    public var wordBits: Double = 0
 
     /// Every access, reads and writes.
     public var total: Double { reads + fills + updates }
@@ -25,8 +28,6 @@ public struct AccessCounts: Sendable, Hashable {
     public var accesses: [OperandAccess]
     /// Operands per level (3: weights, inputs, outputs).
     public var operandCount: Int
-    /// Bits per element of each operand.
-    public var wordBits: [Double]
     /// Multiply-accumulates performed (masked ones excluded).
     public var macs: Double
     /// MAC slots the mapping occupies, padding of imperfect tiles included.
@@ -52,7 +53,10 @@ public struct AccessCounts: Sendable, Hashable {
     /// Bits moved in or out of a level.
     public func bits(level: Int) -> Double {
         var total = 0.0
-        for o in 0..<operandCount { total += access(level: level, operand: o).total * Double(wordBits[o]) }
+        for o in 0..<operandCount {
+            let access = access(level: level, operand: o)
+            total += access.total * access.wordBits
+        }
         return total
     }
 }

@@ -456,7 +456,8 @@ public struct Mapper: Sendable {
             levels.append((i, i == 0 ? problem.bounds : extents))
         }
         for (i, tile) in levels.reversed() {
-            let (bytes, parts) = ReuseAnalysis.heldTileBytes(problem: problem, extents: tile, holds: holds, level: i)
+            let (bytes, parts) = ReuseAnalysis.heldTileBytes(
+                problem: problem, extents: tile, holds: holds, level: i, outputBits: problem.searchOutputBits)
             let level = hardware.memory[i]
             if bytes > level.size.si {
                 let when = i == 0 ? "as the outermost level, the whole problem" : "even at the smallest tiles"

@@ -82,6 +82,12 @@ extension GEMM {
     /// operand (its group scales included), the input (its selected share under N:M sparsity)
     /// and the output.
     public var operandBits: [Double] { [secondBits, inputBits, outputPrecision.storageBits] }
+
+    /// Bits of one partial sum: the accumulator's format, or the usual one for the MAC format
+    /// (fp32 for floating point, int32 for integers) when none is given.
+    public var accumulatorBits: Double {
+        (accumulatorPrecision ?? PrecisionConfig.uniform(macPrecision).accumulators).storageBits
+    }
 }
 
 /// A GEMM-family operator as an einsum: named dimensions with bounds, two operands read and
@@ -97,14 +103,22 @@ public struct Problem: Sendable, Hashable {
     public var density: Double
     /// Bits per element of each operand, in operand order.
     public let wordBits: [Double]
+    /// Bits of an unfinished output (a partial sum): the accumulator's width. Levels that hold
+    /// partial sums store and move the output at this width (`ReuseAnalysis.holdsPartialSums`).
+    public let accumulatorBits: Double
 
-    /// A problem from its parts.
-    public init(dimensions: [String], bounds: [Int], operands: [ProblemOperand], density: Double = 1) {
+    /// A problem from its parts; `accumulatorBits` defaults to the output's word size (partial
+    /// sums as wide as finished outputs, as in Timeloop problems).
+    public init(
+        dimensions: [String], bounds: [Int], operands: [ProblemOperand], density: Double = 1,
+        accumulatorBits: Double? = nil
+    ) {
         self.dimensions = dimensions
         self.bounds = bounds
         self.operands = operands
         self.density = density
         wordBits = operands.map(\.wordBits)
+        self.accumulatorBits = accumulatorBits ?? operands.first { $0.operand == .outputs }?.wordBits ?? 0
     }
 
     /// Multiply-accumulates the problem performs.
@@ -136,7 +150,7 @@ public struct Problem: Sendable, Hashable {
                     .outputs, indices: [[IndexTerm(g)], [IndexTerm(h)], [IndexTerm(m)], [IndexTerm(n)]],
                     wordBits: bits[2]),
             ],
-            density: gemm.density)
+            density: gemm.density, accumulatorBits: gemm.accumulatorBits)
     }
 
     /// A plain GEMM of M x K times K x N at one word size.

@@ -12,6 +12,7 @@ import YAML
 ///   - { name: Inputs, role: inputs, index: ["P*2 + R"], precision: int8 }   # stride 2
 ///   - { name: Outputs, role: outputs, index: [K, P], precision: int32 }
 /// density: 1                                   # optional: the fraction computed
+/// accumulator: int32                           # optional: partial sums' format (default: the output's)
 /// ```
 ///
 /// An index is a sum of terms, each a dimension with an optional positive integer coefficient
@@ -47,7 +48,7 @@ public struct ProblemFile: Sendable {
         var problem: Problem
         var macPrecision: Precision
 
-        enum CodingKeys: String, CodingKey, CaseIterable { case name, dimensions, operands, density }
+        enum CodingKeys: String, CodingKey, CaseIterable { case name, dimensions, operands, density, accumulator }
 
         struct OperandEntry: Decodable {
             var name: Located<String>?
@@ -79,6 +80,7 @@ public struct ProblemFile: Sendable {
                 example: "operands: [ { role: weights, index: [K, R], precision: int8 }, ... ]")
             let density = r.optional(.density, Double.self) ?? 1
             if !(density > 0 && density <= 1) { r.error("density must be in (0, 1], found \(density)", at: .density) }
+            let accumulator = r.optional(.accumulator, Precision.self)
             var dimensions: [(name: String, bound: Int)] = []
             if let node = decoder.yamlNode?["dimensions"], !node.isNull {
                 Self.readDimensions(node, into: &dimensions, reader: &r)
@@ -94,7 +96,8 @@ public struct ProblemFile: Sendable {
             self.name = try r.unwrap(name)
             problem = Problem(
                 dimensions: dimensions.map(\.name), bounds: dimensions.map(\.bound),
-                operands: try ordered.map { operand throws(Diagnostics) in try r.unwrap(operand) }, density: density)
+                operands: try ordered.map { operand throws(Diagnostics) in try r.unwrap(operand) }, density: density,
+                accumulatorBits: accumulator?.storageBits)
             let read = [precisions[.weights], precisions[.inputs]].compactMap { $0 }
             macPrecision = try r.unwrap(read.count == 2 ? PrecisionConfig.macPrecision(read[1], read[0]) : nil)
         }

@@ -30,7 +30,9 @@ public struct MappingError: Error, Sendable, Equatable, CustomStringConvertible 
 ///   before they update the parent;
 /// - the innermost level holding an operand serves every MAC;
 /// - output reads are updates minus the first write of each output (not preceded by a read),
-///   and those partial sums refill the child.
+///   and those partial sums refill the child;
+/// - the output is stored and moves at the accumulator's width at levels that hold partial
+///   sums (`holdsPartialSums`).
 public enum ReuseAnalysis {
     /// Checks that `mapping` covers the problem and fits the fanouts, then counts accesses.
     public static func analyze(problem: Problem, mapping: Mapping, hardware: Accelerator) throws(MappingError)
@@ -119,13 +121,14 @@ public enum ReuseAnalysis {
     }
 
     /// The bytes the tiles of the operands held at `level` take, with each one's share as text
-    /// (`weights 2 B`) for messages.
-    static func heldTileBytes(problem: Problem, extents: [Int], holds: [[Bool]], level: Int) -> (
+    /// (`weights 2 B`) for messages, when the output's words are `outputBits` wide there.
+    static func heldTileBytes(problem: Problem, extents: [Int], holds: [[Bool]], level: Int, outputBits: Double) -> (
         bytes: Double, parts: [String]
     ) {
         var bytes = 0.0
         var parts: [String] = []
-        for (o, operand) in problem.operands.enumerated() where holds[o][level] {
+        for (o, var operand) in problem.operands.enumerated() where holds[o][level] {
+            if operand.operand == .outputs { operand.wordBits = outputBits }
             let size = extents.withUnsafeBufferPointer { operand.tileBytes($0) }
             bytes += size
             parts.append("\(operand.operand) \(Bytes(si: size))")
@@ -133,16 +136,21 @@ public enum ReuseAnalysis {
         return (bytes, parts)
     }
 
-    /// Checks that the tiles each level holds fit its size.
+    /// Checks that the tiles each level holds fit its size, the output's at the accumulator's
+    /// width where the level holds partial sums.
     static func checkCapacity(problem: Problem, mapping: Mapping, hardware: Accelerator, holds: [[Bool]])
         throws(MappingError)
     {
         let dims = problem.bounds.count
         var extents = [Int](repeating: 1, count: dims)
+        let output = problem.operands.firstIndex { $0.operand == .outputs }
+        let counts = output == nil ? nil : counts(problem: problem, mapping: mapping, holds: holds)
         for i in stride(from: mapping.levels.count - 1, through: 0, by: -1) {
             let level = mapping.levels[i]
             for loop in level.temporal + level.spatialX + level.spatialY { extents[loop.dimension] *= loop.bound }
-            let (bytes, parts) = heldTileBytes(problem: problem, extents: extents, holds: holds, level: i)
+            let outputBits = output.flatMap { counts?.access(level: i, operand: $0).wordBits } ?? 0
+            let (bytes, parts) = heldTileBytes(
+                problem: problem, extents: extents, holds: holds, level: i, outputBits: outputBits)
             let capacity = hardware.memory[i].size.si
             if bytes > capacity {
                 throw MappingError(
@@ -194,7 +202,7 @@ public enum ReuseAnalysis {
             }
         }
         return AccessCounts(
-            accesses: accesses, operandCount: operandCount, wordBits: problem.wordBits, macs: problem.macs,
+            accesses: accesses, operandCount: operandCount, macs: problem.macs,
             paddedMACs: totals.paddedMACs, temporalCycles: totals.temporalCycles, spatialUnits: totals.spatialUnits)
     }
 
@@ -254,6 +262,7 @@ public enum ReuseAnalysis {
                             spatialIrrelevant: UnsafeBufferPointer(
                                 rebasing: spatialIrrelevant[o * levelCount..<(o + 1) * levelCount]),
                             holds: UnsafeBufferPointer(rebasing: holds[o * levelCount..<(o + 1) * levelCount]),
+                            accumulatorBits: problem.accumulatorBits,
                             operandCount: operandCount, into: accesses)
                     }
                     return totals
@@ -286,7 +295,8 @@ public enum ReuseAnalysis {
     private static func countOperand(
         _ o: Int, of operand: ProblemOperand, macs: Double, nest: Nest, firstLoop: UnsafeBufferPointer<Int>,
         spatialAll: UnsafeBufferPointer<Double>, spatialIrrelevant: UnsafeBufferPointer<Double>,
-        holds: UnsafeBufferPointer<Bool>, operandCount: Int, into accesses: UnsafeMutableBufferPointer<OperandAccess>
+        holds: UnsafeBufferPointer<Bool>, accumulatorBits: Double,
+        operandCount: Int, into accesses: UnsafeMutableBufferPointer<OperandAccess>
     ) {
         let levelCount = holds.count
         let isOutput = operand.operand == .outputs
@@ -300,6 +310,7 @@ public enum ReuseAnalysis {
                 let tile = operand.footprint(extents)
                 accesses[i * operandCount + o].tile = tile
                 accesses[i * operandCount + o].held = true
+                accesses[i * operandCount + o].wordBits = operand.wordBits
                 if parent >= 0 {
                     let perInstance = fills(
                         operand: operand, tile: tile, extents: extents, nest: nest, above: firstLoop[i])
@@ -331,7 +342,9 @@ public enum ReuseAnalysis {
             for i in 0..<levelCount where holds[i] {
                 let index = i * operandCount + o
                 let replicas = accesses[index].fills
-                accesses[index].reads = max(0, accesses[index].updates - outputSize * replicas)
+                let reads = max(0, accesses[index].updates - outputSize * replicas)
+                accesses[index].reads = reads
+                if holdsPartialSums(reads: reads, replicas: replicas) { accesses[index].wordBits = accumulatorBits }
                 accesses[index].fills = previous >= 0 ? accesses[previous * operandCount + o].reads : 0
                 previous = i
             }

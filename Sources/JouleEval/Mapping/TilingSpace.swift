@@ -1,5 +1,17 @@
 import JouleSpec
 
+extension Problem {
+    /// The output's word size the tiling walk sizes tiles at: the wider of the output's and the
+    /// accumulator's. The walk picks a level's tile before the loop nest says whether the level
+    /// will hold partial sums (`ReuseAnalysis.holdsPartialSums`), so it takes the wider word:
+    /// a tiling it keeps fits at the exact width too, at the price of a smaller tile than
+    /// would fit at a level that ends up holding finished outputs only.
+    var searchOutputBits: Double {
+        let output = operands.first { $0.operand == .outputs }?.wordBits ?? 0
+        return max(output, accumulatorBits)
+    }
+}
+
 /// The temporal tilings of a problem on a memory hierarchy, given the spatial loops a dataflow
 /// fixes: per level, the tile extent along every dimension, outermost level first.
 ///
@@ -42,7 +54,11 @@ struct TilingSpace {
     ) {
         levels = hardware.memory.count
         dims = problem.bounds.count
-        operands = problem.operands
+        operands = problem.operands.map { operand in
+            var sized = operand
+            if operand.operand == .outputs { sized.wordBits = problem.searchOutputBits }
+            return sized
+        }
         operandCount = problem.operands.count
         var below = [Int](repeating: 1, count: (levels + 1) * dims)
         for i in stride(from: levels - 1, through: 0, by: -1) {

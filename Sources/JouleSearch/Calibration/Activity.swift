@@ -201,7 +201,7 @@ public struct ActivityCounter: Sendable {
             for o in 0..<counts.operandCount {
                 let access = counts.access(level: i, operand: o)
                 guard access.held else { continue }
-                let bits = counts.wordBits[o]
+                let bits = access.wordBits
                 activity.readBits[i] += EnergyModel.accessEnergy(
                     count: access.reads, wordBits: bits, energyPerBit: 1, width: width)
                 // Fills count at their share of the write energy (0 where the parent carries them).

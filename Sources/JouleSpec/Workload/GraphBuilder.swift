@@ -220,11 +220,7 @@ private struct Emitter {
         }
         operators.append(Operator(name: name, layer: layer, role: role, pass: pass, kind: .gemm(g)))
         // Dequantization on the vector unit, fused (no bytes of its own): see `Dequantization`.
-        let mac = g.macPrecision
-        let converted =
-            (Dequantization.opsPerElement(g.inputPrecision, mac: mac) > 0 ? g.inputElements : 0)
-            + (Dequantization.opsPerElement(g.secondPrecision, groups: g.secondGroups, mac: mac) > 0
-                ? g.secondElements : 0)
+        let converted = g.dequantizedElements
         if converted > 0 {
             vector(
                 "\(name).dequant", layer: layer, role: .dequant, pass: pass, elements: converted,

@@ -161,11 +161,21 @@ public struct GEMM: Sendable, Hashable {
     }
     /// Bits read per input element of the reduction: its storage bits times `inputSelection`.
     public var inputBits: Double { inputPrecision.storageBits * inputSelection }
-    /// Vector operations per GEMM to bring both operands to the MAC format (`Dequantization`).
+    /// Vector operations per GEMM to bring both operands to the MAC format (`Dequantization`):
+    /// per stored element, so an N:M sparse weight converts its kept values only.
     public var dequantizeOps: Double {
         let mac = macPrecision
         return inputElements * Dequantization.opsPerElement(inputPrecision, mac: mac)
-            + secondElements * Dequantization.opsPerElement(secondPrecision, groups: secondGroups, mac: mac)
+            + secondElements * secondStoredFraction
+            * Dequantization.opsPerElement(secondPrecision, groups: secondGroups, mac: mac)
+    }
+    /// Elements converted to the MAC format: each operand's stored elements when its format is
+    /// not the MAC's (`Dequantization`), 0 when neither is converted.
+    public var dequantizedElements: Double {
+        let mac = macPrecision
+        return (Dequantization.opsPerElement(inputPrecision, mac: mac) > 0 ? inputElements : 0)
+            + (Dequantization.opsPerElement(secondPrecision, groups: secondGroups, mac: mac) > 0
+                ? secondElements * secondStoredFraction : 0)
     }
     /// The factor on MAC energy for the accumulator's width (`AccumulatorCost`); 1 for the usual one.
     public var accumulatorEnergyFactor: Double {

@@ -41,9 +41,7 @@ struct EvaluatorTests {
         #expect(dram[2].updates >= Double(example.m * example.n))
         #expect(counts.macs == Double(example.m * example.n * example.k))
         for (i, level) in hw.memory.enumerated() {
-            let bytes = zip(counts.levels[i], counts.wordBits).reduce(0.0) {
-                $0 + ($1.0.held ? $1.0.tile * Double($1.1) / 8 : 0)
-            }
+            let bytes = counts.levels[i].reduce(0.0) { $0 + ($1.held ? $1.tile * $1.wordBits / 8 : 0) }
             #expect(bytes <= level.size.si, "tiles at \(level.name) exceed its size")
         }
         #expect(cost.utilization > 0 && cost.utilization <= 1)

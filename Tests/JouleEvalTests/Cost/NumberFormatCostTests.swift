@@ -26,8 +26,9 @@ struct NumberFormatCostTests {
     }
 
     /// The same GEMM with `acc=fp16` has 0.75 of the MAC energy of `acc=fp32` (fp16 MAC:
-    /// 1.1 pJ mult + 0.9 pJ fp32 add against 1.1 + 0.4 fp16 add, Horowitz 45 nm), mapped or ideal,
-    /// and the same memory energy.
+    /// 1.1 pJ mult + 0.9 pJ fp32 add against 1.1 + 0.4 fp16 add, Horowitz 45 nm), mapped or ideal.
+    /// The ideal roofline moves finished outputs only, so its memory energy is the same; mapped,
+    /// the partial sums in the register file halve (`PartialSumTests` counts them by hand).
     @Test(arguments: [RooflineMode.ideal, .mapped])
     func accumulatorWidthChangesMACEnergy(_ mode: RooflineMode) throws {
         let a100 = try RooflineTests.hardware("a100-sxm-80gb")
@@ -39,7 +40,11 @@ struct NumberFormatCostTests {
         let b = try evaluator.evaluate(narrow).cost
         #expect(a.energy.mac > 0)
         #expect(abs(b.energy.mac / a.energy.mac - 0.75) < 1e-12)
-        #expect(a.energy.memory == b.energy.memory)
+        if mode == .ideal {
+            #expect(a.energy.memory == b.energy.memory)
+        } else {
+            #expect(b.energy.memory.reduce(0, +) < a.energy.memory.reduce(0, +))
+        }
     }
 
     /// A file that lists `mxfp4:` takes MXFP4 x MXFP4 natively: MAC energy = MACs x its 0.5 pJ,

@@ -126,8 +126,9 @@ struct StructuredSparsityTests {
         #expect(native.energy.total < ignored.energy.total)
         // DRAM serves the compressed weight at least once: 2048 kept values of 18 bits, 4608 B.
         let counts = try #require(native.counts)
-        #expect(counts.wordBits[0] == 18)
-        let dramWeightBits = counts.access(level: 0, operand: 0).reads * counts.wordBits[0]
+        let dramWeights = counts.access(level: 0, operand: 0)
+        #expect(dramWeights.wordBits == 18)
+        let dramWeightBits = dramWeights.reads * dramWeights.wordBits
         #expect(dramWeightBits / 8 >= 4608 - 1e-9)
     }
 
@@ -142,6 +143,21 @@ struct StructuredSparsityTests {
         #expect(marked.count == 7 * 32)
         #expect(graph.operators.first { $0.role == .lmHead }?.gemm?.weightSparsity == nil)
         #expect(graph.operators.first { $0.role == .attnScore }?.gemm?.weightSparsity == nil)
+    }
+
+    /// Training keeps the backward pass dense: a 2:4 mask holds along K, the forward reduction.
+    /// The data gradient dX = dY · Wᵀ reduces over N, along which the mask has no structure,
+    /// and the weight gradient dW is a dense tensor. llama-2-7b training: the 7 x 32 forward
+    /// projections are marked, none of their 2 x 7 x 32 backward GEMMs.
+    @Test func theBackwardPassStaysDense() throws {
+        var options = GraphOptions()
+        options.weightSparsity = .twoFour
+        let graph = try GraphBuilder(model: RooflineTests.model("llama-2-7b"), options: options).build(
+            .training(batch: 1, sequence: 16))
+        let marked = graph.operators.filter { $0.gemm?.weightSparsity != nil }
+        #expect(marked.count == 7 * 32)
+        #expect(marked.allSatisfy { $0.pass == .forward })
+        #expect(graph.operators.contains { $0.name == "L0.q_proj.dgrad" && $0.gemm?.weightSparsity == nil })
     }
 
     /// Activation density scales the FFN down-projection's MACs only: OPT-6.7b (ReLU, h 4096,
@@ -170,6 +186,37 @@ struct StructuredSparsityTests {
         options.activationDensity = 0
         #expect(throws: GraphBuildError.self) {
             try GraphBuilder(model: model, options: options).build(.decode(batch: 1, context: 16))
+        }
+    }
+
+    /// Dequantization converts the stored weights only. llama-2-7b's L0.q_proj, 4096 x 4096
+    /// int4-g128 weights under bf16 MACs, 2 vector operations per weight (convert, group scale):
+    /// dense 4096 x 4096 x 2 = 33,554,432. At 2:4, stored compressed (toy-3level with
+    /// `sparse_decompress: true`) 4096 x 4096 x 2/4 x 2 = 16,777,216; natively sparse
+    /// (`sparsity: [2:4]`) K' = 2048 kept rows, 2048 x 4096 x 2 = 16,777,216; ignored (plain
+    /// toy-3level) dense again. `joule graph`, which knows no hardware, counts the dense weight.
+    @Test func sparseWeightsDequantizeTheirKeptValuesOnly() throws {
+        var options = GraphOptions()
+        options.weightSparsity = .twoFour
+        let graph = try GraphBuilder(
+            model: RooflineTests.model("llama-2-7b"), precision: PrecisionConfig(parsing: "weights=int4-g128"),
+            options: options
+        ).build(.decode(batch: 1, context: 16))
+        let index = try #require(graph.operators.firstIndex { $0.name == "L0.q_proj.dequant" })
+        func ops(_ operators: [Operator]) -> Double? {
+            if case .vector(let v) = operators[index].kind { return v.ops }
+            return nil
+        }
+        #expect(ops(graph.operators) == 33_554_432)
+        let designs = [
+            (try Self.toy("  sparse_decompress: true"), 16_777_216.0),
+            (try Self.toy("  sparsity: [2:4]"), 16_777_216),
+            (try RooflineTests.hardware("toy-3level"), 33_554_432),
+        ]
+        for (hardware, expected) in designs {
+            let evaluation = try Evaluator(hardware: hardware, mode: .ideal).evaluate(graph)
+            #expect(ops(evaluation.operators) == expected, "\(hardware.name)")
+            #expect(abs(evaluation.costs[index].energy.vector - expected * 0.4e-12) < 1e-15, "\(hardware.name)")
         }
     }
 

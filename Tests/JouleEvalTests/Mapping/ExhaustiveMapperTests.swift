@@ -136,8 +136,10 @@ struct ExhaustiveMapperTests {
                     }
                     func fits(_ i: Int, _ tile: [Int]) -> Bool {
                         let extents = tile.indices.map { tile[$0] * spatialBelow[i][$0] }
-                        return ReuseAnalysis.heldTileBytes(problem: problem, extents: extents, holds: holds, level: i)
-                            .bytes <= hardware.memory[i].size.si
+                        return ReuseAnalysis.heldTileBytes(
+                            problem: problem, extents: extents, holds: holds, level: i,
+                            outputBits: problem.searchOutputBits
+                        ).bytes <= hardware.memory[i].size.si
                     }
                     let top = problem.bounds.indices.map {
                         (problem.bounds[$0] + spatialBelow[0][$0] - 1) / spatialBelow[0][$0]

@@ -136,18 +136,19 @@ struct MapperTests {
 
     /// An operator no mapping can fit is reported with the level and the bytes it would need:
     /// toy-1level's one 64-word buffer holds every operand of the whole problem, and a
-    /// 16 x 16 x 16 int8 GEMM needs 3 x 256 B there.
+    /// 16 x 16 x 16 int8 GEMM needs 256 B of weights, 256 B of inputs and 256 int32 partial
+    /// sums (1 KiB, its one level accumulates them) there: 1.5 KiB.
     @Test func anOperatorTooLargeForEveryMappingNamesTheLevelAndTheBytes() throws {
         let hw = try Self.hardware("toy-1level")
         let gemm = GEMM(
             b: 1, m: 16, n: 16, k: 16, inputPrecision: .int8, secondPrecision: .int8, outputPrecision: .int8)
         do {
             _ = try Mapper(hardware: hw).best(problem: .gemm(gemm), macPrecision: .int8)
-            Issue.record("a 768-byte problem cannot fit a 64-byte buffer")
+            Issue.record("a 1.5 KiB problem cannot fit a 64-byte buffer")
         } catch {
             #expect(
-                error.message.contains("Buffer holds weights 256 B, inputs 256 B, outputs 256 B"), "\(error.message)")
-            #expect(error.message.contains("768 B in all, but its size is 64 B"), "\(error.message)")
+                error.message.contains("Buffer holds weights 256 B, inputs 256 B, outputs 1 KiB"), "\(error.message)")
+            #expect(error.message.contains("1.5 KiB in all, but its size is 64 B"), "\(error.message)")
         }
     }
 

@@ -7,6 +7,8 @@ import YAML
 
 /// Pinned mappings: the printed form reads back, and bad files get positioned errors.
 struct MappingFileTests {
+    /// The PE's 12 B hold the printed mapping's tiles: 1 weight, 2 inputs and 2 int32 partial
+    /// sums, 1 + 2 + 8 = 11 B.
     static let toy = """
         name: toy
         technology: 45 nm
@@ -18,7 +20,7 @@ struct MappingFileTests {
         memory:
           - { name: DRAM, technology: DDR4, size: 1 GiB, bandwidth: 10 GB/s }
           - { name: Buffer, size: 1 KiB }
-          - { name: PE, instances: 16, size: 8 B }
+          - { name: PE, instances: 16, size: 12 B }
         """
 
     static func hardware() throws -> Accelerator {

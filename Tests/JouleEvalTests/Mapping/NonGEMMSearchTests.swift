@@ -146,8 +146,9 @@ struct NonGEMMSearchTests {
             let walkedTiles = Set(stride(from: 0, to: walked.count, by: dims).map { Array(walked[$0..<$0 + dims]) })
             let candidates = parent.map(Mapper.tileExtents(inside:))
             func fits(_ tile: [Int]) -> Bool {
-                ReuseAnalysis.heldTileBytes(problem: problem, extents: tile, holds: holds, level: level).bytes
-                    <= hardware.memory[level].size.si
+                ReuseAnalysis.heldTileBytes(
+                    problem: problem, extents: tile, holds: holds, level: level, outputBits: problem.searchOutputBits
+                ).bytes <= hardware.memory[level].size.si
             }
             var expected = Set<[Int]>()
             var tile = [Int](repeating: 1, count: dims)

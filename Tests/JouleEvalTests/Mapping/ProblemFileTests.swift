@@ -56,6 +56,17 @@ struct ProblemFileTests {
         #expect(conv1d.operands[1].indices == [[IndexTerm(1), IndexTerm(0)]])
     }
 
+    /// `accumulator:` gives the partial sums' format: int32 makes them 32 bits over int8
+    /// outputs; left out, partial sums are as wide as the outputs (8 bits), as Timeloop counts them.
+    @Test func theAccumulatorKeySetsThePartialSumWidth() throws {
+        let plain = try ProblemFile.parse(Self.header + Self.weights + Self.inputs + Self.outputs, path: "p.yaml")
+        #expect(plain.problem.accumulatorBits == 8)
+        let wide = try ProblemFile.parse(
+            Self.header + Self.weights + Self.inputs + Self.outputs + "accumulator: int32\n", path: "p.yaml")
+        #expect(wide.problem.accumulatorBits == 32)
+        #expect(wide.problem.wordBits == [8, 8, 8])
+    }
+
     struct Broken: CustomTestStringConvertible, Sendable {
         var name: String
         var text: String

@@ -103,9 +103,7 @@ struct CalibrationFitTests {
         #expect(abs(residuals.reduce(0, +)) < calibration.rows.map(\.measurement.totalJoules).reduce(0, +))
     }
 
-    /// A mapped TPU v1. The per-PE register's reads are one per MAC operand, a fixed combination
-    /// of the MAC and accumulator counts in every row, so its energy cannot be separated: held at
-    /// the file's value and named. Nearly every run is bound by DRAM, so time (and with it static
+    /// A mapped TPU v1. Nearly every run is bound by DRAM, so time (and with it static
     /// energy) is almost proportional to DRAM traffic: the bound holds static power at zero, and
     /// DRAM is marked as trading off against it instead of being reported as a clean value. What
     /// the fit does claim cleanly is within 3 sigma of the truth.
@@ -147,19 +145,17 @@ struct CalibrationFitTests {
                 #expect(estimate.unconstrained != nil, "\(coefficient.name)")
             }
         }
+        // The per-PE register's output bits are no longer a fixed multiple of the MACs: its
+        // partial sums are int32, and how many it takes per MAC depends on the shape, so it
+        // separates from the MAC, barely: fitted (within 3 sigma, checked above) and flagged.
         let pe = try #require(names.firstIndex(of: "PE"))
-        let mac = try #require(names.firstIndex(of: "MAC int8"))
-        guard case .collinear(let partners, _) = estimates[pe].status else {
-            Issue.record("PE is \(estimates[pe].status)")
-            return
-        }
-        #expect(partners.contains(mac))
+        #expect(estimates[pe].status == .fitted)
         let dram = try #require(names.firstIndex(of: "DRAM"))
         let staticPower = try #require(names.firstIndex(of: "static power"))
         #expect(estimates[staticPower].status == .atBound)
         #expect(estimates[dram].assumesZero == [staticPower])
         let notes = calibration.notes.joined(separator: "\n")
-        #expect(notes.contains("PE cannot be told apart from MAC int8"))
+        #expect(notes.contains("PE is poorly determined"))
         #expect(notes.contains("static power is held at zero by the non-negativity bound"))
         #expect(notes.contains("DRAM trades off against it"))
     }

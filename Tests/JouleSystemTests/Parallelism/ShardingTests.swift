@@ -64,6 +64,23 @@ struct ShardingTests {
         #expect(backward.perStep == 4 * 80)
     }
 
+    /// Training state counts a group-quantized weight's scales: llama-2-7b (6,738,415,616
+    /// parameters) on one H100, int4 weights in groups of 128 with fp16 scales, 4 + 16/128 =
+    /// 4.125 bits: 3,474,495,552 B of weights; gradients at int4's 4 bits, 3,369,207,808 B.
+    @Test func trainingWeightsCountTheirGroupScales() throws {
+        let model = try Fixtures.model("llama-2-7b")
+        let h100 = try Fixtures.hardware("h100-sxm")
+        let system = try SystemEvaluator(
+            cluster: Fixtures.cluster(device: h100, perNode: 1, nodes: 1), plan: ParallelPlan(),
+            evaluator: Evaluator(hardware: h100, mode: .ideal))
+        let footprint = try system.footprint(
+            model: model, phase: .training(batch: 1, sequence: 128),
+            precision: PrecisionConfig(parsing: "weights=int4-g128"), options: GraphOptions())
+        #expect(model.parameters.total == 6_738_415_616)
+        #expect(footprint.weights == 3_474_495_552)
+        #expect(footprint.gradients == 3_369_207_808)
+    }
+
     struct BadPlan: Sendable, CustomTestStringConvertible {
         var plan: ParallelPlan
         var phase: Phase
