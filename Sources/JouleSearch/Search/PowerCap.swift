@@ -4,8 +4,9 @@ import JouleSpec
 /// A power cap as a GPU driver enforces it: the clock is lowered along the voltage-frequency
 /// curve until the predicted average power fits under the limit. With an explicit table of
 /// operating points the driver picks the fastest listed point that fits; otherwise the clock
-/// moves continuously from the nominal clock down to the lowest supported one (`clock_range`,
-/// else 50% of the clock), each clock at the lowest voltage the alpha-power law allows.
+/// steps down by `resolution` from the nominal clock to the lowest supported one (`clock_range`,
+/// else 50% of the clock), each clock at the lowest voltage the alpha-power law allows, and
+/// settles at the fastest step that fits.
 public enum PowerCap {
     /// Where the clock settled under a cap.
     public struct Settled: Sendable {
@@ -52,8 +53,8 @@ public enum PowerCap {
         }
     }
 
-    /// The clock resolution of the continuous search (NVIDIA's supported clocks are 15 MHz apart
-    /// or finer, so 1 MHz settles within one step).
+    /// The step between the clocks a cap may settle at (NVIDIA's supported clocks are 15 MHz
+    /// apart or finer, so 1 MHz settles within one of them).
     public static let resolution = 1e6
 
     /// The lowest clock a cap may lower the clock to, as a share of the nominal clock.
@@ -109,30 +110,64 @@ public enum PowerCap {
             let (point, power) = slowest ?? (nominal, atNominal.power)
             throw .unreachable(limit: limit, lowest: point, power: power, hardware: hardware.name)
         }
-        var low = lowestShare(hardware)
-        let lowestPoint = point(share: low, hardware: hardware)
-        var best = try run(lowestPoint)
-        var bestPoint = lowestPoint
-        if best.power > limit {
-            throw .unreachable(limit: limit, lowest: lowestPoint, power: best.power, hardware: hardware.name)
+        // The clocks a driver may set: `resolution` apart from the nominal clock down to the
+        // lowest supported one; index i is the nominal clock less i steps. Power falls with the
+        // index (dynamic power as f V², static constant), so the answer is the smallest index
+        // that fits. Each probe costs a whole evaluation (every GEMM mapped at a new clock), so
+        // the bracket shrinks by interpolating the power between its ends (regula falsi, with
+        // the Illinois halving when one end stalls, and a bisection step whenever an
+        // interpolation fails to halve the bracket), not by plain bisection.
+        let nominalHz = nominal.frequency.si
+        let steps = max(1, Int(((1 - lowestShare(hardware)) * nominalHz / resolution).rounded(.down)))
+        func gridPoint(_ i: Int) -> OperatingPoint {
+            point(share: (nominalHz - Double(i) * resolution) / nominalHz, hardware: hardware)
         }
-        // Bisection: power rises with the clock (dynamic power as f V², static constant).
-        var high = 1.0
-        let step = resolution / hardware.clock.si
+        let lowestPoint = gridPoint(steps)
+        let lowest = try run(lowestPoint)
+        if lowest.power > limit {
+            throw .unreachable(limit: limit, lowest: lowestPoint, power: lowest.power, hardware: hardware.name)
+        }
+        // Dynamic power scales as f V², so against u = (f/f0)(V/V0)² a device's power is close to
+        // a straight line (exactly one when every part scales with the clock). fast: over the
+        // limit; slow: within it. The next probe is where the secant through the two latest
+        // probes, in u, meets the limit: the first grid clock at or below that u (the answer
+        // is the smallest index that fits), kept strictly inside the bracket; a secant that
+        // leaves the bracket, or one that has not halved it in two probes, gives way to bisection.
+        let v0 = nominal.voltage.si
+        func scale(_ i: Int) -> Double {
+            let point = gridPoint(i)
+            return point.frequency.si / nominalHz * (point.voltage.si / v0) * (point.voltage.si / v0)
+        }
+        var fast = 0
+        var slow = (index: steps, point: lowestPoint, result: lowest)
+        var latest = (u: scale(steps), excess: lowest.power - limit)
+        var previous = (u: 1.0, excess: atNominal.power - limit)
+        var widthTwoProbesAgo = steps
         var iterations = 0
-        while high - low > step && iterations < 40 {
+        while slow.index - fast > 1 && iterations < 64 {
             iterations += 1
-            let middle = (low + high) / 2
-            let candidate = point(share: middle, hardware: hardware)
-            let result = try run(candidate)
-            if result.power <= limit {
-                low = middle
-                best = result
-                bestPoint = candidate
-            } else {
-                high = middle
+            let width = slow.index - fast
+            let slope = (latest.excess - previous.excess) / (latest.u - previous.u)
+            let target = slope > 0 ? latest.u - latest.excess / slope : .nan
+            var probe = fast + width / 2
+            if target < scale(fast), target > scale(slow.index), iterations % 2 == 1 || width * 2 <= widthTwoProbesAgo {
+                // The first index (fastest clock) whose u is at most the target.
+                var (low, high) = (fast + 1, slow.index - 1)
+                while low < high {
+                    let middle = (low + high) / 2
+                    if scale(middle) <= target { high = middle } else { low = middle + 1 }
+                }
+                probe = low
             }
+            if iterations % 2 == 0 { widthTwoProbesAgo = width }
+            let candidate = gridPoint(probe)
+            let result = try run(candidate)
+            if result.power <= limit { slow = (probe, candidate, result) } else { fast = probe }
+            previous = latest
+            latest = (scale(probe), result.power - limit)
         }
+        var bestPoint = slow.point
+        let best = slow.result
         bestPoint.name = "cap \(Power(si: limit))"
         return settled(bestPoint, best)
     }

@@ -107,6 +107,37 @@ struct PowerCapTests {
         #expect(settled.point.name == "cap 4.249 W")
     }
 
+    /// The clock settles on the driver's grid, the nominal clock less whole 1 MHz steps, at
+    /// the fastest grid clock whose power fits (found here by walking all 750 steps with the
+    /// hand formula), and the search takes far fewer evaluations than bisection's 2 + log2(750)
+    /// ≈ 12: this design's power is linear in f V² (see above), so the secant in f V² lands on
+    /// the answer and one more evaluation confirms the clock above it does not fit.
+    @Test(arguments: [3.0, 4.2491, 6.5, 9.75, 12.9])
+    func aContinuousRangeSettlesOnTheFastestGridClockThatFitsInFewEvaluations(_ cap: Double) throws {
+        let hardware = try Self.hardware(Self.yaml)
+        var fastest: OperatingPoint?
+        for i in 0...750 {
+            let point = PowerCap.point(share: (1e9 - Double(i) * 1e6) / 1e9, hardware: hardware)
+            if Self.power(frequency: point.frequency.si, voltage: point.voltage.si) <= cap {
+                fastest = point
+                break
+            }
+        }
+        let expected = try #require(fastest)
+        var evaluations = 0
+        let settled = try PowerCap.settle(limit: cap, hardware: hardware) { (point) throws(Evaluator.EvaluationError) in
+            evaluations += 1
+            do {
+                let cost = try Roofline.ideal(Self.gemm, hardware: hardware, at: point)
+                return (cost.seconds, cost.energy.total)
+            } catch {
+                throw Evaluator.EvaluationError(message: "\(error)")
+            }
+        }
+        #expect(abs(settled.point.frequency.si - expected.frequency.si) < 1, "\(settled.point.frequency)")
+        #expect(evaluations <= 5, "\(evaluations) evaluations")
+    }
+
     @Test func aCapBelowIdlePowerIsAnErrorWithTheNumbers() throws {
         let hardware = try Self.hardware(Self.yaml)
         #expect {
