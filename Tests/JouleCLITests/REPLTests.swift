@@ -477,6 +477,20 @@ struct REPLTests {
     }
 
     /// Waits until the pane shows `text` (true) or 20 s pass (false).
+    /// Waits until the pane's last line is an empty prompt (true) or 20 s pass: keys sent while
+    /// the REPL is still busy reach the terminal before the line editor takes it over, where
+    /// Ctrl-A, Ctrl-D and Enter mean something else.
+    static func waitForEmptyPrompt(socket: String) throws -> Bool {
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline {
+            let lines = try tmux(socket, ["capture-pane", "-p", "-J", "-t", "joule"]).split(separator: "\n")
+                .map { $0.trimmingCharacters(in: .whitespaces) }
+            if lines.last(where: { !$0.isEmpty })?.hasSuffix("]>") == true { return true }
+            usleep(50_000)
+        }
+        return false
+    }
+
     static func waitFor(_ text: String, socket: String) throws -> Bool {
         let deadline = Date().addingTimeInterval(20)
         while Date() < deadline {
@@ -519,20 +533,24 @@ struct REPLTests {
         #expect(try Self.waitFor("hardware.memory.GlobalBuffer.size = 128 KiB (was 64 KiB)", socket: socket))
         #expect(try Self.waitFor("joule [toy-3level* | no model", socket: socket))
 
+        #expect(try Self.waitForEmptyPrompt(socket: socket))
         // An error does not end the session.
         try Self.tmux(socket, ["send-keys", "-t", "joule", "-l", "evl"])
         try Self.tmux(socket, ["send-keys", "-t", "joule", "Enter"])
         #expect(try Self.waitFor("error: unknown command 'evl'; did you mean 'eval'?", socket: socket))
 
+        #expect(try Self.waitForEmptyPrompt(socket: socket))
         // Line editing: type "xdiff", go to the start of the line, delete the x.
         try Self.tmux(socket, ["send-keys", "-t", "joule", "-l", "xdiff"])
         try Self.tmux(socket, ["send-keys", "-t", "joule", "C-a", "C-d", "Enter"])
         #expect(try Self.waitFor("  memory.GlobalBuffer.size: 64 KiB -> 128 KiB", socket: socket))
 
+        #expect(try Self.waitForEmptyPrompt(socket: socket))
         // History: the up arrow brings back the last line.
         try Self.tmux(socket, ["send-keys", "-t", "joule", "-l", "show settings"])
         try Self.tmux(socket, ["send-keys", "-t", "joule", "Enter"])
         #expect(try Self.waitFor("format = table", socket: socket))
+        #expect(try Self.waitForEmptyPrompt(socket: socket))
         try Self.tmux(socket, ["send-keys", "-t", "joule", "Up"])
         try Self.tmux(socket, ["send-keys", "-t", "joule", "Enter"])
         let deadline = Date().addingTimeInterval(20)
@@ -545,6 +563,7 @@ struct REPLTests {
         }
         #expect(shown == 2, "the recalled line should run again")
 
+        #expect(try Self.waitForEmptyPrompt(socket: socket))
         try Self.tmux(socket, ["send-keys", "-t", "joule", "-l", "quit"])
         try Self.tmux(socket, ["send-keys", "-t", "joule", "Enter"])
         let history = home.appendingPathComponent(".joule_history")

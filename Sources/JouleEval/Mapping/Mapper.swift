@@ -45,6 +45,9 @@ public struct Mapper: Sendable {
     public var operatingPoint: OperatingPoint
     /// Limits on the mapspace (none by default).
     public var constraints: MapspaceConstraints
+    /// Where enumerated tilings are kept for searches of the same space at other operating
+    /// points or objectives (none: every search enumerates its own).
+    public var tilingCache: TilingCache?
 
     /// A mapper for a hardware and objective at its nominal operating point.
     public init(
@@ -101,10 +104,16 @@ public struct Mapper: Sendable {
         ) -> Double {
             let holds = holdMatrix(problem, bypassing: bypassed, of: bits)
             let enumeration = DispatchTime.now().uptimeNanoseconds
-            let (tilings, complete) = TilingSpace(
-                problem: problem, hardware: hardware, spatial: spatial, holds: holds,
-                fixed: constraints.fixedFactors(levels: levels, dims: dims)
-            ).tilings(budget: budget ?? tilingBudget)
+            let fixed = constraints.fixedFactors(levels: levels, dims: dims)
+            let space = {
+                TilingSpace(problem: problem, hardware: hardware, spatial: spatial, holds: holds, fixed: fixed)
+            }
+            let (tilings, complete) =
+                tilingCache?.tilings(
+                    problem: problem, sizes: hardware.memory.map(\.size.si), spatial: spatial, holds: holds,
+                    fixed: fixed, budget: budget ?? tilingBudget
+                ) { space().tilings(budget: budget ?? tilingBudget) }
+                ?? space().tilings(budget: budget ?? tilingBudget)
             if !complete { exhaustive = false }
             tilingNanoseconds += DispatchTime.now().uptimeNanoseconds - enumeration
             let scorer = NestScorer(
