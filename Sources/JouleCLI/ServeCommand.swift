@@ -217,6 +217,7 @@ enum ServeCommand {
             ("energy per request", joules(r.energyPerRequest)),
             ("energy per output token", joules(r.energyPerOutputToken)),
             ("average power", QuantityFormat.format(r.averagePower, kind: .power)),
+            ("power per device", QuantityFormat.format(r.devicePower, kind: .power)),
             ("bound", r.bound),
             ("decode step", time(r.decode.seconds) + ", " + joules(r.decode.energy)),
             ("prefill per request", time(r.prefillSeconds) + ", " + joules(r.prefillEnergy)),

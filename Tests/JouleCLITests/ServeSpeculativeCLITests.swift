@@ -11,6 +11,7 @@ struct ServeSpeculativeCLITests {
         // (1 - 0.7^4) / (1 - 0.7) = 2.533 tokens per sequence per cycle.
         #expect(run.stdout.contains("2.533 tokens per sequence"))
         #expect(run.stdout.contains("verification cycle                3 draft steps of"))
+        #expect(run.stdout.contains("power per device  "))
         // 70.55 B + 8.03 B parameters x 2 B / 8 = 19.65 GB of weights per device.
         #expect(run.stdout.contains("weights 19.65 GB"))
     }
