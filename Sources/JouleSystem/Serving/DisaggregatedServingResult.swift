@@ -1,6 +1,6 @@
 /// The steady state of prefill/decode disaggregation: the two pools' rates, the KV transfers,
 /// latencies and energies (see `DisaggregatedServing` for the formulas).
-public struct DisaggregatedServingResult: Sendable {
+public struct DisaggregatedServingResult: Sendable, RequestLatencyPercentiles {
     /// One request class's prefill and KV transfer.
     public struct ClassCost: Sendable {
         /// The class.
@@ -58,24 +58,10 @@ public struct DisaggregatedServingResult: Sendable {
     }
     /// Mean TTFT over requests.
     public var ttft: Double { mean { ttft(of: $0) } }
-    /// The TTFT below which a fraction q of the requests fall.
-    public func ttftPercentile(_ q: Double) -> Double {
-        RequestMix.percentile(q, of: classes.map { (ttft(of: $0), $0.requestClass.share) })
+    /// Each class's TTFT, end-to-end latency and share, for the percentiles over requests.
+    public var classLatencies: [(ttft: Double, endToEnd: Double, share: Double)] {
+        classes.map { (ttft(of: $0), endToEnd(of: $0), $0.requestClass.share) }
     }
-    /// The end-to-end latency below which a fraction q of the requests fall.
-    public func endToEndPercentile(_ q: Double) -> Double {
-        RequestMix.percentile(q, of: classes.map { (endToEnd(of: $0), $0.requestClass.share) })
-    }
-    /// Median TTFT over requests (seconds).
-    public var ttftP50: Double { ttftPercentile(0.5) }
-    /// 90th-percentile TTFT over requests (seconds).
-    public var ttftP90: Double { ttftPercentile(0.9) }
-    /// 99th-percentile TTFT over requests (seconds).
-    public var ttftP99: Double { ttftPercentile(0.99) }
-    /// Median end-to-end latency (seconds).
-    public var endToEndP50: Double { endToEndPercentile(0.5) }
-    /// 99th-percentile end-to-end latency (seconds).
-    public var endToEndP99: Double { endToEndPercentile(0.99) }
     /// Output tokens per second.
     public var tokensPerSecond: Double { requestsPerSecond * meanOutputTokens }
     /// The decode pool's busy fraction, u_D = λ · E[out] · t_d / C.

@@ -3,7 +3,7 @@
 /// Latencies leave out queueing: a request's TTFT is its prefill plus one iteration, as if it
 /// were admitted the moment it arrived (the steady state keeps up with the arrivals, but a
 /// burst would wait).
-public struct ServingResult: Sendable {
+public struct ServingResult: Sendable, RequestLatencyPercentiles {
     /// One request class's prefill, as served.
     public struct ClassPrefill: Sendable {
         /// The class.
@@ -102,22 +102,8 @@ public struct ServingResult: Sendable {
             + entry.energy
     }
 
-    /// The TTFT below which a fraction q of the requests fall (seconds).
-    public func ttftPercentile(_ q: Double) -> Double {
-        RequestMix.percentile(q, of: classes.map { (ttft(of: $0), $0.requestClass.share) })
+    /// Each class's TTFT, end-to-end latency and share, for the percentiles over requests.
+    public var classLatencies: [(ttft: Double, endToEnd: Double, share: Double)] {
+        classes.map { (ttft(of: $0), endToEnd(of: $0), $0.requestClass.share) }
     }
-    /// The end-to-end latency below which a fraction q of the requests fall (seconds).
-    public func endToEndPercentile(_ q: Double) -> Double {
-        RequestMix.percentile(q, of: classes.map { (endToEnd(of: $0), $0.requestClass.share) })
-    }
-    /// Median TTFT over requests (seconds).
-    public var ttftP50: Double { ttftPercentile(0.5) }
-    /// 90th-percentile TTFT over requests (seconds).
-    public var ttftP90: Double { ttftPercentile(0.9) }
-    /// 99th-percentile TTFT over requests (seconds).
-    public var ttftP99: Double { ttftPercentile(0.99) }
-    /// Median end-to-end latency over requests (seconds).
-    public var endToEndP50: Double { endToEndPercentile(0.5) }
-    /// 99th-percentile end-to-end latency over requests (seconds).
-    public var endToEndP99: Double { endToEndPercentile(0.99) }
 }
