@@ -4,7 +4,9 @@ import Foundation
 /// size, the spatial loops, what each level holds, the fixed loop bounds and the budget, and on
 /// nothing the operating point or the energies change. A search at a new clock (a power cap
 /// settling) then scores the same tilings at the new costs instead of enumerating them again:
-/// the answer is the one a fresh search gives. Safe to share between threads.
+/// the answer is the one a fresh search gives. It keeps at most `capacity` spaces and starts
+/// afresh when full (a sweep over many designs shares one cache; a forgotten space is only
+/// enumerated again). Safe to share between threads.
 public final class TilingCache: @unchecked Sendable {
     /// Everything a tiling enumeration reads.
     struct Key: Hashable {
@@ -16,6 +18,9 @@ public final class TilingCache: @unchecked Sendable {
         var fixed: [Int]
         var budget: Int
     }
+
+    /// The most spaces kept: a space of up to a few hundred tilings takes tens of kilobytes.
+    public static let capacity = 2048
 
     private var entries: [Key: (values: [Int], complete: Bool)] = [:]
     private let lock = NSLock()
@@ -46,6 +51,7 @@ public final class TilingCache: @unchecked Sendable {
         lock.unlock()
         let result = enumerate()
         lock.lock()
+        if entries.count >= Self.capacity { entries.removeAll(keepingCapacity: true) }
         entries[key] = result
         misses += 1
         lock.unlock()

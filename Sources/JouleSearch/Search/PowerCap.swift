@@ -118,7 +118,11 @@ public enum PowerCap {
         // the Illinois halving when one end stalls, and a bisection step whenever an
         // interpolation fails to halve the bracket), not by plain bisection.
         let nominalHz = nominal.frequency.si
-        let steps = max(1, Int(((1 - lowestShare(hardware)) * nominalHz / resolution).rounded(.down)))
+        let steps = Int(((1 - lowestShare(hardware)) * nominalHz / resolution).rounded(.down))
+        // No clock below the nominal one (a clock range that starts there): nothing to lower.
+        guard steps >= 1 else {
+            throw .unreachable(limit: limit, lowest: nominal, power: atNominal.power, hardware: hardware.name)
+        }
         func gridPoint(_ i: Int) -> OperatingPoint {
             point(share: (nominalHz - Double(i) * resolution) / nominalHz, hardware: hardware)
         }

@@ -51,4 +51,20 @@ struct TilingCacheTests {
         // Every space of the edited design is enumerated anew: SharedL1 sits in every nest.
         #expect(cache.tilings.misses >= 2 * enumerated)
     }
+
+    /// A full cache starts afresh: the first space is enumerated again once `capacity` others
+    /// have filled it, and never answered wrong.
+    @Test func aFullCacheForgetsAndEnumeratesAgain() {
+        let cache = TilingCache()
+        func tilings(_ budget: Int) -> [Int] {
+            cache.tilings(problem: Self.gemm, sizes: [1], spatial: [], holds: [], fixed: [], budget: budget) {
+                ([budget], true)
+            }.values
+        }
+        #expect(tilings(0) == [0])
+        #expect(tilings(0) == [0] && cache.misses == 1)
+        for budget in 1...TilingCache.capacity { #expect(tilings(budget) == [budget]) }
+        #expect(tilings(0) == [0])
+        #expect(cache.misses == TilingCache.capacity + 2)
+    }
 }
