@@ -114,9 +114,7 @@ public enum PowerCap {
         // lowest supported one; index i is the nominal clock less i steps. Power falls with the
         // index (dynamic power as f V², static constant), so the answer is the smallest index
         // that fits. Each probe costs a whole evaluation (every GEMM mapped at a new clock), so
-        // the bracket shrinks by interpolating the power between its ends (regula falsi, with
-        // the Illinois halving when one end stalls, and a bisection step whenever an
-        // interpolation fails to halve the bracket), not by plain bisection.
+        // the bracket shrinks by interpolation (below), not by plain bisection.
         let nominalHz = nominal.frequency.si
         let steps = Int(((1 - lowestShare(hardware)) * nominalHz / resolution).rounded(.down))
         // No clock below the nominal one (a clock range that starts there): nothing to lower.
