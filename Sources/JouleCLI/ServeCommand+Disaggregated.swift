@@ -74,15 +74,10 @@ extension ServeCommand {
         ]
         if r.classes.count > 1 {
             rows.insert(
-                ("TTFT over requests", "p50 \(time(r.ttftP50)), p90 \(time(r.ttftP90)), p99 \(time(r.ttftP99))"), at: 4)
+                ttftPercentilesRow(r), at: 4)
         }
         if r.overloaded {
-            rows.insert(
-                (
-                    "overloaded",
-                    "\(QuantityFormat.number(r.workload.requestsPerSecond ?? 0)) requests/s arrive; at most \(QuantityFormat.number(r.requestsPerSecond)) are served"
-                ),
-                at: 0)
+            rows.insert(overloadedRow(arriving: r.workload.requestsPerSecond ?? 0, served: r.requestsPerSecond), at: 0)
         }
         let width = rows.map(\.0.count).max() ?? 0
         var classes: [String] = []

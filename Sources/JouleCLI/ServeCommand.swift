@@ -226,24 +226,33 @@ enum ServeCommand {
         if let cycle = r.speculative { rows[rows.count - 3] = speculativeRow(cycle) }
         if r.classes.count > 1 {
             rows.insert(
-                ("TTFT over requests", "p50 \(time(r.ttftP50)), p90 \(time(r.ttftP90)), p99 \(time(r.ttftP99))"), at: 2)
+                ttftPercentilesRow(r), at: 2)
             rows.insert(("end-to-end latency", "p50 \(time(r.endToEndP50)), p99 \(time(r.endToEndP99))"), at: 4)
         } else {
             rows.insert(("end-to-end latency", time(r.endToEndP50)), at: 3)
         }
         if r.overloaded {
-            rows.insert(
-                (
-                    "overloaded",
-                    "\(QuantityFormat.number(r.workload.requestsPerSecond ?? 0)) requests/s arrive; at most \(QuantityFormat.number(r.requestsPerSecond)) are served"
-                ),
-                at: 0)
+            rows.insert(overloadedRow(arriving: r.workload.requestsPerSecond ?? 0, served: r.requestsPerSecond), at: 0)
         }
         let width = rows.map(\.0.count).max() ?? 0
         let head =
             "\(model.name) on \(r.decode.cluster.name) (\(r.decode.plan)): \(r.workload.name), \(r.workload.requestSummary), \(r.decode.device.graph.precision)"
         let lines = [head, ""] + rows.map { $0.0.padding(toLength: width + 2, withPad: " ", startingAt: 0) + $0.1 }
         return (lines + classTable(r)).joined(separator: "\n")
+    }
+
+    /// The table row of a mix's TTFT percentiles over requests.
+    static func ttftPercentilesRow(_ r: some RequestLatencyPercentiles) -> (String, String) {
+        let time = SystemReport.time
+        return ("TTFT over requests", "p50 \(time(r.ttftP50)), p90 \(time(r.ttftP90)), p99 \(time(r.ttftP99))")
+    }
+
+    /// The table row that says the arrivals outrun what the system serves.
+    static func overloadedRow(arriving: Double, served: Double) -> (String, String) {
+        (
+            "overloaded",
+            "\(QuantityFormat.number(arriving)) requests/s arrive; at most \(QuantityFormat.number(served)) are served"
+        )
     }
 
     /// The most request classes listed one by one in the table (a distribution mix has up to
