@@ -67,4 +67,29 @@ struct TilingCacheTests {
         #expect(tilings(0) == [0])
         #expect(cache.misses == TilingCache.capacity + 2)
     }
+
+    /// Every input of an enumeration keys it: changing any one enumerates again (a shared key
+    /// would hand one space's tilings to another).
+    @Test func everyInputKeysTheTilings() {
+        let cache = TilingCache()
+        let other = Problem.gemm(
+            GEMM(b: 1, m: 256, n: 1024, k: 768, inputPrecision: .bf16, secondPrecision: .bf16, outputPrecision: .bf16))
+        let spatial: [(x: [Loop], y: [Loop])] = [([], []), ([Loop(2, 4)], [])]
+        let variants: [(Problem, [Double], [(x: [Loop], y: [Loop])], [[Bool]], [Int], Int)] = [
+            (Self.gemm, [1, 2], spatial, [[true, true]], [0], 10),
+            (other, [1, 2], spatial, [[true, true]], [0], 10),
+            (Self.gemm, [1, 3], spatial, [[true, true]], [0], 10),
+            (Self.gemm, [1, 2], [([], []), ([Loop(3, 4)], [])], [[true, true]], [0], 10),
+            (Self.gemm, [1, 2], spatial, [[true, false]], [0], 10),
+            (Self.gemm, [1, 2], spatial, [[true, true]], [2], 10),
+            (Self.gemm, [1, 2], spatial, [[true, true]], [0], 11),
+        ]
+        for (index, v) in variants.enumerated() {
+            let values = cache.tilings(problem: v.0, sizes: v.1, spatial: v.2, holds: v.3, fixed: v.4, budget: v.5) {
+                ([index], true)
+            }.values
+            #expect(values == [index], "variant \(index) was answered from another's entry")
+        }
+        #expect(cache.misses == variants.count && cache.hits == 0)
+    }
 }
