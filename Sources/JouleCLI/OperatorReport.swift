@@ -74,7 +74,8 @@ struct OperatorReport {
         out.append("MAC energy \(Energy(si: cost.energy.mac)) · static \(Energy(si: cost.energy.leakage))")
         if let effort {
             out.append(
-                "mapper: \(QuantityFormat.grouped(effort.evaluated)) mappings evaluated over \(QuantityFormat.grouped(effort.validTilings)) valid tilings in \(Time(si: effort.searchSeconds))"
+                "mapper: \(QuantityFormat.grouped(effort.evaluated)) mappings evaluated over \(QuantityFormat.grouped(effort.validTilings)) valid tilings in \(Time(si: effort.searchSeconds)); \(effort.searchedPairs) of \(effort.pairs) spatial x keep/bypass choices searched"
+                    + (effort.searchedPairs < effort.pairs ? ", the rest bounded out" : "")
                     + (effort.exhaustive ? " (the whole mapspace)" : " (budgeted: not the whole mapspace)")
             )
         }
@@ -98,7 +99,7 @@ struct OperatorReport {
         if let effort {
             object["mapper"] = [
                 "evaluated": effort.evaluated, "valid_tilings": effort.validTilings, "search_s": effort.searchSeconds,
-                "exhaustive": effort.exhaustive,
+                "exhaustive": effort.exhaustive, "pairs": effort.pairs, "pairs_searched": effort.searchedPairs,
             ]
         }
         if let text = mappingText { object["mapping"] = text }

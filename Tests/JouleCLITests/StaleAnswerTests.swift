@@ -17,7 +17,6 @@ struct StaleAnswerTests {
               - key: static_power
                 values: [0 W, 0.3 W, 3 W]
             strategy: grid
-            tiling_budget: 200
             objectives: [energy]
             """
         let sweepFile = folder.appendingPathComponent("sweep.yaml")

@@ -60,7 +60,8 @@ public struct Evaluator: Sendable {
     public var operatingPoint: OperatingPoint
     /// Mapping results shared across evaluations.
     public var cache: MapperCache
-    /// Tilings the mapper tries per shape.
+    /// Tilings the mapper walks per spatial and keep/bypass pair (`Mapper.wholeSpace`, the
+    /// default: all of them, so each shape gets the optimum of its mapspace).
     public var tilingBudget: Int
     /// Limits on every GEMM's mapspace (`--constraints`; none by default).
     public var constraints: MapspaceConstraints = .none
@@ -86,7 +87,7 @@ public struct Evaluator: Sendable {
     /// An evaluator at an operating point (index into the hardware's table; 0 is nominal).
     public init(
         hardware: Accelerator, mode: RooflineMode = .mapped, objective: Objective = .energy, dataflow: Dataflow? = nil,
-        operatingPoint: Int = 0, cache: MapperCache = MapperCache(), tilingBudget: Int = 200
+        operatingPoint: Int = 0, cache: MapperCache = MapperCache(), tilingBudget: Int = Mapper.wholeSpace
     ) throws(EvaluationError) {
         guard operatingPoint >= 0 && operatingPoint < hardware.operatingPoints.count else {
             throw EvaluationError(

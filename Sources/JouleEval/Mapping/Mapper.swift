@@ -10,15 +10,20 @@ public struct MapperResult: Sendable {
     public var cost: OperatorCost
     /// Complete mappings evaluated.
     public var evaluated: Int
-    /// Tilings that passed the capacity check.
+    /// Tilings costed: they fit every level and the branch and bound did not rule them out.
     public var validTilings: Int
+    /// Spatial x keep/bypass pairs in the mapspace (over every dataflow tried).
+    public var pairs: Int
+    /// Of those, the pairs searched; the rest had a lower bound no better than the best mapping.
+    public var searchedPairs: Int
     /// Wall-clock seconds the search took.
     public var searchSeconds: Double
     /// Of those, the seconds spent enumerating tilings (the rest evaluates mappings).
     public var tilingSeconds: Double
     /// Whether the search covered its whole mapspace (every spatial and keep/bypass choice
-    /// together, every maximal tiling and every loop order), so the mapping is the optimum of
-    /// that space; false where the tiling budget or the alternating search cut it short.
+    /// together, every maximal tiling and every loop order, searched or ruled out by a lower
+    /// bound), so the mapping is that space's optimum; false where a tiling budget cut it
+    /// short, or past `Mapper.wholeBypassChoices` keep/bypass choices.
     public var exhaustive: Bool
 }
 
@@ -29,29 +34,29 @@ public struct MapperResult: Sendable {
 /// operands, a parallel array's are searched); each keep/bypass choice (`bypassChoices`: what a
 /// level may hold but need not); at every inner level each maximal tile whose extents are
 /// divisors or even splits of the level above (`tileExtents`) and that fits, padding included;
-/// and each level's innermost loop. Spatial and keep/bypass choices are searched as a full
-/// product when there are few, else by alternating between them; tilings up to the budget;
-/// loop orders as every combination when the tilings are all there, else by coordinate descent.
-/// `MapspaceConstraints` narrow every part, and `MapperResult.exhaustive` says whether the whole
-/// space was searched.
+/// and each level's innermost loop. The search is a branch and bound: every spatial and
+/// keep/bypass pair, and every branch of its tiling walk, has a lower bound
+/// (`MappingLowerBound`), and what cannot beat the best mapping found is skipped, so the
+/// default search returns the optimum of the whole space. A tiling budget (sweeps) cuts the
+/// walk instead, and loop orders are then chosen by coordinate descent. `MapspaceConstraints`
+/// narrow every part, and `MapperResult.exhaustive` says whether the whole space was covered.
 public struct Mapper: Sendable {
     /// The accelerator.
     public var hardware: Accelerator
     /// What to minimise.
     public var objective: Objective
-    /// Most tilings evaluated per dataflow (the search stops there; the README says so).
+    /// Most tilings walked per spatial and keep/bypass pair, or `Mapper.wholeSpace` (the
+    /// default) for all of them: a budget trades the optimum for speed, and the result says
+    /// so (`MapperResult.exhaustive`).
     public var tilingBudget: Int
     /// The operating point mappings are costed at.
     public var operatingPoint: OperatingPoint
     /// Limits on the mapspace (none by default).
     public var constraints: MapspaceConstraints
-    /// Where enumerated tilings are kept for searches of the same space at other operating
-    /// points or objectives (none: every search enumerates its own).
-    public var tilingCache: TilingCache?
 
     /// A mapper for a hardware and objective at its nominal operating point.
     public init(
-        hardware: Accelerator, objective: Objective = .energy, tilingBudget: Int = 400,
+        hardware: Accelerator, objective: Objective = .energy, tilingBudget: Int = Mapper.wholeSpace,
         operatingPoint: OperatingPoint? = nil, constraints: MapspaceConstraints = .none
     ) {
         self.hardware = hardware
@@ -98,115 +103,98 @@ public struct Mapper: Sendable {
         let bits = bypassChoices(problem, holds: baseHolds)
         var scratch: [(key: Int, score: Double)] = []
         var exhaustive = true
-        /// Searches the tilings of one spatial choice and one keep/bypass choice; returns the best score.
+        let memo = TilingMemo()
+        /// Searches the tilings of one spatial choice and one keep/bypass choice, skipping every
+        /// branch of the tiling walk whose lower bound is no better than the best mapping so far.
         func search(
-            _ spatial: [(x: [Loop], y: [Loop])], _ bypassed: [Bool], _ flow: Dataflow, budget: Int? = nil
-        ) -> Double {
+            _ spatial: [(x: [Loop], y: [Loop])], _ bypassed: [Bool], _ flow: Dataflow, bound: MappingLowerBound
+        ) {
             let holds = holdMatrix(problem, bypassing: bypassed, of: bits)
-            let enumeration = DispatchTime.now().uptimeNanoseconds
             let fixed = constraints.fixedFactors(levels: levels, dims: dims)
-            let space = {
-                TilingSpace(problem: problem, hardware: hardware, spatial: spatial, holds: holds, fixed: fixed)
-            }
-            let (tilings, complete) =
-                tilingCache?.tilings(
-                    problem: problem, sizes: hardware.memory.map(\.size.si), spatial: spatial, holds: holds,
-                    fixed: fixed, budget: budget ?? tilingBudget
-                ) { space().tilings(budget: budget ?? tilingBudget) }
-                ?? space().tilings(budget: budget ?? tilingBudget)
-            if !complete { exhaustive = false }
-            tilingNanoseconds += DispatchTime.now().uptimeNanoseconds - enumeration
+            let space = TilingSpace(
+                problem: problem, hardware: hardware, spatial: spatial, holds: holds, fixed: fixed, memo: memo)
             let scorer = NestScorer(
                 problem: problem, spatial: spatial, holds: holds, dataflow: flow, table: table, objective: objective)
             let size = levels * dims
-            valid += tilings.count / size
             var bounds = [Int](repeating: 1, count: size)
-            var found = Double.infinity
-            tilings.withUnsafeBufferPointer { all in
-                for start in stride(from: 0, to: all.count, by: size) {
-                    bounds.withUnsafeMutableBufferPointer { bounds in
-                        Self.loopBounds(
-                            UnsafeBufferPointer(rebasing: all[start..<start + size]), dims: dims, into: bounds)
-                    }
-                    let choices = orderChoices(bounds, dims: dims, candidates: orderDimensions)
-                    // Every order where the tilings are all there, so that the space is searched
-                    // whole; coordinate descent where the budget already cut it.
-                    let (current, orders) =
-                        complete
-                        ? allOrders(
-                            bounds, choices: choices, first: orderDimensions.first ?? 0, scorer: scorer,
-                            evaluated: &evaluated)
-                        : descendOrders(
-                            bounds, choices: choices, first: orderDimensions.first ?? 0, scorer: scorer,
-                            scored: &scratch, evaluated: &evaluated)
-                    found = min(found, current)
-                    if current < (best?.score ?? .infinity) {
-                        let mapping = mapping(
-                            bounds, dims: dims, spatial: spatial, orders: orders, dataflow: flow,
-                            bypass: bypassSets(bypassed, of: bits))
-                        best = (current, mapping, holds)
-                    }
+            let budgeted = tilingBudget != Self.wholeSpace
+            var walking: UInt64 = 0
+            func beaten(_ tiles: UnsafeBufferPointer<Int>, _ known: Int) -> Bool {
+                bound.score(tiles, known: known) >= (best?.score ?? .infinity)
+            }
+            func visit(_ tiling: UnsafeBufferPointer<Int>) {
+                let scoring = DispatchTime.now().uptimeNanoseconds
+                valid += 1
+                defer { walking += DispatchTime.now().uptimeNanoseconds - scoring }
+                bounds.withUnsafeMutableBufferPointer { bounds in Self.loopBounds(tiling, dims: dims, into: bounds) }
+                let choices = orderChoices(bounds, dims: dims, candidates: orderDimensions)
+                // Every order in a whole search; coordinate descent under a budget.
+                let (current, orders) =
+                    !budgeted
+                    ? allOrders(
+                        bounds, choices: choices, first: orderDimensions.first ?? 0, scorer: scorer,
+                        evaluated: &evaluated)
+                    : descendOrders(
+                        bounds, choices: choices, first: orderDimensions.first ?? 0, scorer: scorer,
+                        scored: &scratch, evaluated: &evaluated)
+                if current < (best?.score ?? .infinity) {
+                    let mapping = mapping(
+                        bounds, dims: dims, spatial: spatial, orders: orders, dataflow: flow,
+                        bypass: bypassSets(bypassed, of: bits))
+                    best = (current, mapping, holds)
                 }
             }
-            return found
+            // A budgeted walk is not whole even where the space is smaller than the budget:
+            // its loop orders come from coordinate descent.
+            let enumeration = DispatchTime.now().uptimeNanoseconds
+            let complete = space.walk(budget: tilingBudget, prune: beaten, visit: visit) && budgeted == false
+            tilingNanoseconds += DispatchTime.now().uptimeNanoseconds - enumeration - walking
+            if !complete { exhaustive = false }
+        }
+        // Branch and bound over the pairs of a spatial choice and a keep/bypass choice: each
+        // pair's lower bound (`MappingLowerBound`) holds for every tiling and order in it, so
+        // the pairs are searched from the lowest bound up and the search stops at the first
+        // bound no better than the best mapping found: what it skips cannot win.
+        var pairs:
+            [(
+                flow: Dataflow, spatial: [(x: [Loop], y: [Loop])], bypassed: [Bool], bound: MappingLowerBound,
+                score: Double
+            )] =
+                []
+        let variants: [[Bool]]
+        if bits.count <= Self.wholeBypassChoices {
+            variants = (0..<(1 << bits.count)).map { variant in bits.indices.map { variant & (1 << $0) != 0 } }
+        } else {
+            // Too many to list: keeping everything, and each single bypass.
+            exhaustive = false
+            let keepAll = [Bool](repeating: false, count: bits.count)
+            variants = [keepAll] + bits.indices.map { bit in bits.indices.map { $0 == bit } }
         }
         for flow in dataflows {
             let spatials = spatialChoices(problem: problem, dataflow: flow, macsPerPE: support.macsPerPEPerCycle)
                 .filter(constraints.allows)
-            guard !spatials.isEmpty else { continue }
-            let keepAll = [Bool](repeating: false, count: bits.count)
-            let variants = bits.count < 7 ? 1 << bits.count : Int.max
-            if variants == 1 || variants <= Self.exhaustivePairs / spatials.count {
-                // Small enough (or nothing to bypass): every spatial choice with every keep/bypass choice.
-                for variant in 0..<variants {
-                    let bypassed = bits.indices.map { variant & (1 << $0) != 0 }
-                    for spatial in spatials { _ = search(spatial, bypassed, flow) }
-                }
-                continue
-            }
-            exhaustive = false
-            // Otherwise alternate. First every spatial choice keeping everything; then, under the
-            // best spatial choice, every keep/bypass choice (or single flips, kept while one
-            // helps, past 16 of them) ranked by a search at 1/32 of the budget, the best two of
-            // which get the whole budget; then the best few spatial choices again under the best
-            // keep/bypass choice.
-            let scores = spatials.map { search($0, keepAll, flow) }
-            let ranked = scores.indices.sorted { scores[$0] < scores[$1] }
-            let first = ranked.first ?? 0
-            let quick = max(1, tilingBudget / 32)
-            var tried: [(bypassed: [Bool], score: Double)] = []
-            if variants <= Self.exhaustivePairs * 2 {
-                for variant in 1..<variants {
-                    let bypassed = bits.indices.map { variant & (1 << $0) != 0 }
-                    tried.append((bypassed, search(spatials[first], bypassed, flow, budget: quick)))
-                }
-            } else {
-                var current = (bypassed: keepAll, score: search(spatials[first], keepAll, flow, budget: quick))
-                var improved = true
-                while improved {
-                    improved = false
-                    for bit in bits.indices {
-                        var flipped = current.bypassed
-                        flipped[bit].toggle()
-                        let score = search(spatials[first], flipped, flow, budget: quick)
-                        tried.append((flipped, score))
-                        if score < current.score {
-                            current = (flipped, score)
-                            improved = true
-                        }
+            for bypassed in variants {
+                let holds = holdMatrix(problem, bypassing: bypassed, of: bits)
+                for spatial in spatials {
+                    let bound = MappingLowerBound(
+                        problem: problem, spatial: spatial, holds: holds, dataflow: flow, table: table,
+                        objective: objective)
+                    // Only level 0's tile is known: the whole problem over the spatial loops.
+                    var top = problem.bounds
+                    for loop in spatial.flatMap({ $0.x + $0.y }) {
+                        top[loop.dimension] = (top[loop.dimension] + loop.bound - 1) / loop.bound
                     }
+                    pairs.append(
+                        (flow, spatial, bypassed, bound, top.withUnsafeBufferPointer { bound.score($0, known: 1) }))
                 }
             }
-            var chosen = (bypassed: keepAll, score: scores[first])
-            for candidate in tried.sorted(by: { $0.score < $1.score }).prefix(2) {
-                let score = search(spatials[first], candidate.bypassed, flow)
-                if score < chosen.score { chosen = (candidate.bypassed, score) }
-            }
-            if chosen.bypassed != keepAll {
-                for index in ranked.dropFirst().prefix(Self.respatialized) {
-                    _ = search(spatials[index], chosen.bypassed, flow)
-                }
-            }
+        }
+        pairs.sort { $0.score < $1.score }
+        var searchedPairs = 0
+        for pair in pairs {
+            if pair.score >= (best?.score ?? .infinity) { break }
+            search(pair.spatial, pair.bypassed, pair.flow, bound: pair.bound)
+            searchedPairs += 1
         }
         guard let best,
             let cost = try? EnergyModel.cost(
@@ -223,8 +211,9 @@ public struct Mapper: Sendable {
         }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         return MapperResult(
-            mapping: best.mapping, cost: cost, evaluated: evaluated, validTilings: valid, searchSeconds: seconds,
-            tilingSeconds: Double(tilingNanoseconds) / 1e9, exhaustive: exhaustive)
+            mapping: best.mapping, cost: cost, evaluated: evaluated, validTilings: valid, pairs: pairs.count,
+            searchedPairs: searchedPairs, searchSeconds: seconds, tilingSeconds: Double(tilingNanoseconds) / 1e9,
+            exhaustive: exhaustive)
     }
 
     /// Every combination of each level's innermost dimension for one tiling (the product of
@@ -544,12 +533,12 @@ public struct Mapper: Sendable {
         }
     }
 
-    /// Most searches (spatial choice x keep/bypass choice) per dataflow run as a full product;
-    /// beyond it the search alternates between the two (see `best`).
-    static let exhaustivePairs = 8
+    /// Most keep/bypass choices listed in full (2^16 combinations); past it the search tries
+    /// keeping everything and each single bypass, and says it was not whole.
+    static let wholeBypassChoices = 16
 
-    /// How many runner-up spatial choices are searched again under the chosen keep/bypass choice.
-    static let respatialized = 3
+    /// The tiling budget that means none: every maximal tiling of each space (the default).
+    public static let wholeSpace = Int.max
 
     /// The keep-or-bypass choices of a problem: each level and operand class the level may
     /// hold but need not (`holds` less `must_hold`), except an operand's outermost holder,

@@ -56,9 +56,6 @@ public final class MapperCache: @unchecked Sendable {
     }
 
     private var entries: [Key: Result<MapperResult, MappingError>] = [:]
-    /// The tilings every search through this cache shares (they do not depend on the
-    /// operating point, objective or energies).
-    public let tilings = TilingCache()
     private let lock = NSLock()
     /// Lookups answered from the cache.
     public private(set) var hits = 0
@@ -88,8 +85,6 @@ public final class MapperCache: @unchecked Sendable {
         lock.unlock()
         let result: Result<MapperResult, MappingError>
         do {
-            var mapper = mapper
-            mapper.tilingCache = tilings
             result = .success(try mapper.best(problem: problem, macPrecision: macPrecision, dataflow: dataflow))
         } catch {
             result = .failure(error)

@@ -45,13 +45,16 @@ struct TilingSpace {
     /// Fixed loop bounds (`MapspaceConstraints`): `fixed[i * dims + d]` is level i's temporal
     /// bound over d, 0 where free.
     private let fixed: [Int]
+    /// Extents and maximal tiles already found, shared by the spaces of one search.
+    private let memo: TilingMemo
 
     /// The space for a problem, its spatial loops, which levels hold which operand and the
     /// fixed loop bounds (`fixed[i * dims + d]`, 0 where free; none by default).
     init(
         problem: Problem, hardware: Accelerator, spatial: [(x: [Loop], y: [Loop])], holds: [[Bool]],
-        fixed: [Int] = []
+        fixed: [Int] = [], memo: TilingMemo = TilingMemo()
     ) {
+        self.memo = memo
         levels = hardware.memory.count
         dims = problem.bounds.count
         operands = problem.operands.map { operand in
@@ -77,7 +80,7 @@ struct TilingSpace {
     /// loop bound of the parent level (or of this level, when it is the innermost) leaves, or
     /// `Mapper.tileExtents`.
     func candidates(_ level: Int, _ d: Int, inside parent: Int) -> [Int] {
-        var values = Mapper.tileExtents(inside: parent)
+        var values = memo.extents(inside: parent)
         let above = fixed[(level - 1) * dims + d]
         if above > 0 { values = values.filter { $0 == (parent + above - 1) / above } }
         let own = level == levels - 1 ? fixed[level * dims + d] : 0
@@ -113,21 +116,36 @@ struct TilingSpace {
     /// of dimension d at level i (see `tilings(budget:)`).
     func enumerate(budget: Int) -> [Int] { tilings(budget: budget).values }
 
-    /// Up to `budget` tilings, flat, and whether they are all the space holds. Level 0 holds the
-    /// whole problem; each inner level takes up to `budget` of its maximal tiles, evenly spaced,
-    /// and shares the budget among them for the levels below, so the outer levels' choices,
-    /// which move the most data, are the most varied.
+    /// Up to `budget` tilings, flat, and whether they are all the space holds (see
+    /// `walk(budget:prune:visit:)`).
     func tilings(budget: Int) -> (values: [Int], complete: Bool) {
         var results: [Int] = []
+        let complete = walk(budget: budget, prune: { _, _ in false }) { results.append(contentsOf: $0) }
+        return (results, complete)
+    }
+
+    /// Walks up to `budget` tilings, giving each to `visit` (`dims` extents per level,
+    /// outermost level first), and says whether they are all the space holds. Level 0 holds
+    /// the whole problem; each inner level takes up to `budget` of its maximal tiles, evenly
+    /// spaced, and shares the budget among them for the levels below, so the outer levels'
+    /// choices, which move the most data, are the most varied. `prune(tiles, known)` is asked
+    /// with the tiles of levels 0 to `known - 1` set, and a true answer skips every tiling that
+    /// shares them (a branch and bound whose bound says they cannot win; the space still counts
+    /// as whole).
+    func walk(
+        budget: Int, prune: (UnsafeBufferPointer<Int>, Int) -> Bool, visit: (UnsafeBufferPointer<Int>) -> Void
+    ) -> Bool {
         var complete = true
         var current = [Int](repeating: 0, count: levels * dims)
         for i in 0..<levels { current.replaceSubrange(i * dims..<(i + 1) * dims, with: temporalBound) }
         guard levels > 1 else {
             let fitting = temporalBound.withUnsafeBufferPointer { fits(0, $0) } && keepsFixedFactors(temporalBound)
-            return (fitting ? temporalBound : [], true)
+            if fitting { temporalBound.withUnsafeBufferPointer(visit) }
+            return true
         }
         var spans = [Int](repeating: 1, count: dims)
-        let frontierLimit = max(4096, budget * 32)
+        let (scaled, overflow) = budget.multipliedReportingOverflow(by: 32)
+        let frontierLimit = overflow ? Int.max : max(4096, scaled)
         func choose(_ level: Int, budget: Int) {
             if level == levels {
                 // A tile that does not divide its parent pads it (the parent loops ceil(P / t)
@@ -141,13 +159,23 @@ struct TilingSpace {
                     guard spans.withUnsafeBufferPointer({ fits(i, $0) }) else { return }
                 }
                 guard keepsFixedFactors(current) else { return }
-                results.append(contentsOf: current)
+                current.withUnsafeBufferPointer(visit)
                 return
             }
-            let parent = Array(current[(level - 1) * dims..<level * dims])
             // With one tile to take, the evenly spaced pick is the first: no need for the rest.
             let limit = budget == 1 ? 1 : frontierLimit
-            let frontier = maximalTiles(level, inside: parent, limit: limit)
+            // Outer levels' choices, and other spatial and keep/bypass choices, often leave a
+            // level the same parent tile, holdings and spatial loops: walk it once.
+            var key = [level, limit]
+            key.reserveCapacity(3 + 3 * dims)
+            var mask = 0
+            for o in 0..<operandCount where held[level * operandCount + o] { mask |= 1 << o }
+            key.append(mask)
+            key += spatialBelow[level * dims..<(level + 1) * dims]
+            key += current[(level - 1) * dims..<level * dims]
+            let frontier = memo.frontier(key) {
+                maximalTiles(level, inside: Array(current[(level - 1) * dims..<level * dims]), limit: limit)
+            }
             let size = frontier.count / dims
             guard size > 0 else { return }
             let count = min(budget, size)
@@ -156,11 +184,12 @@ struct TilingSpace {
                 let chosen = j * size / count
                 current.replaceSubrange(
                     level * dims..<(level + 1) * dims, with: frontier[chosen * dims..<(chosen + 1) * dims])
+                if current.withUnsafeBufferPointer({ prune($0, level + 1) }) { continue }
                 choose(level + 1, budget: budget / count + (j < budget % count ? 1 : 0))
             }
         }
         choose(1, budget: budget)
-        return (results, complete)
+        return complete
     }
 
     /// A level's maximal tiles inside its parent's tile, flat (`dims` extents each), largest
@@ -208,7 +237,8 @@ struct TilingSpace {
                                                             * operandCount]),
                                                 grownClosed: UnsafeMutableBufferPointer(
                                                     rebasing: doubles[(2 * dims + 1) * operandCount..<doubles.count]),
-                                                limit: limit * dims)
+                                                limit: limit.multipliedReportingOverflow(by: dims).overflow
+                                                    ? Int.max : limit * dims)
                                             walk.prepare()
                                             walk.pick(0)
                                             return walk.found
@@ -221,6 +251,35 @@ struct TilingSpace {
                 }
             }
         }
+    }
+}
+
+/// What the tiling walks of one search (one problem on one hardware under one set of
+/// constraints, every spatial and keep/bypass choice) find again and again: each parent
+/// extent's `Mapper.tileExtents`, and each level's maximal tiles, which depend only on the
+/// level, what it holds, the spatial loops at and below it and its parent's tile. Used by one
+/// thread.
+final class TilingMemo {
+    private var extents: [Int: [Int]] = [:]
+    private var frontiers: [[Int]: [Int]] = [:]
+
+    /// An empty memo.
+    init() {}
+
+    /// `Mapper.tileExtents(inside:)`, once per parent extent.
+    func extents(inside parent: Int) -> [Int] {
+        if let values = extents[parent] { return values }
+        let values = Mapper.tileExtents(inside: parent)
+        extents[parent] = values
+        return values
+    }
+
+    /// The frontier under `key` (everything it depends on), found once.
+    func frontier(_ key: [Int], find: () -> [Int]) -> [Int] {
+        if let known = frontiers[key] { return known }
+        let found = find()
+        frontiers[key] = found
+        return found
     }
 }
 

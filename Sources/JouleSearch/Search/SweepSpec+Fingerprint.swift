@@ -1,4 +1,5 @@
 import Foundation
+import JouleEval
 
 extension SweepSpec {
     /// The sweep after defaults as named parts: what a sweep folder's fingerprint compares.
@@ -60,7 +61,8 @@ extension SweepSpec {
             out.append(part("constraint \(subject)" + (count > 1 ? " (\(count))" : ""), constraint.text))
         }
         out.append(part("eta", number(eta)))
-        out.append(part("tiling_budget", String(tilingBudget)))
+        out.append(
+            part("tiling_budget", tilingBudget == Mapper.wholeSpace ? "none (whole mapspace)" : String(tilingBudget)))
         out.append(part("refine", refineIterations.map { "nelder_mead, \($0) iterations" } ?? "none"))
         return out
     }

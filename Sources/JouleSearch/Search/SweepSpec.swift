@@ -145,7 +145,9 @@ public struct SweepSpec: Sendable, Decodable {
     public var constraints: [Constraint]
     /// Zeus's eta for the `cost` metric (1: energy only, 0: time only).
     public var eta: Double
-    /// Tilings the mapper tries per shape.
+    /// Tilings the mapper walks per spatial and keep/bypass pair: `Mapper.wholeSpace` (the
+    /// default: every mapping is the optimum of its mapspace), or a budget that trades that
+    /// for speed.
     public var tilingBudget: Int
     /// Nelder–Mead iterations that refine the best point along the numeric axes (nil: none).
     public var refineIterations: Int?
@@ -259,7 +261,7 @@ public struct SweepSpec: Sendable, Decodable {
         objectives = r.optional(.objectives, [Metric].self) ?? Self.defaultObjectives(axes ?? [])
         constraints = r.optional(.constraints, [Constraint].self) ?? []
         eta = r.optional(.eta, Double.self) ?? 0.5
-        tilingBudget = r.optional(.tilingBudget, Int.self) ?? 60
+        tilingBudget = r.optional(.tilingBudget, Int.self) ?? Mapper.wholeSpace
         refineIterations = nil
         if let refine = r.optional(.refine, RefineEntry.self) { refineIterations = refine.iterations }
         if let axes, axes.isEmpty { r.error("list at least one axis", at: .axes) }

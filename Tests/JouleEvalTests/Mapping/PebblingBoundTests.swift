@@ -59,7 +59,7 @@ struct PebblingBoundTests {
         for (m, n, k) in [(256, 256, 256), (512, 256, 1024), (384, 640, 512), (1000, 1000, 1000), (128, 4096, 512)] {
             for words in [1024, 4096, 16384, 65536] {
                 let hw = try Self.buffer(words: words)
-                let result = try Mapper(hardware: hw, tilingBudget: 400).best(
+                let result = try Mapper(hardware: hw).best(
                     problem: Problem.gemm(m: m, n: n, k: k), macPrecision: .int8)
                 let counts = try #require(result.cost.counts)
                 let ratio = Self.dramWords(counts) / Self.bound(m: m, n: n, k: k, words: words)
