@@ -120,7 +120,7 @@ struct TilingSpace {
     /// `walk(budget:prune:visit:)`).
     func tilings(budget: Int) -> (values: [Int], complete: Bool) {
         var results: [Int] = []
-        let complete = walk(budget: budget, prune: { _, _ in false }) { results.append(contentsOf: $0) }
+        let complete = walk(budget: budget, prune: { _, _ in false }, visit: { results.append(contentsOf: $0) })
         return (results, complete)
     }
 
