@@ -9,6 +9,7 @@ import YAML
 ///   - level: GlobalBuffer
 ///     factors: [K32, P1]      # the level's temporal loop bounds, as in mapping files
 ///     innermost: [P]          # dimensions that may run innermost at the level
+///     permutation: [P, K]     # loop order, innermost first: P, then K, the rest outside
 ///     spatial_x: [K]          # dimensions allowed across the fanout's X (rows)
 ///     spatial_y: [N]          # ... and Y (columns)
 ///     keep: [inputs]          # operands the level must keep
@@ -20,6 +21,7 @@ public struct ConstraintsFile: Decodable, Sendable {
         public var level: Located<String>
         public var factors: [Located<String>]?
         public var innermost: [Located<String>]?
+        public var permutation: [Located<String>]?
         public var spatialX: [Located<String>]?
         public var spatialY: [Located<String>]?
         public var keep: [Located<Operand>]?
@@ -28,7 +30,7 @@ public struct ConstraintsFile: Decodable, Sendable {
         public var marks: [String: SourceMark] = [:]
 
         enum CodingKeys: String, CodingKey, CaseIterable {
-            case level, factors, innermost, keep, bypass
+            case level, factors, innermost, permutation, keep, bypass
             case spatialX = "spatial_x"
             case spatialY = "spatial_y"
         }
@@ -38,6 +40,7 @@ public struct ConstraintsFile: Decodable, Sendable {
             let level = r.required(.level, Located<String>.self, example: "level: GlobalBuffer")
             factors = r.optional(.factors, [Located<String>].self)
             innermost = r.optional(.innermost, [Located<String>].self)
+            permutation = r.optional(.permutation, [Located<String>].self)
             spatialX = r.optional(.spatialX, [Located<String>].self)
             spatialY = r.optional(.spatialY, [Located<String>].self)
             keep = r.optional(.keep, [Located<Operand>].self)
@@ -77,7 +80,8 @@ public struct ConstraintsFile: Decodable, Sendable {
     /// The constraints for a problem on a hardware, every fault positioned: a level the hardware
     /// lacks (with a suggestion), a dimension the problem lacks, a factor that is not a
     /// dimension and a positive bound, an operand both kept and bypassed, kept where the level
-    /// cannot hold it, or bypassed where the hardware says `must_hold`. `upTo` keeps only the
+    /// cannot hold it, bypassed where the hardware says `must_hold`, a permutation that repeats a
+    /// dimension or disagrees with `innermost`. `upTo` keeps only the
     /// first entries' first keys (file order), to find the one that empties the mapspace.
     public func constraints(for problem: Problem, hardware: Accelerator, upTo limit: Int = .max) throws(Diagnostics)
         -> MapspaceConstraints
@@ -139,6 +143,24 @@ public struct ConstraintsFile: Decodable, Sendable {
                 }
             }
             if let innermost = entry.innermost, within() { level.innermost = Set(innermost.compactMap(dimension)) }
+            if let permutation = entry.permutation, within() {
+                var order: [Int] = []
+                for name in permutation {
+                    guard let d = dimension(name) else { continue }
+                    if order.contains(d) {
+                        fail(
+                            "\(problem.dimensions[d]) appears twice in the permutation of \(memory.name)", name.mark,
+                            hint: "list each dimension once, innermost first, e.g. permutation: [P, K]")
+                    }
+                    order.append(d)
+                }
+                if let first = order.first, let allowed = level.innermost, !allowed.contains(first) {
+                    fail(
+                        "the permutation of \(memory.name) puts \(problem.dimensions[first]) innermost, which its innermost list leaves out",
+                        permutation.first?.mark, hint: "give one of them, or make them agree")
+                }
+                level.permutation = order
+            }
             if let spatialX = entry.spatialX, within() { level.spatialX = Set(spatialX.compactMap(dimension)) }
             if let spatialY = entry.spatialY, within() { level.spatialY = Set(spatialY.compactMap(dimension)) }
             if let keep = entry.keep, within() {
@@ -185,6 +207,7 @@ public struct ConstraintsFile: Decodable, Sendable {
         entries.flatMap { entry in
             [
                 ("factors", entry.factors != nil), ("innermost", entry.innermost != nil),
+                ("permutation", entry.permutation != nil),
                 ("spatial_x", entry.spatialX != nil), ("spatial_y", entry.spatialY != nil),
                 ("keep", entry.keep != nil), ("bypass", entry.bypass != nil),
             ].filter(\.1).map { (name: $0.0, level: entry.level.value, mark: entry.marks[$0.0]) }

@@ -114,7 +114,8 @@ public struct Mapper: Sendable {
             let space = TilingSpace(
                 problem: problem, hardware: hardware, spatial: spatial, holds: holds, fixed: fixed, memo: memo)
             let scorer = NestScorer(
-                problem: problem, spatial: spatial, holds: holds, dataflow: flow, table: table, objective: objective)
+                problem: problem, spatial: spatial, holds: holds, dataflow: flow, table: table, objective: objective,
+                permutations: constraints.permutations(levels: levels))
             let size = levels * dims
             var bounds = [Int](repeating: 1, count: size)
             let budgeted = tilingBudget != Self.wholeSpace
@@ -481,11 +482,13 @@ public struct Mapper: Sendable {
 
     /// The innermost dimensions worth trying at each level, given a tiling's loop bounds: the
     /// ones among `candidates` (`Problem.orderDimensions`, a GEMM's M, N and K) that loop
-    /// there, when two or more do (otherwise every order builds the same nest). The innermost level gets none: its order changes no count, since
-    /// a level's loops only decide how often the levels below it are refilled.
+    /// there, when two or more do (otherwise every order builds the same nest). The innermost
+    /// level gets none: its order changes no count, since a level's loops only decide how often
+    /// the levels below it are refilled. A level with a constrained permutation gets none either.
     func orderChoices(_ bounds: [Int], dims: Int, candidates: [Int]) -> [[Int]] {
         let levels = bounds.count / dims
         return (0..<levels).map { i in
+            guard constraints.levels[i]?.permutation == nil else { return [] }
             let looped = candidates.filter { d in bounds[i * dims + d] > 1 }
             guard looped.count > 1 else { return [] }
             let allowed = constraints.narrow(looped, level: i)
@@ -496,27 +499,41 @@ public struct Mapper: Sendable {
     }
 
     /// Level i's temporal loops, in nest order: each dimension whose bound there exceeds 1, in
-    /// dimension order with `innermost` moved last.
+    /// dimension order with `innermost` moved last; or, under a constrained `permutation`
+    /// (innermost first), the unlisted dimensions in dimension order, then the listed ones from
+    /// the last listed to the first.
     @inline(__always)
     static func temporalLoops(
-        _ bounds: UnsafeBufferPointer<Int>, level i: Int, dims: Int, innermost: Int, _ body: (Loop) -> Void
+        _ bounds: UnsafeBufferPointer<Int>, level i: Int, dims: Int, innermost: Int, permutation: [Int]? = nil,
+        _ body: (Loop) -> Void
     ) {
+        if let permutation {
+            for d in 0..<dims where !permutation.contains(d) && bounds[i * dims + d] > 1 {
+                body(Loop(d, bounds[i * dims + d]))
+            }
+            for d in permutation.reversed() where bounds[i * dims + d] > 1 { body(Loop(d, bounds[i * dims + d])) }
+            return
+        }
         for d in 0..<dims where d != innermost && bounds[i * dims + d] > 1 { body(Loop(d, bounds[i * dims + d])) }
         if innermost >= 0 && innermost < dims && bounds[i * dims + innermost] > 1 {
             body(Loop(innermost, bounds[i * dims + innermost]))
         }
     }
 
-    /// The mapping of a tiling's loop bounds with each level's chosen innermost dimension.
+    /// The mapping of a tiling's loop bounds with each level's chosen innermost dimension (or
+    /// its constrained permutation).
     func mapping(
         _ bounds: [Int], dims: Int, spatial: [(x: [Loop], y: [Loop])], orders: [Int], dataflow: Dataflow,
         bypass: [Set<Operand>]
     ) -> Mapping {
-        bounds.withUnsafeBufferPointer { bounds in
+        let permutations = constraints.permutations(levels: spatial.count)
+        return bounds.withUnsafeBufferPointer { bounds in
             Mapping(
                 levels: spatial.indices.map { i in
                     var loops: [Loop] = []
-                    Self.temporalLoops(bounds, level: i, dims: dims, innermost: orders[i]) { loops.append($0) }
+                    Self.temporalLoops(
+                        bounds, level: i, dims: dims, innermost: orders[i], permutation: permutations[i]
+                    ) { loops.append($0) }
                     return LevelMapping(
                         temporal: loops, spatialX: spatial[i].x, spatialY: spatial[i].y, bypass: bypass[i])
                 }, dataflow: dataflow)

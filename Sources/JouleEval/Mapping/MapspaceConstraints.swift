@@ -1,7 +1,8 @@
 import JouleSpec
 
 /// Limits on the mapspace the mapper searches (Timeloop's mapspace constraints), per memory
-/// level: fixed temporal factors, the dimensions that may run innermost, the dimensions allowed
+/// level: fixed temporal factors, the dimensions that may run innermost or a whole or partial
+/// loop order, the dimensions allowed
 /// across the fanout's X and Y, and operands the level must keep or must bypass. Read from a
 /// constraints file (`ConstraintsFile`); empty by default.
 public struct MapspaceConstraints: Sendable, Hashable {
@@ -11,6 +12,10 @@ public struct MapspaceConstraints: Sendable, Hashable {
         public var factors: [Int: Int] = [:]
         /// The dimensions that may run innermost at the level (nil: any).
         public var innermost: Set<Int>?
+        /// The level's loop order as Timeloop writes a permutation, innermost first: these
+        /// dimensions run innermost in this order, the others outside them in the problem's
+        /// order (a partial permutation fixes only the innermost loops). Nil: the search chooses.
+        public var permutation: [Int]?
         /// The dimensions that may be spread across the fanout's X (rows) (nil: any).
         public var spatialX: Set<Int>?
         /// The dimensions that may be spread across the fanout's Y (columns) (nil: any).
@@ -54,6 +59,11 @@ public struct MapspaceConstraints: Sendable, Hashable {
             for (d, bound) in level.factors where d < dims { fixed[i * dims + d] = bound }
         }
         return fixed
+    }
+
+    /// Each level's constrained loop order (`Level.permutation`), nil where the search chooses.
+    func permutations(levels count: Int) -> [[Int]?] {
+        (0..<count).map { levels[$0]?.permutation.flatMap { $0.isEmpty ? nil : $0 } }
     }
 
     /// The innermost choices of a level, narrowed to those the constraints allow.

@@ -1,7 +1,7 @@
 import JouleSpec
 
 /// Scores the mappings of one problem, dataflow and cost table straight from a tiling and
-/// each level's innermost dimension: the loop nest goes into stack memory, the counts into
+/// each level's innermost dimension (or constrained permutation): the loop nest goes into stack memory, the counts into
 /// stack memory, and nothing is allocated, since the mapper calls this for every candidate.
 /// The counts are `ReuseAnalysis`'s and the cost `CostTable`'s, so a score equals costing the
 /// built `Mapping`.
@@ -19,11 +19,14 @@ struct NestScorer {
     let dims: Int
     /// The problem's MACs (a product over its bounds, taken once).
     let macs: Double
+    /// Each level's constrained loop order (`MapspaceConstraints.Level.permutation`), or nil.
+    let permutations: [[Int]?]
 
     init(
         problem: Problem, spatial: [(x: [Loop], y: [Loop])], holds: [[Bool]], dataflow: Dataflow, table: CostTable,
-        objective: Objective
+        objective: Objective, permutations: [[Int]?] = []
     ) {
+        self.permutations = permutations.count == spatial.count ? permutations : spatial.map { _ in nil }
         self.problem = problem
         self.dataflow = dataflow
         self.table = table
@@ -56,7 +59,9 @@ struct NestScorer {
             var n = 0
             for i in 0..<levels {
                 bounds.withUnsafeBufferPointer { bounds in
-                    Mapper.temporalLoops(bounds, level: i, dims: dims, innermost: orders[i]) { loop in
+                    Mapper.temporalLoops(
+                        bounds, level: i, dims: dims, innermost: orders[i], permutation: permutations[i]
+                    ) { loop in
                         loops[n] = ReuseAnalysis.FlatLoop(
                             level: i, dimension: loop.dimension, bound: loop.bound, spatial: false)
                         n += 1

@@ -49,6 +49,35 @@ struct ConstraintsTests {
         #expect(result.cost.energy.total >= free.cost.energy.total * (1 - 1e-12))
     }
 
+    /// A permutation (innermost first) fixes the level's loop order: the listed dimensions run
+    /// innermost in that order, the others outside them in the problem's order. A partial one
+    /// leaves the rest in that order; the mapping costs what the reuse analysis gives it.
+    @Test func aPermutationFixesTheLoopOrder() throws {
+        let hw = try MapperTests.hardware("toy-3level")
+        let mapper = Mapper(hardware: hw)
+        /// Level i's loops as the permutation orders them: the unlisted ones that loop, in
+        /// dimension order, then the listed ones that loop, the first listed last.
+        func expected(_ mapping: Mapping, level i: Int, _ permutation: [Int], dims: Int) -> [Int] {
+            let looping = Set(mapping.levels[i].temporal.map(\.dimension))
+            return (0..<dims).filter { looping.contains($0) && !permutation.contains($0) }
+                + permutation.reversed().filter(looping.contains)
+        }
+        let (m, k) = (2, 4)
+        let gemm = try Self.file("constraints: [ { level: DRAM, permutation: [M, K] } ]")
+            .best(mapper: mapper, problem: Self.gemm, macPrecision: .int8, dataflow: nil)
+        #expect(gemm.mapping.levels[0].temporal.map(\.dimension) == expected(gemm.mapping, level: 0, [m, k], dims: 5))
+        let conv = Problem.conv2D(n: 1, k: 32, c: 16, p: 28, q: 28, r: 3, s: 3)
+        let (convK, convQ) = (1, 4)
+        let ordered = try Self.file("constraints: [ { level: GlobalBuffer, permutation: [K, Q] } ]")
+            .best(mapper: mapper, problem: conv, macPrecision: .int8, dataflow: nil)
+        let loops = ordered.mapping.levels[1].temporal.map(\.dimension)
+        #expect(loops.count >= 2 && loops == expected(ordered.mapping, level: 1, [convK, convQ], dims: 7), "\(loops)")
+        let counts = try ReuseAnalysis.analyze(problem: conv, mapping: ordered.mapping, hardware: hw)
+        let table = try CostTable(hardware: hw, precision: .int8, at: mapper.operatingPoint)
+        let (energy, _) = table.energyAndSeconds(counts, problem: conv, dataflow: ordered.mapping.dataflow)
+        #expect(abs(energy - ordered.cost.energy.total) <= 1e-9 * energy)
+    }
+
     /// Spatial constraints pick the GPU's spatial choices: only M across the SMs.
     @Test func spatialConstraintsNarrowAParallelArray() throws {
         let h100 = try MapperTests.hardware("h100-sxm")
@@ -90,6 +119,9 @@ struct ConstraintsTests {
         ("constraints: [ { level: DRAM, factors: [K128] } ]", 1, 41, "more than K's bound"),
         ("constraints: [ { level: PE, keep: [inputs], bypass: [inputs] } ]", 1, 54, "both kept and bypassed"),
         ("constraints: [ { level: DRAM }, { level: DRAM } ]", 1, 42, "constrained twice"),
+        ("constraints: [ { level: DRAM, permutation: [K, K] } ]", 1, 48, "K appears twice in the permutation"),
+        ("constraints: [ { level: DRAM, innermost: [N], permutation: [K] } ]", 1, 61, "its innermost list leaves out"),
+        ("constraints: [ { level: DRAM, permutation: [Q] } ]", 1, 45, "'Q' is not a dimension"),
     ])
     func faultsArePositioned(_ text: String, _ line: Int, _ column: Int, _ message: String) throws {
         let hw = try MapperTests.hardware("toy-3level")
