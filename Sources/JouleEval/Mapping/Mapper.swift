@@ -18,7 +18,8 @@ public struct MapperResult: Sendable {
     public var searchedPairs: Int
     /// Wall-clock seconds the search took.
     public var searchSeconds: Double
-    /// Of those, the seconds spent enumerating tilings (the rest evaluates mappings).
+    /// Of those, the seconds spent walking tilings and checking their bounds (the rest scores
+    /// mappings).
     public var tilingSeconds: Double
     /// Whether the search covered its whole mapspace (every spatial and keep/bypass choice
     /// together, every maximal tiling and every loop order, searched or ruled out by a lower
