@@ -72,11 +72,7 @@ struct MappingLowerBound {
         let operandCount = problem.operands.count
         self.levels = levels
         self.dims = dims
-        var below = [Int](repeating: 1, count: (levels + 1) * dims)
-        for i in stride(from: levels - 1, through: 0, by: -1) {
-            for d in 0..<dims { below[i * dims + d] = below[(i + 1) * dims + d] }
-            for loop in spatial[i].x + spatial[i].y { below[i * dims + loop.dimension] *= loop.bound }
-        }
+        let below = TilingSpace.spatialBelow(spatial, dims: dims)
         self.below = below
         var fills: [Fill] = []
         var outputHolders: [(level: Int, replicas: Double)] = []

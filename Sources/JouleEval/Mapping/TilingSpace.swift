@@ -63,17 +63,25 @@ struct TilingSpace {
             return sized
         }
         operandCount = problem.operands.count
-        var below = [Int](repeating: 1, count: (levels + 1) * dims)
-        for i in stride(from: levels - 1, through: 0, by: -1) {
-            for d in 0..<dims { below[i * dims + d] = below[(i + 1) * dims + d] }
-            for loop in spatial[i].x + spatial[i].y { below[i * dims + loop.dimension] *= loop.bound }
-        }
+        let below = Self.spatialBelow(spatial, dims: dims)
         spatialBelow = below
         temporalBound = (0..<dims).map { d in (problem.bounds[d] + below[d] - 1) / below[d] }
         held = (0..<levels).flatMap { i in (0..<problem.operands.count).map { holds[$0][i] } }
         capacity = hardware.memory.map(\.size.si)
         groups = AxisGroups(operands: problem.operands, dims: dims)
         self.fixed = fixed.count == levels * dims ? fixed : [Int](repeating: 0, count: levels * dims)
+    }
+
+    /// `below[i * dims + d]`: the product of dimension d's spatial bounds at and below level i
+    /// (row `spatial.count`: all 1), the extents of a level's smallest tile.
+    static func spatialBelow(_ spatial: [(x: [Loop], y: [Loop])], dims: Int) -> [Int] {
+        let levels = spatial.count
+        var below = [Int](repeating: 1, count: (levels + 1) * dims)
+        for i in stride(from: levels - 1, through: 0, by: -1) {
+            for d in 0..<dims { below[i * dims + d] = below[(i + 1) * dims + d] }
+            for loop in spatial[i].x + spatial[i].y { below[i * dims + loop.dimension] *= loop.bound }
+        }
+        return below
     }
 
     /// Dimension d's candidate extents at a level inside its parent's extent: the one a fixed

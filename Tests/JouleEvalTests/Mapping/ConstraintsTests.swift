@@ -109,6 +109,16 @@ struct ConstraintsTests {
         #expect(Self.loops(fixed.mapping, level: 0, dimension: 2) == 64)
         #expect(Self.loops(free.mapping, level: 0, dimension: 2) != 64)
         #expect(cache.misses == 2)
+        // A permutation alone keys it too: the same problem with only a loop order fixed is
+        // searched anew, and its answer follows the order.
+        let (m, k) = (2, 4)
+        mapper.constraints = try Self.file("constraints: [ { level: GlobalBuffer, permutation: [M, K] } ]")
+            .constraints(for: Self.gemm, hardware: hw)
+        let ordered = try cache.best(mapper, problem: Self.gemm, macPrecision: .int8, dataflow: nil)
+        #expect(cache.misses == 3)
+        let looping = ordered.mapping.levels[1].temporal.map(\.dimension)
+        let tail = [k, m].filter(looping.contains)
+        #expect(Array(looping.suffix(tail.count)) == tail, "\(looping)")
     }
 
     /// Faults in a constraints file point at the offending value.
