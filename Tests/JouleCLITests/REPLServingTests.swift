@@ -56,7 +56,10 @@ struct REPLServingTests {
             "serve", "llama-2-7b", "dgx-h100", "--workload", Self.workload, "--concurrency", "32", "--format", "json",
         ])
         let served = try #require(try JSONSerialization.jsonObject(with: Data(single.stdout.utf8)) as? [String: Any])
-        #expect(points[1]["tpot_s"] as? Double == served["tpot_s"] as? Double)
+        // The same simulation, summed in another order: equal to the last few bits.
+        let point = try #require(points[1]["tpot_s"] as? Double)
+        let alone = try #require(served["tpot_s"] as? Double)
+        #expect(abs(point - alone) <= 1e-12 * alone, "\(point) against \(alone)")
     }
 
     @Test(arguments: [

@@ -34,7 +34,7 @@ public struct MapperResult: Sendable {
 /// (`spatialChoices`: a systolic array's follow the dataflow by each dimension's role in the
 /// operands, a parallel array's are searched); each keep/bypass choice (`bypassChoices`: what a
 /// level may hold but need not); at every inner level each maximal tile whose extents are
-/// divisors or even splits of the level above (`tileExtents`) and that fits, padding included;
+/// divisors or even splits of the level above (`tileExtents`) and that fits;
 /// and each level's innermost loop. The search is a branch and bound: every spatial and
 /// keep/bypass pair, and every branch of its tiling walk, has a lower bound
 /// (`MappingLowerBound`), and what cannot beat the best mapping found is skipped, so the
@@ -121,9 +121,6 @@ public struct Mapper: Sendable {
             var bounds = [Int](repeating: 1, count: size)
             let budgeted = tilingBudget != Self.wholeSpace
             var walking: UInt64 = 0
-            func beaten(_ tiles: UnsafeBufferPointer<Int>, _ known: Int) -> Bool {
-                bound.score(tiles, known: known) >= (best?.score ?? .infinity)
-            }
             func visit(_ tiling: UnsafeBufferPointer<Int>) {
                 let scoring = DispatchTime.now().uptimeNanoseconds
                 valid += 1
@@ -149,7 +146,10 @@ public struct Mapper: Sendable {
             // A budgeted walk is not whole even where the space is smaller than the budget:
             // its loop orders come from coordinate descent.
             let enumeration = DispatchTime.now().uptimeNanoseconds
-            let complete = space.walk(budget: tilingBudget, prune: beaten, visit: visit) && budgeted == false
+            let complete =
+                space.walk(
+                    budget: tilingBudget, bound: { bound.score($0, known: $1) }, cutoff: { best?.score ?? .infinity },
+                    visit: visit) && budgeted == false
             tilingNanoseconds += DispatchTime.now().uptimeNanoseconds - enumeration - walking
             if !complete { exhaustive = false }
         }
@@ -180,7 +180,7 @@ public struct Mapper: Sendable {
                 for spatial in spatials {
                     let bound = MappingLowerBound(
                         problem: problem, spatial: spatial, holds: holds, dataflow: flow, table: table,
-                        objective: objective)
+                        objective: objective, constraints: constraints)
                     // Only level 0's tile is known: the whole problem over the spatial loops.
                     var top = problem.bounds
                     for loop in spatial.flatMap({ $0.x + $0.y }) {
@@ -421,8 +421,8 @@ public struct Mapper: Sendable {
     /// The tile extents a level may take along one dimension inside a parent extent, largest
     /// first: every divisor of the parent (perfect factors), and the parent split into 1, 2, 3,
     /// 4, 6, 8, 12, 16, ... steps rounded up (powers of two and three times them), which adds
-    /// imperfect factors where the parent has few divisors (a prime, or 2 x 43): their padding
-    /// is costed as lost utilization and padded tiles.
+    /// imperfect factors where the parent has few divisors (a prime, or 2 x 43): their last
+    /// tile is costed as the remainder it is (`TileCounts`).
     static func tileExtents(inside parent: Int) -> [Int] {
         var values: [Int] = []
         var low = 1
@@ -472,7 +472,7 @@ public struct Mapper: Sendable {
 
     /// A tiling's temporal loop bounds (`dims` per level, outermost level first): each level's
     /// tile over the next level's (the innermost level's over single elements), rounded up,
-    /// so a tile that does not divide its parent pads it.
+    /// so a tile that does not divide its parent leaves a smaller last tile (`TileCounts`).
     static func loopBounds(_ tiling: UnsafeBufferPointer<Int>, dims: Int, into bounds: UnsafeMutableBufferPointer<Int>)
     {
         for index in tiling.indices {

@@ -14,18 +14,21 @@ import JouleSpec
 ///
 /// - the innermost holder of an operand serves every MAC, once per multicast group below it
 ///   (`macs / below`): fixed by the spatial loops, so exact;
-/// - a level i ≤ c filled from a parent takes, per instance, at least its tile (the nest spans
-///   at least t_i, padding only adds) once per step of every loop above it over a dimension the
-///   operand depends on (the loop order only decides how many *other* loops refetch it; a
-///   sliding window's operand is counted once); a level below c at least its smallest tile (every
-///   temporal extent 1) per instance. For a projection (a GEMM's operands) that is never below the
-///   whole tensor once, since each instance group sees every element it needs. The parent
-///   serves it over its multicast;
+/// - a projection (a GEMM's operands) reaches a level from its parent as its whole tensor
+///   (the real tiles of the dimensions it depends on add up to it, `TileCounts`) once per real
+///   tile of every other dimension above the innermost known level with a loop it depends on
+///   (the loop order only decides how many more loops refetch it), times its replicas over
+///   the other dimensions' spatial loops;
+/// - any other operand (a sliding window) takes, per instance, at least its tile, exact at a
+///   known level and bounded below it (`smallestTile`), once per step of every loop above that
+///   level; the parent serves it over its multicast;
 /// - output read-backs and the partial sums sent back down count zero, and an output word is
 ///   the narrower of the output's and the accumulator's, unless a spatial reduction above the
-///   level makes it hold partial sums whatever the tiling;
-/// - compute takes at least the product of the known loop bounds and t_c (the temporal steps
-///   the spatial loops leave, when only level 0 is known; SCALE-Sim's cycles on a systolic array).
+///   level makes it hold partial sums whatever the tiling; once every tile is known the
+///   read-backs are exact;
+/// - compute takes, per dimension, at least one step per spatial extent below level c of each
+///   real tile at level c (exact once every tile is known; SCALE-Sim's cycles on a systolic
+///   array).
 ///
 /// A test checks the bound of every branch against every mapping of the brute-force corpus.
 struct MappingLowerBound {
@@ -34,12 +37,11 @@ struct MappingLowerBound {
         var operand: Int
         var level: Int
         var parent: Int
-        /// Instances of the level (its spatial fanout above) and the multicast since the parent.
+        /// Instances of the level (its spatial fanout above), those over dimensions the operand
+        /// does not depend on (its replicas) and the multicast since the parent.
         var instances: Double
+        var replicas: Double
         var multicast: Double
-        /// The smallest tile's elements and the whole tensor's (0 unless a projection).
-        var smallest: Double
-        var tensor: Double
     }
 
     private let problem: Problem
@@ -57,12 +59,21 @@ struct MappingLowerBound {
     /// fanout above each (its replicas), outermost first.
     private let output: Int?
     private let outputHolders: [(level: Int, replicas: Double)]
+    /// Each operand's elements.
+    private let tensors: [Double]
+    /// What decides the loop orders the mapper tries (`Mapper.orderChoices`).
+    private let constraints: MapspaceConstraints
+    private let permutations: [[Int]?]
+    private let orderDimensions: [Int]
 
     /// The bound's parts for one spatial choice and hold matrix (`holds[o][i]`).
     init(
         problem: Problem, spatial: [(x: [Loop], y: [Loop])], holds: [[Bool]], dataflow: Dataflow, table: CostTable,
-        objective: Objective
+        objective: Objective, constraints: MapspaceConstraints = .none
     ) {
+        self.constraints = constraints
+        permutations = constraints.permutations(levels: spatial.count)
+        orderDimensions = problem.orderDimensions
         self.problem = problem
         self.dataflow = dataflow
         self.table = table
@@ -80,7 +91,6 @@ struct MappingLowerBound {
         let macs = problem.macs
         for (o, operand) in problem.operands.enumerated() {
             let isOutput = operand.operand == .outputs
-            let tensor = operand.isProjection ? problem.bounds.withUnsafeBufferPointer { operand.footprint($0) } : 0
             var parent = -1
             var instances = 1.0  // spatial fanout above the current level
             var multicast = 1.0  // irrelevant spatial fanout since the parent
@@ -95,13 +105,10 @@ struct MappingLowerBound {
                         : operand.wordBits
                     if isOutput { outputHolders.append((i, replication)) }
                     if parent >= 0 {
-                        let smallest = below[i * dims..<(i + 1) * dims].withUnsafeBufferPointer {
-                            operand.footprint($0)
-                        }
                         fills.append(
                             Fill(
-                                operand: o, level: i, parent: parent, instances: instances, multicast: multicast,
-                                smallest: smallest, tensor: tensor))
+                                operand: o, level: i, parent: parent, instances: instances, replicas: replication,
+                                multicast: multicast))
                     }
                     parent = i
                     multicast = 1
@@ -129,6 +136,7 @@ struct MappingLowerBound {
         }
         self.fills = fills
         self.base = base
+        tensors = problem.operands.map { operand in problem.bounds.withUnsafeBufferPointer { operand.footprint($0) } }
         self.output = problem.operands.firstIndex { $0.operand == .outputs }
         self.outputHolders = outputHolders
     }
@@ -138,100 +146,182 @@ struct MappingLowerBound {
     /// level 0 always holds the whole problem).
     func score(_ tiles: UnsafeBufferPointer<Int>, known: Int) -> Double {
         let dims = self.dims
+        // Loop bounds are known above the deepest known level, and at every level once all are.
+        let looped = known == levels ? levels : known - 1
+        let scratch = TileCounts.scratchSize(loops: 2 * levels)
         return withUnsafeTemporaryAllocation(of: OperandAccess.self, capacity: base.count) { accesses in
-            withUnsafeTemporaryAllocation(of: Int.self, capacity: dims * known) { ints in
-                problem.operands.withUnsafeBufferPointer { operands in
-                    score(tiles, known: known, operands: operands, accesses: accesses, scratch: ints)
+            withUnsafeTemporaryAllocation(of: Int.self, capacity: dims * (looped + 1) + scratch) { ints in
+                withUnsafeTemporaryAllocation(of: Double.self, capacity: dims * (looped + 1) + scratch) { doubles in
+                    problem.operands.withUnsafeBufferPointer { operands in
+                        score(
+                            tiles, known: known, looped: looped, operands: operands, accesses: accesses, ints: ints,
+                            doubles: doubles)
+                    }
                 }
             }
         }
     }
 
-    /// `score(_:known:)` with its scratch: `accesses` for the relaxed counts, `scratch` for the
-    /// known loop bounds and one tile's extents (`dims * known` integers).
+    /// `score(_:known:)` with its scratch: `accesses` for the relaxed counts; `ints` for the
+    /// known loop bounds, one tile's extents and `TileCounts`; `doubles` for the real tiles
+    /// after each known level, each dimension's steps and `TileCounts`.
     @inline(__always)
     private func score(
-        _ tiles: UnsafeBufferPointer<Int>, known: Int, operands: UnsafeBufferPointer<ProblemOperand>,
-        accesses: UnsafeMutableBufferPointer<OperandAccess>, scratch: UnsafeMutableBufferPointer<Int>
+        _ tiles: UnsafeBufferPointer<Int>, known: Int, looped: Int, operands: UnsafeBufferPointer<ProblemOperand>,
+        accesses: UnsafeMutableBufferPointer<OperandAccess>, ints: UnsafeMutableBufferPointer<Int>,
+        doubles: UnsafeMutableBufferPointer<Double>
     ) -> Double {
-        let operandCount = operands.count
         let dims = self.dims
         _ = accesses.initialize(from: base)
         defer { accesses.deinitialize() }
-        // loopBound[j * dims + d] for the levels whose loops are known (j < known - 1).
-        let loopBound = UnsafeMutableBufferPointer(rebasing: scratch[0..<dims * (known - 1)])
-        let extents = UnsafeMutableBufferPointer(rebasing: scratch[dims * (known - 1)..<dims * known])
-        for j in 0..<(known - 1) {
+        // loopBound[j * dims + d] and realTiles[j * dims + d] (the real tiles along d after
+        // level j's loops) for the levels whose loops are known (j < looped).
+        let loopBound = UnsafeMutableBufferPointer(rebasing: ints[0..<dims * looped])
+        let extents = UnsafeMutableBufferPointer(rebasing: ints[dims * looped..<dims * (looped + 1)])
+        let realTiles = UnsafeMutableBufferPointer(rebasing: doubles[0..<dims * looped])
+        let steps = UnsafeMutableBufferPointer(rebasing: doubles[dims * looped..<dims * (looped + 1)])
+        for j in 0..<looped {
             for d in 0..<dims {
-                let inner = tiles[(j + 1) * dims + d]
+                let inner = j + 1 < levels ? tiles[(j + 1) * dims + d] : 1
                 loopBound[j * dims + d] = (tiles[j * dims + d] + inner - 1) / inner
             }
         }
+        for d in 0..<dims {
+            var dimension = TileCounts(
+                bound: problem.bounds[d], loops: 2 * levels,
+                extents: UnsafeMutableBufferPointer(rebasing: ints[dims * (looped + 1)..<ints.count]),
+                counts: UnsafeMutableBufferPointer(rebasing: doubles[dims * (looped + 1)..<doubles.count]))
+            for j in 0..<looped {
+                dimension.split(by: loopBound[j * dims + d], spatial: false)
+                dimension.split(by: below[j * dims + d] / below[(j + 1) * dims + d], spatial: true)
+                realTiles[j * dims + d] = dimension.tiles
+            }
+            // Each step covers at most the spatial extent below the deepest known level.
+            steps[d] = known == levels ? dimension.tiles : dimension.steps(width: below[(known - 1) * dims + d])
+        }
+        var cycles = 1.0
+        for d in 0..<dims { cycles *= steps[d] }
+        // The loop orders the mapper tries (`Mapper.orderChoices`) at the known levels above
+        // the two innermost: each combination is a branch of its own, so the bound is the
+        // least over them. Deeper known levels' orders stay free (their refetches count zero).
+        let ordered = max(0, min(known - 1, levels - 2))
+        var options: [[Int]] = []
+        for j in 0..<ordered {
+            if permutations[j] != nil {
+                options.append([-1])
+                continue
+            }
+            let looping = orderDimensions.filter { loopBound[j * dims + $0] > 1 }
+            options.append(looping.count > 1 ? constraints.narrow(looping, level: j) : [orderDimensions.first ?? 0])
+        }
+        var orders = options.map { $0[0] }
+        var digits = [Int](repeating: 0, count: ordered)
+        var least = Double.infinity
+        while true {
+            _ = accesses.update(fromContentsOf: base)
+            least = min(
+                least,
+                evaluate(
+                    known: known, orders: orders, operands: operands, accesses: accesses,
+                    loopBound: UnsafeBufferPointer(loopBound), realTiles: UnsafeBufferPointer(realTiles),
+                    extents: extents, tiles: tiles, cycles: cycles))
+            var level = 0
+            while level < ordered {
+                digits[level] += 1
+                if digits[level] < options[level].count {
+                    orders[level] = options[level][digits[level]]
+                    break
+                }
+                digits[level] = 0
+                orders[level] = options[level][0]
+                level += 1
+            }
+            if level == ordered { return least }
+        }
+    }
+
+    /// The score of the relaxed counts with the loop orders of the levels above `orders.count`
+    /// fixed (`orders[j]`: level j's innermost dimension, -1 under a constrained permutation).
+    @inline(__always)
+    private func evaluate(
+        known: Int, orders: [Int], operands: UnsafeBufferPointer<ProblemOperand>,
+        accesses: UnsafeMutableBufferPointer<OperandAccess>, loopBound: UnsafeBufferPointer<Int>,
+        realTiles: UnsafeBufferPointer<Double>, extents: UnsafeMutableBufferPointer<Int>,
+        tiles: UnsafeBufferPointer<Int>, cycles: Double
+    ) -> Double {
+        let operandCount = operands.count
+        let dims = self.dims
         for fill in fills {
             let i = fill.level
-            let relevance = operands[fill.operand].relevance
+            let operand = operands[fill.operand]
+            let relevance = operand.relevance
             // Loop bounds above level i are known down to level m - 1.
             let m = min(i, known - 1)
             // The innermost known level above i with a loop the operand depends on: the
-            // first such loop lies there or below, so every loop above that level refetches.
-            var refetching = 0
+            // first such loop lies there or below, so every loop above that level refetches,
+            // and, where that level's order is fixed, every loop of it outside its innermost
+            // loop the operand depends on.
+            var refetching = -1
             search: for j in stride(from: m - 1, through: 0, by: -1) {
                 for d in 0..<dims where relevance & (1 << UInt32(d)) != 0 && loopBound[j * dims + d] > 1 {
                     refetching = j
                     break search
                 }
             }
-            var perInstance: Double
-            if operands[fill.operand].isProjection {
-                // Per dimension it depends on, the tile at level i times the loops above
-                // spans at least level m's tile times the known loops above m.
-                perInstance = 1
-                for d in 0..<dims where relevance & (1 << UInt32(d)) != 0 {
-                    perInstance *= Double(tiles[m * dims + d] * below[i * dims + d])
-                }
-                for j in 0..<m {
-                    for d in 0..<dims where relevance & (1 << UInt32(d)) != 0 || j < refetching {
-                        perInstance *= Double(loopBound[j * dims + d])
-                    }
-                }
-            } else {
-                if i < known {
-                    for d in 0..<dims { extents[d] = tiles[i * dims + d] * below[i * dims + d] }
-                    perInstance = operands[fill.operand].footprint(UnsafeBufferPointer(extents))
-                } else {
-                    perInstance = fill.smallest
-                }
-                for j in 0..<refetching {
-                    for d in 0..<dims { perInstance *= Double(loopBound[j * dims + d]) }
+            // The dimensions whose loops at that level lie outside its innermost relevant one.
+            var outside: UInt32 = 0
+            if refetching >= 0 && refetching < orders.count {
+                var seen: UInt32 = 0
+                Mapper.temporalLoops(
+                    loopBound, level: refetching, dims: dims, innermost: orders[refetching],
+                    permutation: permutations[refetching]
+                ) { loop in
+                    if relevance & (1 << UInt32(loop.dimension)) != 0 { outside = seen }
+                    seen |= 1 << UInt32(loop.dimension)
                 }
             }
-            let total = max(perInstance * fill.instances, fill.tensor)
-            let served = max(total / fill.multicast, fill.tensor)
-            if operands[fill.operand].operand == .outputs {
+            let total: Double
+            if operand.isProjection {
+                // The real tiles of the dimensions it depends on add up to the tensor; each
+                // is fetched again per real tile of the other dimensions' refetching loops.
+                var refetches = 1.0
+                if refetching >= 0 {
+                    for d in 0..<dims where relevance & (1 << UInt32(d)) == 0 {
+                        if outside & (1 << UInt32(d)) != 0 {
+                            refetches *= realTiles[refetching * dims + d]
+                        } else if refetching > 0 {
+                            refetches *= realTiles[(refetching - 1) * dims + d]
+                        }
+                    }
+                }
+                total = tensors[fill.operand] * refetches * fill.replicas
+            } else {
+                for d in 0..<dims { extents[d] = smallestTile(i, d, tiles, loopBound, known: known) }
+                var perInstance = operand.footprint(UnsafeBufferPointer(extents))
+                for j in 0..<max(0, refetching) {
+                    for d in 0..<dims { perInstance *= Double(loopBound[j * dims + d]) }
+                }
+                for d in 0..<dims where outside & (1 << UInt32(d)) != 0 {
+                    perInstance *= Double(loopBound[refetching * dims + d])
+                }
+                total = perInstance * fill.instances
+            }
+            let served = total / fill.multicast
+            if operand.operand == .outputs {
                 accesses[fill.parent * operandCount + fill.operand].updates += served
             } else {
                 accesses[fill.level * operandCount + fill.operand].fills += total
                 accesses[fill.parent * operandCount + fill.operand].reads += served
             }
         }
-        // Each dimension's known loop bounds times level known - 1's tile.
-        var steps = 1.0
-        for d in 0..<dims {
-            var product = tiles[(known - 1) * dims + d]
-            for j in 0..<(known - 1) { product *= loopBound[j * dims + d] }
-            extents[d] = product * below[d]
-            steps *= Double(product)
-        }
-        // With every tile known the nest's extent, and so the output's size, is exact:
-        // each holder reads back what it is updated beyond its first write of each
-        // output, and those reads are partial sums, accumulator-wide, that refill the
-        // holder below.
+        // With every tile known each holder reads back what it is updated beyond its first
+        // write of each output, and those reads are partial sums, accumulator-wide, that
+        // refill the holder below.
         if known == levels, let o = output {
-            let size = operands[o].footprint(UnsafeBufferPointer(extents))
             var previous = -1
             for (i, replicas) in outputHolders {
                 let index = i * operandCount + o
-                let reads = max(0, accesses[index].updates - size * replicas)
+                let reads = max(0, accesses[index].updates - tensors[o] * replicas)
                 accesses[index].reads = reads
                 if reads > 0 { accesses[index].wordBits = problem.accumulatorBits }
                 accesses[index].fills = previous >= 0 ? accesses[previous * operandCount + o].reads : 0
@@ -240,7 +330,31 @@ struct MappingLowerBound {
         }
         let (energy, seconds) = table.energyAndSeconds(
             accesses: UnsafeBufferPointer(accesses), problem: problem, macs: problem.macs,
-            computeCycles: table.computeCycles(steps, problem: problem, dataflow: dataflow))
+            computeCycles: table.computeCycles(cycles, problem: problem, dataflow: dataflow))
         return objective.score(energy: energy, seconds: seconds)
+    }
+
+    /// A lower bound on level i's tile along d (`TileCounts`: ceil(P / F), F the product of the
+    /// loops above it) over every mapping of the branch: exact for a known level; below the deepest
+    /// known level c, each unknown bound ceil(t_k / t_(k+1)) is at most 2 t_k / t_(k+1), so the
+    /// temporal bounds from c down to i multiply to at most 2^(i - c) t_c.
+    @inline(__always)
+    private func smallestTile(
+        _ i: Int, _ d: Int, _ tiles: UnsafeBufferPointer<Int>, _ loopBound: UnsafeBufferPointer<Int>,
+        known: Int
+    ) -> Int {
+        let bound = problem.bounds[d]
+        // F, saturated at the bound (past it the tile is one element).
+        var product = below[d] / below[i * dims + d]
+        func times(_ factor: Int) {
+            let (next, overflow) = product.multipliedReportingOverflow(by: factor)
+            product = overflow ? bound : min(next, bound)
+        }
+        for j in 0..<min(i, known - 1) { times(loopBound[j * dims + d]) }
+        if i >= known {
+            times(tiles[(known - 1) * dims + d])
+            for _ in known...i { times(2) }
+        }
+        return (bound + product - 1) / product
     }
 }

@@ -20,7 +20,12 @@ public struct MappingError: Error, Sendable, Equatable, CustomStringConvertible 
 
 /// Derives per-level, per-operand access counts from a mapping, with Timeloop's accounting:
 ///
-/// - a level's tile spans every loop at and below it;
+/// - a level's tile spans every loop at and below it: along a dimension of bound P that the
+///   loops above it split F ways, ceil(P / F) (so a bound that does not divide leaves a last,
+///   smaller tile, costed as the remainder it is; `TileCounts`);
+/// - compute steps through the real temporal tiles of every dimension, and a projection's
+///   (a GEMM operand's) fills move its real tiles only; a sliding window's operand moves its
+///   nominal tile per step;
 /// - fills from the parent count each tile once per iteration of the loops above the level,
 ///   except the innermost run of loops irrelevant to the operand (the tile stays resident);
 ///   along the innermost relevant loop only new data is fetched (sliding windows reuse their
@@ -141,13 +146,17 @@ public enum ReuseAnalysis {
     static func checkCapacity(problem: Problem, mapping: Mapping, hardware: Accelerator, holds: [[Bool]])
         throws(MappingError)
     {
-        let dims = problem.bounds.count
-        var extents = [Int](repeating: 1, count: dims)
+        // Level i's tile: ceil(P / F) along each dimension, F the product of the loops above it.
+        var product = [Int](repeating: 1, count: problem.bounds.count)
+        var tiles: [[Int]] = []
+        for level in mapping.levels {
+            tiles.append(problem.bounds.indices.map { d in (problem.bounds[d] + product[d] - 1) / product[d] })
+            for loop in level.temporal + level.spatialX + level.spatialY { product[loop.dimension] *= loop.bound }
+        }
         let output = problem.operands.firstIndex { $0.operand == .outputs }
         let counts = output == nil ? nil : counts(problem: problem, mapping: mapping, holds: holds)
         for i in stride(from: mapping.levels.count - 1, through: 0, by: -1) {
-            let level = mapping.levels[i]
-            for loop in level.temporal + level.spatialX + level.spatialY { extents[loop.dimension] *= loop.bound }
+            let extents = tiles[i]
             let outputBits = output.flatMap { counts?.access(level: i, operand: $0).wordBits } ?? 0
             let (bytes, parts) = heldTileBytes(
                 problem: problem, extents: extents, holds: holds, level: i, outputBits: outputBits)
@@ -217,55 +226,72 @@ public enum ReuseAnalysis {
         let dims = problem.bounds.count
         accesses.update(repeating: OperandAccess())
         return problem.operands.withUnsafeBufferPointer { operands in
-            let operandCount = operands.count
-            return withUnsafeTemporaryAllocation(of: Int.self, capacity: (levelCount + 1) * (dims + 1)) { ints in
-                withUnsafeTemporaryAllocation(of: Double.self, capacity: levelCount * (operandCount + 1)) { doubles in
-                    // extents[i * dims + d]: the product of dimension d's bounds at level i and
-                    // below, the span of level i's tile (row levelCount: all 1).
-                    let extents = UnsafeMutableBufferPointer(rebasing: ints[0..<(levelCount + 1) * dims])
-                    // firstLoop[i]: the position of level i's first loop, or of the first loop below it.
-                    let firstLoop = UnsafeMutableBufferPointer(rebasing: ints[(levelCount + 1) * dims..<ints.count])
-                    // spatialAll[i], spatialIrrelevant[o * levelCount + i]: products of level i's spatial bounds.
-                    let spatialAll = UnsafeMutableBufferPointer(rebasing: doubles[0..<levelCount])
-                    let spatialIrrelevant = UnsafeMutableBufferPointer(rebasing: doubles[levelCount..<doubles.count])
-                    extents.update(repeating: 1)
-                    doubles.update(repeating: 1)
-                    firstLoop[levelCount] = loops.count
-                    var totals = NestTotals(paddedMACs: 1, temporalCycles: 1, spatialUnits: 1)
-                    var pos = loops.count - 1
-                    for i in stride(from: levelCount - 1, through: 0, by: -1) {
-                        for d in 0..<dims { extents[i * dims + d] = extents[(i + 1) * dims + d] }
-                        while pos >= 0 && loops[pos].level == i {
-                            let loop = loops[pos]
-                            extents[i * dims + loop.dimension] *= loop.bound
-                            let bound = Double(loop.bound)
-                            totals.paddedMACs *= bound
-                            if loop.spatial {
-                                totals.spatialUnits *= bound
-                                spatialAll[i] *= bound
-                                for o in 0..<operandCount where !operands[o].isRelevant(loop.dimension) {
-                                    spatialIrrelevant[o * levelCount + i] *= bound
+            problem.bounds.withUnsafeBufferPointer { bounds in
+                let operandCount = operands.count
+                return withUnsafeTemporaryAllocation(of: Int.self, capacity: (levelCount + 2) * (dims + 1)) { ints in
+                    withUnsafeTemporaryAllocation(
+                        of: Double.self, capacity: levelCount * (operandCount + 1) + loops.count + dims
+                    ) { doubles in
+                        // extents[i * dims + d]: level i's tile along d, the nominal extent the
+                        // loops above it leave (`TileCounts`).
+                        let extents = UnsafeMutableBufferPointer(rebasing: ints[0..<(levelCount + 1) * dims])
+                        let product = UnsafeMutableBufferPointer(
+                            rebasing: ints[(levelCount + 1) * dims..<(levelCount + 2) * dims])
+                        // firstLoop[i]: the position of level i's first loop, or of the first loop below it.
+                        let firstLoop = UnsafeMutableBufferPointer(
+                            rebasing: ints[(levelCount + 2) * dims..<ints.count])
+                        // spatialAll[i], spatialIrrelevant[o * levelCount + i]: products of level i's spatial bounds.
+                        let spatialEnd = levelCount * (operandCount + 1)
+                        let spatialAll = UnsafeMutableBufferPointer(rebasing: doubles[0..<levelCount])
+                        let spatialIrrelevant = UnsafeMutableBufferPointer(rebasing: doubles[levelCount..<spatialEnd])
+                        let tiles = UnsafeMutableBufferPointer(rebasing: doubles[spatialEnd..<spatialEnd + loops.count])
+                        let steps = UnsafeMutableBufferPointer(
+                            rebasing: doubles[spatialEnd + loops.count..<doubles.count])
+                        product.update(repeating: 1)
+                        spatialAll.update(repeating: 1)
+                        spatialIrrelevant.update(repeating: 1)
+                        var totals = NestTotals(paddedMACs: 1, temporalCycles: 1, spatialUnits: 1)
+                        var pos = 0
+                        for i in 0..<levelCount {
+                            for d in 0..<dims { extents[i * dims + d] = (bounds[d] + product[d] - 1) / product[d] }
+                            firstLoop[i] = pos
+                            while pos < loops.count && loops[pos].level == i {
+                                let loop = loops[pos]
+                                product[loop.dimension] *= loop.bound
+                                let bound = Double(loop.bound)
+                                totals.paddedMACs *= bound
+                                if loop.spatial {
+                                    totals.spatialUnits *= bound
+                                    spatialAll[i] *= bound
+                                    for o in 0..<operandCount where !operands[o].isRelevant(loop.dimension) {
+                                        spatialIrrelevant[o * levelCount + i] *= bound
+                                    }
                                 }
-                            } else {
-                                totals.temporalCycles *= bound
+                                pos += 1
                             }
-                            pos -= 1
                         }
-                        firstLoop[i] = pos + 1
+                        for d in 0..<dims { extents[levelCount * dims + d] = 1 }
+                        firstLoop[levelCount] = loops.count
+                        TileCounts.count(
+                            bounds: bounds, loops: loops, into: tiles, steps: steps)
+                        for d in 0..<dims { totals.temporalCycles *= steps[d] }
+                        let nest = Nest(
+                            loops: loops, extents: UnsafeBufferPointer(extents), bounds: bounds,
+                            tiles: UnsafeBufferPointer(tiles), dims: dims)
+                        let macs = problem.macs
+                        for o in 0..<operandCount {
+                            countOperand(
+                                o, of: operands[o], macs: macs, nest: nest,
+                                firstLoop: UnsafeBufferPointer(firstLoop),
+                                spatialAll: UnsafeBufferPointer(spatialAll),
+                                spatialIrrelevant: UnsafeBufferPointer(
+                                    rebasing: spatialIrrelevant[o * levelCount..<(o + 1) * levelCount]),
+                                holds: UnsafeBufferPointer(rebasing: holds[o * levelCount..<(o + 1) * levelCount]),
+                                accumulatorBits: problem.accumulatorBits,
+                                operandCount: operandCount, into: accesses)
+                        }
+                        return totals
                     }
-                    let nest = Nest(loops: loops, extents: UnsafeBufferPointer(extents), dims: dims)
-                    let macs = problem.macs
-                    for o in 0..<operandCount {
-                        countOperand(
-                            o, of: operands[o], macs: macs, nest: nest, firstLoop: UnsafeBufferPointer(firstLoop),
-                            spatialAll: UnsafeBufferPointer(spatialAll),
-                            spatialIrrelevant: UnsafeBufferPointer(
-                                rebasing: spatialIrrelevant[o * levelCount..<(o + 1) * levelCount]),
-                            holds: UnsafeBufferPointer(rebasing: holds[o * levelCount..<(o + 1) * levelCount]),
-                            accumulatorBits: problem.accumulatorBits,
-                            operandCount: operandCount, into: accesses)
-                    }
-                    return totals
                 }
             }
         }
@@ -275,18 +301,37 @@ public enum ReuseAnalysis {
     struct Nest {
         var loops: UnsafeBufferPointer<FlatLoop>
         var extents: UnsafeBufferPointer<Int>
+        /// The problem's bounds.
+        var bounds: UnsafeBufferPointer<Int>
+        /// `tiles[p]`: the tiles of loop p's dimension after it (`TileCounts`).
+        var tiles: UnsafeBufferPointer<Double>
         var dims: Int
 
-        /// Extents of level i's tile (level 0's spans the whole nest).
+        /// Extents of level i's tile (level 0's spans the whole problem).
         @inline(__always) func extents(ofLevel i: Int) -> UnsafeBufferPointer<Int> {
             UnsafeBufferPointer(rebasing: extents[i * dims..<(i + 1) * dims])
         }
 
-        /// The product of dimension d's bounds after `position`: one step of that loop.
+        /// One step of the loop at `position`: the nominal extent of dimension d it leaves.
         func step(after position: Int, dimension d: Int) -> Int {
-            var step = 1
-            for p in (position + 1)..<loops.count where loops[p].dimension == d { step *= loops[p].bound }
-            return step
+            var product = 1
+            for p in 0...position where loops[p].dimension == d { product *= loops[p].bound }
+            return (bounds[d] + product - 1) / product
+        }
+
+        /// Per instance, the distinct tiles of the irrelevant dimensions of an operand that the
+        /// loops before `position` step through (each dimension's deepest temporal loop there).
+        func irrelevantTiles(before position: Int, relevance: UInt32) -> Double {
+            var seen = relevance
+            var product = 1.0
+            for p in stride(from: position - 1, through: 0, by: -1) {
+                let loop = loops[p]
+                let bit = UInt32(1) << UInt32(loop.dimension)
+                guard !loop.spatial, seen & bit == 0 else { continue }
+                seen |= bit
+                product *= tiles[p]
+            }
+            return product
         }
     }
 
@@ -300,6 +345,8 @@ public enum ReuseAnalysis {
     ) {
         let levelCount = holds.count
         let isOutput = operand.operand == .outputs
+        // The operand's real size: the loops' remainders are never padded (`TileCounts`).
+        let tensor = operand.footprint(nest.bounds)
         var parent = -1
         var instances = 1.0  // spatial fanout above the current level
         var multicast = 1.0  // irrelevant spatial fanout since the parent
@@ -312,9 +359,11 @@ public enum ReuseAnalysis {
                 accesses[i * operandCount + o].held = true
                 accesses[i * operandCount + o].wordBits = operand.wordBits
                 if parent >= 0 {
-                    let perInstance = fills(
-                        operand: operand, tile: tile, extents: extents, nest: nest, above: firstLoop[i])
-                    let total = perInstance * instances
+                    let total =
+                        operand.isProjection
+                        ? tensor * projectionRefetches(operand, nest: nest, above: firstLoop[i]) * replication
+                        : fills(operand: operand, tile: tile, extents: extents, nest: nest, above: firstLoop[i])
+                            * instances
                     if isOutput {
                         accesses[parent * operandCount + o].updates += total / multicast
                     } else {
@@ -336,8 +385,7 @@ public enum ReuseAnalysis {
         for i in parent..<levelCount { below *= spatialIrrelevant[i] }
         if isOutput {
             accesses[parent * operandCount + o].updates += macs / below
-            // Padded outputs: an imperfect tile writes its padding once too, never reads it back.
-            let outputSize = operand.footprint(nest.extents(ofLevel: 0))
+            let outputSize = tensor
             var previous = -1
             for i in 0..<levelCount where holds[i] {
                 let index = i * operandCount + o
@@ -353,7 +401,23 @@ public enum ReuseAnalysis {
         }
     }
 
-    /// Per-instance fills of a tile: walking the temporal loops above it from the innermost out,
+    /// How many times a projection's tiles, together the whole tensor, reach a level per
+    /// instance group: once per real tile of every irrelevant dimension whose loop lies outside
+    /// the innermost loop the operand depends on (inside it the tile stays resident). The
+    /// relevant dimensions' tiles, remainders included, add up to the tensor, so no padding is
+    /// moved.
+    @inline(__always)
+    private static func projectionRefetches(_ operand: ProblemOperand, nest: Nest, above: Int) -> Double {
+        for position in stride(from: above - 1, through: 0, by: -1) {
+            let entry = nest.loops[position]
+            if !entry.spatial && entry.bound > 1 && operand.isRelevant(entry.dimension) {
+                return nest.irrelevantTiles(before: position, relevance: operand.relevance)
+            }
+        }
+        return 1
+    }
+
+    /// Per-instance fills of a tile that is not a projection: walking the temporal loops above it from the innermost out,
     /// irrelevant loops keep it resident, the first relevant loop fetches only new data per step,
     /// and every loop outside that refetches.
     @inline(__always)

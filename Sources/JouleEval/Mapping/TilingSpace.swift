@@ -18,7 +18,7 @@ extension Problem {
 /// Every level's tile extents are divisors or even (or nearly even) splits of the level above
 /// (see `Mapper.tileExtents(inside:)`), and each inner level takes only maximal tiles: ones that no
 /// dimension can grow to its next extent and still fit (a larger tile seldom refetches more
-/// from the level above). A tiling is kept only if every level's tiles, padding included, fit
+/// from the level above). A tiling is kept only if every level's tiles fit
 /// its size. A tile's bytes are always `ProblemOperand.tileBytes` of its extents, the spatial
 /// ones below the level included, so a sliding window (`p + r`) counts its span, as the reuse
 /// analysis does.
@@ -125,23 +125,27 @@ struct TilingSpace {
     func enumerate(budget: Int) -> [Int] { tilings(budget: budget).values }
 
     /// Up to `budget` tilings, flat, and whether they are all the space holds (see
-    /// `walk(budget:prune:visit:)`).
+    /// `walk(budget:bound:cutoff:visit:)`).
     func tilings(budget: Int) -> (values: [Int], complete: Bool) {
         var results: [Int] = []
-        let complete = walk(budget: budget, prune: { _, _ in false }, visit: { results.append(contentsOf: $0) })
+        let complete = walk(
+            budget: budget, bound: { _, _ in 0 }, cutoff: { .infinity }, visit: { results.append(contentsOf: $0) })
         return (results, complete)
     }
 
     /// Walks up to `budget` tilings, giving each to `visit` (`dims` extents per level,
     /// outermost level first), and says whether they are all the space holds. Level 0 holds
-    /// the whole problem; each inner level takes up to `budget` of its maximal tiles, evenly
-    /// spaced, and shares the budget among them for the levels below, so the outer levels'
-    /// choices, which move the most data, are the most varied. `prune(tiles, known)` is asked
-    /// with the tiles of levels 0 to `known - 1` set, and a true answer skips every tiling that
-    /// shares them (a branch and bound whose bound says they cannot win; the space still counts
-    /// as whole).
+    /// the whole problem. `bound(tiles, known)` is asked with the tiles of levels 0 to
+    /// `known - 1` set, and a branch whose bound is no better than `cutoff()` is skipped (a
+    /// branch and bound: the space still counts as whole). With no budget
+    /// (`Mapper.wholeSpace`) each inner level's maximal tiles are walked from the lowest bound
+    /// up, so good mappings come first and tighten the cutoff early. Under a budget each inner
+    /// level takes up to `budget` of them, evenly spaced, and shares the budget among them for
+    /// the levels below, so the outer levels' choices, which move the most data, are the most
+    /// varied.
     func walk(
-        budget: Int, prune: (UnsafeBufferPointer<Int>, Int) -> Bool, visit: (UnsafeBufferPointer<Int>) -> Void
+        budget: Int, bound: (UnsafeBufferPointer<Int>, Int) -> Double, cutoff: () -> Double,
+        visit: (UnsafeBufferPointer<Int>) -> Void
     ) -> Bool {
         var complete = true
         var current = [Int](repeating: 0, count: levels * dims)
@@ -151,21 +155,13 @@ struct TilingSpace {
             if fitting { temporalBound.withUnsafeBufferPointer(visit) }
             return true
         }
-        var spans = [Int](repeating: 1, count: dims)
         let (scaled, overflow) = budget.multipliedReportingOverflow(by: 32)
         let frontierLimit = overflow ? Int.max : max(4096, scaled)
         func choose(_ level: Int, budget: Int) {
             if level == levels {
-                // A tile that does not divide its parent pads it (the parent loops ceil(P / t)
-                // times), so each level's tile as the nest will span it must fit too.
-                for d in 0..<dims { spans[d] = 1 }
-                for i in stride(from: levels - 1, through: 1, by: -1) {
-                    for d in 0..<dims {
-                        let inner = i + 1 < levels ? current[(i + 1) * dims + d] : 1
-                        spans[d] *= (current[i * dims + d] + inner - 1) / inner
-                    }
-                    guard spans.withUnsafeBufferPointer({ fits(i, $0) }) else { return }
-                }
+                // The nest's tile at each level, ceil(P / F) for the loops above it splitting
+                // the dimension F ways (`TileCounts`), is never larger than the one chosen here,
+                // so every chosen tile that fits leaves a nest that fits.
                 guard keepsFixedFactors(current) else { return }
                 current.withUnsafeBufferPointer(visit)
                 return
@@ -186,13 +182,31 @@ struct TilingSpace {
             }
             let size = frontier.count / dims
             guard size > 0 else { return }
+            if budget == Mapper.wholeSpace {
+                var ranked: [(bound: Double, index: Int)] = []
+                ranked.reserveCapacity(size)
+                for j in 0..<size {
+                    current.replaceSubrange(
+                        level * dims..<(level + 1) * dims, with: frontier[j * dims..<(j + 1) * dims])
+                    let value = current.withUnsafeBufferPointer { bound($0, level + 1) }
+                    if value < cutoff() { ranked.append((value, j)) }
+                }
+                ranked.sort { $0.bound < $1.bound }
+                for (value, j) in ranked {
+                    if value >= cutoff() { break }
+                    current.replaceSubrange(
+                        level * dims..<(level + 1) * dims, with: frontier[j * dims..<(j + 1) * dims])
+                    choose(level + 1, budget: budget)
+                }
+                return
+            }
             let count = min(budget, size)
             if count < size || size >= limit { complete = false }
             for j in 0..<count {
                 let chosen = j * size / count
                 current.replaceSubrange(
                     level * dims..<(level + 1) * dims, with: frontier[chosen * dims..<(chosen + 1) * dims])
-                if current.withUnsafeBufferPointer({ prune($0, level + 1) }) { continue }
+                if current.withUnsafeBufferPointer({ bound($0, level + 1) }) >= cutoff() { continue }
                 choose(level + 1, budget: budget / count + (j < budget % count ? 1 : 0))
             }
         }

@@ -190,12 +190,6 @@ struct ExhaustiveMapperTests {
                                 return (tiles[i][d] + inner - 1) / inner
                             }
                         }
-                        // The padded nest must fit too: each level's extents as its loops span them.
-                        var spans = [Int](repeating: 1, count: dims)
-                        for i in stride(from: levels - 1, through: 1, by: -1) {
-                            for d in 0..<dims { spans[d] *= bounds[i][d] }
-                            guard fits(i, spans) else { return }
-                        }
                         let orderChoices = (0..<levels).map { i -> [Int] in
                             let looping = problem.orderDimensions.filter { bounds[i][$0] > 1 }
                             return i + 1 < levels && looping.count > 1 ? looping : [-1]

@@ -75,21 +75,26 @@ struct MappingFileTests {
         }
     }
 
-    /// Buffer holds 1 KiB; a 16 x 16 x 16 int8 tile of all three operands is 3 x 256 B = 768 B,
-    /// but with M doubled by padding to 32 it needs 512 + 256 + 512 = 1280 B.
+    /// Buffer holds 1 KiB; a 16 x 16 x 16 int8 tile of all three operands is 3 x 256 B = 768 B.
+    /// A loop of 32 over M = 16 does not pad the tile (it is ceil(16 / 1) = 16 elements, the
+    /// other 16 steps are empty), but a 32 x 16 x 16 problem needs 512 + 256 + 512 = 1280 B.
     @Test func tilesOverCapacityNameTheLevelAndTheNumbers() throws {
         let problem = Problem.gemm(Self.gemm)
-        let fits = Mapping(levels: [
-            LevelMapping(), LevelMapping(temporal: [Loop(2, 16), Loop(3, 16), Loop(4, 16)]), LevelMapping(),
-        ])
-        #expect(throws: Never.self) {
-            try ReuseAnalysis.analyze(problem: problem, mapping: fits, hardware: Self.hardware())
+        for m in [16, 32] {
+            let fits = Mapping(levels: [
+                LevelMapping(), LevelMapping(temporal: [Loop(2, m), Loop(3, 16), Loop(4, 16)]), LevelMapping(),
+            ])
+            #expect(throws: Never.self) {
+                try ReuseAnalysis.analyze(problem: problem, mapping: fits, hardware: Self.hardware())
+            }
         }
+        var taller = Self.gemm
+        taller.m = 32
         let tooBig = Mapping(levels: [
             LevelMapping(), LevelMapping(temporal: [Loop(2, 32), Loop(3, 16), Loop(4, 16)]), LevelMapping(),
         ])
         do {
-            _ = try ReuseAnalysis.analyze(problem: problem, mapping: tooBig, hardware: Self.hardware())
+            _ = try ReuseAnalysis.analyze(problem: Problem.gemm(taller), mapping: tooBig, hardware: Self.hardware())
             Issue.record("expected an error")
         } catch let error as MappingError {
             #expect(error.message.contains("the tiles at Buffer need 1.25 KiB"))

@@ -71,9 +71,10 @@ struct PebblingBoundTests {
         #expect(mean <= Self.recordedMean, "mean ratio \(mean)")
     }
 
-    /// The mean ratio the whole-mapspace search reaches, 1.136 over these 20 cases (README "The
+    /// The mean ratio the whole-mapspace search reaches, 1.126 over these 20 cases with an
+    /// imperfect tile's remainder costed as it is (1.136 when it was padded); README "The
     /// mapper" records it against the issue's 1.10 target, which it misses: the tile extents'
-    /// ladder and the padding of imperfect tiles, not the search, set it); a change that loses
-    /// traffic fails here.
-    static let recordedMean = 1.14
+    /// ladder sets it (every split count reaches 1.087, at 10-17x the search time). A change
+    /// that loses traffic fails here.
+    static let recordedMean = 1.13
 }
