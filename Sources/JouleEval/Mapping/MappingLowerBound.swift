@@ -62,8 +62,8 @@ struct MappingLowerBound {
     /// Each operand's elements.
     private let tensors: [Double]
     /// What decides the loop orders the mapper tries (`Mapper.orderChoices`).
-    private let constraints: MapspaceConstraints
     private let permutations: [[Int]?]
+    private let innermostAllowed: [Set<Int>?]
     private let orderDimensions: [Int]
 
     /// The bound's parts for one spatial choice and hold matrix (`holds[o][i]`).
@@ -71,8 +71,8 @@ struct MappingLowerBound {
         problem: Problem, spatial: [(x: [Loop], y: [Loop])], holds: [[Bool]], dataflow: Dataflow, table: CostTable,
         objective: Objective, constraints: MapspaceConstraints = .none
     ) {
-        self.constraints = constraints
         permutations = constraints.permutations(levels: spatial.count)
+        innermostAllowed = spatial.indices.map { constraints.levels[$0]?.innermost }
         orderDimensions = problem.orderDimensions
         self.problem = problem
         self.dataflow = dataflow
@@ -205,38 +205,60 @@ struct MappingLowerBound {
         // the two innermost: each combination is a branch of its own, so the bound is the
         // least over them. Deeper known levels' orders stay free (their refetches count zero).
         let ordered = max(0, min(known - 1, levels - 2))
-        var options: [[Int]] = []
-        for j in 0..<ordered {
-            if permutations[j] != nil {
-                options.append([-1])
-                continue
-            }
-            let looping = orderDimensions.filter { loopBound[j * dims + $0] > 1 }
-            options.append(looping.count > 1 ? constraints.narrow(looping, level: j) : [orderDimensions.first ?? 0])
-        }
-        var orders = options.map { $0[0] }
-        var digits = [Int](repeating: 0, count: ordered)
-        var least = Double.infinity
-        while true {
-            _ = accesses.update(fromContentsOf: base)
-            least = min(
-                least,
-                evaluate(
-                    known: known, orders: orders, operands: operands, accesses: accesses,
-                    loopBound: UnsafeBufferPointer(loopBound), realTiles: UnsafeBufferPointer(realTiles),
-                    extents: extents, tiles: tiles, cycles: cycles))
-            var level = 0
-            while level < ordered {
-                digits[level] += 1
-                if digits[level] < options[level].count {
-                    orders[level] = options[level][digits[level]]
-                    break
+        return withUnsafeTemporaryAllocation(of: Int.self, capacity: ordered * (dims + 3)) { scratch in
+            // options[j * dims ..< j * dims + count[j]]: level j's innermost choices.
+            let options = UnsafeMutableBufferPointer(rebasing: scratch[0..<ordered * dims])
+            let count = UnsafeMutableBufferPointer(rebasing: scratch[ordered * dims..<ordered * (dims + 1)])
+            let orders = UnsafeMutableBufferPointer(rebasing: scratch[ordered * (dims + 1)..<ordered * (dims + 2)])
+            let digits = UnsafeMutableBufferPointer(rebasing: scratch[ordered * (dims + 2)..<ordered * (dims + 3)])
+            for j in 0..<ordered {
+                count[j] = 0
+                digits[j] = 0
+                if permutations[j] != nil {
+                    options[j * dims] = -1
+                    count[j] = 1
+                    continue
                 }
-                digits[level] = 0
-                orders[level] = options[level][0]
-                level += 1
+                for d in orderDimensions where loopBound[j * dims + d] > 1 {
+                    options[j * dims + count[j]] = d
+                    count[j] += 1
+                }
+                if count[j] < 2 {
+                    options[j * dims] = orderDimensions.first ?? 0
+                    count[j] = 1
+                } else if let allowed = innermostAllowed[j] {
+                    // `MapspaceConstraints.narrow`: the allowed ones, or all when none is.
+                    var kept = 0
+                    for k in 0..<count[j] where allowed.contains(options[j * dims + k]) {
+                        options[j * dims + kept] = options[j * dims + k]
+                        kept += 1
+                    }
+                    if kept > 0 { count[j] = kept }
+                }
+                orders[j] = options[j * dims]
             }
-            if level == ordered { return least }
+            var least = Double.infinity
+            while true {
+                _ = accesses.update(fromContentsOf: base)
+                least = min(
+                    least,
+                    evaluate(
+                        known: known, orders: UnsafeBufferPointer(orders), operands: operands, accesses: accesses,
+                        loopBound: UnsafeBufferPointer(loopBound), realTiles: UnsafeBufferPointer(realTiles),
+                        extents: extents, tiles: tiles, cycles: cycles))
+                var level = 0
+                while level < ordered {
+                    digits[level] += 1
+                    if digits[level] < count[level] {
+                        orders[level] = options[level * dims + digits[level]]
+                        break
+                    }
+                    digits[level] = 0
+                    orders[level] = options[level * dims]
+                    level += 1
+                }
+                if level == ordered { return least }
+            }
         }
     }
 
@@ -244,7 +266,7 @@ struct MappingLowerBound {
     /// fixed (`orders[j]`: level j's innermost dimension, -1 under a constrained permutation).
     @inline(__always)
     private func evaluate(
-        known: Int, orders: [Int], operands: UnsafeBufferPointer<ProblemOperand>,
+        known: Int, orders: UnsafeBufferPointer<Int>, operands: UnsafeBufferPointer<ProblemOperand>,
         accesses: UnsafeMutableBufferPointer<OperandAccess>, loopBound: UnsafeBufferPointer<Int>,
         realTiles: UnsafeBufferPointer<Double>, extents: UnsafeMutableBufferPointer<Int>,
         tiles: UnsafeBufferPointer<Int>, cycles: Double
