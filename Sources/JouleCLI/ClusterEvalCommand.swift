@@ -89,7 +89,8 @@ enum ClusterEvalCommand {
     }
 
     /// The whole model's graph for the options (global batch): it validates the graph options
-    /// and carries the phase, precision and options the plan splits. Warnings go to stderr.
+    /// and carries the phase, precision and options the plan splits, with `--fusion auto`
+    /// unless a fusion is given, as on one device and in sweeps. Warnings go to stderr.
     static func template(model: ModelConfig, cluster: Cluster, _ arguments: Arguments, usage: String)
         throws(CommandLineError) -> Graph
     {
@@ -98,6 +99,8 @@ enum ClusterEvalCommand {
         if graphArguments.options["precision"] == nil {
             graphArguments.options["precision"] = PrecisionConfig.default(for: cluster.device).description
         }
+        graphArguments.options["fusion"] = GraphOptions.fusionInEffect(
+            arguments.options["fusion"], ideal: arguments.options["roofline"] == "ideal")
         let graph = try GraphCommand.build(model: model, graphArguments, usage: usage)
         for warning in graph.warnings { FileHandle.standardError.write(Data("joule: warning: \(warning)\n".utf8)) }
         return graph

@@ -81,6 +81,58 @@ struct ServingSweepCLITests {
         #expect(tpots.count == 2 && tpots[1] > tpots[0])
     }
 
+    /// A serving sweep's point is what `joule serve` prints for its settings, and a cluster
+    /// evaluation is what it prints with `--fusion auto`: sweeps, `serve` and `eval` on a
+    /// cluster all map with `--fusion auto` unless told otherwise (as `eval` on one device
+    /// does), and `--fusion off` moves each answer.
+    @Test func sweepsServeAndClusterEvalShareTheFusionDefault() throws {
+        let folder = try Self.folder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let file = folder.appendingPathComponent("s.yaml")
+        let workload = repositoryRoot.appendingPathComponent("Workloads/chat.yaml").path
+        try """
+        name: serving-point
+        base:
+          hardware: h100-sxm
+          model: llama-2-7b
+          workload: \(workload)
+          cluster: dgx-h100
+        axes:
+          - { key: tp, values: [2] }
+          - { key: concurrency, values: [16] }
+        """.write(to: file, atomically: true, encoding: .utf8)
+        let sweep = try joule(["sweep", file.path, "--out", folder.appendingPathComponent("out").path])
+        #expect(sweep.status == 0, "\(sweep.stderr)")
+        let row = try #require(try Self.rows(folder.appendingPathComponent("out/points.csv")).first)
+        let swept = try #require(row["energy_per_output_token_j"].flatMap(Double.init))
+        func served(_ extra: [String]) throws -> Double {
+            let run = try joule(
+                [
+                    "serve", "llama-2-7b", "dgx-h100", "--workload", workload, "--tp", "2", "--concurrency", "16",
+                    "--format", "json",
+                ] + extra)
+            #expect(run.status == 0, "\(run.stderr)")
+            let object = try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any]
+            return try #require(object?["energy_per_output_token_j"] as? Double)
+        }
+        let plain = try served([])
+        #expect(abs(plain - swept) <= 1e-6 * swept, "serve \(plain) J, sweep \(swept) J")
+        #expect(abs(try served(["--fusion", "off"]) - plain) > 1e-4 * plain)
+        func evaluated(_ extra: [String]) throws -> Double {
+            let run = try joule(
+                [
+                    "eval", "llama-2-7b", "dgx-h100", "--tp", "2", "--phase", "decode", "--batch", "16",
+                    "--context", "1024", "--format", "json",
+                ] + extra)
+            #expect(run.status == 0, "\(run.stderr)")
+            let object = try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any]
+            return try #require(object?["energy_j"] as? Double)
+        }
+        let cluster = try evaluated([])
+        #expect(cluster == (try evaluated(["--fusion", "auto"])))
+        #expect(abs(try evaluated(["--fusion", "off"]) - cluster) > 1e-4 * cluster)
+    }
+
     @Test func servingKeysOutsideAServingSweepAreErrorsAtTheirLines() throws {
         let folder = try Self.folder()
         defer { try? FileManager.default.removeItem(at: folder) }
