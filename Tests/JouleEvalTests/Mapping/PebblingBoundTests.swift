@@ -74,7 +74,7 @@ struct PebblingBoundTests {
     /// The mean ratio the whole-mapspace search reaches, 1.126 over these 20 cases with an
     /// imperfect tile's remainder costed as it is (1.136 when it was padded); README "The
     /// mapper" records it against the issue's 1.10 target, which it misses: the tile extents'
-    /// ladder sets it (every split count reaches 1.087, at 10-17x the search time). A change
+    /// ladder sets it (every split count reaches 1.087, at 4-17x the search time). A change
     /// that loses traffic fails here.
     static let recordedMean = 1.13
 }
