@@ -14,6 +14,7 @@ import YAML
 ///     spatial_y: [N]          # ... and Y (columns)
 ///     keep: [inputs]          # operands the level must keep
 ///     bypass: [weights]       # operands it must not keep
+///     extents: every          # every tile count of each dimension, not the ladder (slower)
 /// ```
 public struct ConstraintsFile: Decodable, Sendable {
     /// One level's entry.
@@ -26,11 +27,12 @@ public struct ConstraintsFile: Decodable, Sendable {
         public var spatialY: [Located<String>]?
         public var keep: [Located<Operand>]?
         public var bypass: [Located<Operand>]?
+        public var extents: Located<String>?
         /// Where each key is, to name the constraint that empties the mapspace.
         public var marks: [String: SourceMark] = [:]
 
         enum CodingKeys: String, CodingKey, CaseIterable {
-            case level, factors, innermost, permutation, keep, bypass
+            case level, factors, innermost, permutation, keep, bypass, extents
             case spatialX = "spatial_x"
             case spatialY = "spatial_y"
         }
@@ -45,6 +47,7 @@ public struct ConstraintsFile: Decodable, Sendable {
             spatialY = r.optional(.spatialY, [Located<String>].self)
             keep = r.optional(.keep, [Located<Operand>].self)
             bypass = r.optional(.bypass, [Located<Operand>].self)
+            extents = r.optional(.extents, Located<String>.self)
             for key in CodingKeys.allCases { if let mark = r.mark(of: key) { marks[key.stringValue] = mark } }
             try r.finish()
             self.level = try r.unwrap(level)
@@ -183,6 +186,17 @@ public struct ConstraintsFile: Decodable, Sendable {
                     }
                 }
                 level.bypass = Set(bypass.map(\.value))
+            }
+            // Widens the level's tiles, so it never empties the mapspace: always applied.
+            if let extents = entry.extents {
+                switch extents.value {
+                case "every": level.everyExtent = true
+                case "ladder": level.everyExtent = false
+                default:
+                    fail(
+                        "extents takes every or ladder, found '\(extents.value)'", extents.mark,
+                        hint: "e.g. extents: every (every tile count of each dimension, at some cost in search time)")
+                }
             }
             result.levels[i] = level
         }

@@ -113,7 +113,8 @@ public struct Mapper: Sendable {
             let holds = holdMatrix(problem, bypassing: bypassed, of: bits)
             let fixed = constraints.fixedFactors(levels: levels, dims: dims)
             let space = TilingSpace(
-                problem: problem, hardware: hardware, spatial: spatial, holds: holds, fixed: fixed, memo: memo)
+                problem: problem, hardware: hardware, spatial: spatial, holds: holds, fixed: fixed,
+                everyExtent: constraints.everyExtent(levels: levels), memo: memo)
             let scorer = NestScorer(
                 problem: problem, spatial: spatial, holds: holds, dataflow: flow, table: table, objective: objective,
                 permutations: constraints.permutations(levels: levels))
@@ -440,6 +441,22 @@ public struct Mapper: Sendable {
             steps *= 2
         }
         return Array(Set(values)).sorted(by: >)
+    }
+
+    /// Every extent a tile can take along one dimension inside a parent extent, largest first:
+    /// ceil(parent / t) for every tile count t (each value once, so about 2 sqrt(parent) of
+    /// them; every divisor among them). A constraints file asks for them per level
+    /// (`extents: every`): finer than `tileExtents`, at several times the search time.
+    static func everyTileExtent(inside parent: Int) -> [Int] {
+        var values: [Int] = []
+        var steps = 1
+        while steps <= parent {
+            let extent = (parent + steps - 1) / steps
+            values.append(extent)
+            // The fewest steps that give a smaller extent: ceil(parent / (extent - 1)).
+            steps = extent > 1 ? (parent + extent - 2) / (extent - 1) : parent + 1
+        }
+        return values
     }
 
     /// Why no tiling fits: the first level whose smallest possible tiles (one step of every

@@ -3,7 +3,8 @@ import JouleSpec
 /// Limits on the mapspace the mapper searches (Timeloop's mapspace constraints), per memory
 /// level: fixed temporal factors, the dimensions that may run innermost or a whole or partial
 /// loop order, the dimensions allowed
-/// across the fanout's X and Y, and operands the level must keep or must bypass. Read from a
+/// across the fanout's X and Y, and operands the level must keep or must bypass; and one
+/// widening, every tile extent instead of the ladder. Read from a
 /// constraints file (`ConstraintsFile`); empty by default.
 public struct MapspaceConstraints: Sendable, Hashable {
     /// One level's constraints; nil or empty sets leave that choice free.
@@ -24,6 +25,11 @@ public struct MapspaceConstraints: Sendable, Hashable {
         public var keep: Set<Operand> = []
         /// Operands the level must not keep.
         public var bypass: Set<Operand> = []
+        /// Whether the level's tiles take every extent a dimension can be split into
+        /// (`Mapper.everyTileExtent`: every tile count) rather than the ladder of divisors and
+        /// even splits (`Mapper.tileExtents`). This widens the mapspace: a finer tiling that the
+        /// ladder misses, at several times the search time.
+        public var everyExtent = false
 
         /// No constraint.
         public init() {}
@@ -60,6 +66,9 @@ public struct MapspaceConstraints: Sendable, Hashable {
         }
         return fixed
     }
+
+    /// Whether each level's tiles take every extent (`Level.everyExtent`).
+    func everyExtent(levels count: Int) -> [Bool] { (0..<count).map { levels[$0]?.everyExtent ?? false } }
 
     /// Each level's constrained loop order (`Level.permutation`), nil where the search chooses.
     func permutations(levels count: Int) -> [[Int]?] {

@@ -5,6 +5,7 @@
 /// thread.
 final class TilingMemo {
     private var extents: [Int: [Int]] = [:]
+    private var everyExtent: [Int: [Int]] = [:]
     private var frontiers: [[Int]: [Int]] = [:]
 
     /// An empty memo.
@@ -15,6 +16,14 @@ final class TilingMemo {
         if let values = extents[parent] { return values }
         let values = Mapper.tileExtents(inside: parent)
         extents[parent] = values
+        return values
+    }
+
+    /// `Mapper.everyTileExtent(inside:)`, once per parent extent.
+    func everyExtent(inside parent: Int) -> [Int] {
+        if let values = everyExtent[parent] { return values }
+        let values = Mapper.everyTileExtent(inside: parent)
+        everyExtent[parent] = values
         return values
     }
 

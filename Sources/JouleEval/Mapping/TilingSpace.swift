@@ -47,14 +47,17 @@ struct TilingSpace {
     private let fixed: [Int]
     /// Extents and maximal tiles already found, shared by the spaces of one search.
     private let memo: TilingMemo
+    /// Whether each level's tiles take every extent (`MapspaceConstraints.Level.everyExtent`).
+    private let everyExtent: [Bool]
 
     /// The space for a problem, its spatial loops, which levels hold which operand and the
     /// fixed loop bounds (`fixed[i * dims + d]`, 0 where free; none by default).
     init(
         problem: Problem, hardware: Accelerator, spatial: [(x: [Loop], y: [Loop])], holds: [[Bool]],
-        fixed: [Int] = [], memo: TilingMemo = TilingMemo()
+        fixed: [Int] = [], everyExtent: [Bool] = [], memo: TilingMemo = TilingMemo()
     ) {
         self.memo = memo
+        self.everyExtent = everyExtent
         levels = hardware.memory.count
         dims = problem.bounds.count
         operands = problem.operands.map { operand in
@@ -86,9 +89,11 @@ struct TilingSpace {
 
     /// Dimension d's candidate extents at a level inside its parent's extent: the one a fixed
     /// loop bound of the parent level (or of this level, when it is the innermost) leaves, or
-    /// `Mapper.tileExtents`.
+    /// `Mapper.tileExtents` (`Mapper.everyTileExtent` where the constraints ask for every one).
     func candidates(_ level: Int, _ d: Int, inside parent: Int) -> [Int] {
-        var values = memo.extents(inside: parent)
+        var values =
+            level < everyExtent.count && everyExtent[level]
+            ? memo.everyExtent(inside: parent) : memo.extents(inside: parent)
         let above = fixed[(level - 1) * dims + d]
         if above > 0 { values = values.filter { $0 == (parent + above - 1) / above } }
         let own = level == levels - 1 ? fixed[level * dims + d] : 0

@@ -119,6 +119,12 @@ struct ConstraintsTests {
         let looping = ordered.mapping.levels[1].temporal.map(\.dimension)
         let tail = [k, m].filter(looping.contains)
         #expect(Array(looping.suffix(tail.count)) == tail, "\(looping)")
+        // So does asking a level for every tile extent.
+        mapper.constraints = try Self.file("constraints: [ { level: GlobalBuffer, extents: every } ]")
+            .constraints(for: Self.gemm, hardware: hw)
+        #expect(mapper.constraints.levels[1]?.everyExtent == true)
+        _ = try cache.best(mapper, problem: Self.gemm, macPrecision: .int8, dataflow: nil)
+        #expect(cache.misses == 4)
     }
 
     /// Faults in a constraints file point at the offending value.
@@ -132,6 +138,7 @@ struct ConstraintsTests {
         ("constraints: [ { level: DRAM, permutation: [K, K] } ]", 1, 48, "K appears twice in the permutation"),
         ("constraints: [ { level: DRAM, innermost: [N], permutation: [K] } ]", 1, 61, "its innermost list leaves out"),
         ("constraints: [ { level: DRAM, permutation: [Q] } ]", 1, 45, "'Q' is not a dimension"),
+        ("constraints: [ { level: GlobalBuffer, extents: all } ]", 1, 48, "extents takes every or ladder"),
     ])
     func faultsArePositioned(_ text: String, _ line: Int, _ column: Int, _ message: String) throws {
         let hw = try MapperTests.hardware("toy-3level")

@@ -55,11 +55,27 @@ struct PebblingBoundTests {
     /// The mapped traffic never beats the bound on any case (the counts are physical), and the
     /// mean ratio over the corpus is recorded here: 1.10x is the target.
     @Test func mappedTrafficStaysNearThePebblingBound() throws {
+        let mean = try Self.meanRatio(constraints: .none)
+        #expect(mean <= Self.recordedMean, "mean ratio \(mean)")
+    }
+
+    /// With the buffer's tiles free to take every extent (`extents: every` in a constraints
+    /// file) the mapped traffic is within the 1.10x of the bound on average: the ladder,
+    /// not the search or the cost model, is what keeps the default above it.
+    @Test func everyTileExtentReachesTheTarget() throws {
+        var level = MapspaceConstraints.Level()
+        level.everyExtent = true
+        let mean = try Self.meanRatio(constraints: MapspaceConstraints(levels: [1: level]))
+        #expect(mean <= 1.10, "mean ratio \(mean)")
+    }
+
+    /// The mean ratio over the corpus, checking each case against the bound.
+    static func meanRatio(constraints: MapspaceConstraints) throws -> Double {
         var ratios: [Double] = []
         for (m, n, k) in [(256, 256, 256), (512, 256, 1024), (384, 640, 512), (1000, 1000, 1000), (128, 4096, 512)] {
             for words in [1024, 4096, 16384, 65536] {
                 let hw = try Self.buffer(words: words)
-                let result = try Mapper(hardware: hw).best(
+                let result = try Mapper(hardware: hw, constraints: constraints).best(
                     problem: Problem.gemm(m: m, n: n, k: k), macPrecision: .int8)
                 let counts = try #require(result.cost.counts)
                 let ratio = Self.dramWords(counts) / Self.bound(m: m, n: n, k: k, words: words)
@@ -67,8 +83,7 @@ struct PebblingBoundTests {
                 ratios.append(ratio)
             }
         }
-        let mean = ratios.reduce(0, +) / Double(ratios.count)
-        #expect(mean <= Self.recordedMean, "mean ratio \(mean)")
+        return ratios.reduce(0, +) / Double(ratios.count)
     }
 
     /// The mean ratio the whole-mapspace search reaches, 1.126 over these 20 cases with an
