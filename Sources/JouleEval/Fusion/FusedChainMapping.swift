@@ -125,6 +125,15 @@ extension Evaluator {
     /// tilings per level are mapped in full. A tiling whose member tiles cannot be mapped under
     /// its level is passed over; when none can, the chain is unfit with the mapper's reason.
     public func fuse(_ chain: FusedChain, levels: [Int]? = nil, keep: Int = 4) -> FusionOutcome {
+        let key = MapperCache.FusionKey(
+            chain: chain, hardware: identity, dataflow: dataflow, objective: objective,
+            frequency: operatingPoint.frequency.si, voltage: operatingPoint.voltage.si, tilingBudget: tilingBudget,
+            constraints: constraints, levels: levels, keep: keep)
+        return cache.fusion(key) { searchFused(chain, levels: levels, keep: keep) }
+    }
+
+    /// `fuse(_:levels:keep:)` without the cache.
+    private func searchFused(_ chain: FusedChain, levels: [Int]?, keep: Int) -> FusionOutcome {
         let allowed = levels ?? fusionLevels()
         let tilings = fusedTilings(chain, levels: allowed)
         guard !tilings.isEmpty else { return .unfit(unfitReason(chain, levels: allowed)) }

@@ -173,6 +173,7 @@ public struct Mapper: Sendable {
             let keepAll = [Bool](repeating: false, count: bits.count)
             variants = [keepAll] + bits.indices.map { bit in bits.indices.map { $0 == bit } }
         }
+        let orders = MappingLowerBound.Orders(problem: problem, constraints: constraints, levels: levels)
         for flow in dataflows {
             let spatials = spatialChoices(problem: problem, dataflow: flow, macsPerPE: support.macsPerPEPerCycle)
                 .filter(constraints.allows)
@@ -181,7 +182,7 @@ public struct Mapper: Sendable {
                 for spatial in spatials {
                     let bound = MappingLowerBound(
                         problem: problem, spatial: spatial, holds: holds, dataflow: flow, table: table,
-                        objective: objective, constraints: constraints)
+                        objective: objective, orders: orders)
                     // Only level 0's tile is known: the whole problem over the spatial loops.
                     var top = problem.bounds
                     for loop in spatial.flatMap({ $0.x + $0.y }) {

@@ -7,7 +7,9 @@ import JouleSpec
 /// bandwidth-bound time, areas), so every field that can move an answer keys it. A MAC counts
 /// by what decides the mapping and its cost, its energy and rate, so two precisions alike in
 /// both (bf16 and fp16 on many designs; the word size is the problem's) share their mappings.
-/// Safe to share between threads.
+/// It also remembers each fused chain's outcome (`Evaluator.fuse`) under the same settings, so
+/// a chain that recurs (the same prefill at every batch cap of a serving search) is mapped
+/// fused once. Safe to share between threads.
 public final class MapperCache: @unchecked Sendable {
     /// An accelerator as a cache key, with its hash computed once (hashing every level's
     /// strings on each lookup would dominate a sweep).
@@ -55,7 +57,24 @@ public final class MapperCache: @unchecked Sendable {
         var constraints: MapspaceConstraints
     }
 
+    /// What decides a fused chain's outcome: the chain (its GEMMs, with their shapes and
+    /// precisions, and the operators between them), the hardware, the mapper's settings and the
+    /// levels and number of candidates the fused search keeps.
+    struct FusionKey: Hashable {
+        var chain: FusedChain
+        var hardware: HardwareIdentity
+        var dataflow: Dataflow?
+        var objective: Objective
+        var frequency: Double
+        var voltage: Double
+        var tilingBudget: Int
+        var constraints: MapspaceConstraints
+        var levels: [Int]?
+        var keep: Int
+    }
+
     private var entries: [Key: Result<MapperResult, MappingError>] = [:]
+    private var fusions: [FusionKey: FusionOutcome] = [:]
     private let lock = NSLock()
     /// Lookups answered from the cache.
     public private(set) var hits = 0
@@ -94,5 +113,20 @@ public final class MapperCache: @unchecked Sendable {
         misses += 1
         lock.unlock()
         return try result.get()
+    }
+
+    /// The cached outcome of a fused chain, or `search`'s, stored for next time.
+    func fusion(_ key: FusionKey, search: () -> FusionOutcome) -> FusionOutcome {
+        lock.lock()
+        if let cached = fusions[key] {
+            lock.unlock()
+            return cached
+        }
+        lock.unlock()
+        let outcome = search()
+        lock.lock()
+        fusions[key] = outcome
+        lock.unlock()
+        return outcome
     }
 }

@@ -32,6 +32,24 @@ import JouleSpec
 ///
 /// A test checks the bound of every branch against every mapping of the brute-force corpus.
 struct MappingLowerBound {
+    /// What decides the loop orders the mapper tries at each level (`Mapper.orderChoices`),
+    /// built once per search and shared by its pairs' bounds.
+    struct Orders {
+        /// Each level's constrained permutation, nil where the search chooses.
+        var permutations: [[Int]?]
+        /// Each level's allowed innermost dimensions, nil for any.
+        var innermost: [Set<Int>?]
+        /// The dimensions whose order is searched (`Problem.orderDimensions`).
+        var dimensions: [Int]
+
+        /// The orders of a problem under constraints on a hierarchy of `levels` levels.
+        init(problem: Problem, constraints: MapspaceConstraints, levels: Int) {
+            permutations = constraints.permutations(levels: levels)
+            innermost = (0..<levels).map { constraints.levels[$0]?.innermost }
+            dimensions = problem.orderDimensions
+        }
+    }
+
     /// One operand's fills of one level from its parent.
     private struct Fill {
         var operand: Int
@@ -69,11 +87,11 @@ struct MappingLowerBound {
     /// The bound's parts for one spatial choice and hold matrix (`holds[o][i]`).
     init(
         problem: Problem, spatial: [(x: [Loop], y: [Loop])], holds: [[Bool]], dataflow: Dataflow, table: CostTable,
-        objective: Objective, constraints: MapspaceConstraints = .none
+        objective: Objective, orders: Orders
     ) {
-        permutations = constraints.permutations(levels: spatial.count)
-        innermostAllowed = spatial.indices.map { constraints.levels[$0]?.innermost }
-        orderDimensions = problem.orderDimensions
+        permutations = orders.permutations
+        innermostAllowed = orders.innermost
+        orderDimensions = orders.dimensions
         self.problem = problem
         self.dataflow = dataflow
         self.table = table

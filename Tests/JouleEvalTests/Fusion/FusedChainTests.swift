@@ -213,6 +213,45 @@ struct FusedChainTests {
         #expect(atLarge.energy.dram < atSmall.energy.dram)
     }
 
+    /// A fused chain's outcome is cached with the mappings (`MapperCache`), keyed by all that
+    /// decides it: an evaluator sharing the cache answers every setting as a fresh cache does,
+    /// and each edited input (the hardware, the objective, the clock and voltage, the budget,
+    /// the levels searched) moves the answer or, where it cannot, still reaches the fresh one.
+    @Test func theFusionCacheKeysOnEverySetting() throws {
+        let chain = try Self.attention(n: 256, d: 64)
+        let shared = MapperCache()
+        func outcome(_ evaluator: Evaluator, levels: [Int]? = nil) -> (energy: Double, seconds: Double)? {
+            guard case .fused(let cost) = evaluator.fuse(chain, levels: levels) else { return nil }
+            return (cost.energy, cost.seconds)
+        }
+        func both(_ make: (MapperCache) throws -> Evaluator, levels: [Int]? = nil) throws -> (
+            energy: Double, seconds: Double
+        ) {
+            let cached = try #require(outcome(try make(shared), levels: levels))
+            let fresh = try #require(outcome(try make(MapperCache()), levels: levels))
+            #expect(cached.energy == fresh.energy && cached.seconds == fresh.seconds)
+            return cached
+        }
+        let base = try both { try Evaluator(hardware: Self.hardware(buffer: 1024 * 1024), cache: $0, tilingBudget: 30) }
+        let smaller = try both {
+            try Evaluator(hardware: Self.hardware(buffer: 128 * 1024), cache: $0, tilingBudget: 30)
+        }
+        #expect(smaller.energy != base.energy)
+        let slower = try both {
+            var evaluator = try Evaluator(hardware: Self.hardware(buffer: 1024 * 1024), cache: $0, tilingBudget: 30)
+            evaluator.operatingPoint = OperatingPoint(frequency: Frequency(si: 0.5e9), voltage: Voltage(si: 0.7))
+            return evaluator
+        }
+        #expect(slower.seconds != base.seconds)
+        _ = try both {
+            try Evaluator(
+                hardware: Self.hardware(buffer: 1024 * 1024), objective: .latency, cache: $0, tilingBudget: 30)
+        }
+        _ = try both { try Evaluator(hardware: Self.hardware(buffer: 1024 * 1024), cache: $0, tilingBudget: 5) }
+        _ = try both(
+            { try Evaluator(hardware: Self.hardware(buffer: 1024 * 1024), cache: $0, tilingBudget: 30) }, levels: [1])
+    }
+
     /// `--fusion auto` keeps a chain unfused where fusing costs more on the objective, and
     /// fuses it where it pays: on the test design attention pays at a 1 MiB buffer.
     @Test func autoFusionChoosesByTheObjective() throws {

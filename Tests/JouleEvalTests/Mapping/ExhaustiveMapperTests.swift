@@ -133,7 +133,8 @@ struct ExhaustiveMapperTests {
                     let bypass = mapper.bypassSets(bypassed, of: choices)
                     let lowerBound = MappingLowerBound(
                         problem: problem, spatial: spatial, holds: holds, dataflow: flow, table: table,
-                        objective: objective)
+                        objective: objective,
+                        orders: MappingLowerBound.Orders(problem: problem, constraints: .none, levels: levels))
                     // spatialBelow[i][d]: dimension d's spatial bounds at and below level i.
                     var spatialBelow = [[Int]](repeating: [Int](repeating: 1, count: dims), count: levels + 1)
                     for i in stride(from: levels - 1, through: 0, by: -1) {
