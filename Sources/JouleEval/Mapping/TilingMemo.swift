@@ -1,29 +1,28 @@
 /// What the tiling walks of one search (one problem on one hardware under one set of
 /// constraints, every spatial and keep/bypass choice) find again and again: each parent
-/// extent's `Mapper.tileExtents`, and each level's maximal tiles, which depend only on the
+/// extent's candidate extents, and each level's maximal tiles, which depend only on the
 /// level, what it holds, the spatial loops at and below it and its parent's tile. Used by one
 /// thread.
 final class TilingMemo {
-    private var extents: [Int: [Int]] = [:]
-    private var everyExtent: [Int: [Int]] = [:]
+    /// A parent extent and whether every extent inside it is asked for.
+    private struct Extents: Hashable {
+        var parent: Int
+        var every: Bool
+    }
+
+    private var extents: [Extents: [Int]] = [:]
     private var frontiers: [[Int]: [Int]] = [:]
 
     /// An empty memo.
     init() {}
 
-    /// `Mapper.tileExtents(inside:)`, once per parent extent.
-    func extents(inside parent: Int) -> [Int] {
-        if let values = extents[parent] { return values }
-        let values = Mapper.tileExtents(inside: parent)
-        extents[parent] = values
-        return values
-    }
-
-    /// `Mapper.everyTileExtent(inside:)`, once per parent extent.
-    func everyExtent(inside parent: Int) -> [Int] {
-        if let values = everyExtent[parent] { return values }
-        let values = Mapper.everyTileExtent(inside: parent)
-        everyExtent[parent] = values
+    /// `Mapper.tileExtents(inside:)`, or `Mapper.everyTileExtent(inside:)` when `every`, once
+    /// per parent extent.
+    func extents(inside parent: Int, every: Bool) -> [Int] {
+        let key = Extents(parent: parent, every: every)
+        if let values = extents[key] { return values }
+        let values = every ? Mapper.everyTileExtent(inside: parent) : Mapper.tileExtents(inside: parent)
+        extents[key] = values
         return values
     }
 

@@ -91,9 +91,7 @@ struct TilingSpace {
     /// loop bound of the parent level (or of this level, when it is the innermost) leaves, or
     /// `Mapper.tileExtents` (`Mapper.everyTileExtent` where the constraints ask for every one).
     func candidates(_ level: Int, _ d: Int, inside parent: Int) -> [Int] {
-        var values =
-            level < everyExtent.count && everyExtent[level]
-            ? memo.everyExtent(inside: parent) : memo.extents(inside: parent)
+        var values = memo.extents(inside: parent, every: level < everyExtent.count && everyExtent[level])
         let above = fixed[(level - 1) * dims + d]
         if above > 0 { values = values.filter { $0 == (parent + above - 1) / above } }
         let own = level == levels - 1 ? fixed[level * dims + d] : 0
