@@ -126,9 +126,11 @@ extension Evaluator {
     /// its level is passed over; when none can, the chain is unfit with the mapper's reason.
     public func fuse(_ chain: FusedChain, levels: [Int]? = nil, keep: Int = 4) -> FusionOutcome {
         let key = MapperCache.FusionKey(
-            chain: chain, hardware: identity, dataflow: dataflow, objective: objective,
-            frequency: operatingPoint.frequency.si, voltage: operatingPoint.voltage.si, tilingBudget: tilingBudget,
-            constraints: constraints, levels: levels, keep: keep)
+            chain: chain,
+            settings: MapperCache.Settings(
+                hardware: identity, dataflow: dataflow, objective: objective, at: operatingPoint,
+                tilingBudget: tilingBudget, constraints: constraints),
+            levels: levels, keep: keep)
         return cache.fusion(key) { searchFused(chain, levels: levels, keep: keep) }
     }
 

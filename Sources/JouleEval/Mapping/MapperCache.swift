@@ -45,30 +45,43 @@ public final class MapperCache: @unchecked Sendable {
         }
     }
 
+    /// What of the search decides an answer besides what is searched: the whole hardware, the
+    /// dataflow, objective, operating point, tiling budget and constraints.
+    struct Settings: Hashable {
+        var hardware: HardwareIdentity
+        var dataflow: Dataflow?
+        var objective: Objective
+        var frequency: Double
+        var voltage: Double
+        var tilingBudget: Int
+        var constraints: MapspaceConstraints
+
+        init(
+            hardware: HardwareIdentity, dataflow: Dataflow?, objective: Objective, at point: OperatingPoint,
+            tilingBudget: Int, constraints: MapspaceConstraints
+        ) {
+            self.hardware = hardware
+            self.dataflow = dataflow
+            self.objective = objective
+            frequency = point.frequency.si
+            voltage = point.voltage.si
+            self.tilingBudget = tilingBudget
+            self.constraints = constraints
+        }
+    }
+
     struct Key: Hashable {
         var problem: Problem
         var mac: MACIdentity
-        var hardware: HardwareIdentity
-        var dataflow: Dataflow?
-        var objective: Objective
-        var frequency: Double
-        var voltage: Double
-        var tilingBudget: Int
-        var constraints: MapspaceConstraints
+        var settings: Settings
     }
 
     /// What decides a fused chain's outcome: the chain (its GEMMs, with their shapes and
-    /// precisions, and the operators between them), the hardware, the mapper's settings and the
-    /// levels and number of candidates the fused search keeps.
+    /// precisions, and the operators between them), the search's settings and the levels and
+    /// number of candidates the fused search keeps.
     struct FusionKey: Hashable {
         var chain: FusedChain
-        var hardware: HardwareIdentity
-        var dataflow: Dataflow?
-        var objective: Objective
-        var frequency: Double
-        var voltage: Double
-        var tilingBudget: Int
-        var constraints: MapspaceConstraints
+        var settings: Settings
         var levels: [Int]?
         var keep: Int
     }
@@ -91,10 +104,10 @@ public final class MapperCache: @unchecked Sendable {
     ) throws(MappingError) -> MapperResult {
         let key = Key(
             problem: problem, mac: MACIdentity(macPrecision, on: mapper.hardware),
-            hardware: identity ?? HardwareIdentity(mapper.hardware),
-            dataflow: dataflow, objective: mapper.objective, frequency: mapper.operatingPoint.frequency.si,
-            voltage: mapper.operatingPoint.voltage.si, tilingBudget: mapper.tilingBudget,
-            constraints: mapper.constraints)
+            settings: Settings(
+                hardware: identity ?? HardwareIdentity(mapper.hardware), dataflow: dataflow,
+                objective: mapper.objective, at: mapper.operatingPoint, tilingBudget: mapper.tilingBudget,
+                constraints: mapper.constraints))
         lock.lock()
         if let cached = entries[key] {
             hits += 1
