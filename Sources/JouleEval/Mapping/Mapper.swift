@@ -506,14 +506,16 @@ public struct Mapper: Sendable {
     /// the levels below it are refilled. A level with a constrained permutation gets none either.
     func orderChoices(_ bounds: [Int], dims: Int, candidates: [Int]) -> [[Int]] {
         let levels = bounds.count / dims
-        return (0..<levels).map { i in
-            guard constraints.levels[i]?.permutation == nil else { return [] }
-            let looped = candidates.filter { d in bounds[i * dims + d] > 1 }
-            guard looped.count > 1 else { return [] }
-            let allowed = constraints.narrow(looped, level: i)
-            // The innermost level's order changes no count; a constraint still decides how it reads.
-            guard i + 1 < levels else { return allowed.count < looped.count ? [allowed[0]] : [] }
-            return allowed
+        return bounds.withUnsafeBufferPointer { bounds in
+            withUnsafeTemporaryAllocation(of: Int.self, capacity: candidates.count) { buffer in
+                (0..<levels).map { i in
+                    let (count, narrowed) = constraints.innermostChoices(
+                        level: i, bounds: bounds, dims: dims, candidates: candidates, into: buffer)
+                    // The innermost level's order changes no count; a constraint still decides how it reads.
+                    guard i + 1 < levels else { return narrowed ? [buffer[0]] : [] }
+                    return Array(buffer[0..<count])
+                }
+            }
         }
     }
 

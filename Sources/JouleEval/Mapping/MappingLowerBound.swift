@@ -35,17 +35,17 @@ struct MappingLowerBound {
     /// What decides the loop orders the mapper tries at each level (`Mapper.orderChoices`),
     /// built once per search and shared by its pairs' bounds.
     struct Orders {
+        /// The constraints (`MapspaceConstraints.innermostChoices`).
+        var constraints: MapspaceConstraints
         /// Each level's constrained permutation, nil where the search chooses.
         var permutations: [[Int]?]
-        /// Each level's allowed innermost dimensions, nil for any.
-        var innermost: [Set<Int>?]
         /// The dimensions whose order is searched (`Problem.orderDimensions`).
         var dimensions: [Int]
 
         /// The orders of a problem under constraints on a hierarchy of `levels` levels.
         init(problem: Problem, constraints: MapspaceConstraints, levels: Int) {
+            self.constraints = constraints
             permutations = constraints.permutations(levels: levels)
-            innermost = (0..<levels).map { constraints.levels[$0]?.innermost }
             dimensions = problem.orderDimensions
         }
     }
@@ -80,18 +80,14 @@ struct MappingLowerBound {
     /// Each operand's elements.
     private let tensors: [Double]
     /// What decides the loop orders the mapper tries (`Mapper.orderChoices`).
-    private let permutations: [[Int]?]
-    private let innermostAllowed: [Set<Int>?]
-    private let orderDimensions: [Int]
+    private let orders: Orders
 
     /// The bound's parts for one spatial choice and hold matrix (`holds[o][i]`).
     init(
         problem: Problem, spatial: [(x: [Loop], y: [Loop])], holds: [[Bool]], dataflow: Dataflow, table: CostTable,
         objective: Objective, orders: Orders
     ) {
-        permutations = orders.permutations
-        innermostAllowed = orders.innermost
-        orderDimensions = orders.dimensions
+        self.orders = orders
         self.problem = problem
         self.dataflow = dataflow
         self.table = table
@@ -230,28 +226,17 @@ struct MappingLowerBound {
             let orders = UnsafeMutableBufferPointer(rebasing: scratch[ordered * (dims + 1)..<ordered * (dims + 2)])
             let digits = UnsafeMutableBufferPointer(rebasing: scratch[ordered * (dims + 2)..<ordered * (dims + 3)])
             for j in 0..<ordered {
-                count[j] = 0
                 digits[j] = 0
-                if permutations[j] != nil {
-                    options[j * dims] = -1
+                count[j] =
+                    self.orders.constraints.innermostChoices(
+                        level: j, bounds: UnsafeBufferPointer(loopBound), dims: dims,
+                        candidates: self.orders.dimensions,
+                        into: UnsafeMutableBufferPointer(rebasing: options[j * dims..<(j + 1) * dims])
+                    ).count
+                if count[j] == 0 {
+                    // One order: the permutation's (-1), or the default innermost (`Mapper.allOrders`).
+                    options[j * dims] = self.orders.permutations[j] != nil ? -1 : self.orders.dimensions.first ?? 0
                     count[j] = 1
-                    continue
-                }
-                for d in orderDimensions where loopBound[j * dims + d] > 1 {
-                    options[j * dims + count[j]] = d
-                    count[j] += 1
-                }
-                if count[j] < 2 {
-                    options[j * dims] = orderDimensions.first ?? 0
-                    count[j] = 1
-                } else if let allowed = innermostAllowed[j] {
-                    // `MapspaceConstraints.narrow`: the allowed ones, or all when none is.
-                    var kept = 0
-                    for k in 0..<count[j] where allowed.contains(options[j * dims + k]) {
-                        options[j * dims + kept] = options[j * dims + k]
-                        kept += 1
-                    }
-                    if kept > 0 { count[j] = kept }
                 }
                 orders[j] = options[j * dims]
             }
@@ -314,7 +299,7 @@ struct MappingLowerBound {
                 var seen: UInt32 = 0
                 Mapper.temporalLoops(
                     loopBound, level: refetching, dims: dims, innermost: orders[refetching],
-                    permutation: permutations[refetching]
+                    permutation: self.orders.permutations[refetching]
                 ) { loop in
                     if relevance & (1 << UInt32(loop.dimension)) != 0 { outside = seen }
                     seen |= 1 << UInt32(loop.dimension)
