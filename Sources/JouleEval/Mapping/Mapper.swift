@@ -182,7 +182,7 @@ public struct Mapper: Sendable {
                 for spatial in spatials {
                     let bound = MappingLowerBound(
                         problem: problem, spatial: spatial, holds: holds, dataflow: flow, table: table,
-                        objective: objective, orders: orders)
+                        objective: objective, orders: orders, capacities: hardware.memory.map(\.size.si))
                     // Only level 0's tile is known: the whole problem over the spatial loops.
                     var top = problem.bounds
                     for loop in spatial.flatMap({ $0.x + $0.y }) {

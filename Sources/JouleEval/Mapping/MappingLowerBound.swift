@@ -19,6 +19,12 @@ import JouleSpec
 ///   tile of every other dimension above the innermost known level with a loop it depends on
 ///   (the loop order only decides how many more loops refetch it), times its replicas over
 ///   the other dimensions' spatial loops;
+/// - below c, the next level's tile must fit its size, so c's loop over each dimension takes
+///   at least ceil(t_c / reach) steps, reach being the largest extent that level's tile can
+///   take along it (`reach`); c's loops sure to run are ordered like the known levels' (each
+///   choice a branch of its own), and a projection filling a level below c that depends on
+///   one of them is refetched at least once per real tile of the sure loops outside it (real
+///   tiles only grow with a loop bound);
 /// - any other operand (a sliding window) takes, per instance, at least its tile, exact at a
 ///   known level and bounded below it (`smallestTile`), once per step of every loop above that
 ///   level; the parent serves it over its multicast;
@@ -81,11 +87,16 @@ struct MappingLowerBound {
     private let tensors: [Double]
     /// What decides the loop orders the mapper tries (`Mapper.orderChoices`).
     private let orders: Orders
+    /// `reach[i * dims + d]`: the largest temporal extent along d that level i's tile can take
+    /// and fit its size with every other dimension at one step (`Int.max` where nothing the
+    /// level holds depends on d), so the loop of the level above over d has at least
+    /// ceil(t / reach) steps.
+    private let reach: [Int]
 
     /// The bound's parts for one spatial choice and hold matrix (`holds[o][i]`).
     init(
         problem: Problem, spatial: [(x: [Loop], y: [Loop])], holds: [[Bool]], dataflow: Dataflow, table: CostTable,
-        objective: Objective, orders: Orders
+        objective: Objective, orders: Orders, capacities: [Double]
     ) {
         self.orders = orders
         self.problem = problem
@@ -153,6 +164,48 @@ struct MappingLowerBound {
         tensors = problem.operands.map { operand in problem.bounds.withUnsafeBufferPointer { operand.footprint($0) } }
         self.output = problem.operands.firstIndex { $0.operand == .outputs }
         self.outputHolders = outputHolders
+        reach = Self.reach(problem: problem, holds: holds, below: below, capacities: capacities)
+    }
+
+    /// Each level's largest temporal extent along each dimension that fits its size with the
+    /// other dimensions at one step, at the widths the tiling walk sizes tiles at
+    /// (`TilingSpace.fits`): every tiling the walk gives stays within it.
+    private static func reach(problem: Problem, holds: [[Bool]], below: [Int], capacities: [Double]) -> [Int] {
+        let dims = problem.bounds.count
+        let levels = capacities.count
+        let sized = problem.operands.map { operand in
+            var sized = operand
+            if operand.operand == .outputs { sized.wordBits = problem.searchOutputBits }
+            return sized
+        }
+        var reach = [Int](repeating: Int.max, count: levels * dims)
+        var extents = [Int](repeating: 1, count: dims)
+        for i in 0..<levels {
+            let held = sized.indices.filter { holds[$0][i] }
+            for d in 0..<dims where held.contains(where: { sized[$0].isRelevant(d) }) {
+                let top = (problem.bounds[d] + below[d] - 1) / below[d]
+                func fits(_ extent: Int) -> Bool {
+                    for e in 0..<dims { extents[e] = below[i * dims + e] }
+                    extents[d] = extent * below[i * dims + d]
+                    let bytes = extents.withUnsafeBufferPointer { extents in
+                        held.reduce(0.0) { $0 + sized[$1].tileBytes(extents) }
+                    }
+                    return bytes <= capacities[i]
+                }
+                // The fitting extents are a prefix of 1 ... top.
+                guard fits(1) else {
+                    reach[i * dims + d] = 1
+                    continue
+                }
+                var (low, high) = (1, top)
+                while low < high {
+                    let middle = (low + high + 1) / 2
+                    if fits(middle) { low = middle } else { high = middle - 1 }
+                }
+                reach[i * dims + d] = low
+            }
+        }
+        return reach
     }
 
     /// The bound of every mapping whose levels 0 to `known - 1` take the temporal tiles in
@@ -164,8 +217,8 @@ struct MappingLowerBound {
         let looped = known == levels ? levels : known - 1
         let scratch = TileCounts.scratchSize(loops: 2 * levels)
         return withUnsafeTemporaryAllocation(of: OperandAccess.self, capacity: base.count) { accesses in
-            withUnsafeTemporaryAllocation(of: Int.self, capacity: dims * (looped + 1) + scratch) { ints in
-                withUnsafeTemporaryAllocation(of: Double.self, capacity: dims * (looped + 1) + scratch) { doubles in
+            withUnsafeTemporaryAllocation(of: Int.self, capacity: dims * (looped + 2) + scratch) { ints in
+                withUnsafeTemporaryAllocation(of: Double.self, capacity: dims * (looped + 2) + scratch) { doubles in
                     problem.operands.withUnsafeBufferPointer { operands in
                         score(
                             tiles, known: known, looped: looped, operands: operands, accesses: accesses, ints: ints,
@@ -177,8 +230,9 @@ struct MappingLowerBound {
     }
 
     /// `score(_:known:)` with its scratch: `accesses` for the relaxed counts; `ints` for the
-    /// known loop bounds, one tile's extents and `TileCounts`; `doubles` for the real tiles
-    /// after each known level, each dimension's steps and `TileCounts`.
+    /// known loop bounds, one tile's extents, the least loop bounds of the deepest known level
+    /// and `TileCounts`; `doubles` for the real tiles after each known level, each dimension's
+    /// steps, the least real tiles after the deepest known level and `TileCounts`.
     @inline(__always)
     private func score(
         _ tiles: UnsafeBufferPointer<Int>, known: Int, looped: Int, operands: UnsafeBufferPointer<ProblemOperand>,
@@ -194,6 +248,13 @@ struct MappingLowerBound {
         let extents = UnsafeMutableBufferPointer(rebasing: ints[dims * looped..<dims * (looped + 1)])
         let realTiles = UnsafeMutableBufferPointer(rebasing: doubles[0..<dims * looped])
         let steps = UnsafeMutableBufferPointer(rebasing: doubles[dims * looped..<dims * (looped + 1)])
+        // With a level below the deepest known one (c = known - 1), its tile fits that level's
+        // size, so c's loop over d takes at least ceil(t_c / reach) steps (`least`), and
+        // leaves at least `leastTiles[d]` real tiles (`TileCounts` only grow with a loop bound).
+        let deepest = known - 1
+        let partial = known < levels
+        let least = UnsafeMutableBufferPointer(rebasing: ints[dims * (looped + 1)..<dims * (looped + 2)])
+        let leastTiles = UnsafeMutableBufferPointer(rebasing: doubles[dims * (looped + 1)..<dims * (looped + 2)])
         for j in 0..<looped {
             for d in 0..<dims {
                 let inner = j + 1 < levels ? tiles[(j + 1) * dims + d] : 1
@@ -203,8 +264,8 @@ struct MappingLowerBound {
         for d in 0..<dims {
             var dimension = TileCounts(
                 bound: problem.bounds[d], loops: 2 * levels,
-                extents: UnsafeMutableBufferPointer(rebasing: ints[dims * (looped + 1)..<ints.count]),
-                counts: UnsafeMutableBufferPointer(rebasing: doubles[dims * (looped + 1)..<doubles.count]))
+                extents: UnsafeMutableBufferPointer(rebasing: ints[dims * (looped + 2)..<ints.count]),
+                counts: UnsafeMutableBufferPointer(rebasing: doubles[dims * (looped + 2)..<doubles.count]))
             for j in 0..<looped {
                 dimension.split(by: loopBound[j * dims + d], spatial: false)
                 dimension.split(by: below[j * dims + d] / below[(j + 1) * dims + d], spatial: true)
@@ -212,13 +273,21 @@ struct MappingLowerBound {
             }
             // Each step covers at most the spatial extent below the deepest known level.
             steps[d] = known == levels ? dimension.tiles : dimension.steps(width: below[(known - 1) * dims + d])
+            if partial {
+                let reach = self.reach[(deepest + 1) * dims + d]
+                let tile = tiles[deepest * dims + d]
+                least[d] = reach == Int.max ? 1 : (tile + reach - 1) / reach
+                dimension.split(by: least[d], spatial: false)
+                leastTiles[d] = dimension.tiles
+            }
         }
         var cycles = 1.0
         for d in 0..<dims { cycles *= steps[d] }
         // The loop orders the mapper tries (`Mapper.orderChoices`) at the known levels above
-        // the two innermost: each combination is a branch of its own, so the bound is the
-        // least over them. Deeper known levels' orders stay free (their refetches count zero).
-        let ordered = max(0, min(known - 1, levels - 2))
+        // the two innermost, and at the deepest known level when a level lies below it: each
+        // combination is a branch of its own, so the bound is the least over them. Deeper
+        // levels' orders stay free (their refetches count zero).
+        let ordered = max(0, min(known - 1, levels - 2)) + (partial ? 1 : 0)
         return withUnsafeTemporaryAllocation(of: Int.self, capacity: ordered * (dims + 3)) { scratch in
             // options[j * dims ..< j * dims + count[j]]: level j's innermost choices.
             let options = UnsafeMutableBufferPointer(rebasing: scratch[0..<ordered * dims])
@@ -227,6 +296,13 @@ struct MappingLowerBound {
             let digits = UnsafeMutableBufferPointer(rebasing: scratch[ordered * (dims + 2)..<ordered * (dims + 3)])
             for j in 0..<ordered {
                 digits[j] = 0
+                if partial && j == deepest {
+                    deepestChoices(
+                        least: UnsafeBufferPointer(least), level: j,
+                        into: UnsafeMutableBufferPointer(rebasing: options[j * dims..<(j + 1) * dims]), count: &count[j])
+                    orders[j] = options[j * dims]
+                    continue
+                }
                 count[j] =
                     self.orders.constraints.innermostChoices(
                         level: j, bounds: UnsafeBufferPointer(loopBound), dims: dims,
@@ -240,14 +316,15 @@ struct MappingLowerBound {
                 }
                 orders[j] = options[j * dims]
             }
-            var least = Double.infinity
+            var lowest = Double.infinity
             while true {
                 _ = accesses.update(fromContentsOf: base)
-                least = min(
-                    least,
+                lowest = min(
+                    lowest,
                     evaluate(
                         known: known, orders: UnsafeBufferPointer(orders), operands: operands, accesses: accesses,
                         loopBound: UnsafeBufferPointer(loopBound), realTiles: UnsafeBufferPointer(realTiles),
+                        least: partial ? UnsafeBufferPointer(least) : nil, leastTiles: UnsafeBufferPointer(leastTiles),
                         extents: extents, tiles: tiles, cycles: cycles))
                 var level = 0
                 while level < ordered {
@@ -260,26 +337,79 @@ struct MappingLowerBound {
                     orders[level] = options[level * dims]
                     level += 1
                 }
-                if level == ordered { return least }
+                if level == ordered { return lowest }
             }
+        }
+    }
+
+    /// The innermost choices that can differ at the deepest known level c, whose loop bounds
+    /// are only known from below (`least`): the loops sure to run (`least > 1`) are the only
+    /// ones whose place changes the bound, so each of them innermost, and, where another
+    /// dimension might run innermost instead, one such (the sure loops then keep dimension
+    /// order); one choice where fewer than two loops are sure, or under a permutation (-1).
+    @inline(__always)
+    private func deepestChoices(
+        least: UnsafeBufferPointer<Int>, level: Int, into options: UnsafeMutableBufferPointer<Int>, count: inout Int
+    ) {
+        count = 0
+        if orders.permutations[level] != nil {
+            options[0] = -1
+            count = 1
+            return
+        }
+        var unsure = -1
+        for d in orders.dimensions {
+            if least[d] > 1 {
+                options[count] = d
+                count += 1
+            } else if unsure < 0 {
+                unsure = d
+            }
+        }
+        if count < 2 {
+            options[0] = orders.dimensions.first ?? 0
+            count = 1
+        } else if unsure >= 0 {
+            options[count] = unsure
+            count += 1
         }
     }
 
     /// The score of the relaxed counts with the loop orders of the levels above `orders.count`
     /// fixed (`orders[j]`: level j's innermost dimension, -1 under a constrained permutation).
+    /// With `least` (a level lies below the deepest known one, c), `orders[c]` orders c's
+    /// loops that are sure to run, and a projection filling a level below c with one of them
+    /// is refetched at least per real tile (`leastTiles`) of the sure loops outside it.
     @inline(__always)
     private func evaluate(
         known: Int, orders: UnsafeBufferPointer<Int>, operands: UnsafeBufferPointer<ProblemOperand>,
         accesses: UnsafeMutableBufferPointer<OperandAccess>, loopBound: UnsafeBufferPointer<Int>,
-        realTiles: UnsafeBufferPointer<Double>, extents: UnsafeMutableBufferPointer<Int>,
-        tiles: UnsafeBufferPointer<Int>, cycles: Double
+        realTiles: UnsafeBufferPointer<Double>, least: UnsafeBufferPointer<Int>?, leastTiles: UnsafeBufferPointer<Double>,
+        extents: UnsafeMutableBufferPointer<Int>, tiles: UnsafeBufferPointer<Int>, cycles: Double
     ) -> Double {
         let operandCount = operands.count
         let dims = self.dims
+        let deepest = known - 1
         for fill in fills {
             let i = fill.level
             let operand = operands[fill.operand]
             let relevance = operand.relevance
+            // Below c, the sure loops of c the operand depends on, and those outside the innermost.
+            var sureRelevant = false
+            var sureOutside: UInt32 = 0
+            if let least, i > deepest {
+                var seen: UInt32 = 0
+                Mapper.temporalLoops(
+                    least, level: 0, dims: dims, innermost: orders[deepest],
+                    permutation: self.orders.permutations[deepest]
+                ) { loop in
+                    if relevance & (1 << UInt32(loop.dimension)) != 0 {
+                        sureOutside = seen
+                        sureRelevant = true
+                    }
+                    seen |= 1 << UInt32(loop.dimension)
+                }
+            }
             // Loop bounds above level i are known down to level m - 1.
             let m = min(i, known - 1)
             // The innermost known level above i with a loop the operand depends on: the
@@ -310,7 +440,17 @@ struct MappingLowerBound {
                 // The real tiles of the dimensions it depends on add up to the tensor; each
                 // is fetched again per real tile of the other dimensions' refetching loops.
                 var refetches = 1.0
-                if refetching >= 0 {
+                if sureRelevant {
+                    // Every loop above c refetches; c's sure loops outside its innermost
+                    // relevant one at least `leastTiles` times.
+                    for d in 0..<dims where relevance & (1 << UInt32(d)) == 0 {
+                        if sureOutside & (1 << UInt32(d)) != 0 {
+                            refetches *= leastTiles[d]
+                        } else if deepest > 0 {
+                            refetches *= realTiles[(deepest - 1) * dims + d]
+                        }
+                    }
+                } else if refetching >= 0 {
                     for d in 0..<dims where relevance & (1 << UInt32(d)) == 0 {
                         if outside & (1 << UInt32(d)) != 0 {
                             refetches *= realTiles[refetching * dims + d]

@@ -134,7 +134,8 @@ struct ExhaustiveMapperTests {
                     let lowerBound = MappingLowerBound(
                         problem: problem, spatial: spatial, holds: holds, dataflow: flow, table: table,
                         objective: objective,
-                        orders: MappingLowerBound.Orders(problem: problem, constraints: .none, levels: levels))
+                        orders: MappingLowerBound.Orders(problem: problem, constraints: .none, levels: levels),
+                        capacities: hardware.memory.map(\.size.si))
                     // spatialBelow[i][d]: dimension d's spatial bounds at and below level i.
                     var spatialBelow = [[Int]](repeating: [Int](repeating: 1, count: dims), count: levels + 1)
                     for i in stride(from: levels - 1, through: 0, by: -1) {
