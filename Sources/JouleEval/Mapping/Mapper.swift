@@ -54,6 +54,10 @@ public struct Mapper: Sendable {
     public var operatingPoint: OperatingPoint
     /// Limits on the mapspace (none by default).
     public var constraints: MapspaceConstraints
+    /// Whether the branch and bound skips what its lower bound rules out (the default). Off,
+    /// the search evaluates every mapping of its mapspace and returns the same optimum, only
+    /// slower: for measuring the evaluator (`make bench`) and checking the bound.
+    public var pruning = true
 
     /// A mapper for a hardware and objective at its nominal operating point.
     public init(
@@ -149,7 +153,8 @@ public struct Mapper: Sendable {
             let enumeration = DispatchTime.now().uptimeNanoseconds
             let complete =
                 space.walk(
-                    budget: tilingBudget, bound: { bound.score($0, known: $1) }, cutoff: { best?.score ?? .infinity },
+                    budget: tilingBudget, bound: { pruning ? bound.score($0, known: $1) : -.infinity },
+                    cutoff: { best?.score ?? .infinity },
                     visit: visit) && budgeted == false
             tilingNanoseconds += DispatchTime.now().uptimeNanoseconds - enumeration - walking
             if !complete { exhaustive = false }
@@ -196,7 +201,7 @@ public struct Mapper: Sendable {
         pairs.sort { $0.score < $1.score }
         var searchedPairs = 0
         for pair in pairs {
-            if pair.score >= (best?.score ?? .infinity) { break }
+            if pruning && pair.score >= (best?.score ?? .infinity) { break }
             search(pair.spatial, pair.bypassed, pair.flow, bound: pair.bound)
             searchedPairs += 1
         }

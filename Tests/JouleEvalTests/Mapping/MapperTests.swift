@@ -162,6 +162,24 @@ struct MapperTests {
         // The weights must come from DRAM at least once: 4096 x 11008 bytes.
         #expect((result.cost.counts?.levels[0][0].reads ?? 0) >= 4096.0 * 11008)
     }
+
+    /// With the branch and bound off the search evaluates every mapping of every pair and
+    /// finds the same optimum: the bound only skips what cannot win.
+    @Test(arguments: ["toy-3level", "eyeriss-v1"])
+    func theBoundOffFindsTheSameOptimumByEvaluatingEverything(_ name: String) throws {
+        let hardware = try Self.hardware(name)
+        let problem = Problem.gemm(m: 96, n: 200, k: 72, wordBits: 16)
+        let precision = try #require([Precision.int16, .fp16].first { hardware.compute.precisions[$0] != nil })
+        let pruned = try Mapper(hardware: hardware).best(problem: problem, macPrecision: precision)
+        var mapper = Mapper(hardware: hardware)
+        mapper.pruning = false
+        let every = try mapper.best(problem: problem, macPrecision: precision)
+        #expect(every.exhaustive && pruned.exhaustive)
+        #expect(every.searchedPairs == every.pairs)
+        #expect(every.evaluated > pruned.evaluated, "\(every.evaluated) against \(pruned.evaluated)")
+        let (a, b) = (every.cost.energy.total, pruned.cost.energy.total)
+        #expect(abs(a - b) <= 1e-12 * b, "\(a) J against \(b) J")
+    }
 }
 
 /// The mapper scores with `CostTable`; the reported cost comes from `EnergyModel`. They must agree.
