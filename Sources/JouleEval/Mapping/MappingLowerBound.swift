@@ -479,10 +479,11 @@ struct MappingLowerBound {
                 accesses[fill.parent * operandCount + fill.operand].reads += served
             }
         }
-        // With every tile known each holder reads back what it is updated beyond its first
-        // write of each output, and those reads are partial sums, accumulator-wide, that
-        // refill the holder below.
-        if known == levels, let o = output {
+        // Each holder reads back what it is updated beyond its first write of each output,
+        // and those reads are partial sums, accumulator-wide, that refill the holder below:
+        // from updates that are at most the real ones these are too (exact once every tile
+        // is known), and a holder read back even so holds partial sums in every mapping.
+        if let o = output {
             var previous = -1
             for (i, replicas) in outputHolders {
                 let index = i * operandCount + o

@@ -55,14 +55,15 @@ struct MappingLowerBoundTests {
     /// other two at one), so DRAM's loops take at least 3 steps over each of M, N and K, and
     /// leave 3 real tiles (22, 22, 20). Whichever of them DRAM runs innermost, the two
     /// operands that depend on it are fetched once per tile of the dimension they do not
-    /// depend on: the cheapest, M or N innermost, refetches the inputs (or weights) twice more
-    /// (DRAM reads and buffer fills, 21 pJ/bit) and sends the outputs twice more (DRAM
-    /// updates, 20 pJ/bit): 2 x 4096 words x 8 bits x (21 + 20) pJ more than with a buffer
-    /// that holds everything, where each tensor moves once.
+    /// depend on. The cheapest is K innermost: the weights and the inputs each move twice more
+    /// (DRAM reads and buffer fills, 21 pJ/bit); M or N innermost would send the outputs'
+    /// partial sums out and back twice more (DRAM update, DRAM read and buffer refill,
+    /// 41 pJ/bit) besides one operand. So the bound is 2 x 2 x 4096 words x 8 bits x 21 pJ
+    /// above that of a buffer that holds everything, where each tensor moves once.
     @Test func aSmallBufferForcesRefetchesIntoTheBound() throws {
         let small = try Self.pairBound(Self.buffer(bytes: "64 B"))
         let large = try Self.pairBound(Self.buffer(bytes: "1 MiB"))
-        let expected = 2.0 * 4096 * 8 * (21 + 20) * 1e-12
+        let expected = 2.0 * 2 * 4096 * 8 * 21 * 1e-12
         #expect(abs((small - large) - expected) <= 1e-9 * expected, "\(small - large) J against \(expected) J")
     }
 }
