@@ -87,11 +87,20 @@ struct TilingSpace {
         return below
     }
 
+    /// Whether dimension d of a problem with `dims` dimensions takes every extent
+    /// (`Mapper.everyTileExtent`) at every level rather than the ladder (`Mapper.tileExtents`):
+    /// the second-to-last, which the walk takes as the first of its staircase (`FrontierWalk`),
+    /// so that each tile fills its level up to one step of that dimension (a GEMM's N). Every
+    /// extent of the others would multiply a level's maximal tiles; of this one it adds few.
+    static func takesEveryExtent(_ d: Int, dims: Int) -> Bool { d == dims - 2 }
+
     /// Dimension d's candidate extents at a level inside its parent's extent: the one a fixed
     /// loop bound of the parent level (or of this level, when it is the innermost) leaves, or
-    /// `Mapper.tileExtents` (`Mapper.everyTileExtent` where the constraints ask for every one).
+    /// `Mapper.tileExtents` (`Mapper.everyTileExtent` for the staircase's first dimension, and
+    /// for all where the constraints ask for every one).
     func candidates(_ level: Int, _ d: Int, inside parent: Int) -> [Int] {
-        var values = memo.extents(inside: parent, every: level < everyExtent.count && everyExtent[level])
+        let every = (level < everyExtent.count && everyExtent[level]) || Self.takesEveryExtent(d, dims: dims)
+        var values = memo.extents(inside: parent, every: every)
         let above = fixed[(level - 1) * dims + d]
         if above > 0 { values = values.filter { $0 == (parent + above - 1) / above } }
         let own = level == levels - 1 ? fixed[level * dims + d] : 0

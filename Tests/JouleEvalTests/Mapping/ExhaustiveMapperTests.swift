@@ -159,7 +159,10 @@ struct ExhaustiveMapperTests {
                             return
                         }
                         let parent = tiles[level - 1]
-                        let candidates = parent.map(Mapper.tileExtents(inside:))
+                        let candidates = parent.indices.map { d in
+                            TilingSpace.takesEveryExtent(d, dims: dims)
+                                ? Mapper.everyTileExtent(inside: parent[d]) : Mapper.tileExtents(inside: parent[d])
+                        }
                         var digits = [Int](repeating: 0, count: dims)
                         while true {
                             let tile = (0..<dims).map { candidates[$0][digits[$0]] }

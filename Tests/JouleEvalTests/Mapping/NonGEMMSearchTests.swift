@@ -144,7 +144,10 @@ struct NonGEMMSearchTests {
             let parent = space.temporalBound
             let walked = space.maximalTiles(level, inside: parent, limit: 1 << 20)
             let walkedTiles = Set(stride(from: 0, to: walked.count, by: dims).map { Array(walked[$0..<$0 + dims]) })
-            let candidates = parent.map(Mapper.tileExtents(inside:))
+            let candidates = parent.indices.map { d in
+                TilingSpace.takesEveryExtent(d, dims: dims)
+                    ? Mapper.everyTileExtent(inside: parent[d]) : Mapper.tileExtents(inside: parent[d])
+            }
             func fits(_ tile: [Int]) -> Bool {
                 ReuseAnalysis.heldTileBytes(
                     problem: problem, extents: tile, holds: holds, level: level, outputBits: problem.searchOutputBits
