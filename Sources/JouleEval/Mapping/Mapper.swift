@@ -132,15 +132,16 @@ public struct Mapper: Sendable {
                 defer { walking += DispatchTime.now().uptimeNanoseconds - scoring }
                 bounds.withUnsafeMutableBufferPointer { bounds in Self.loopBounds(tiling, dims: dims, into: bounds) }
                 let choices = orderChoices(bounds, dims: dims, candidates: orderDimensions)
+                let tileCounts = scorer.tileCounts(bounds)
                 // Every order in a whole search; coordinate descent under a budget.
                 let (current, orders) =
                     !budgeted
                     ? allOrders(
                         bounds, choices: choices, first: orderDimensions.first ?? 0, scorer: scorer,
-                        evaluated: &evaluated)
+                        tileCounts: tileCounts, evaluated: &evaluated)
                     : descendOrders(
                         bounds, choices: choices, first: orderDimensions.first ?? 0, scorer: scorer,
-                        scored: &scratch, evaluated: &evaluated)
+                        tileCounts: tileCounts, scored: &scratch, evaluated: &evaluated)
                 if current < (best?.score ?? .infinity) {
                     let mapping = mapping(
                         bounds, dims: dims, spatial: spatial, orders: orders, dataflow: flow,
@@ -228,14 +229,16 @@ public struct Mapper: Sendable {
     /// Every combination of each level's innermost dimension for one tiling (the product of
     /// `choices`; a level without choices puts `first` innermost, which leaves the problem's
     /// dimension order, as in `descendOrders`), and the best.
-    func allOrders(_ bounds: [Int], choices: [[Int]], first: Int, scorer: NestScorer, evaluated: inout Int) -> (
+    func allOrders(
+        _ bounds: [Int], choices: [[Int]], first: Int, scorer: NestScorer, tileCounts: [Double], evaluated: inout Int
+    ) -> (
         score: Double, orders: [Int]
     ) {
         var orders = choices.map { $0.first ?? first }
         var best = (score: Double.infinity, orders: orders)
         var digits = [Int](repeating: 0, count: choices.count)
         while true {
-            let value = scorer.score(bounds, orders: orders)
+            let value = scorer.score(bounds, orders: orders, tileCounts: tileCounts)
             evaluated += 1
             if value < best.score { best = (value, orders) }
             // The next combination, as an odometer over the levels with choices.
@@ -264,8 +267,8 @@ public struct Mapper: Sendable {
     /// first changed something. A nest already scored (the second pass revisits some) is looked
     /// up in `scored` rather than scored again.
     func descendOrders(
-        _ bounds: [Int], choices: [[Int]], first: Int, scorer: NestScorer, scored: inout [(key: Int, score: Double)],
-        evaluated: inout Int
+        _ bounds: [Int], choices: [[Int]], first: Int, scorer: NestScorer, tileCounts: [Double],
+        scored: inout [(key: Int, score: Double)], evaluated: inout Int
     ) -> (score: Double, orders: [Int]) {
         scored.removeAll(keepingCapacity: true)
         let dims = scorer.dims
@@ -279,7 +282,7 @@ public struct Mapper: Sendable {
                 key = overflow || carry ? nil : next
             }
             if let key, let known = scored.first(where: { $0.key == key }) { return known.score }
-            let value = scorer.score(bounds, orders: orders)
+            let value = scorer.score(bounds, orders: orders, tileCounts: tileCounts)
             evaluated += 1
             if let key { scored.append((key, value)) }
             return value

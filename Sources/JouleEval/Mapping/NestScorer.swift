@@ -49,34 +49,89 @@ struct NestScorer {
         spatialStart = start
     }
 
+    /// The real tiles of a tiling, which every loop order shares (`TileCounts`): after each
+    /// level's temporal loop over each dimension (`[i * dims + d]`), after each spatial loop (in
+    /// `spatialLoops` order, from `levels * dims`), then each dimension's steps.
+    func tileCounts(_ bounds: [Int]) -> [Double] {
+        var table = [Double](repeating: 1, count: levels * dims + spatialLoops.count + dims)
+        withUnsafeTemporaryAllocation(of: ReuseAnalysis.FlatLoop.self, capacity: levels * dims + spatialLoops.count) {
+            loops in
+            let n = nest(bounds, orders: nil, into: loops)
+            withUnsafeTemporaryAllocation(of: Double.self, capacity: n + dims) { counts in
+                problem.bounds.withUnsafeBufferPointer { problemBounds in
+                    TileCounts.count(
+                        bounds: problemBounds, loops: UnsafeBufferPointer(rebasing: loops[0..<n]),
+                        into: UnsafeMutableBufferPointer(rebasing: counts[0..<n]),
+                        steps: UnsafeMutableBufferPointer(rebasing: counts[n..<n + dims]))
+                }
+                var spatial = levels * dims
+                for p in 0..<n {
+                    let loop = loops[p]
+                    if loop.spatial {
+                        table[spatial] = counts[p]
+                        spatial += 1
+                    } else {
+                        table[loop.level * dims + loop.dimension] = counts[p]
+                    }
+                }
+                for d in 0..<dims { table[levels * dims + spatialLoops.count + d] = counts[n + d] }
+            }
+        }
+        return table
+    }
+
+    /// Builds the nest of a tiling's loop bounds into `loops` (with `orders[i]` innermost at
+    /// level i; nil: dimension order), and says how many loops it has.
+    @inline(__always)
+    private func nest(_ bounds: [Int], orders: [Int]?, into loops: UnsafeMutableBufferPointer<ReuseAnalysis.FlatLoop>)
+        -> Int
+    {
+        var n = 0
+        for i in 0..<levels {
+            bounds.withUnsafeBufferPointer { bounds in
+                Mapper.temporalLoops(
+                    bounds, level: i, dims: dims, innermost: orders?[i] ?? -1, permutation: permutations[i]
+                ) { loop in
+                    loops[n] = ReuseAnalysis.FlatLoop(
+                        level: i, dimension: loop.dimension, bound: loop.bound, spatial: false)
+                    n += 1
+                }
+            }
+            for s in spatialStart[i]..<spatialStart[i + 1] {
+                loops[n] = spatialLoops[s]
+                n += 1
+            }
+        }
+        return n
+    }
+
     /// The objective's score of a tiling, given as its loop bounds (`Mapper.loopBounds`), with
-    /// `orders[i]` innermost at level i.
-    func score(_ bounds: [Int], orders: [Int]) -> Double {
+    /// `orders[i]` innermost at level i; `tileCounts` is the tiling's (`tileCounts(_:)`), found
+    /// once for all its orders.
+    func score(_ bounds: [Int], orders: [Int], tileCounts: [Double]) -> Double {
         let operandCount = problem.operands.count
         return withUnsafeTemporaryAllocation(
             of: ReuseAnalysis.FlatLoop.self, capacity: levels * dims + spatialLoops.count
         ) { loops in
-            var n = 0
-            for i in 0..<levels {
-                bounds.withUnsafeBufferPointer { bounds in
-                    Mapper.temporalLoops(
-                        bounds, level: i, dims: dims, innermost: orders[i], permutation: permutations[i]
-                    ) { loop in
-                        loops[n] = ReuseAnalysis.FlatLoop(
-                            level: i, dimension: loop.dimension, bound: loop.bound, spatial: false)
-                        n += 1
-                    }
-                }
-                for s in spatialStart[i]..<spatialStart[i + 1] {
-                    loops[n] = spatialLoops[s]
-                    n += 1
-                }
-            }
+            let n = nest(bounds, orders: orders, into: loops)
             return withUnsafeTemporaryAllocation(of: OperandAccess.self, capacity: levels * operandCount) { accesses in
-                let totals = holds.withUnsafeBufferPointer { holds in
-                    ReuseAnalysis.count(
-                        problem: problem, loops: UnsafeBufferPointer(rebasing: loops[0..<n]), levelCount: levels,
-                        holds: holds, into: accesses)
+                let totals = withUnsafeTemporaryAllocation(of: Double.self, capacity: n + dims) { counts in
+                    var spatial = levels * dims
+                    for p in 0..<n {
+                        let loop = loops[p]
+                        if loop.spatial {
+                            counts[p] = tileCounts[spatial]
+                            spatial += 1
+                        } else {
+                            counts[p] = tileCounts[loop.level * dims + loop.dimension]
+                        }
+                    }
+                    for d in 0..<dims { counts[n + d] = tileCounts[levels * dims + spatialLoops.count + d] }
+                    return holds.withUnsafeBufferPointer { holds in
+                        ReuseAnalysis.count(
+                            problem: problem, loops: UnsafeBufferPointer(rebasing: loops[0..<n]), levelCount: levels,
+                            holds: holds, into: accesses, tileCounts: UnsafeBufferPointer(counts))
+                    }
                 }
                 let (energy, seconds) = table.energyAndSeconds(
                     accesses: UnsafeBufferPointer(accesses), problem: problem, macs: macs,

@@ -217,11 +217,13 @@ public enum ReuseAnalysis {
 
     /// The counting itself: `loops` is the nest outermost first (so grouped by level, in level
     /// order), `holds[o * levelCount + i]` whether level i holds operand o, and `accesses`
-    /// (level-major, zeroed here) receives the counts. Scratch lives on the stack and
+    /// (level-major, zeroed here) receives the counts. `tileCounts`, when given, holds what
+    /// `TileCounts.count` would find: the real tiles after each loop, then each dimension's
+    /// steps (a nest's loop order within a level changes neither). Scratch lives on the stack and
     /// projections skip the index sums: this is the mapper's hot path.
     static func count(
         problem: Problem, loops: UnsafeBufferPointer<FlatLoop>, levelCount: Int, holds: UnsafeBufferPointer<Bool>,
-        into accesses: UnsafeMutableBufferPointer<OperandAccess>
+        into accesses: UnsafeMutableBufferPointer<OperandAccess>, tileCounts: UnsafeBufferPointer<Double>? = nil
     ) -> NestTotals {
         let dims = problem.bounds.count
         accesses.update(repeating: OperandAccess())
@@ -272,8 +274,13 @@ public enum ReuseAnalysis {
                         }
                         for d in 0..<dims { extents[levelCount * dims + d] = 1 }
                         firstLoop[levelCount] = loops.count
-                        TileCounts.count(
-                            bounds: bounds, loops: loops, into: tiles, steps: steps)
+                        if let tileCounts {
+                            // Given in loop order, then the steps per dimension.
+                            _ = tiles.update(fromContentsOf: tileCounts[0..<loops.count])
+                            _ = steps.update(fromContentsOf: tileCounts[loops.count..<loops.count + dims])
+                        } else {
+                            TileCounts.count(bounds: bounds, loops: loops, into: tiles, steps: steps)
+                        }
                         for d in 0..<dims { totals.temporalCycles *= steps[d] }
                         let nest = Nest(
                             loops: loops, extents: UnsafeBufferPointer(extents), bounds: bounds,
