@@ -15,6 +15,17 @@ func seconds(_ body: () throws -> Void) rethrows -> Double {
 
 func load(_ name: String) throws -> Accelerator { try Accelerator.load(name) }
 
+/// The fastest of `runs` searches, and its result (the first run pays for cold caches).
+func fastest(_ runs: Int, _ search: () throws -> MapperResult) rethrows -> (seconds: Double, result: MapperResult?) {
+    var best: (seconds: Double, result: MapperResult?) = (.infinity, nil)
+    for _ in 0..<runs {
+        var run: MapperResult?
+        let once = try seconds { run = try search() }
+        if once < best.seconds { best = (once, run) }
+    }
+    return best
+}
+
 /// The lines printed so far, for --record.
 final class Record {
     var lines: [String] = []
@@ -44,14 +55,7 @@ do {
     for (name, what, problem, precision) in searches {
         let hardware = try load(name)
         let mapper = Mapper(hardware: hardware)
-        var result: MapperResult?
-        // The fastest of five searches (the first pays for cold caches).
-        var time = Double.infinity
-        for _ in 0..<5 {
-            var run: MapperResult?
-            let once = try seconds { run = try mapper.best(problem: problem, macPrecision: precision) }
-            if once < time { (time, result) = (once, run) }
-        }
+        let (time, result) = try fastest(5) { try mapper.best(problem: problem, macPrecision: precision) }
         let evaluated = result?.evaluated ?? 0
         let whole = result?.exhaustive == true ? ", whole mapspace" : ""
         let pairs = "\(result?.searchedPairs ?? 0) of \(result?.pairs ?? 0) spatial x keep/bypass choices searched"
@@ -69,13 +73,7 @@ do {
         // branch and bound off (the same optimum, every mapping evaluated).
         var unpruned = mapper
         unpruned.pruning = false
-        var every: MapperResult?
-        var unprunedTime = Double.infinity
-        for _ in 0..<3 {
-            var run: MapperResult?
-            let once = try seconds { run = try unpruned.best(problem: problem, macPrecision: precision) }
-            if once < unprunedTime { (unprunedTime, every) = (once, run) }
-        }
+        let (unprunedTime, every) = try fastest(3) { try unpruned.best(problem: problem, macPrecision: precision) }
         let everyCount = every?.evaluated ?? 0
         let same = every?.cost.energy == result?.cost.energy ? "same optimum" : "DIFFERENT optimum"
         report(
@@ -92,16 +90,11 @@ do {
         let gemm = GEMM(
             b: 1, m: 2048, n: 11008, k: 4096, inputPrecision: precision, secondPrecision: precision,
             outputPrecision: precision)
-        var result: MapperResult?
-        var time = Double.infinity
-        for _ in 0..<3 {
-            var run: MapperResult?
-            let once = seconds {
-                run = try? Mapper(hardware: hardware).best(
-                    problem: Problem.gemm(gemm), macPrecision: precision)
-            }
-            if once < time { (time, result) = (once, run) }
-        }
+        let (time, result) =
+            (try? fastest(3) {
+                try Mapper(hardware: hardware).best(problem: Problem.gemm(gemm), macPrecision: precision)
+            })
+            ?? (.infinity, nil)
         // A teaching design too small for the GEMM (toy-1level's single 64 B level) has no mapping.
         guard result != nil else {
             report("| best mapping, llama-2-7b FFN GEMM on \(hardware.name) | no mapping fits |")

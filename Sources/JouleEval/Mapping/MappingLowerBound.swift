@@ -299,7 +299,8 @@ struct MappingLowerBound {
                 if partial && j == deepest {
                     deepestChoices(
                         least: UnsafeBufferPointer(least), level: j,
-                        into: UnsafeMutableBufferPointer(rebasing: options[j * dims..<(j + 1) * dims]), count: &count[j])
+                        into: UnsafeMutableBufferPointer(rebasing: options[j * dims..<(j + 1) * dims]), count: &count[j]
+                    )
                     orders[j] = options[j * dims]
                     continue
                 }
@@ -384,7 +385,8 @@ struct MappingLowerBound {
     private func evaluate(
         known: Int, orders: UnsafeBufferPointer<Int>, operands: UnsafeBufferPointer<ProblemOperand>,
         accesses: UnsafeMutableBufferPointer<OperandAccess>, loopBound: UnsafeBufferPointer<Int>,
-        realTiles: UnsafeBufferPointer<Double>, least: UnsafeBufferPointer<Int>?, leastTiles: UnsafeBufferPointer<Double>,
+        realTiles: UnsafeBufferPointer<Double>, least: UnsafeBufferPointer<Int>?,
+        leastTiles: UnsafeBufferPointer<Double>,
         extents: UnsafeMutableBufferPointer<Int>, tiles: UnsafeBufferPointer<Int>, cycles: Double
     ) -> Double {
         let operandCount = operands.count

@@ -64,20 +64,27 @@ struct NestScorer {
                         into: UnsafeMutableBufferPointer(rebasing: counts[0..<n]),
                         steps: UnsafeMutableBufferPointer(rebasing: counts[n..<n + dims]))
                 }
-                var spatial = levels * dims
-                for p in 0..<n {
-                    let loop = loops[p]
-                    if loop.spatial {
-                        table[spatial] = counts[p]
-                        spatial += 1
-                    } else {
-                        table[loop.level * dims + loop.dimension] = counts[p]
-                    }
-                }
-                for d in 0..<dims { table[levels * dims + spatialLoops.count + d] = counts[n + d] }
+                tableIndices(UnsafeBufferPointer(rebasing: loops[0..<n])) { table[$1] = counts[$0] }
             }
         }
         return table
+    }
+
+    /// Where a nest's real tiles sit in a `tileCounts` table: `body(p, index)` for each loop p
+    /// (its level's temporal loop over its dimension, or the next spatial loop), then for each
+    /// dimension's steps (p past the loops).
+    @inline(__always)
+    private func tableIndices(_ loops: UnsafeBufferPointer<ReuseAnalysis.FlatLoop>, _ body: (Int, Int) -> Void) {
+        var spatial = levels * dims
+        for (p, loop) in loops.enumerated() {
+            if loop.spatial {
+                body(p, spatial)
+                spatial += 1
+            } else {
+                body(p, loop.level * dims + loop.dimension)
+            }
+        }
+        for d in 0..<dims { body(loops.count + d, levels * dims + spatialLoops.count + d) }
     }
 
     /// Builds the nest of a tiling's loop bounds into `loops` (with `orders[i]` innermost at
@@ -116,17 +123,7 @@ struct NestScorer {
             let n = nest(bounds, orders: orders, into: loops)
             return withUnsafeTemporaryAllocation(of: OperandAccess.self, capacity: levels * operandCount) { accesses in
                 let totals = withUnsafeTemporaryAllocation(of: Double.self, capacity: n + dims) { counts in
-                    var spatial = levels * dims
-                    for p in 0..<n {
-                        let loop = loops[p]
-                        if loop.spatial {
-                            counts[p] = tileCounts[spatial]
-                            spatial += 1
-                        } else {
-                            counts[p] = tileCounts[loop.level * dims + loop.dimension]
-                        }
-                    }
-                    for d in 0..<dims { counts[n + d] = tileCounts[levels * dims + spatialLoops.count + d] }
+                    tableIndices(UnsafeBufferPointer(rebasing: loops[0..<n])) { counts[$0] = tileCounts[$1] }
                     return holds.withUnsafeBufferPointer { holds in
                         ReuseAnalysis.count(
                             problem: problem, loops: UnsafeBufferPointer(rebasing: loops[0..<n]), levelCount: levels,

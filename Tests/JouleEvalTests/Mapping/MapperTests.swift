@@ -116,7 +116,9 @@ struct MapperTests {
                             bypass: mapper.bypassSets(bypassed, of: choices))
                         let counts = try ReuseAnalysis.analyze(problem: problem, mapping: mapping, hardware: hw)
                         let (energy, seconds) = table.energyAndSeconds(counts, problem: problem, dataflow: dataflow)
-                        #expect(scorer.score(bounds, orders: orders, tileCounts: scorer.tileCounts(bounds)) == energy * seconds)
+                        #expect(
+                            scorer.score(bounds, orders: orders, tileCounts: scorer.tileCounts(bounds)) == energy
+                                * seconds)
                     }
                 }
             }

@@ -1,6 +1,5 @@
 import JouleSpec
 import Testing
-import YAML
 
 @testable import JouleEval
 
@@ -10,32 +9,7 @@ struct MappingLowerBoundTests {
     /// DRAM (20 pJ/bit either way) and one buffer of `bytes` (1 pJ/bit either way) over a
     /// single int8 MAC; no static power, so the energy objective is the dynamic energy.
     static func buffer(bytes: String) throws -> Accelerator {
-        let text = """
-            name: bound-\(bytes)
-            technology: 45 nm
-            clock: 1 GHz
-            static_power: 0 W
-            compute:
-              kind: parallel
-              array: { rows: 1, cols: 1 }
-              precisions:
-                int8: 0.5 pJ
-              dataflows: [output_stationary]
-            memory:
-              - name: DRAM
-                kind: dram
-                size: 1 GiB
-                bandwidth: 1 TB/s
-                read_energy: 20 pJ/bit
-                write_energy: 20 pJ/bit
-              - name: Buffer
-                kind: sram
-                size: \(bytes)
-                bandwidth: 1 TB/s
-                read_energy: 1 pJ/bit
-                write_energy: 1 pJ/bit
-            """
-        return try YAMLDecoder().decode(Accelerator.self, from: text, path: "bound.yaml")
+        try BufferHierarchy.accelerator(size: bytes, macEnergy: 0.5, dram: (20, 20), buffer: (1, 1))
     }
 
     /// The bound of a 64 x 64 x 64 int8 GEMM with only level 0's tile (the whole problem) known.

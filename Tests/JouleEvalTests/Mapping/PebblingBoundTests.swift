@@ -1,7 +1,6 @@
 import Foundation
 import JouleSpec
 import Testing
-import YAML
 
 @testable import JouleEval
 
@@ -11,30 +10,8 @@ import YAML
 struct PebblingBoundTests {
     /// DRAM, then one buffer of `words` int8 words that serves a single MAC.
     static func buffer(words: Int) throws -> Accelerator {
-        let text = """
-            name: pebbling-\(words)
-            technology: 45 nm
-            clock: 1 GHz
-            static_power: 0 W
-            compute:
-              kind: parallel
-              array: { rows: 1, cols: 1 }
-              precisions:
-                int8: 0.3 pJ
-              dataflows: [output_stationary]
-            memory:
-              - name: DRAM
-                kind: dram
-                size: 1 GiB
-                bandwidth: 1 TB/s
-                read_energy: 20 pJ/bit
-              - name: Buffer
-                kind: sram
-                size: \(words) B
-                bandwidth: 1 TB/s
-                read_energy: 0.1 pJ/bit
-            """
-        return try YAMLDecoder().decode(Accelerator.self, from: text, path: "pebbling-\(words).yaml")
+        try BufferHierarchy.accelerator(
+            size: "\(words) B", macEnergy: 0.3, dram: (20, nil), buffer: (0.1, nil))
     }
 
     /// Words moved between DRAM and the buffer: operand reads, output updates and the partial
