@@ -180,15 +180,38 @@ public struct Mapper: Sendable {
             variants = [keepAll] + bits.indices.map { bit in bits.indices.map { $0 == bit } }
         }
         let orders = MappingLowerBound.Orders(problem: problem, constraints: constraints, levels: levels)
-        for flow in dataflows {
+        let capacities = hardware.memory.map(\.size.si)
+        /// A level's reach (`MappingLowerBound.reach`) depends on the spatial choice and what
+        /// the level holds, so pairs that share both share it.
+        struct ReachKey: Hashable {
+            var flow: Int
+            var spatial: Int
+            var level: Int
+            var held: Int
+        }
+        var reaches: [ReachKey: [Int]] = [:]
+        for (f, flow) in dataflows.enumerated() {
             let spatials = spatialChoices(problem: problem, dataflow: flow, macsPerPE: support.macsPerPEPerCycle)
                 .filter(constraints.allows)
+            let belows = spatials.map { TilingSpace.spatialBelow($0, dims: dims) }
             for bypassed in variants {
                 let holds = holdMatrix(problem, bypassing: bypassed, of: bits)
-                for spatial in spatials {
+                for (s, spatial) in spatials.enumerated() {
+                    var reach: [Int] = []
+                    reach.reserveCapacity(levels * dims)
+                    for i in 0..<levels {
+                        var held = 0
+                        for o in holds.indices where holds[o][i] { held |= 1 << o }
+                        let key = ReachKey(flow: f, spatial: s, level: i, held: held)
+                        if reaches[key] == nil {
+                            reaches[key] = MappingLowerBound.reach(
+                                problem: problem, level: i, holds: holds, below: belows[s], capacity: capacities[i])
+                        }
+                        reach += reaches[key] ?? []
+                    }
                     let bound = MappingLowerBound(
                         problem: problem, spatial: spatial, holds: holds, dataflow: flow, table: table,
-                        objective: objective, orders: orders, capacities: hardware.memory.map(\.size.si))
+                        objective: objective, orders: orders, capacities: capacities, reach: reach)
                     // Only level 0's tile is known: the whole problem over the spatial loops.
                     var top = problem.bounds
                     for loop in spatial.flatMap({ $0.x + $0.y }) {

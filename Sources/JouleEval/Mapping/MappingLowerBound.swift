@@ -96,7 +96,7 @@ struct MappingLowerBound {
     /// The bound's parts for one spatial choice and hold matrix (`holds[o][i]`).
     init(
         problem: Problem, spatial: [(x: [Loop], y: [Loop])], holds: [[Bool]], dataflow: Dataflow, table: CostTable,
-        objective: Objective, orders: Orders, capacities: [Double]
+        objective: Objective, orders: Orders, capacities: [Double], reach: [Int]? = nil
     ) {
         self.orders = orders
         self.problem = problem
@@ -110,6 +110,7 @@ struct MappingLowerBound {
         self.dims = dims
         let below = TilingSpace.spatialBelow(spatial, dims: dims)
         self.below = below
+        let levelLoops = spatial.map { $0.x + $0.y }
         var fills: [Fill] = []
         var outputHolders: [(level: Int, replicas: Double)] = []
         var base = [OperandAccess](repeating: OperandAccess(), count: levels * operandCount)
@@ -138,7 +139,7 @@ struct MappingLowerBound {
                     parent = i
                     multicast = 1
                 }
-                for loop in spatial[i].x + spatial[i].y {
+                for loop in levelLoops[i] {
                     instances *= Double(loop.bound)
                     if !operand.isRelevant(loop.dimension) {
                         multicast *= Double(loop.bound)
@@ -149,7 +150,7 @@ struct MappingLowerBound {
             guard parent >= 0 else { continue }
             var served = 1.0
             for i in parent..<levels {
-                for loop in spatial[i].x + spatial[i].y where !operand.isRelevant(loop.dimension) {
+                for loop in levelLoops[i] where !operand.isRelevant(loop.dimension) {
                     served *= Double(loop.bound)
                 }
             }
@@ -164,45 +165,71 @@ struct MappingLowerBound {
         tensors = problem.operands.map { operand in problem.bounds.withUnsafeBufferPointer { operand.footprint($0) } }
         self.output = problem.operands.firstIndex { $0.operand == .outputs }
         self.outputHolders = outputHolders
-        reach = Self.reach(problem: problem, holds: holds, below: below, capacities: capacities)
+        self.reach =
+            reach
+            ?? (0..<levels).flatMap { i in
+                Self.reach(problem: problem, level: i, holds: holds, below: below, capacity: capacities[i])
+            }
     }
 
-    /// Each level's largest temporal extent along each dimension that fits its size with the
-    /// other dimensions at one step, at the widths the tiling walk sizes tiles at
-    /// (`TilingSpace.fits`): every tiling the walk gives stays within it.
-    private static func reach(problem: Problem, holds: [[Bool]], below: [Int], capacities: [Double]) -> [Int] {
+    /// Level i's largest temporal extent along each dimension that fits its `capacity` with the
+    /// other dimensions at one step (`below`: every level's spatial extents at and below it,
+    /// `TilingSpace.spatialBelow`), at the widths the tiling walk sizes tiles at
+    /// (`TilingSpace.fits`): every tiling the walk gives stays within it. `Int.max` where no
+    /// operand the level holds depends on the dimension, and at level 0, whose tile is the
+    /// whole problem. The mapper keeps the rows of a search, which recur across its pairs.
+    static func reach(problem: Problem, level i: Int, holds: [[Bool]], below: [Int], capacity: Double) -> [Int] {
         let dims = problem.bounds.count
-        let levels = capacities.count
-        let sized = problem.operands.map { operand in
-            var sized = operand
-            if operand.operand == .outputs { sized.wordBits = problem.searchOutputBits }
-            return sized
-        }
-        var reach = [Int](repeating: Int.max, count: levels * dims)
-        var extents = [Int](repeating: 1, count: dims)
-        for i in 0..<levels {
-            let held = sized.indices.filter { holds[$0][i] }
-            for d in 0..<dims where held.contains(where: { sized[$0].isRelevant(d) }) {
-                let top = (problem.bounds[d] + below[d] - 1) / below[d]
-                func fits(_ extent: Int) -> Bool {
-                    for e in 0..<dims { extents[e] = below[i * dims + e] }
-                    extents[d] = extent * below[i * dims + d]
-                    let bytes = extents.withUnsafeBufferPointer { extents in
-                        held.reduce(0.0) { $0 + sized[$1].tileBytes(extents) }
+        var reach = [Int](repeating: Int.max, count: dims)
+        guard i > 0 else { return reach }
+        let outputBits = problem.searchOutputBits
+        problem.operands.withUnsafeBufferPointer { operands in
+            withUnsafeTemporaryAllocation(of: Int.self, capacity: dims) { extents in
+                for e in 0..<dims { extents[e] = below[i * dims + e] }
+                /// The held operands' bytes at `extents`: those that depend on d (`growing`)
+                /// and the rest.
+                func bytes(_ d: Int) -> (fixed: Double, growing: Double) {
+                    var (fixed, growing) = (0.0, 0.0)
+                    for (o, operand) in operands.enumerated() where holds[o][i] {
+                        let bits = operand.operand == .outputs ? outputBits : operand.wordBits
+                        let size = operand.footprint(UnsafeBufferPointer(extents)) * bits / 8
+                        if operand.isRelevant(d) { growing += size } else { fixed += size }
                     }
-                    return bytes <= capacities[i]
+                    return (fixed, growing)
                 }
-                // The fitting extents are a prefix of 1 ... top.
-                guard fits(1) else {
-                    reach[i * dims + d] = 1
-                    continue
+                let projections = operands.indices.allSatisfy { !holds[$0][i] || operands[$0].isProjection }
+                for d in 0..<dims where problem.bounds[d] > 1 {
+                    let unit = bytes(d)
+                    guard unit.growing > 0 else { continue }
+                    let top = problem.bounds[d]
+                    func fits(_ extent: Int) -> Bool {
+                        extents[d] = extent * below[i * dims + d]
+                        defer { extents[d] = below[i * dims + d] }
+                        let (fixed, growing) = bytes(d)
+                        return fixed + growing <= capacity
+                    }
+                    // The fitting extents are a prefix of 1 ... top.
+                    guard unit.fixed + unit.growing <= capacity else {
+                        reach[d] = 1
+                        continue
+                    }
+                    var (low, high) = (1, top)
+                    if projections {
+                        // A projection's bytes grow linearly with d's extent: the last that fits
+                        // is (capacity - the others' bytes) / the growing ones' bytes per step,
+                        // to within rounding, which the checks below settle.
+                        let estimate = Int(min(Double(top), ((capacity - unit.fixed) / unit.growing).rounded(.down)))
+                        low = max(1, min(top, estimate - 1))
+                        high = max(low, min(top, estimate + 1))
+                        if !fits(low) { (low, high) = (1, low) }
+                        if high < top && fits(high) { (low, high) = (high, top) }
+                    }
+                    while low < high {
+                        let middle = (low + high + 1) / 2
+                        if fits(middle) { low = middle } else { high = middle - 1 }
+                    }
+                    reach[d] = low
                 }
-                var (low, high) = (1, top)
-                while low < high {
-                    let middle = (low + high + 1) / 2
-                    if fits(middle) { low = middle } else { high = middle - 1 }
-                }
-                reach[i * dims + d] = low
             }
         }
         return reach

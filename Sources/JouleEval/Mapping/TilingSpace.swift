@@ -82,7 +82,8 @@ struct TilingSpace {
         var below = [Int](repeating: 1, count: (levels + 1) * dims)
         for i in stride(from: levels - 1, through: 0, by: -1) {
             for d in 0..<dims { below[i * dims + d] = below[(i + 1) * dims + d] }
-            for loop in spatial[i].x + spatial[i].y { below[i * dims + loop.dimension] *= loop.bound }
+            for loop in spatial[i].x { below[i * dims + loop.dimension] *= loop.bound }
+            for loop in spatial[i].y { below[i * dims + loop.dimension] *= loop.bound }
         }
         return below
     }
