@@ -104,7 +104,7 @@ public struct Mapper: Sendable {
         let baseHolds = holdMatrix(problem)
         let dims = problem.bounds.count
         let levels = hardware.memory.count
-        let orderDimensions = problem.orderDimensions
+        let loopOrders = LoopOrders(problem: problem, constraints: constraints, levels: levels)
         let bits = bypassChoices(problem, holds: baseHolds)
         var scratch: [(key: Int, score: Double)] = []
         var exhaustive = true
@@ -120,8 +120,7 @@ public struct Mapper: Sendable {
                 problem: problem, hardware: hardware, spatial: spatial, holds: holds, fixed: fixed,
                 everyExtent: constraints.everyExtent(levels: levels), memo: memo)
             let scorer = NestScorer(
-                problem: problem, spatial: spatial, holds: holds, dataflow: flow, table: table, objective: objective,
-                permutations: constraints.permutations(levels: levels))
+                problem: problem, spatial: spatial, holds: holds, dataflow: flow, table: table, objective: objective)
             let size = levels * dims
             var bounds = [Int](repeating: 1, count: size)
             let budgeted = tilingBudget != Self.wholeSpace
@@ -131,17 +130,17 @@ public struct Mapper: Sendable {
                 valid += 1
                 defer { walking += DispatchTime.now().uptimeNanoseconds - scoring }
                 bounds.withUnsafeMutableBufferPointer { bounds in Self.loopBounds(tiling, dims: dims, into: bounds) }
-                let choices = orderChoices(bounds, dims: dims, candidates: orderDimensions)
+                let choices = bounds.withUnsafeBufferPointer { bounds in
+                    (0..<levels).map { loopOrders.choices(level: $0, bounds: bounds, dims: dims) }
+                }
                 let tileCounts = scorer.tileCounts(bounds)
                 // Every order in a whole search; coordinate descent under a budget.
                 let (current, orders) =
                     !budgeted
-                    ? allOrders(
-                        bounds, choices: choices, first: orderDimensions.first ?? 0, scorer: scorer,
-                        tileCounts: tileCounts, evaluated: &evaluated)
+                    ? allOrders(bounds, choices: choices, scorer: scorer, tileCounts: tileCounts, evaluated: &evaluated)
                     : descendOrders(
-                        bounds, choices: choices, first: orderDimensions.first ?? 0, scorer: scorer,
-                        tileCounts: tileCounts, scored: &scratch, evaluated: &evaluated)
+                        bounds, choices: choices, scorer: scorer, tileCounts: tileCounts, scored: &scratch,
+                        evaluated: &evaluated)
                 if current < (best?.score ?? .infinity) {
                     let mapping = mapping(
                         bounds, dims: dims, spatial: spatial, orders: orders, dataflow: flow,
@@ -179,7 +178,6 @@ public struct Mapper: Sendable {
             let keepAll = [Bool](repeating: false, count: bits.count)
             variants = [keepAll] + bits.indices.map { bit in bits.indices.map { $0 == bit } }
         }
-        let orders = MappingLowerBound.Orders(problem: problem, constraints: constraints, levels: levels)
         let capacities = hardware.memory.map(\.size.si)
         /// A level's reach (`MappingLowerBound.reach`) depends on the spatial choice and what
         /// the level holds, so pairs that share both share it.
@@ -211,7 +209,7 @@ public struct Mapper: Sendable {
                     }
                     let bound = MappingLowerBound(
                         problem: problem, spatial: spatial, holds: holds, dataflow: flow, table: table,
-                        objective: objective, orders: orders, capacities: capacities, reach: reach)
+                        objective: objective, orders: loopOrders, capacities: capacities, reach: reach)
                     // Only level 0's tile is known: the whole problem over the spatial loops.
                     var top = problem.bounds
                     for loop in spatial.flatMap({ $0.x + $0.y }) {
@@ -249,28 +247,21 @@ public struct Mapper: Sendable {
             exhaustive: exhaustive)
     }
 
-    /// Every combination of each level's innermost dimension for one tiling (the product of
-    /// `choices`; a level without choices puts `first` innermost, which leaves the problem's
-    /// dimension order, as in `descendOrders`), and the best.
+    /// Every combination of the levels' loop orders for one tiling (the product of `choices`,
+    /// order codes per level, `LoopOrders`), and the best.
     func allOrders(
-        _ bounds: [Int], choices: [[Int]], first: Int, scorer: NestScorer, tileCounts: [Double], evaluated: inout Int
-    ) -> (
-        score: Double, orders: [Int]
-    ) {
-        var orders = choices.map { $0.first ?? first }
+        _ bounds: [Int], choices: [[Int]], scorer: NestScorer, tileCounts: [Double], evaluated: inout Int
+    ) -> (score: Double, orders: [Int]) {
+        var orders = choices.map { $0[0] }
         var best = (score: Double.infinity, orders: orders)
         var digits = [Int](repeating: 0, count: choices.count)
         while true {
             let value = scorer.score(bounds, orders: orders, tileCounts: tileCounts)
             evaluated += 1
             if value < best.score { best = (value, orders) }
-            // The next combination, as an odometer over the levels with choices.
+            // The next combination, as an odometer over the levels.
             var level = 0
             while level < choices.count {
-                guard !choices[level].isEmpty else {
-                    level += 1
-                    continue
-                }
                 digits[level] += 1
                 if digits[level] < choices[level].count {
                     orders[level] = choices[level][digits[level]]
@@ -284,53 +275,54 @@ public struct Mapper: Sendable {
         }
     }
 
-    /// Coordinate descent over each level's innermost dimension for one tiling: from `first`
-    /// (a GEMM's M) innermost where it loops (else the last looping candidate), each level's alternatives are
-    /// tried in turn and kept when they lower the score, and a second pass runs only if the
-    /// first changed something. A nest already scored (the second pass revisits some) is looked
-    /// up in `scored` rather than scored again.
+    /// Coordinate descent over the levels' loop orders for one tiling: from each level's first
+    /// choice (its plainest order, `LoopOrders`), each level's alternatives are tried in turn
+    /// and kept when they lower the score, and a second pass runs only if the first changed
+    /// something. A nest already scored (the second pass revisits some) is looked up in
+    /// `scored` rather than scored again.
     func descendOrders(
-        _ bounds: [Int], choices: [[Int]], first: Int, scorer: NestScorer, tileCounts: [Double],
+        _ bounds: [Int], choices: [[Int]], scorer: NestScorer, tileCounts: [Double],
         scored: inout [(key: Int, score: Double)], evaluated: inout Int
     ) -> (score: Double, orders: [Int]) {
         scored.removeAll(keepingCapacity: true)
-        let dims = scorer.dims
-        func score(_ orders: [Int]) -> Double {
-            // The orders as base-`dims` digits (nil past Int's range: then nothing is remembered).
+        let widest = choices.map(\.count).max() ?? 1
+        var picks = [Int](repeating: 0, count: choices.count)
+        func score() -> Double {
+            // The picks as base-`widest` digits (nil past Int's range: then nothing is remembered).
             var key: Int? = 0
-            for order in orders {
+            for pick in picks {
                 guard let k = key else { break }
-                let (shifted, overflow) = k.multipliedReportingOverflow(by: dims)
-                let (next, carry) = shifted.addingReportingOverflow(order)
+                let (shifted, overflow) = k.multipliedReportingOverflow(by: widest)
+                let (next, carry) = shifted.addingReportingOverflow(pick)
                 key = overflow || carry ? nil : next
             }
             if let key, let known = scored.first(where: { $0.key == key }) { return known.score }
+            let orders = choices.indices.map { choices[$0][picks[$0]] }
             let value = scorer.score(bounds, orders: orders, tileCounts: tileCounts)
             evaluated += 1
             if let key { scored.append((key, value)) }
             return value
         }
-        var orders = choices.map { $0.contains(first) ? first : ($0.last ?? first) }
-        var current = score(orders)
+        var current = score()
         for _ in 0..<2 {
             var improved = false
             for level in choices.indices {
-                for innermost in choices[level] where innermost != orders[level] {
-                    let kept = orders[level]
-                    orders[level] = innermost
-                    let candidate = score(orders)
+                for pick in choices[level].indices where pick != picks[level] {
+                    let kept = picks[level]
+                    picks[level] = pick
+                    let candidate = score()
                     if candidate < current {
                         current = candidate
                         improved = true
                     } else {
-                        orders[level] = kept
+                        picks[level] = kept
                     }
                 }
             }
             // A pass that changed nothing would only repeat itself.
             if !improved { break }
         }
-        return (current, orders)
+        return (current, choices.indices.map { choices[$0][picks[$0]] })
     }
 
     /// The spatial loops of each level for a dataflow: the array's rows and columns take the
@@ -530,62 +522,17 @@ public struct Mapper: Sendable {
         }
     }
 
-    /// The innermost dimensions worth trying at each level, given a tiling's loop bounds: the
-    /// ones among `candidates` (`Problem.orderDimensions`, a GEMM's M, N and K) that loop
-    /// there, when two or more do (otherwise every order builds the same nest). The innermost
-    /// level gets none: its order changes no count, since a level's loops only decide how often
-    /// the levels below it are refilled. A level with a constrained permutation gets none either.
-    func orderChoices(_ bounds: [Int], dims: Int, candidates: [Int]) -> [[Int]] {
-        let levels = bounds.count / dims
-        return bounds.withUnsafeBufferPointer { bounds in
-            withUnsafeTemporaryAllocation(of: Int.self, capacity: candidates.count) { buffer in
-                (0..<levels).map { i in
-                    let (count, narrowed) = constraints.innermostChoices(
-                        level: i, bounds: bounds, dims: dims, candidates: candidates, into: buffer)
-                    // The innermost level's order changes no count; a constraint still decides how it reads.
-                    guard i + 1 < levels else { return narrowed ? [buffer[0]] : [] }
-                    return Array(buffer[0..<count])
-                }
-            }
-        }
-    }
-
-    /// Level i's temporal loops, in nest order: each dimension whose bound there exceeds 1, in
-    /// dimension order with `innermost` moved last; or, under a constrained `permutation`
-    /// (innermost first), the unlisted dimensions in dimension order, then the listed ones from
-    /// the last listed to the first.
-    @inline(__always)
-    static func temporalLoops(
-        _ bounds: UnsafeBufferPointer<Int>, level i: Int, dims: Int, innermost: Int, permutation: [Int]? = nil,
-        _ body: (Loop) -> Void
-    ) {
-        if let permutation {
-            for d in 0..<dims where !permutation.contains(d) && bounds[i * dims + d] > 1 {
-                body(Loop(d, bounds[i * dims + d]))
-            }
-            for d in permutation.reversed() where bounds[i * dims + d] > 1 { body(Loop(d, bounds[i * dims + d])) }
-            return
-        }
-        for d in 0..<dims where d != innermost && bounds[i * dims + d] > 1 { body(Loop(d, bounds[i * dims + d])) }
-        if innermost >= 0 && innermost < dims && bounds[i * dims + innermost] > 1 {
-            body(Loop(innermost, bounds[i * dims + innermost]))
-        }
-    }
-
-    /// The mapping of a tiling's loop bounds with each level's chosen innermost dimension (or
-    /// its constrained permutation).
+    /// The mapping of a tiling's loop bounds with each level's chosen loop order (a code,
+    /// `LoopOrders`).
     func mapping(
         _ bounds: [Int], dims: Int, spatial: [(x: [Loop], y: [Loop])], orders: [Int], dataflow: Dataflow,
         bypass: [Set<Operand>]
     ) -> Mapping {
-        let permutations = constraints.permutations(levels: spatial.count)
-        return bounds.withUnsafeBufferPointer { bounds in
+        bounds.withUnsafeBufferPointer { bounds in
             Mapping(
                 levels: spatial.indices.map { i in
                     var loops: [Loop] = []
-                    Self.temporalLoops(
-                        bounds, level: i, dims: dims, innermost: orders[i], permutation: permutations[i]
-                    ) { loops.append($0) }
+                    LoopOrders.loops(bounds, level: i, dims: dims, order: orders[i]) { loops.append($0) }
                     return LevelMapping(
                         temporal: loops, spatialX: spatial[i].x, spatialY: spatial[i].y, bypass: bypass[i])
                 }, dataflow: dataflow)

@@ -38,24 +38,6 @@ import JouleSpec
 ///
 /// A test checks the bound of every branch against every mapping of the brute-force corpus.
 struct MappingLowerBound {
-    /// What decides the loop orders the mapper tries at each level (`Mapper.orderChoices`),
-    /// built once per search and shared by its pairs' bounds.
-    struct Orders {
-        /// The constraints (`MapspaceConstraints.innermostChoices`).
-        var constraints: MapspaceConstraints
-        /// Each level's constrained permutation, nil where the search chooses.
-        var permutations: [[Int]?]
-        /// The dimensions whose order is searched (`Problem.orderDimensions`).
-        var dimensions: [Int]
-
-        /// The orders of a problem under constraints on a hierarchy of `levels` levels.
-        init(problem: Problem, constraints: MapspaceConstraints, levels: Int) {
-            self.constraints = constraints
-            permutations = constraints.permutations(levels: levels)
-            dimensions = problem.orderDimensions
-        }
-    }
-
     /// One operand's fills of one level from its parent.
     private struct Fill {
         var operand: Int
@@ -85,8 +67,8 @@ struct MappingLowerBound {
     private let outputHolders: [(level: Int, replicas: Double)]
     /// Each operand's elements.
     private let tensors: [Double]
-    /// What decides the loop orders the mapper tries (`Mapper.orderChoices`).
-    private let orders: Orders
+    /// The loop orders the mapper tries (`LoopOrders`), shared by a search's pairs.
+    private let orders: LoopOrders
     /// `reach[i * dims + d]`: the largest temporal extent along d that level i's tile can take
     /// and fit its size with every other dimension at one step (`Int.max` where nothing the
     /// level holds depends on d), so the loop of the level above over d has at least
@@ -96,7 +78,7 @@ struct MappingLowerBound {
     /// The bound's parts for one spatial choice and hold matrix (`holds[o][i]`).
     init(
         problem: Problem, spatial: [(x: [Loop], y: [Loop])], holds: [[Bool]], dataflow: Dataflow, table: CostTable,
-        objective: Objective, orders: Orders, capacities: [Double], reach: [Int]? = nil
+        objective: Objective, orders: LoopOrders, capacities: [Double], reach: [Int]? = nil
     ) {
         self.orders = orders
         self.problem = problem
@@ -315,34 +297,21 @@ struct MappingLowerBound {
         // combination is a branch of its own, so the bound is the least over them. Deeper
         // levels' orders stay free (their refetches count zero).
         let ordered = max(0, min(known - 1, levels - 2)) + (partial ? 1 : 0)
-        return withUnsafeTemporaryAllocation(of: Int.self, capacity: ordered * (dims + 3)) { scratch in
-            // options[j * dims ..< j * dims + count[j]]: level j's innermost choices.
-            let options = UnsafeMutableBufferPointer(rebasing: scratch[0..<ordered * dims])
-            let count = UnsafeMutableBufferPointer(rebasing: scratch[ordered * dims..<ordered * (dims + 1)])
-            let orders = UnsafeMutableBufferPointer(rebasing: scratch[ordered * (dims + 1)..<ordered * (dims + 2)])
-            let digits = UnsafeMutableBufferPointer(rebasing: scratch[ordered * (dims + 2)..<ordered * (dims + 3)])
+        // Each level's choices (`LoopOrders`), memoized there; the deepest known level's over
+        // its sure loops.
+        var sure: UInt32 = 0
+        if partial { for d in 0..<dims where least[d] > 1 { sure |= 1 << UInt32(d) } }
+        let choices = (0..<ordered).map { j in
+            partial && j == deepest
+                ? self.orders.relaxedChoices(level: j, sure: sure)
+                : self.orders.choices(level: j, bounds: UnsafeBufferPointer(loopBound), dims: dims)
+        }
+        return withUnsafeTemporaryAllocation(of: Int.self, capacity: 2 * ordered) { scratch in
+            let orders = UnsafeMutableBufferPointer(rebasing: scratch[0..<ordered])
+            let digits = UnsafeMutableBufferPointer(rebasing: scratch[ordered..<2 * ordered])
             for j in 0..<ordered {
                 digits[j] = 0
-                if partial && j == deepest {
-                    deepestChoices(
-                        least: UnsafeBufferPointer(least), level: j,
-                        into: UnsafeMutableBufferPointer(rebasing: options[j * dims..<(j + 1) * dims]), count: &count[j]
-                    )
-                    orders[j] = options[j * dims]
-                    continue
-                }
-                count[j] =
-                    self.orders.constraints.innermostChoices(
-                        level: j, bounds: UnsafeBufferPointer(loopBound), dims: dims,
-                        candidates: self.orders.dimensions,
-                        into: UnsafeMutableBufferPointer(rebasing: options[j * dims..<(j + 1) * dims])
-                    ).count
-                if count[j] == 0 {
-                    // One order: the permutation's (-1), or the default innermost (`Mapper.allOrders`).
-                    options[j * dims] = self.orders.permutations[j] != nil ? -1 : self.orders.dimensions.first ?? 0
-                    count[j] = 1
-                }
-                orders[j] = options[j * dims]
+                orders[j] = choices[j][0]
             }
             var lowest = Double.infinity
             while true {
@@ -357,12 +326,12 @@ struct MappingLowerBound {
                 var level = 0
                 while level < ordered {
                     digits[level] += 1
-                    if digits[level] < count[level] {
-                        orders[level] = options[level * dims + digits[level]]
+                    if digits[level] < choices[level].count {
+                        orders[level] = choices[level][digits[level]]
                         break
                     }
                     digits[level] = 0
-                    orders[level] = options[level * dims]
+                    orders[level] = choices[level][0]
                     level += 1
                 }
                 if level == ordered { return lowest }
@@ -370,41 +339,8 @@ struct MappingLowerBound {
         }
     }
 
-    /// The innermost choices that can differ at the deepest known level c, whose loop bounds
-    /// are only known from below (`least`): the loops sure to run (`least > 1`) are the only
-    /// ones whose place changes the bound, so each of them innermost, and, where another
-    /// dimension might run innermost instead, one such (the sure loops then keep dimension
-    /// order); one choice where fewer than two loops are sure, or under a permutation (-1).
-    @inline(__always)
-    private func deepestChoices(
-        least: UnsafeBufferPointer<Int>, level: Int, into options: UnsafeMutableBufferPointer<Int>, count: inout Int
-    ) {
-        count = 0
-        if orders.permutations[level] != nil {
-            options[0] = -1
-            count = 1
-            return
-        }
-        var unsure = -1
-        for d in orders.dimensions {
-            if least[d] > 1 {
-                options[count] = d
-                count += 1
-            } else if unsure < 0 {
-                unsure = d
-            }
-        }
-        if count < 2 {
-            options[0] = orders.dimensions.first ?? 0
-            count = 1
-        } else if unsure >= 0 {
-            options[count] = unsure
-            count += 1
-        }
-    }
-
     /// The score of the relaxed counts with the loop orders of the levels above `orders.count`
-    /// fixed (`orders[j]`: level j's innermost dimension, -1 under a constrained permutation).
+    /// fixed (`orders[j]`: level j's order code, `LoopOrders`).
     /// With `least` (a level lies below the deepest known one, c), `orders[c]` orders c's
     /// loops that are sure to run, and a projection filling a level below c with one of them
     /// is refetched at least per real tile (`leastTiles`) of the sure loops outside it.
@@ -428,10 +364,7 @@ struct MappingLowerBound {
             var sureOutside: UInt32 = 0
             if let least, i > deepest {
                 var seen: UInt32 = 0
-                Mapper.temporalLoops(
-                    least, level: 0, dims: dims, innermost: orders[deepest],
-                    permutation: self.orders.permutations[deepest]
-                ) { loop in
+                LoopOrders.loops(least, level: 0, dims: dims, order: orders[deepest]) { loop in
                     if relevance & (1 << UInt32(loop.dimension)) != 0 {
                         sureOutside = seen
                         sureRelevant = true
@@ -456,10 +389,7 @@ struct MappingLowerBound {
             var outside: UInt32 = 0
             if refetching >= 0 && refetching < orders.count {
                 var seen: UInt32 = 0
-                Mapper.temporalLoops(
-                    loopBound, level: refetching, dims: dims, innermost: orders[refetching],
-                    permutation: self.orders.permutations[refetching]
-                ) { loop in
+                LoopOrders.loops(loopBound, level: refetching, dims: dims, order: orders[refetching]) { loop in
                     if relevance & (1 << UInt32(loop.dimension)) != 0 { outside = seen }
                     seen |= 1 << UInt32(loop.dimension)
                 }

@@ -74,30 +74,4 @@ public struct MapspaceConstraints: Sendable, Hashable {
     func permutations(levels count: Int) -> [[Int]?] {
         (0..<count).map { levels[$0]?.permutation.flatMap { $0.isEmpty ? nil : $0 } }
     }
-
-    /// The dimensions the search may put innermost at level i, given a tiling's loop bounds
-    /// (`bounds[i * dims + d]`), written into `choices`: none where a permutation fixes the
-    /// level's order or fewer than two of `candidates` loop there (every order builds the same
-    /// nest); else those that loop, narrowed to the level's `innermost` ones when any of them
-    /// is. Says how many, and whether the narrowing left some out.
-    func innermostChoices(
-        level i: Int, bounds: UnsafeBufferPointer<Int>, dims: Int, candidates: [Int],
-        into choices: UnsafeMutableBufferPointer<Int>
-    ) -> (count: Int, narrowed: Bool) {
-        let level = levels[i]
-        guard level?.permutation == nil else { return (0, false) }
-        var count = 0
-        for d in candidates where bounds[i * dims + d] > 1 {
-            choices[count] = d
-            count += 1
-        }
-        guard count > 1 else { return (0, false) }
-        guard let allowed = level?.innermost else { return (count, false) }
-        var kept = 0
-        for k in 0..<count where allowed.contains(choices[k]) {
-            choices[kept] = choices[k]
-            kept += 1
-        }
-        return kept == 0 ? (count, false) : (kept, kept < count)
-    }
 }

@@ -1,7 +1,7 @@
 import JouleSpec
 
 /// Scores the mappings of one problem, dataflow and cost table straight from a tiling and
-/// each level's innermost dimension (or constrained permutation): the loop nest goes into stack memory, the counts into
+/// each level's loop order (`LoopOrders`): the loop nest goes into stack memory, the counts into
 /// stack memory, and nothing is allocated, since the mapper calls this for every candidate.
 /// The counts are `ReuseAnalysis`'s and the cost `CostTable`'s, so a score equals costing the
 /// built `Mapping`.
@@ -19,14 +19,11 @@ struct NestScorer {
     let dims: Int
     /// The problem's MACs (a product over its bounds, taken once).
     let macs: Double
-    /// Each level's constrained loop order (`MapspaceConstraints.Level.permutation`), or nil.
-    let permutations: [[Int]?]
 
     init(
         problem: Problem, spatial: [(x: [Loop], y: [Loop])], holds: [[Bool]], dataflow: Dataflow, table: CostTable,
-        objective: Objective, permutations: [[Int]?] = []
+        objective: Objective
     ) {
-        self.permutations = permutations.count == spatial.count ? permutations : spatial.map { _ in nil }
         self.problem = problem
         self.dataflow = dataflow
         self.table = table
@@ -87,8 +84,8 @@ struct NestScorer {
         for d in 0..<dims { body(loops.count + d, levels * dims + spatialLoops.count + d) }
     }
 
-    /// Builds the nest of a tiling's loop bounds into `loops` (with `orders[i]` innermost at
-    /// level i; nil: dimension order), and says how many loops it has.
+    /// Builds the nest of a tiling's loop bounds into `loops` (level i in the order whose code
+    /// is `orders[i]`, `LoopOrders`; nil: dimension order), and says how many loops it has.
     @inline(__always)
     private func nest(_ bounds: [Int], orders: [Int]?, into loops: UnsafeMutableBufferPointer<ReuseAnalysis.FlatLoop>)
         -> Int
@@ -96,9 +93,7 @@ struct NestScorer {
         var n = 0
         for i in 0..<levels {
             bounds.withUnsafeBufferPointer { bounds in
-                Mapper.temporalLoops(
-                    bounds, level: i, dims: dims, innermost: orders?[i] ?? -1, permutation: permutations[i]
-                ) { loop in
+                LoopOrders.loops(bounds, level: i, dims: dims, order: orders?[i] ?? 0) { loop in
                     loops[n] = ReuseAnalysis.FlatLoop(
                         level: i, dimension: loop.dimension, bound: loop.bound, spatial: false)
                     n += 1
@@ -113,8 +108,8 @@ struct NestScorer {
     }
 
     /// The objective's score of a tiling, given as its loop bounds (`Mapper.loopBounds`), with
-    /// `orders[i]` innermost at level i; `tileCounts` is the tiling's (`tileCounts(_:)`), found
-    /// once for all its orders.
+    /// level i in the order whose code is `orders[i]` (`LoopOrders`); `tileCounts` is the
+    /// tiling's (`tileCounts(_:)`), found once for all its orders.
     func score(_ bounds: [Int], orders: [Int], tileCounts: [Double]) -> Double {
         let operandCount = problem.operands.count
         return withUnsafeTemporaryAllocation(

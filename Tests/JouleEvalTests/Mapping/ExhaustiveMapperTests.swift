@@ -134,7 +134,7 @@ struct ExhaustiveMapperTests {
                     let lowerBound = MappingLowerBound(
                         problem: problem, spatial: spatial, holds: holds, dataflow: flow, table: table,
                         objective: objective,
-                        orders: MappingLowerBound.Orders(problem: problem, constraints: .none, levels: levels),
+                        orders: LoopOrders(problem: problem, constraints: .none, levels: levels),
                         capacities: hardware.memory.map(\.size.si))
                     // spatialBelow[i][d]: dimension d's spatial bounds at and below level i.
                     var spatialBelow = [[Int]](repeating: [Int](repeating: 1, count: dims), count: levels + 1)
@@ -195,19 +195,23 @@ struct ExhaustiveMapperTests {
                                 return (tiles[i][d] + inner - 1) / inner
                             }
                         }
-                        let orderChoices = (0..<levels).map { i -> [Int] in
+                        // Every order of the searched dimensions that loop at each level but the
+                        // innermost (whose order changes no count), the others outermost in
+                        // dimension order: all permutations, not the mapper's chosen few.
+                        let orderChoices = (0..<levels).map { i -> [[Int]] in
                             let looping = problem.orderDimensions.filter { bounds[i][$0] > 1 }
-                            return i + 1 < levels && looping.count > 1 ? looping : [-1]
+                            let fixed = (0..<dims).filter { !looping.contains($0) }
+                            guard i + 1 < levels else { return [fixed + looping] }
+                            return Self.permutations(looping).map { fixed + $0 }
                         }
                         var picks = [Int](repeating: 0, count: levels)
                         while true {
                             let mapping = Mapping(
                                 levels: (0..<levels).map { i in
-                                    let innermost = orderChoices[i][picks[i]]
-                                    let order =
-                                        (0..<dims).filter { $0 != innermost } + (innermost >= 0 ? [innermost] : [])
-                                    return LevelMapping(
-                                        temporal: order.filter { bounds[i][$0] > 1 }.map { Loop($0, bounds[i][$0]) },
+                                    LevelMapping(
+                                        temporal: orderChoices[i][picks[i]].filter { bounds[i][$0] > 1 }.map {
+                                            Loop($0, bounds[i][$0])
+                                        },
                                         spatialX: spatial[i].x, spatialY: spatial[i].y, bypass: bypass[i])
                                 }, dataflow: flow)
                             let counts = try ReuseAnalysis.analyze(
@@ -239,6 +243,14 @@ struct ExhaustiveMapperTests {
             }
         }
         return (best, mappings)
+    }
+
+    /// Every order of some dimensions.
+    static func permutations(_ items: [Int]) -> [[Int]] {
+        guard items.count > 1 else { return [items] }
+        return items.indices.flatMap { k in
+            permutations(Array(items[..<k] + items[(k + 1)...])).map { [items[k]] + $0 }
+        }
     }
 
     /// The score the reference gives the mapper's chosen mapping.

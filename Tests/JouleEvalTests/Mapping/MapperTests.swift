@@ -45,17 +45,22 @@ struct MapperTests {
     }
 
     /// Only orders that can differ are tried: a level needs two of M, N, K looping there, and
-    /// the innermost level's order changes no count.
+    /// the innermost level's order changes no count. A GEMM level has three (each operand
+    /// ignores one of M, N, K, so only the innermost loop decides what it keeps).
     @Test func loopOrdersAreTriedOnlyWhereTheyCanDiffer() throws {
-        let mapper = Mapper(hardware: try Self.hardware("toy-3level"))
         // G, H, M, N, K tiles for DRAM, GlobalBuffer and PE.
         let tiling = [1, 1, 64, 64, 64, 1, 1, 64, 8, 64, 1, 1, 2, 2, 2]
         // DRAM loops only over N (64 / 8); GlobalBuffer over M, N and K; PE is innermost.
         let gemm = GEMM(
             b: 1, m: 64, n: 64, k: 64, inputPrecision: .int8, secondPrecision: .int8, outputPrecision: .int8)
-        let candidates = Problem.gemm(gemm).orderDimensions
-        #expect(candidates == [2, 3, 4])
-        #expect(mapper.orderChoices(Self.loopBounds(tiling), dims: 5, candidates: candidates) == [[], [2, 3, 4], []])
+        let problem = Problem.gemm(gemm)
+        #expect(problem.orderDimensions == [2, 3, 4])
+        let orders = LoopOrders(problem: problem, constraints: .none, levels: 3)
+        let choices = Self.loopBounds(tiling).withUnsafeBufferPointer { bounds in
+            (0..<3).map { orders.choices(level: $0, bounds: bounds, dims: 5) }
+        }
+        // One order where one dimension loops and at the innermost level; M, N or K innermost.
+        #expect(choices == [[LoopOrders.code([2])], [2, 3, 4].map { LoopOrders.code([$0]) }, [LoopOrders.code([2])]])
     }
 
     /// Every tiling the search returns fits every level with the padding it really spans
@@ -110,7 +115,7 @@ struct MapperTests {
                 let bounds = Self.loopBounds(tilings[start..<start + 15])
                 for outer in [2, 3, 4] {
                     for middle in [2, 3, 4] {
-                        let orders = [outer, middle, 2]
+                        let orders = [outer, middle, 2].map { LoopOrders.code([$0]) }
                         let mapping = mapper.mapping(
                             bounds, dims: 5, spatial: spatial, orders: orders, dataflow: dataflow,
                             bypass: mapper.bypassSets(bypassed, of: choices))

@@ -20,7 +20,7 @@ struct MappingLowerBoundTests {
         let bound = MappingLowerBound(
             problem: problem, spatial: [([], []), ([], [])], holds: [[true, true], [true, true], [true, true]],
             dataflow: .outputStationary, table: table, objective: .energy,
-            orders: MappingLowerBound.Orders(problem: problem, constraints: .none, levels: 2),
+            orders: LoopOrders(problem: problem, constraints: .none, levels: 2),
             capacities: hardware.memory.map(\.size.si))
         return problem.bounds.withUnsafeBufferPointer { bound.score($0, known: 1) }
     }
