@@ -20,9 +20,13 @@ final class LoopOrders {
     /// Each operand's dimensions as a bit mask, and whether it is a projection.
     private let relevance: [UInt32]
     private let projection: [Bool]
-    /// Each level's constrained permutation, and the dimensions its `innermost` allows.
+    /// Each level's constrained permutation (as its one choice), and the dimensions its
+    /// `innermost` allows.
     private let permutations: [[Int]?]
     private let innermost: [Set<Int>?]
+    /// The one choice of a level where the order cannot matter: the first searched dimension
+    /// innermost.
+    private let plain: [Int]
     private let levels: Int
     /// The choices found so far, by level (-1: the bound's unconstrained ones) and looping mask.
     private var memo: [Int: [Int]] = [:]
@@ -36,8 +40,9 @@ final class LoopOrders {
         dimensions = problem.orderDimensions
         relevance = problem.operands.map(\.relevance)
         projection = problem.operands.map(\.isProjection)
-        permutations = constraints.permutations(levels: levels)
+        permutations = constraints.permutations(levels: levels).map { $0.map { [Self.code($0)] } }
         innermost = (0..<levels).map { constraints.levels[$0]?.innermost }
+        plain = [Self.code([problem.orderDimensions.first ?? 0])]
         self.levels = levels
     }
 
@@ -91,19 +96,16 @@ final class LoopOrders {
     /// other beats (see the type), those whose innermost dimension the level's `innermost`
     /// allows when any are.
     func choices(level i: Int, bounds: UnsafeBufferPointer<Int>, dims: Int) -> [Int] {
-        if let permutation = permutations[i] { return [Self.code(permutation)] }
+        if let permutation = permutations[i] { return permutation }
         var looping: UInt32 = 0
         for d in dimensions where bounds[i * dims + d] > 1 { looping |= 1 << UInt32(d) }
         guard i + 1 < levels, looping.nonzeroBitCount > 1 else {
             // One order does: the first searched dimension innermost, or, where the constraints
             // narrow the innermost level, the first allowed one that loops.
-            let allowed =
-                i + 1 < levels
-                ? nil
-                : innermost[i].flatMap { allowed in
-                    dimensions.first { allowed.contains($0) && looping & (1 << UInt32($0)) != 0 }
-                }
-            return [Self.code([allowed ?? dimensions.first ?? 0])]
+            guard i + 1 == levels, let allowed = innermost[i],
+                let first = dimensions.first(where: { allowed.contains($0) && looping & (1 << UInt32($0)) != 0 })
+            else { return plain }
+            return [Self.code([first])]
         }
         return undominated(looping, key: i, allowed: innermost[i])
     }
@@ -114,9 +116,9 @@ final class LoopOrders {
     /// mapper's order there, whatever it is, runs them in an order one of these matches or
     /// beats).
     func relaxedChoices(level i: Int, sure: UInt32) -> [Int] {
-        if let permutation = permutations[i] { return [Self.code(permutation)] }
+        if let permutation = permutations[i] { return permutation }
         let looping = dimensions.reduce(UInt32(0)) { sure & (1 << UInt32($1)) != 0 ? $0 | 1 << UInt32($1) : $0 }
-        guard looping.nonzeroBitCount > 1 else { return [Self.code([dimensions.first ?? 0])] }
+        guard looping.nonzeroBitCount > 1 else { return plain }
         return undominated(looping, key: -1, allowed: nil)
     }
 
