@@ -34,8 +34,9 @@ public struct MapperResult: Sendable {
 /// (`spatialChoices`: a systolic array's follow the dataflow by each dimension's role in the
 /// operands, a parallel array's are searched); each keep/bypass choice (`bypassChoices`: what a
 /// level may hold but need not); at every inner level each maximal tile whose extents are
-/// divisors or even splits of the level above (`tileExtents`) and that fits;
-/// and each level's innermost loop. The search is a branch and bound: every spatial and
+/// divisors or even splits of the level above (`tileExtents`; every extent for the staircase's
+/// first dimension, `TilingSpace.takesEveryExtent`) and that fits; and each level's loop
+/// orders that can matter (`LoopOrders`). The search is a branch and bound: every spatial and
 /// keep/bypass pair, and every branch of its tiling walk, has a lower bound
 /// (`MappingLowerBound`), and what cannot beat the best mapping found is skipped, so the
 /// default search returns the optimum of the whole space. A tiling budget (sweeps) cuts the

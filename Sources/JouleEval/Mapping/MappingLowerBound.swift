@@ -292,7 +292,7 @@ struct MappingLowerBound {
         }
         var cycles = 1.0
         for d in 0..<dims { cycles *= steps[d] }
-        // The loop orders the mapper tries (`Mapper.orderChoices`) at the known levels above
+        // The loop orders the mapper tries (`LoopOrders`) at the known levels above
         // the two innermost, and at the deepest known level when a level lies below it: each
         // combination is a branch of its own, so the bound is the least over them. Deeper
         // levels' orders stay free (their refetches count zero).
