@@ -130,25 +130,25 @@ final class LoopOrders {
         let members = dimensions.filter { looping & (1 << UInt32($0)) != 0 }
         // Orders by how many dimensions they list innermost, shortest first, so each set of
         // signatures keeps its plainest order (one dimension innermost, the rest in order).
+        // Listing more dimensions changes a signature only while some operand has none of its
+        // own among them: once each has, the rest of the order keeps everything outside.
+        let live = relevance.filter { $0 & looping != 0 }
         var found: [(code: Int, signature: [Signature])] = []
-        func visit(_ suffix: [Int]) {
-            if suffix.count == members.count || suffix.count == Self.longest { return }
-            for d in members where !suffix.contains(d) {
-                let next = suffix + [d]
-                let signature = signatures(next, members: members)
-                if !found.contains(where: { $0.signature == signature }) {
-                    found.append((Self.code(next), signature))
-                }
-            }
-        }
-        // Breadth first: every order of one listed dimension, then of two, and so on.
-        var frontier: [[Int]] = [[]]
+        var frontier: [(dimensions: [Int], mask: UInt32)] = [([], 0)]
         while !frontier.isEmpty {
-            var next: [[Int]] = []
+            var next: [(dimensions: [Int], mask: UInt32)] = []
             for suffix in frontier {
-                visit(suffix)
-                if suffix.count + 1 < members.count && suffix.count + 1 <= Self.longest {
-                    next += members.filter { !suffix.contains($0) }.map { suffix + [$0] }
+                for d in members where suffix.mask & (1 << UInt32(d)) == 0 {
+                    let listed = suffix.dimensions + [d]
+                    let mask = suffix.mask | 1 << UInt32(d)
+                    let signature = signatures(listed, members: members)
+                    if !found.contains(where: { $0.signature == signature }) {
+                        found.append((Self.code(listed), signature))
+                    }
+                    let open = live.contains { $0 & mask == 0 }
+                    if open && listed.count + 1 < members.count && listed.count < Self.longest {
+                        next.append((listed, mask))
+                    }
                 }
             }
             frontier = next
