@@ -62,6 +62,7 @@ struct LoopOrdersTests {
                 .best(problem: problem, macPrecision: .int8)
             innermostOnly = min(innermostOnly, constrained.cost.energy.total)
         }
-        #expect(result.cost.energy.total < 0.9 * innermostOnly, "\(result.cost.energy.total) J against \(innermostOnly) J")
+        #expect(
+            result.cost.energy.total < 0.9 * innermostOnly, "\(result.cost.energy.total) J against \(innermostOnly) J")
     }
 }
