@@ -89,6 +89,25 @@ final class LoopOrders {
         }
     }
 
+    /// Steps `orders` to the next combination of the levels' `choices`, as an odometer whose
+    /// digit at each level (`digits`) indexes that level's choices; false once every
+    /// combination has been given (the orders are then back at the first).
+    @inline(__always)
+    static func advance(
+        _ orders: UnsafeMutableBufferPointer<Int>, digits: UnsafeMutableBufferPointer<Int>, choices: [[Int]]
+    ) -> Bool {
+        for level in choices.indices {
+            digits[level] += 1
+            if digits[level] < choices[level].count {
+                orders[level] = choices[level][digits[level]]
+                return true
+            }
+            digits[level] = 0
+            orders[level] = choices[level][0]
+        }
+        return false
+    }
+
     /// The orders the mapper tries at level i given a tiling's loop bounds there
     /// (`bounds[i * dims + d]`): the constrained permutation's; else one where fewer than two
     /// searched dimensions loop, or at the innermost level (its order changes no count: a

@@ -260,19 +260,10 @@ public struct Mapper: Sendable {
             let value = scorer.score(bounds, orders: orders, tileCounts: tileCounts)
             evaluated += 1
             if value < best.score { best = (value, orders) }
-            // The next combination, as an odometer over the levels.
-            var level = 0
-            while level < choices.count {
-                digits[level] += 1
-                if digits[level] < choices[level].count {
-                    orders[level] = choices[level][digits[level]]
-                    break
-                }
-                digits[level] = 0
-                orders[level] = choices[level][0]
-                level += 1
+            let more = orders.withUnsafeMutableBufferPointer { orders in
+                digits.withUnsafeMutableBufferPointer { LoopOrders.advance(orders, digits: $0, choices: choices) }
             }
-            if level == choices.count { return best }
+            if !more { return best }
         }
     }
 

@@ -323,18 +323,7 @@ struct MappingLowerBound {
                         loopBound: UnsafeBufferPointer(loopBound), realTiles: UnsafeBufferPointer(realTiles),
                         least: partial ? UnsafeBufferPointer(least) : nil, leastTiles: UnsafeBufferPointer(leastTiles),
                         extents: extents, tiles: tiles, cycles: cycles))
-                var level = 0
-                while level < ordered {
-                    digits[level] += 1
-                    if digits[level] < choices[level].count {
-                        orders[level] = choices[level][digits[level]]
-                        break
-                    }
-                    digits[level] = 0
-                    orders[level] = choices[level][0]
-                    level += 1
-                }
-                if level == ordered { return lowest }
+                if !LoopOrders.advance(orders, digits: digits, choices: choices) { return lowest }
             }
         }
     }
